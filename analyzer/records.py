@@ -1,0 +1,144 @@
+"""The one record model every stage speaks: Article, Comment and Reject, with JSONL in and out.
+
+Readers produce Articles holding Comments; scoring, reports and evaluation read them back from
+the JSONL written by ``split``. Anything a reader could not turn into a Comment becomes a Reject
+with its reason, so that every comment read ends up somewhere the user can see.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, TextIO
+
+#: What the source says about a comment. Readers map their own vocabulary onto these.
+STATUSES = ("published", "pending", "spam", "deleted")
+#: What kind of entry a comment is: ordinary comments, or WordPress ping/trackbacks.
+KINDS = ("comment", "pingback", "trackback")
+
+
+@dataclass
+class Comment:
+    """One reader comment.
+
+    ``position`` is the comment's 0-based order of appearance in its source file, so that
+    output can always be traced back to (and sorted like) the input. ``depth`` is 0 for a
+    top-level comment and grows by one per reply level; it is ``None`` when the source has
+    no thread structure at all. ``time`` is ISO-8601 when the source gives a parseable time.
+    """
+
+    id: str
+    text: str
+    position: int
+    parent_id: str | None = None
+    depth: int | None = None
+    author: str | None = None
+    time: str | None = None
+    status: str = "published"
+    kind: str = "comment"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown comment status {self.status!r}; expected one of {STATUSES}")
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown comment kind {self.kind!r}; expected one of {KINDS}")
+
+
+@dataclass
+class Article:
+    """One page (news article, blog post, thread) with its body and its comments.
+
+    ``declared_comment_count`` is what the page itself claims ("8 thoughts on …", a
+    ``num_comments`` field); ``missing_comment_count`` counts comments the source knows it
+    left out (Reddit "load more" stubs). Both stay ``None`` when the source says nothing.
+    """
+
+    id: str
+    source_file: str
+    format: str
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    body: str = ""
+    declared_comment_count: int | None = None
+    missing_comment_count: int | None = None
+    comments: list[Comment] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        comment_keys = {f.name for f in fields(Comment)}
+        values["comments"] = [
+            Comment(**{k: v for k, v in c.items() if k in comment_keys}) for c in data.get("comments", [])
+        ]
+        return cls(**values)
+
+
+@dataclass
+class Reject:
+    """Something read from a file that could not become a Comment or Article, and why."""
+
+    source_file: str
+    location: str
+    reason: str
+    raw: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def status_counts(comments: Iterable[Comment]) -> dict[str, int]:
+    """Comments per status, every status present (zeros included) in STATUSES order."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for comment in comments:
+        counts[comment.status] += 1
+    return counts
+
+
+def _open_for_writing(destination: str | Path) -> tuple[TextIO, bool]:
+    if str(destination) == "-":
+        return sys.stdout, False
+    path = Path(destination)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w", encoding="utf-8"), True
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], destination: str | Path) -> int:
+    """Write dicts as JSON lines to a path, or to stdout when destination is "-". Returns the row count."""
+    stream, owned = _open_for_writing(destination)
+    count = 0
+    try:
+        for row in rows:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if owned:
+            stream.close()
+        else:
+            stream.flush()
+    return count
+
+
+def write_articles(articles: Iterable[Article], destination: str | Path) -> int:
+    return write_jsonl((a.to_dict() for a in articles), destination)
+
+
+def read_articles(path: str | Path) -> Iterator[Article]:
+    """Read the JSONL written by ``split`` (one article per line)."""
+    with Path(path).open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield Article.from_dict(json.loads(line))
+            except (json.JSONDecodeError, TypeError, ValueError) as error:
+                raise ValueError(f"{path}: line {number}: not an article record ({error})") from error

@@ -1,0 +1,65 @@
+"""The split stage: dump files in, Articles out, with a per-file account of what was found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer.config import ReadOptions
+from analyzer.readers import ReaderError, ReadResult, read_file
+from analyzer.records import Article, Reject, status_counts
+
+
+@dataclass
+class FileOutcome:
+    """What one input file gave: its articles and rejects, or the error that stopped it."""
+
+    path: Path
+    result: ReadResult = field(default_factory=ReadResult)
+    error: ReaderError | None = None
+
+    def summary(self) -> str:
+        """One line for stderr: articles, comments by status, declared-versus-found, missing, rejects."""
+        if self.error is not None:
+            return f"{self.error}"
+        articles = self.result.articles
+        comments = [c for a in articles for c in a.comments]
+        parts = [f"{self.path}: {len(articles)} article(s), {len(comments)} comment(s)"]
+        parts += [f"{status} {n}" for status, n in status_counts(comments).items() if n]
+        declared = [a for a in articles if a.declared_comment_count is not None]
+        if declared:
+            found = sum(len(a.comments) for a in declared)
+            parts.append(f"declared {sum(a.declared_comment_count or 0 for a in declared)}, found {found}")
+        missing = sum(a.missing_comment_count or 0 for a in articles)
+        if missing:
+            parts.append(f"missing {missing} (not in the file)")
+        if self.result.rejects:
+            parts.append(f"rejected {len(self.result.rejects)}")
+        return "; ".join(parts)
+
+
+def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> FileOutcome:
+    """Read one file; a ReaderError is kept in the outcome instead of stopping the run."""
+    path = Path(path)
+    try:
+        return FileOutcome(path=path, result=read_file(path, fmt, options))
+    except ReaderError as error:
+        return FileOutcome(path=path, error=error)
+    except OSError as error:
+        return FileOutcome(path=path, error=ReaderError(path, "file", error.strerror or str(error)))
+
+
+def split(paths: Iterable[str | Path], fmt: str | None = None, options: ReadOptions | None = None) -> Iterator[FileOutcome]:
+    """Split each file in turn; one bad file never stops the others."""
+    for path in paths:
+        yield split_file(path, fmt, options)
+
+
+def articles_of(outcomes: Iterable[FileOutcome]) -> Iterator[Article]:
+    for outcome in outcomes:
+        yield from outcome.result.articles
+
+
+def rejects_of(outcomes: Iterable[FileOutcome]) -> list[Reject]:
+    return [r for o in outcomes for r in o.result.rejects]

@@ -1,0 +1,24 @@
+"""Shared test fixtures. Tests over the real files in ../shared skip cleanly when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT_ROOT.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The ../shared folder beside the checkout; the test is skipped when it is not there."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent (a user's fresh clone has none)")
+    return SHARED
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
