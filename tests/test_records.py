@@ -1,4 +1,3 @@
-import io
 import json
 
 import pytest
@@ -42,3 +41,12 @@ def test_bad_line_names_file_and_line(tmp_path):
     path.write_text(json.dumps(_article().to_dict()) + "\n{not json\n")
     with pytest.raises(ValueError, match=r"bad.jsonl: line 2"):
         list(read_articles(path))
+
+
+def test_times_are_iso8601_and_relative_times_are_unknown():
+    from analyzer.readers._common import to_iso8601
+
+    assert to_iso8601("October 5, 2019 at 3:42 pm") == "2019-10-05T15:42:00"
+    assert to_iso8601(1570000000) == "2019-10-02T07:06:40+00:00"
+    assert to_iso8601("5 years ago") is None
+    assert to_iso8601("") is None

@@ -12,6 +12,8 @@ from analyzer.records import Comment
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# "5 years ago", "yesterday", "vor 3 Stunden": dateutil would silently anchor these to today.
+_RELATIVE_TIME = re.compile(r"\b(ago|yesterday|today|just now|vor \d+|il y a)\b", re.IGNORECASE)
 
 
 def decode_bytes(data: bytes, declared: str | None = None, fallback: str = "cp1252") -> str:
@@ -49,6 +51,8 @@ def to_iso8601(value: str | int | float | None) -> str | None:
     if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,11}(\.\d+)?", value)):
         return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
     text = clean_text(str(value))
+    if _RELATIVE_TIME.search(text):
+        return None
     text = re.sub(r"\b(at|um|à|a las)\b", " ", text, flags=re.IGNORECASE)
     try:
         return date_parser.parse(text, fuzzy=True).isoformat()

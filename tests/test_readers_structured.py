@@ -1,0 +1,389 @@
+"""The structured-format readers (WXR, Disqus, Reddit, YouTube, Hacker News, tables) on invented fixtures."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analyzer.cli import main
+from analyzer.config import ReadOptions
+from analyzer.readers import ReaderError, detect_format, read_file
+from analyzer.records import Article, Comment, status_counts
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _comments(articles: list[Article]) -> list[Comment]:
+    return [c for a in articles for c in a.comments]
+
+
+def _by_id(articles: list[Article]) -> dict[str, Comment]:
+    return {c.id: c for c in _comments(articles)}
+
+
+def _assert_positions_follow_file_order(articles: list[Article]) -> None:
+    positions = sorted(c.position for c in _comments(articles))
+    assert positions == sorted(set(positions)), "a position is used twice"
+
+
+# --- sniffing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("wxr/harbour_blog.xml", "wxr"),
+        ("wxr/old_export_wxr10.xml", "wxr"),
+        ("wxr/truncated.xml", "wxr"),
+        ("disqus/town_forum.xml", "disqus"),
+        ("disqus/unrecoverable.xml", "disqus"),
+        ("reddit/thread.json", "reddit"),
+        ("reddit/morechildren.json", "reddit"),
+        ("reddit/listing_only.json", "reddit"),
+        ("youtube/ycd_lecture.jsonl", "youtube"),
+        ("youtube/ycd_pretty.json", "youtube"),
+        ("youtube/api_threads.json", "youtube"),
+        ("hn/hnapi_story.json", "hackernews"),
+        ("hn/algolia_item.json", "hackernews"),
+        ("hn/firebase_items.json", "hackernews"),
+        ("tabular/paper_comments.csv", "tabular"),
+        ("tabular/forum_export.json", "tabular"),
+        ("tabular/custom_columns.jsonl", "tabular"),
+    ],
+)
+def test_detect_format_picks_the_right_reader(relative: str, expected: str) -> None:
+    assert detect_format(FIXTURES / relative) == expected
+
+
+def test_structured_sniffers_leave_html_and_prose_alone(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><html><body><p>Comments (3)</p><p>text, body, author</p></body></html>")
+    prose = tmp_path / "notes.txt"
+    prose.write_text("Comment, body and soul\nThe article said, in short, nothing new.\n")
+    from analyzer.readers import readers
+
+    mine = ("wxr", "disqus", "reddit", "youtube", "hackernews", "tabular")
+    for path in (page, prose):
+        head = path.read_bytes()
+        assert all(readers()[name].sniff(head, path) == 0 for name in mine), path.name
+
+
+# --- WXR -------------------------------------------------------------------------------------------
+
+
+def test_wxr_statuses_kinds_threads_and_bodies() -> None:
+    result = read_file(FIXTURES / "wxr/harbour_blog.xml")
+    articles = {a.id: a for a in result.articles}
+    # Post and page come out; the attachment without comments does not; the one with a comment does.
+    assert sorted(articles) == ["101", "102", "104"]
+    post = articles["101"]
+    assert post.title == "Ferry timetable changes next month"
+    assert post.body == "The morning ferry will leave twenty minutes earlier.\n\nEvening crossings are unchanged."
+    assert post.date == "2021-03-01T09:00:00+00:00"
+    assert post.declared_comment_count is None
+    comments = {c.id: c for c in post.comments}
+    assert {c.id: c.status for c in post.comments} == {
+        "11": "published", "12": "published", "13": "pending", "14": "spam", "15": "deleted",
+        "16": "published", "17": "published"}
+    assert comments["16"].kind == "pingback" and comments["17"].kind == "trackback" and comments["11"].kind == "comment"
+    assert (comments["12"].parent_id, comments["12"].depth) == ("11", 1)
+    assert (comments["13"].parent_id, comments["13"].depth) == ("12", 2)
+    assert comments["11"].text == "Finally a change that suits commuters.\n\nThank you & well done."
+    assert comments["11"].time == "2021-03-01T09:15:00+00:00"
+    # An unset GMT time falls back to the local one.
+    assert comments["12"].time == "2021-03-01T11:00:00"
+    assert "marta@example.invalid" not in json.dumps(post.to_dict())
+    assert articles["102"].comments == [] and articles["104"].comments[0].text == "Lovely light in this one."
+    assert [c.position for c in _comments(result.articles)] == list(range(8))
+
+
+def test_wxr_1_0_namespace_is_read() -> None:
+    [article] = read_file(FIXTURES / "wxr/old_export_wxr10.xml").articles
+    assert [(c.id, c.author, c.text, c.status) for c in article.comments] == [
+        ("3", "Rosa", "Next year, daffodils please.", "published")]
+
+
+def test_wxr_billion_laughs_is_refused_without_expanding() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "wxr/billion_laughs.xml")
+    assert raised.value.location == "DOCTYPE" and "entity" in raised.value.message
+    assert time.perf_counter() - started < 2
+
+
+def test_wxr_truncated_file_is_recovered_and_the_repair_reported() -> None:
+    result = read_file(FIXTURES / "wxr/truncated.xml")
+    assert [c.text for c in _comments(result.articles)] == ["The cheese stall was back.", "So was the rain, sadly"]
+    assert len(result.rejects) == 1 and result.rejects[0].location.startswith("line 16")
+
+
+def test_wxr_unrecoverable_file_names_line_and_column() -> None:
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "wxr/no_items.xml")
+    assert raised.value.location.startswith("line 3, column")
+
+
+# --- Disqus ----------------------------------------------------------------------------------------
+
+
+def test_disqus_threads_posts_statuses_and_orphans() -> None:
+    result = read_file(FIXTURES / "disqus/town_forum.xml")
+    articles = {a.id: a for a in result.articles}
+    assert sorted(articles) == ["1001", "7777"]
+    bridge = articles["1001"]
+    assert (bridge.title, bridge.url, bridge.body) == (
+        "Bridge repairs start in May", "https://town.example/news/bridge-repairs", "The old stone bridge closes for six weeks.")
+    statuses = {c.id: c.status for c in bridge.comments}
+    assert statuses == {"5001": "published", "5002": "published", "5003": "deleted", "5004": "spam"}
+    comments = _by_id(result.articles)
+    assert comments["5001"].text == "Six weeks is optimistic.\n\nLast time it took three months."
+    assert [(comments[i].parent_id, comments[i].depth) for i in ("5001", "5002", "5003")] == [(None, 0), ("5001", 1), ("5002", 2)]
+    assert comments["5002"].extra == {"anonymous": True}
+    orphan = articles["7777"]
+    assert orphan.extra["orphan_thread"] is True and [c.id for c in orphan.comments] == ["5005"]
+    # The thread without posts is not an article, but is accounted for.
+    [skipped] = result.rejects
+    assert skipped.raw == "1002" and "without posts" in skipped.reason
+
+
+def test_disqus_malformed_file_is_recovered_with_a_reject() -> None:
+    result = read_file(FIXTURES / "disqus/ampersand.xml")
+    assert len(_comments(result.articles)) == 2
+    assert [r.location for r in result.rejects] == ["line 5, column 20"]
+    assert "XML repaired" in result.rejects[0].reason
+
+
+def test_disqus_unrecoverable_file_raises_with_location() -> None:
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "disqus/unrecoverable.xml")
+    assert raised.value.location == "line 3, column 1"
+
+
+# --- Reddit ----------------------------------------------------------------------------------------
+
+
+def test_reddit_thread_nesting_deleted_and_more_stubs() -> None:
+    [article] = read_file(FIXTURES / "reddit/thread.json").articles
+    assert (article.id, article.title, article.declared_comment_count) == ("x9post", "City council approves new cycle lanes", 12)
+    assert article.url == "https://www.reddit.com/r/townnews/comments/x9post/city_council_approves_new_cycle_lanes/"
+    assert article.body == "Link in comments & discussion below."
+    assert [c.id for c in article.comments] == ["c1", "c2", "c3", "c4", "c5"]
+    comments = {c.id: c for c in article.comments}
+    assert [(comments[i].parent_id, comments[i].depth) for i in ("c1", "c2", "c3")] == [(None, 0), ("c1", 1), ("c2", 2)]
+    assert comments["c1"].text == "About time > more bikes, fewer cars."
+    assert (comments["c2"].status, comments["c4"].status, comments["c5"].status) == ("deleted", "deleted", "published")
+    assert comments["c3"].extra["score"] == -3 and comments["c1"].time == "2022-04-15T05:21:40+00:00"
+    # The stub of count 3 hides three comments; the "continue this thread" stub (count 0) is counted apart.
+    assert article.missing_comment_count == 3
+    assert (article.extra["more_stubs"], article.extra["continue_thread_stubs"]) == (2, 1)
+
+
+def test_reddit_morechildren_and_single_listing() -> None:
+    [more] = read_file(FIXTURES / "reddit/morechildren.json").articles
+    assert more.id == "q7post" and more.missing_comment_count == 2
+    comments = {c.id: c for c in more.comments}
+    # m1 is not in the response: the link is kept, the depth starts again from there.
+    assert (comments["m2"].parent_id, comments["m2"].depth, comments["m3"].depth) == ("m1", 0, 1)
+    [listing] = read_file(FIXTURES / "reddit/listing_only.json").articles
+    assert listing.id == "z1" and [(c.id, c.parent_id) for c in listing.comments] == [("s1", None), ("s2", "s1")]
+
+
+def test_reddit_truncated_json_names_line_and_column() -> None:
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "reddit/truncated.json")
+    assert raised.value.location.startswith("line 6, column")
+
+
+def test_reddit_wrong_shape_names_json_path(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.json"
+    odd.write_text('[{"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "a"}}, 42]}}]')
+    with pytest.raises(ReaderError) as raised:
+        read_file(odd, "reddit")
+    assert raised.value.location == "$[0].data.children[1]"
+
+
+# --- YouTube ---------------------------------------------------------------------------------------
+
+
+def test_youtube_downloader_lines_link_replies_by_cid() -> None:
+    [article] = read_file(FIXTURES / "youtube/ycd_lecture.jsonl").articles
+    assert article.id == "ycd_lecture"
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments] == [
+        ("UgzAAA111", None, 0), ("UgzAAA111.9Xreply01", "UgzAAA111", 1),
+        ("UgzAAA111.9Xreply02", "UgzAAA111", 1), ("UgzBBB222", None, 0)]
+    first = article.comments[0]
+    assert first.time == "2023-07-22T04:26:40.500000+00:00" and first.extra["votes"] == "12"
+
+
+def test_youtube_pretty_wrapper() -> None:
+    [article] = read_file(FIXTURES / "youtube/ycd_pretty.json").articles
+    assert [(c.id, c.parent_id, c.time) for c in article.comments] == [
+        ("UgxOLD1", None, None), ("UgxOLD1.reply1", "UgxOLD1", None)]
+
+
+def test_youtube_data_api_threads_replies_and_missing() -> None:
+    [article] = read_file(FIXTURES / "youtube/api_threads.json").articles
+    assert article.id == "vid123" and article.url == "https://www.youtube.com/watch?v=vid123"
+    comments = {c.id: c for c in article.comments}
+    assert comments["UgT1"].text == "Great report & fair to both sides"
+    assert (comments["UgT1.r1"].parent_id, comments["UgT1.r1"].depth) == ("UgT1", 1)
+    assert comments["UgT1.r1"].text == "Fair? It left out half the story."
+    assert comments["UgT2"].status == "pending"
+    assert article.missing_comment_count == 2  # totalReplyCount 3, one reply included
+
+
+def test_youtube_bad_json_line_names_the_line() -> None:
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "youtube/ycd_bad_line.jsonl")
+    assert raised.value.location.startswith("line 3, column")
+
+
+# --- Hacker News -----------------------------------------------------------------------------------
+
+
+def test_hackernews_node_hnapi_nesting_and_dead_deleted() -> None:
+    [article] = read_file(FIXTURES / "hn/hnapi_story.json").articles
+    assert (article.id, article.title, article.declared_comment_count) == ("4242", "Show HN: A tide clock for harbour towns", 6)
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments] == [
+        ("4301", None, 0), ("4302", "4301", 1), ("4303", "4302", 2), ("4304", None, 0), ("4305", None, 0), ("4306", "4305", 1)]
+    comments = {c.id: c for c in article.comments}
+    assert comments["4301"].text == "Nice work.\n\nDoes it handle spring tides? I'd use it daily."
+    assert (comments["4303"].status, comments["4304"].status, comments["4304"].extra) == ("deleted", "deleted", {"dead": True})
+    assert status_counts(article.comments)["published"] == 4
+
+
+def test_hackernews_algolia_and_firebase_shapes() -> None:
+    [algolia] = read_file(FIXTURES / "hn/algolia_item.json").articles
+    assert algolia.body == "Asking for a friend."
+    assert [(c.id, c.parent_id, c.status) for c in algolia.comments] == [("901", None, "published"), ("902", "901", "deleted")]
+    [firebase] = read_file(FIXTURES / "hn/firebase_items.json").articles
+    assert (firebase.id, firebase.declared_comment_count) == ("10", 3)
+    assert [(c.id, c.parent_id, c.depth, c.status) for c in firebase.comments] == [
+        ("11", None, 0, "published"), ("12", "11", 1, "published"), ("13", None, 0, "deleted")]
+    assert firebase.comments[1].text == "It is / was."
+
+
+def test_hackernews_truncated_json_names_line() -> None:
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "hn/truncated.json")
+    assert raised.value.location.startswith("line 2, column")
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+
+def test_csv_groups_by_article_derives_parents_from_counter_and_rejects_empty_rows() -> None:
+    result = read_file(FIXTURES / "tabular/paper_comments.csv")
+    articles = {a.id: a for a in result.articles}
+    assert sorted(articles) == ["555", "556"]
+    assert [(c.id, c.parent_id, c.depth) for c in articles["555"].comments] == [("0", None, 0), ("1", "0", 1), ("2", "0", 1)]
+    first = articles["555"].comments[0]
+    assert (first.author, first.time, first.extra["comment_counter"]) == ("Nora", "2015-06-03T00:00:00", "source2_555_0")
+    assert articles["556"].comments[1].status == "deleted"
+    [reject] = result.rejects
+    assert reject.location == "row 4" and "no text" in reject.reason and "Ghost" in reject.raw
+
+
+def test_json_array_with_reddit_style_parents() -> None:
+    result = read_file(FIXTURES / "tabular/forum_export.json")
+    articles = {a.id: a for a in result.articles}
+    strike = articles["Ferry strike talks"]
+    assert strike.title == "Ferry strike talks"
+    assert [(c.id, c.parent_id, c.depth, c.status) for c in strike.comments] == [
+        ("r1", None, 0, "published"), ("r2", "r1", 1, "published"), ("r3", "r2", 2, "deleted")]
+    assert strike.comments[0].time == "2022-04-15T05:20:00+00:00" and strike.comments[0].extra == {"score": 10}
+    assert [r.location for r in result.rejects] == ["$[4]"]
+
+
+def test_jsonl_with_named_columns() -> None:
+    options = ReadOptions(text_column="msg", article_column="story", id_column="key", parent_column="reply_of",
+                          author_column="who", time_column="when")
+    articles = {a.id: a for a in read_file(FIXTURES / "tabular/custom_columns.jsonl", options=options).articles}
+    assert sorted(articles) == ["parking-2024", "transit-plan"]
+    assert [(c.id, c.parent_id, c.author) for c in articles["parking-2024"].comments] == [("p1", None, "Lena"), ("p2", "p1", "Mats")]
+
+
+def test_named_column_that_is_absent_is_an_error() -> None:
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "tabular/custom_columns.jsonl", options=ReadOptions(text_column="comment_body"))
+    assert raised.value.location == "header" and "comment_body" in raised.value.message
+
+
+def test_parquet_one_article_per_file_without_article_column(tmp_path: Path) -> None:
+    path = tmp_path / "comments.parquet"
+    pd.DataFrame({"comment": ["Quiet street, please.", None, "Agreed."], "score": [1, 2, 3]}).to_parquet(path)
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    [article] = result.articles
+    assert article.id == "comments" and [(c.text, c.extra["score"], c.depth) for c in article.comments] == [
+        ("Quiet street, please.", 1, None), ("Agreed.", 3, None)]
+    assert [r.location for r in result.rejects] == ["row 2"]
+
+
+def test_json_object_wrapping_rows_and_one_line_jsonl(tmp_path: Path) -> None:
+    wrapped = tmp_path / "export.json"
+    wrapped.write_text('{"rows": [{"text": "Night buses, please."}, {"text": ""}]}')
+    result = read_file(wrapped, "tabular")
+    assert [c.text for c in _comments(result.articles)] == ["Night buses, please."]
+    assert [r.location for r in result.rejects] == ["$.rows[1]"]
+    single = tmp_path / "single.jsonl"
+    single.write_text('{"body": "Just one line.", "thread": "t-1"}\n')
+    [article] = read_file(single).articles
+    assert (article.id, article.comments[0].text) == ("t-1", "Just one line.")
+
+
+def test_ragged_csv_names_the_line() -> None:
+    with pytest.raises(ReaderError) as raised:
+        read_file(FIXTURES / "tabular/ragged.csv")
+    assert raised.value.location == "line 4"
+
+
+def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
+    from analyzer.readers._structured import html_to_text
+
+    markup = "First line<br>second line<p>New &amp; <b>bold</b> paragraph</p><script>alert(1)</script>tail"
+    assert html_to_text(markup) == "First line\nsecond line\n\nNew & bold paragraph\n\ntail"
+    assert html_to_text("") == "" and html_to_text("plain & simple") == "plain & simple"
+
+
+# --- nothing lost, across readers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["wxr/harbour_blog.xml", "disqus/town_forum.xml", "reddit/thread.json", "youtube/api_threads.json",
+     "hn/hnapi_story.json", "tabular/paper_comments.csv"],
+)
+def test_every_comment_once_and_records_round_trip(relative: str) -> None:
+    result = read_file(FIXTURES / relative)
+    _assert_positions_follow_file_order(result.articles)
+    for article in result.articles:
+        ids = [c.id for c in article.comments]
+        assert len(ids) == len(set(ids))
+        assert Article.from_dict(json.loads(json.dumps(article.to_dict()))) == article
+
+
+# --- the split command -----------------------------------------------------------------------------
+
+
+def test_split_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out.jsonl"
+    assert main(["split", str(FIXTURES / "reddit/thread.json"), "-o", str(output)]) == 0
+    [record] = [json.loads(line) for line in output.read_text().splitlines()]
+    assert record["format"] == "reddit" and len(record["comments"]) == 5
+    assert "declared 12, found 5; missing 3" in capsys.readouterr().err
+
+
+def test_split_cli_bad_file_beside_good_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out.jsonl"
+    code = main(["split", str(FIXTURES / "hn/truncated.json"), str(FIXTURES / "disqus/town_forum.xml"), "-o", str(output)])
+    assert code == 1
+    records = [json.loads(line) for line in output.read_text().splitlines()]
+    assert sorted(r["id"] for r in records) == ["1001", "7777"]
+    err = capsys.readouterr().err
+    assert "truncated.json: line 2, column" in err and "town_forum.xml: 2 article(s), 5 comment(s)" in err
+    assert (tmp_path / "out.rejects.jsonl").is_file()
