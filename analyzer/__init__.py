@@ -20,6 +20,12 @@ __version__ = "0.1.0"
 _LAZY = {
     "load_model": "analyzer.model",
     "Model": "analyzer.model",
+    "Prediction": "analyzer.model",
+    "build_tiny_model": "analyzer.model",
+    "build_report": "analyzer.report",
+    "score": "analyzer.scoring",
+    "run": "analyzer.scoring",
+    "TargetPolicy": "analyzer.targets",
 }
 
 __all__ = [

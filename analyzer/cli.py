@@ -7,9 +7,11 @@ Exit codes: 0 all went through; 1 some input was bad (named on stderr, the rest 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.config import ReadOptions
 
@@ -95,6 +97,292 @@ def _cmd_formats(args: argparse.Namespace) -> int:
 # --- score / run / report / train / eval: each section below belongs to its stage -------------
 
 
+# --- score / run -------------------------------------------------------------------------------
+
+if TYPE_CHECKING:  # torch loads only when a scoring command runs
+    from analyzer.config import ScoreOptions
+    from analyzer.model import Model
+    from analyzer.targets import TargetPolicy
+
+
+def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
+    from analyzer.config import ScoreOptions
+
+    defaults = ScoreOptions()
+    group = parser.add_argument_group("scoring")
+    group.add_argument("--model", metavar="DIR", help="a fine-tuned checkpoint folder (default: the shipped model)")
+    group.add_argument("--target", help="one stance target for every comment, e.g. \"the new bike lanes\"")
+    group.add_argument("--targets", metavar="FILE", help="CSV (article_id,target) or JSON mapping article id → target")
+    group.add_argument("--target-column", help="tabular input: a per-row target column (wins over everything)")
+    group.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 …")
+    group.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    group.add_argument("--batch-size", type=int, default=defaults.batch_size,
+                       help="token windows per forward pass")
+    group.add_argument("--chunk-size", type=int, default=defaults.chunk_size, help="comments scored per saved chunk")
+    group.add_argument("--int8", action="store_true",
+                       help="int8-quantize the encoder (CPU): faster, see reports/benchmarks/speed.md for the cost")
+    group.add_argument("--resume", action="store_true", help="keep comments already scored by an interrupted run")
+    group.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, ScoreOptions]:
+    """Load the model and the target policy; raises ModelError / ValueError with a message for the user."""
+    # Idle OpenMP threads sleep instead of spinning (unless the user chose otherwise): on a machine
+    # busy with other work, spinning made two-thread scoring several times slower than one thread.
+    # Read once when torch loads, which is just below.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from analyzer.config import ScoreOptions
+    from analyzer.model import load_model
+    from analyzer.targets import TargetPolicy, load_targets_file
+
+    options = ScoreOptions(batch_size=args.batch_size, chunk_size=args.chunk_size)
+    by_article = load_targets_file(args.targets) if args.targets else None
+    policy = TargetPolicy(
+        fixed=args.target, by_article=by_article, max_words=options.target_max_words,
+        row_column=args.target_column or "target",
+    )
+    device = None if args.device == "auto" else args.device
+    model = load_model(args.model, device=device, threads=args.threads)
+    if args.int8:
+        from analyzer.scoring import quantize_int8
+
+        model = quantize_int8(model)
+    return model, policy, options
+
+
+def _add_score_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("score", help="comments → toxicity and stance scores (CSV / JSONL / Parquet)")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dumps, split JSONL, or tables with a text column")
+    parser.add_argument("-o", "--output", required=True, help="the scores table: .csv, .jsonl or .parquet")
+    _add_read_options(parser)
+    _add_scoring_options(parser)
+    parser.set_defaults(handler=_cmd_score)
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from analyzer.model import ModelError
+    from analyzer.records import write_jsonl
+    from analyzer.scoring import ScoreError, score
+
+    try:
+        model, policy, options = _scoring_setup(args)
+        summary = score(
+            args.inputs, args.output, model=model, fmt=args.fmt, read_options=read_options_from(args),
+            targets=policy, options=options, resume=args.resume, progress=not args.no_progress,
+        )
+    except (ModelError, ScoreError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(summary.lines()), file=sys.stderr)
+    if summary.rejects:
+        rejects_path = _rejects_path_for(args.output)
+        write_jsonl((r.to_dict() for r in summary.rejects), rejects_path)
+        print(f"{len(summary.rejects)} rejected item(s) with reasons in {rejects_path}", file=sys.stderr)
+    return EXIT_BAD_INPUT if summary.errors else EXIT_OK
+
+
+def _add_run_parser(subparsers: argparse._SubParsersAction) -> None:
+    from analyzer.config import DEFAULT_REPORTS_DIR
+
+    parser = subparsers.add_parser("run", help="split → score → report in one go")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files in any supported format")
+    parser.add_argument("-o", "--output", default=DEFAULT_REPORTS_DIR, metavar="DIR", help="output folder")
+    _add_read_options(parser)
+    _add_scoring_options(parser)
+    parser.set_defaults(handler=_cmd_run)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from analyzer.model import ModelError
+    from analyzer.scoring import ScoreError, run
+
+    try:
+        model, policy, options = _scoring_setup(args)
+        result = run(
+            args.inputs, args.output, model=model, fmt=args.fmt, read_options=read_options_from(args),
+            targets=policy, options=options, resume=args.resume, progress=not args.no_progress,
+        )
+    except (ModelError, ScoreError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(result.split_lines + result.score.lines()), file=sys.stderr)
+    if result.rejects_path:
+        print(f"{len(result.score.rejects)} rejected item(s) with reasons in {result.rejects_path}", file=sys.stderr)
+    print(f"articles: {result.articles_path}; scores: {', '.join(map(str, result.tables))}", file=sys.stderr)
+    print(f"report: {', '.join(map(str, result.report_files))}", file=sys.stderr)
+    return EXIT_BAD_INPUT if result.had_bad_input else EXIT_OK
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def _add_report_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("report", help="scores table → report.pdf, summary.png and a PNG per article")
+    parser.add_argument("scores", metavar="SCORES", help="the table written by `score` (.csv, .jsonl or .parquet)")
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--max-articles", type=int, metavar="N", help="report only the first N articles")
+    parser.set_defaults(handler=_cmd_report)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analyzer.report import build_report
+
+    try:
+        paths = build_report(args.scores, args.output, max_articles=args.max_articles)
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"report: {paths[0]} ({len(paths) - 2} article page(s)); PNGs in {paths[0].parent}", file=sys.stderr)
+    return EXIT_OK
+
+
+# --- eval --------------------------------------------------------------------------------------
+
+
+def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
+    from analyzer.config import EvalOptions
+
+    defaults = EvalOptions()
+    parser = subparsers.add_parser(
+        "eval", help="a checkpoint on labeled data → metrics JSON, Markdown report, charts",
+        description="Evaluate a checkpoint on labeled rows (CSV / JSONL / Parquet) with bootstrap intervals, "
+        "optional baselines and a per-article / per-target breakdown.",
+    )
+    parser.add_argument("--task", required=True, choices=("toxicity", "stance"))
+    parser.add_argument("--data", required=True, nargs="+", metavar="FILE", help="labeled files")
+    parser.add_argument("--model", metavar="DIR", help="a checkpoint folder (default: the shipped model)")
+    parser.add_argument("-o", "--output", metavar="DIR", help="report folder (default: reports/eval/NAME)")
+    parser.add_argument("--name", help="report name (default: first data file's stem + task)")
+    columns = parser.add_argument_group("columns and labels (columns guessed from the usual names when not given)")
+    columns.add_argument("--text-column")
+    columns.add_argument("--label-column")
+    columns.add_argument("--target-column", help="stance: the target phrase of each row")
+    columns.add_argument("--group-column", help="article (or topic) id: per-group breakdown and --split")
+    columns.add_argument("--target", help="stance: one target phrase for every row")
+    columns.add_argument("--positive-threshold", type=float, metavar="X",
+                         help="graded toxicity labels: positive when label >= X (C3 crowd level: 2)")
+    columns.add_argument("--label-map", metavar="MAP",
+                         help="'vast' (0=against,1=favor,2=none) or RAW=LABEL,... applied before parsing labels")
+    rows = parser.add_argument_group("rows")
+    rows.add_argument("--split", choices=("all", "validation"), default=defaults.split,
+                      help="validation: only groups in the fixed validation split (training.splits)")
+    rows.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                      help="keep rows where COLUMN equals VALUE (repeatable), e.g. 'seen?=0' for VAST zero-shot")
+    rows.add_argument("--sample", type=int, metavar="N", help="a fixed-seed random subset of N rows")
+    rows.add_argument("--seed", type=int, default=defaults.seed, help="sampling and bootstrap seed")
+    rows.add_argument("--bootstrap", type=int, default=defaults.bootstrap_resamples, metavar="N",
+                      help="bootstrap resamples for the intervals")
+    rows.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    rows.add_argument("--threads", type=int, help="CPU threads for torch")
+    base = parser.add_argument_group("baselines")
+    base.add_argument("--baselines", action="store_true",
+                      help="also score profanity-check (toxicity) / majority class (stance) and TF-IDF + LR")
+    base.add_argument("--baseline-train", nargs="+", default=[], metavar="FILE",
+                      help="labeled rows the TF-IDF + LR baseline (and the majority class) learn from")
+    parser.set_defaults(handler=_cmd_eval)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    import shlex
+
+    from analyzer.config import EVAL_REPORTS_DIR, EvalOptions
+    from analyzer.model import ModelError, load_model
+    from eval.evaluate import EvalError, default_name, evaluate, parse_label_map, write_report
+
+    try:
+        where = tuple(tuple(item.split("=", 1)) for item in args.where)
+        if any(len(pair) != 2 for pair in where):
+            raise ValueError(f"--where takes COLUMN=VALUE, got {args.where}")
+        options = EvalOptions(
+            text_column=args.text_column, label_column=args.label_column, target_column=args.target_column,
+            group_column=args.group_column, positive_threshold=args.positive_threshold,
+            label_map=parse_label_map(args.label_map), target=args.target, split=args.split, where=where,
+            sample=args.sample, seed=args.seed, bootstrap_resamples=args.bootstrap, batch_size=args.batch_size,
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    name = args.name or default_name(args.task, args.data)
+    try:
+        result = evaluate(
+            load_model(args.model, threads=args.threads), args.task, args.data, options, name=name,
+            with_baselines=args.baselines, baseline_train_paths=args.baseline_train,
+            # The report's "Reproduce" line: the real command line when there is one (not under pytest).
+            command="python -m analyzer " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None,
+            show_progress_bar=True,
+        )
+        report = write_report(result, args.output or Path(EVAL_REPORTS_DIR) / name)
+    except (EvalError, ModelError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for line in result.summary_lines():
+        print(line, file=sys.stderr)
+    print(f"report: {report}", file=sys.stderr)
+    return EXIT_BAD_INPUT if result.data.dropped else EXIT_OK
+
+
+# --- train -------------------------------------------------------------------------------------
+
+
+def _add_train_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train", help="fine-tune a checkpoint on labeled rows (CSV / JSONL / Parquet)",
+        description="Fine-tune the shipped model (or --init-from) for toxicity or stance. The lower encoder "
+        "layers stay frozen and are computed once; the top layers and heads train (minutes on CPU for a few "
+        "hundred rows). Validation: --validation FILE, else the fixed group split of training.splits.",
+    )
+    parser.add_argument("--task", required=True, choices=("toxicity", "stance"))
+    parser.add_argument("--data", required=True, nargs="+", metavar="FILE", help="labeled files")
+    parser.add_argument("--out", required=True, metavar="DIR", help="checkpoint folder to write")
+    parser.add_argument("--validation", metavar="FILE", help="labeled validation rows (default: group split)")
+    parser.add_argument("--init-from", metavar="DIR",
+                        help="checkpoint to start from (default: the shipped model; 'base': the bare encoder)")
+    columns = parser.add_argument_group("columns")
+    columns.add_argument("--text-column", default="text")
+    columns.add_argument("--label-column", default="label",
+                         help="toxicity: 0/1, true/false, toxic/not_toxic or a probability; stance: favor/against/none")
+    columns.add_argument("--target-column", help="stance: the target phrase of each row")
+    columns.add_argument("--target", help="stance: one target phrase for every row")
+    columns.add_argument("--group-column", help="article or topic id: rows of one group stay on one side of the split")
+    run = parser.add_argument_group("training (defaults: training.arguments.TrainingArguments)")
+    run.add_argument("--epochs", type=float, default=3.0)
+    run.add_argument("--max-steps", type=int)
+    run.add_argument("--batch-size", type=int, default=32)
+    run.add_argument("--lr", type=float, default=5e-5, help="learning rate of the trained encoder layers")
+    run.add_argument("--trainable-layers", type=int, default=2, help="top encoder layers to train")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--resume", action="store_true", help="continue from OUT/resume/ after an interruption")
+    run.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    run.add_argument("--name", default="custom", help="model name written into the checkpoint")
+    parser.set_defaults(handler=_cmd_train)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from analyzer.model import ModelError
+    from training.arguments import TrainingArguments
+    from training.data import Columns, DataError
+    from training.finetune import finetune
+
+    arguments = TrainingArguments(
+        output_dir=Path(args.out), task=args.task, init_from=args.init_from, epochs=args.epochs,
+        max_steps=args.max_steps, batch_size=args.batch_size, learning_rate=args.lr,
+        trainable_layers=args.trainable_layers, seed=args.seed, resume=args.resume, device=args.device,
+        model_name=args.name,
+    )
+    columns = Columns(text=args.text_column, label=args.label_column, target=args.target_column,
+                      group=args.group_column)
+    try:
+        metrics = finetune(arguments, [Path(p) for p in args.data], columns,
+                           Path(args.validation) if args.validation else None, target=args.target,
+                           log=lambda line: print(line, file=sys.stderr))
+    except (DataError, ModelError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    shown = {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)}
+    print(f"saved {args.out}; validation {shown}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="comment-analyzer",
@@ -106,7 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_PARSERS = [_add_split_parser, _add_formats_parser]
+_PARSERS = [_add_split_parser, _add_formats_parser, _add_score_parser, _add_run_parser, _add_eval_parser,
+            _add_train_parser, _add_report_parser]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

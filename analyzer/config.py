@@ -27,3 +27,64 @@ class ReadOptions:
 
 #: Where ``python -m analyzer run`` and the README's first command write their output.
 DEFAULT_REPORTS_DIR = "reports"
+
+
+# --- score / run -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoreOptions:
+    """How ``score`` feeds comments to the model and where it gets each comment's stance target."""
+
+    #: Comments scored and appended to the part file at a time: memory stays flat however big the dump.
+    chunk_size: int = 2000
+    #: Windows per forward pass. Batches are length-sorted; on this project's 2-core CPU, with the
+    #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second (int8:
+    #: 53 / 47 / 42): less padding per batch.
+    batch_size: int = 16
+    #: Longer comments are scored on their first this-many characters (the model windows those);
+    #: the full text still goes into the table. About 3,500 words, some 45 windows of 128 tokens.
+    max_scored_chars: int = 20_000
+    #: A text with more than this share of control or undecodable characters is not text: rejected.
+    max_junk_share: float = 0.2
+    #: A title-derived target keeps at most this many words.
+    target_max_words: int = 8
+
+
+# --- eval -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvalOptions:
+    """How ``eval`` reads a labeled file and which rows and numbers it reports.
+
+    Column names mean the same as ``train``'s options; ``None`` guesses from the usual names
+    (see ``eval.evaluate``).
+    """
+
+    text_column: str | None = None
+    label_column: str | None = None
+    target_column: str | None = None
+    group_column: str | None = None
+    #: Graded toxicity labels: a row is positive when its label is >= this (C3 crowd level: 2).
+    positive_threshold: float | None = None
+    #: Raw label → favor/against/none (stance) or 0/1 (toxicity), e.g. VAST's {"0": "against", ...}.
+    label_map: dict[str, str] | None = None
+    #: One target phrase for every row (stance on a file without a target column).
+    target: str | None = None
+    #: "all", or "validation": only rows whose group is in the fixed validation split
+    #: (``training.splits.is_validation``); baseline training rows then exclude those groups.
+    split: str = "all"
+    #: Keep only rows where column == value (e.g. VAST's zero-shot rows: ("seen?", "0")).
+    where: tuple[tuple[str, str], ...] = ()
+    #: Evaluate a fixed-seed random subset of this many rows (None: all rows).
+    sample: int | None = None
+    seed: int = 0
+    bootstrap_resamples: int = 1000
+    confidence: float = 0.95
+    calibration_bins: int = 10
+    batch_size: int = 32
+
+
+#: ``eval`` writes reports/eval/<name>/ unless given -o.
+EVAL_REPORTS_DIR = "reports/eval"

@@ -142,3 +142,25 @@ def read_articles(path: str | Path) -> Iterator[Article]:
                 yield Article.from_dict(json.loads(line))
             except (json.JSONDecodeError, TypeError, ValueError) as error:
                 raise ValueError(f"{path}: line {number}: not an article record ({error})") from error
+
+
+# --- Scored comments -------------------------------------------------------------------------
+# ``score`` writes one row per comment (CSV / JSONL / Parquet) with these leading columns, then one
+# column per toxicity attribute of the model (``toxicity`` first), then the stance columns.
+# Beside the table it writes two sidecars that ``report`` reads: the articles (records without
+# their comments, so articles with zero comments still reach the report) and the run's metadata.
+
+SCORE_ID_COLUMNS = (
+    "article_id", "comment_id", "parent_id", "depth", "author", "time", "text", "target", "status", "kind",
+)
+STANCE_COLUMNS = ("stance", "stance_favor", "stance_against", "stance_none")
+
+
+def scores_sidecars(scores_path: str | Path) -> tuple[Path, Path]:
+    """The articles JSONL and metadata JSON that sit beside a scores table.
+
+    ``out/scores.csv`` → ``out/scores.articles.jsonl`` and ``out/scores.meta.json``.
+    """
+    path = Path(scores_path)
+    stem = path.name.split(".")[0]
+    return path.with_name(f"{stem}.articles.jsonl"), path.with_name(f"{stem}.meta.json")

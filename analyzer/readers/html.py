@@ -1,1 +1,725 @@
-"""placeholder until the reader lands."""
+"""Saved HTML pages: the article body through trafilatura, the comments from the page's own markup.
+
+Comments are found structurally, by generic markup patterns rather than per-site rules:
+
+* a *comment body* is an element whose class names a comment's content ("comment-content",
+  "commentBody", "comment__body", "dsq-comment-body", …), innermost first, outside forms;
+* its *comment item* is the element that wraps that one body (``li.comment``, ``article.comment``,
+  ``#comment-123``, ``#dsq-comment-819``), found by climbing while the ancestor holds no other body
+  or is itself marked as a comment whose first body is this one;
+* a marked element holding no body element is a *bare* comment (CNN's ``div.commentItem``), its
+  author and time lines taken out of its text; a bare entry with no text of its own is the header
+  of the next one (Thesis' ``dt.comment`` + ``dd.comment``) or, when empty, a comment the page
+  lists without its text (Slashdot's collapsed ones: a reject, its replies keep their link);
+* nesting comes from items inside items (WordPress ``ul.children``, Slashdot trees), else from
+  ``depth-N`` / ``indented`` classes on flat lists, else from Drupal's ``div.indented`` reply
+  blocks that follow their parent.
+
+Policy paragraphs, "Leave a Reply" forms, count widgets and a modern Disqus embed (which holds no
+comment text at all) never become comments. The article body is trafilatura's text of the page
+with the comment items removed, so comment text never leaks into it. A page without comment
+markup can still carry comments as plain paragraphs: then the line model of
+:mod:`analyzer.readers._linemodel` decides whether, and where, they begin in trafilatura's text.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from copy import deepcopy
+from dataclasses import dataclass
+from pathlib import Path
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from analyzer.config import ReadOptions
+from analyzer.readers import ReaderError, ReadResult, register
+from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._linemodel import LineModel, load_default
+from analyzer.records import Article, Comment, Reject
+
+#: Sniffers look for the HTML markers within this many leading bytes.
+SNIFF_WINDOW = 1024
+
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+#: Browsers read these labels as windows-1252 (WHATWG Encoding), and so do we.
+_LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "l1"}
+
+# --- what the markup says ----------------------------------------------------------------------
+_TOKEN_SPLIT = re.compile(r"\s+")
+_BODY_CLASS = re.compile(r"(?:comment|reply|response)s?[-_]*(?:content|body|text|message|entry)", re.IGNORECASE)
+_NOT_BODY = re.compile(
+    r"form|count|title|author|respond|policy|rules|guideline|notice|widget|recent|feed|field-name|wrapper",
+    re.IGNORECASE,
+)
+_ITEM_CLASS = re.compile(
+    r"^(?:[a-z0-9]+[-_]+)*comment(?:[-_]*(?:item|entry|wrap|wrapper|single|full|block))?$", re.IGNORECASE
+)
+_ITEM_ID = re.compile(r"comment[-_]?\d+$", re.IGNORECASE)
+_ID_NUMBER = re.compile(r"(\d{2,})$")
+#: Climbing from a comment never goes past these: they hold whole pages, not comments.
+_PAGE_TAGS = ("body", "html", "main")
+_CONTAINER = re.compile(
+    r"^(?:[a-z0-9]+[-_]+)*(?:comments|comment[-_]*(?:list|listing|section|area|thread)s?)$", re.IGNORECASE
+)
+_DEPTH_CLASS = re.compile(r"^(?:depth|level|indent)[-_]*(\d+)$", re.IGNORECASE)
+_INDENTED_CLASS = re.compile(r"(?:^|[-_])indented$", re.IGNORECASE)
+_REPLIES_BLOCK = re.compile(r"^(?:indented|children|replies|comment[-_]*replies)$", re.IGNORECASE)
+_NOISE_CLASS = re.compile(
+    r"(?:^|[-_]|comment)(?:reply|share|sharing|flag|report|vote|votes|rating|likes?|actions?|reactions?|toolbar|avatar|"
+    r"meta|metadata|author|vcard|date|time|footer|header|permalink|edit|awaiting|signature)(?:[-_]|$)",
+    re.IGNORECASE,
+)
+_NOISE_TAGS = ("script", "style", "form", "button", "noscript", "iframe", "svg", "textarea", "select", "time")
+_BLOCK_TAGS = (
+    "p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "section", "article",
+)
+
+_PENDING_CLASS = re.compile(r"awaiting[-_]?moderation|unapproved|(?:^|[-_])pending(?:$|[-_])", re.IGNORECASE)
+_PENDING_TEXT = re.compile(
+    r"awaiting moderation|wartet auf (?:Freischaltung|Moderation)|en attente de modération|in attesa di moderazione",
+    re.IGNORECASE,
+)
+_DELETED_CLASS = re.compile(r"^(?:deleted|removed|comment[-_]*(?:deleted|removed))$", re.IGNORECASE)
+_DELETED_TEXT = re.compile(
+    r"^\W*(?:\[(?:deleted|removed)\]|(?:this )?comment (?:has been |was )?(?:deleted|removed)|entfernt\b|gelöscht\b"
+    r"|der kommentar\b.*\b(?:entfernt|gelöscht)|kommentar (?:wurde )?(?:entfernt|gelöscht))",
+    re.IGNORECASE,
+)
+_SPAM_CLASS = re.compile(r"^spam$", re.IGNORECASE)
+
+_AUTHOR_CLASS = re.compile(
+    r"(?:^|[-_])(?:fn|author|author[-_]?name|user[-_]?name|nick|name|by|poster|commenter)(?:$|[-_])", re.IGNORECASE
+)
+_AUTHOR_INNER = re.compile(r"author|user|name|fn", re.IGNORECASE)
+_AUTHOR_SUFFIX = re.compile(
+    r"\s*(?:\(\d+\)\s*\*?|says:?|said:?|sagt:?|dit\s*:|schreibt:?|writes:?|wrote:?|:)\s*$", re.IGNORECASE
+)
+_AUTHOR_PREFIX = re.compile(r"^\s*(?:by|von|par|posted by)\s+", re.IGNORECASE)
+_TIME_CLASS = re.compile(r"date|time|posted|published|meta|footer|details", re.IGNORECASE)
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_HAS_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+_COUNT_WORDS = (
+    r"thoughts?\s+on|responses?(?:\s+to)?|comments?|replies|reactions?|kommentare?|gedanken\s+zu|antworten"
+    r"|leserkommentare"
+    r"|ergänzungen|commentaires?|réactions?|comentarios?|respuestas|commenti|reacties"
+)
+_DECLARED_COUNT = re.compile(rf"(?<![\w.,])(\d{{1,3}}(?:[.,]\d{{3}})*|\d+)\s+(?:{_COUNT_WORDS})\b", re.IGNORECASE)
+_DECLARED_COUNT_AFTER = re.compile(rf"\b(?:{_COUNT_WORDS})\s*[(\[:]\s*(\d+)", re.IGNORECASE)
+
+
+def sniff(head: bytes, path: Path) -> float:
+    """Confident on ``<!doctype html`` / ``<html`` near the start; never on XML exports (WXR, Disqus)."""
+    window = head[:SNIFF_WINDOW].lower()
+    if b"<rss" in window or b"<disqus" in window or b"xmlns:wp=" in head[:4096].lower():
+        return 0.0
+    if re.search(rb"<!doctype\s+html|<html[\s>]", window):
+        return 0.95
+    # A fragment without <html> must at least start with markup: plain text may mention "<title>".
+    if window.lstrip().startswith(b"<") and re.search(rb"<(?:head|body|meta|title)[\s>]", window):
+        return 0.7
+    return 0.3 if path.suffix.lower() in (".html", ".htm", ".xhtml") else 0.0
+
+
+# --- decoding ----------------------------------------------------------------------------------
+
+
+def decode_page(data: bytes, fallback: str = "cp1252") -> str:
+    """The page as text: UTF-8 when the bytes are valid UTF-8, else the declared charset, else the fallback.
+
+    Valid UTF-8 with non-ASCII bytes almost never happens by accident, so it wins over a declared
+    Latin-1 (a common lie); bytes that are not UTF-8 despite a UTF-8 declaration fall to the fallback.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 byte-order mark outranks any declaration
+        return data.decode("utf-16", errors="replace")
+    match = _DECLARED_CHARSET.search(data[:4096])
+    declared = match.group(1).decode("ascii").lower() if match else None
+    if declared in _LATIN1_LABELS:
+        declared = "cp1252"
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode_bytes(data, None if declared in ("utf-8", "utf8") else declared, fallback)
+
+
+def _parse(text: str, source: str) -> etree._Element:
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        raise ReaderError(source, "byte 0", "empty HTML page")
+    try:
+        return lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as error:
+        raise ReaderError(source, "byte 0", f"not parseable as HTML ({error})") from error
+
+
+# --- markup helpers ----------------------------------------------------------------------------
+
+
+def _tokens(element: etree._Element) -> list[str]:
+    return _TOKEN_SPLIT.split((element.get("class") or "").strip()) if element.get("class") else []
+
+
+def _in_form(element: etree._Element) -> bool:
+    return any(a.tag in ("form", "textarea", "script", "noscript") for a in element.iterancestors())
+
+
+def _is_body(element: etree._Element) -> bool:
+    names = (*_tokens(element), element.get("id") or "")
+    return any(_BODY_CLASS.search(n) and not _NOT_BODY.search(n) for n in names)
+
+
+def _is_marked_item(element: etree._Element) -> bool:
+    return bool(_ITEM_ID.search(element.get("id") or "")) or any(_ITEM_CLASS.match(t) for t in _tokens(element))
+
+
+def _is_container(element: etree._Element) -> bool:
+    """A comment list or section (``ol.comment-list``, ``#comments``): it holds comments, it is not one."""
+    return any(name and _CONTAINER.match(name) for name in (*_tokens(element), element.get("id") or ""))
+
+
+def _is_boundary(element: etree._Element) -> bool:
+    return element.tag in _PAGE_TAGS or _is_container(element)
+
+
+def _in_comment_section(element: etree._Element) -> bool:
+    return any(_is_container(a) for a in element.iterancestors())
+
+
+def _comment_bodies(tree: etree._Element) -> list[etree._Element]:
+    """Innermost comment-body elements outside forms and scripts, in document order."""
+    candidates = [e for e in tree.iter() if isinstance(e.tag, str) and _is_body(e)]
+    candidate_set = set(candidates)
+    innermost = [e for e in candidates if not any(d in candidate_set for d in e.iterdescendants())]
+    return [e for e in innermost if not _in_form(e)]
+
+
+_Owners = dict[etree._Element, tuple[etree._Element, int]]
+
+
+def _item_of(body: etree._Element, owner: _Owners) -> etree._Element:
+    """The element wrapping exactly this comment: its marked item if any, else a near single-body wrapper.
+
+    ``owner`` maps every ancestor of a body to (its first body, its number of bodies), so "holds
+    only this body" and "this is its first body" are look-ups rather than subtree walks.
+    """
+    item = body if _is_marked_item(body) else None  # a bare body is its own item
+    node, unmarked_steps = body, 0
+    for ancestor in body.iterancestors():
+        if _is_boundary(ancestor):
+            break
+        first, count = owner[ancestor]
+        if _is_marked_item(ancestor) and first is body:
+            item = node = ancestor
+        elif count == 1 and item is None and unmarked_steps < 3:
+            node, unmarked_steps = ancestor, unmarked_steps + 1
+        else:
+            break
+    return item if item is not None else node
+
+
+def _first_body_and_count(bodies: list[etree._Element]) -> _Owners:
+    owner: _Owners = {}
+    for body in bodies:
+        for ancestor in body.iterancestors():
+            first, count = owner.get(ancestor, (body, 0))
+            owner[ancestor] = (first, count + 1)
+    return owner
+
+
+def _block_text(element: etree._Element) -> str:
+    """Text with paragraph and line breaks kept (``text_content`` would glue paragraphs together)."""
+    copy = deepcopy(element)
+    copy.tail = None
+    for node in copy.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "br":
+            node.tail = "\n" + (node.tail or "")
+        elif node.tag in _BLOCK_TAGS:
+            node.text = "\n" + (node.text or "")
+            node.tail = "\n\n" + (node.tail or "")
+    return clean_text(copy.text_content())
+
+
+def _without(element: etree._Element, drop: set[etree._Element], noise: bool) -> etree._Element:
+    """A copy of ``element`` without the given descendants (and, if ``noise``, widgets and metadata)."""
+    copy = deepcopy(element)
+    originals = list(element.iter())
+    for original, node in zip(originals, list(copy.iter())):
+        if node is copy or not isinstance(node.tag, str):
+            continue
+        is_noise = node.tag in _NOISE_TAGS or any(_NOISE_CLASS.search(t) for t in _tokens(node))
+        if original in drop or (noise and is_noise):
+            node.drop_tree()
+    return copy
+
+
+def _own_elements(item: etree._Element, nested: set[etree._Element]) -> Iterator[etree._Element]:
+    """The item's descendants that do not belong to a reply nested inside it."""
+    stack = list(item)[::-1]
+    while stack:
+        node = stack.pop()
+        if node in nested or not isinstance(node.tag, str):
+            continue
+        yield node
+        stack.extend(list(node)[::-1])
+
+
+# --- one comment -------------------------------------------------------------------------------
+
+#: Whole "comments" that are the section's own furniture, never a reader's comment.
+_BOILERPLATE = re.compile(
+    r"^(?:leave a (?:reply|comment)|post a comment|add (?:a |your )?comment|comments? (?:are|is) (?:now )?closed"
+    r"|be the first to comment|(?:there are )?no comments(?: yet)?|most (?:recommended|popular|commented)"
+    r"|something to say\b.*|(?:please )?log ?in to comment\b.*|\d*\s*(?:comments?|responses?|replies)(?:\s*\(\d+\))?"
+    r"|reply|antworten|kommentieren|kommentare"
+    r"|(?:have an opinion\W*)?join the (?:conversation|discussion)|the comments to this entry are closed"
+    r"|please enable javascript\b.*|comments? powered by disqus\b.*|you must be (?:logged|signed) in\b.*)\W*$",
+    re.IGNORECASE,
+)
+#: Text about commenting rather than a comment: never a comment unless its markup says it is one.
+_POLICY = re.compile(
+    r"comment(?:ing)? (?:policy|guidelines|rules)|community (?:guidelines|standards)|netiquette|kommentarrichtlinien"
+    r"|comments? (?:\w+ ){0,6}will be (?:deleted|removed|moderated)|we (?:require|ask for) civility"
+    r"|reserve the right to (?:delete|remove|edit)",
+    re.IGNORECASE,
+)
+
+
+def _is_furniture(text: str) -> bool:
+    return bool(_BOILERPLATE.match(text) or (len(text) < 500 and _POLICY.search(text)))
+
+
+@dataclass
+class _Found:
+    item: etree._Element
+    body: etree._Element
+    comment: Comment
+
+
+def _author(own: list[etree._Element], outside: set[etree._Element]) -> tuple[str | None, etree._Element | None]:
+    """The commenter's name and the element holding it; elements in ``outside`` (the text) are not searched."""
+    for element in own:
+        if element in outside:
+            continue
+        # WordPress prints the commenter's site link as <a class="url" rel="external nofollow">.
+        site_link = element.tag == "a" and "url" in _tokens(element) and "external" in (element.get("rel") or "")
+        named = site_link or element.tag == "cite" or element.get("itemprop") == "author"
+        if named or any(_AUTHOR_CLASS.search(t) for t in _tokens(element)):
+            # Prefer a named part: Disqus's <cite> holds the commenter's URL before the name span.
+            parts = (e for e in element.iterdescendants() if isinstance(e.tag, str))
+            inner = next((e for e in parts if _AUTHOR_INNER.search(f"{e.get('class')} {e.get('id')}")), element)
+            name = clean_text(inner.text_content()).split("\n")[0]
+            name = _AUTHOR_PREFIX.sub("", _AUTHOR_SUFFIX.sub("", name)).strip()
+            if name and len(name) <= 80:
+                return name, element
+    return None, None
+
+
+def _time(own: list[etree._Element]) -> tuple[str | None, str | None, etree._Element | None]:
+    """(ISO time, raw text, element) from a ``time`` element or a date-classed one.
+
+    Only texts with a year are parsed: "vor 8 Stunden" or "@10:49AM" cannot be anchored.
+    """
+    for element in own:
+        if element.tag == "time":
+            attribute = element.get("datetime") or ""
+            text = clean_text(element.text_content())
+            parsed = to_iso8601(attribute) if _HAS_YEAR.search(attribute) else None
+            return parsed or (to_iso8601(text) if _HAS_YEAR.search(text) else None), text or None, element
+    dated = [
+        (text, element)
+        for element in own
+        if any(_TIME_CLASS.search(t) for t in _tokens(element))
+        and _HAS_YEAR.search(text := clean_text(element.text_content()))
+        and len(text) <= 120
+    ]
+    if dated:
+        # The shortest dated element, one with a clock time first: wrappers also carry names and links.
+        text, element = min(dated, key=lambda pair: (not _HAS_CLOCK.search(pair[0]), len(pair[0])))
+        text = " ".join(line for line in text.split("\n") if re.search(r"\d", line))  # drops "reply" and the like
+        return to_iso8601(text), text, element
+    for element in own:
+        title = element.get("title") or ""
+        if element.tag == "abbr" and _HAS_YEAR.search(title):
+            return to_iso8601(title), title, element
+    return None, None, None
+
+
+def _status(item: etree._Element, own: list[etree._Element], text: str) -> str:
+    if any(_SPAM_CLASS.match(t) for t in _tokens(item)):
+        return "spam"
+    classes = _tokens(item) + [t for e in own for t in _tokens(e)]
+    if any(_PENDING_CLASS.search(t) for t in classes) or any(_PENDING_TEXT.search(e.text or "") for e in own):
+        return "pending"
+    if any(_DELETED_CLASS.match(t) for t in _tokens(item)) or _DELETED_TEXT.match(text):
+        return "deleted"
+    return "published"
+
+
+def _kind(item: etree._Element) -> str:
+    tokens = {t.lower() for t in _tokens(item)}
+    return "pingback" if "pingback" in tokens else "trackback" if "trackback" in tokens else "comment"
+
+
+def _explicit_depth(item: etree._Element) -> int | None:
+    for token in _tokens(item):
+        match = _DEPTH_CLASS.match(token)
+        if match:
+            return max(int(match.group(1)) - (1 if token.lower().startswith("depth") else 0), 0)
+        if _INDENTED_CLASS.search(token):
+            return 1
+    return None
+
+
+def _is_stub(line: str) -> bool:
+    return len(line) <= 6 and not any(ch.isalpha() for ch in line)
+
+
+def _without_number_lines(text: str) -> str:
+    """Drop letterless stubs ("#", "12.": permalinks, comment numbers) at either end, if text remains."""
+    lines = text.split("\n")
+    while len(lines) > 1 and _is_stub(lines[0]):
+        lines.pop(0)
+    while len(lines) > 1 and _is_stub(lines[-1]):
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
+def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Element], bare: bool) -> Comment:
+    """One comment from its item; ``bare`` bodies (no body class) hold their author and time line too."""
+    own = list(_own_elements(item, nested))
+    inside_text = set() if bare else set(body.iter())
+    author, author_element = _author(own, inside_text)
+    if author is None and not bare:
+        # Some themes print the name inside the text block; it is then taken out of the text below.
+        # Quotes are not searched: a <cite> in a blockquote names the quoted, not the commenter.
+        quoted = {e for q in body.iter("blockquote", "q", "cite") for e in q.iter()}
+        inside = [e for e in body.iterdescendants() if isinstance(e.tag, str) and e not in quoted]
+        author, author_element = _author(inside, set())
+    when, when_text, time_element = _time(own)
+    drop = nested | {e for e in (author_element, time_element) if e is not None}
+    text = _without_number_lines(_block_text(_without(body, drop, noise=True)))
+    return Comment(
+        id="",
+        text=text,
+        position=0,
+        author=author,
+        time=when,
+        status=_status(item, own, text),
+        kind=_kind(item),
+        # The raw time line is kept: it carries what ISO loses ("vor 8 Stunden", time zones).
+        extra={"time_text": when_text} if when_text else {},
+    )
+
+
+# --- the comment section -----------------------------------------------------------------------
+
+
+def _bare_bodies(tree: etree._Element, bodies: list[etree._Element]) -> list[etree._Element]:
+    """Innermost marked comment elements holding no body element (CNN's commentItem, Slashdot's collapsed).
+
+    Anchors (``<a id=comment-5>``) and marked elements inside a body (a "report" link with a
+    comment id) are part of a comment, not comments of their own.
+    """
+    marked = [e for e in tree.iter() if isinstance(e.tag, str) and _is_marked_item(e) and not _in_form(e)]
+    marked_set, body_set = set(marked), set(bodies)
+    bare = []
+    for element in marked:
+        if element.tag == "a" or element in body_set:
+            continue
+        if any(d in marked_set or d in body_set for d in element.iterdescendants()):
+            continue
+        for ancestor in element.iterancestors():
+            if ancestor in body_set:
+                break
+            if ancestor in marked_set or _is_boundary(ancestor):
+                bare.append(element)
+                break
+        else:
+            bare.append(element)
+    return bare
+
+
+def _structural_comments(tree: etree._Element, article_id: str, source: str) -> tuple[list[_Found], list[Reject]]:
+    """Comments found through the page's comment markup, threaded; rejects for entries without text."""
+    bodies = _comment_bodies(tree)
+    bare = set(_bare_bodies(tree, bodies))
+    order = {e: i for i, e in enumerate(tree.iter())}
+    everything = sorted([*bodies, *bare], key=order.__getitem__)
+    owner = _first_body_and_count(everything)
+    pairs = [(_item_of(body, owner), body) for body in everything]
+    # A lone unmarked body outside any comment section is more likely a styled paragraph than a comment.
+    if len(pairs) == 1 and not _is_marked_item(pairs[0][0]) and not _in_comment_section(pairs[0][0]):
+        return [], []
+    item_set = {item for item, _ in pairs}
+    found = []
+    for item, body in pairs:
+        nested = {e for e in item.iterdescendants() if e in item_set}
+        found.append(_Found(item, body, _comment(item, body, nested, bare=body in bare)))
+    found = _merge_headers(found)
+    _assign_ids(found, article_id)
+    # Parents are linked before empty entries go, so a reply under a collapsed comment keeps its link.
+    _link_parents(found)
+    kept, rejects = [], []
+    for entry in found:
+        text = entry.comment.text
+        if not text:
+            reason = "comment in the thread, but its text is not in the page"
+            rejects.append(Reject(source, f"comment {entry.comment.id}", reason))
+        elif not (_BOILERPLATE.match(text) or (entry.body in bare and _is_furniture(text))):
+            entry.comment.position = len(kept)
+            kept.append(entry)
+    fill_depths(f.comment for f in kept)
+    return kept, rejects
+
+
+def _merge_headers(found: list[_Found]) -> list[_Found]:
+    """Join header-only entries to the comment after them.
+
+    Some themes give a comment's header (number, author, time) and its text sibling elements that
+    both look like comments (Thesis: ``dt.comment`` + ``dd.comment``): an entry with an author or a
+    time but no letter of text once those are taken out is such a header.
+    """
+    kept: list[_Found] = []
+    header: Comment | None = None
+    for entry in found:
+        comment = entry.comment
+        if not any(ch.isalpha() for ch in comment.text) and (comment.author or comment.time):
+            header = comment
+            continue
+        if header is not None:
+            comment.author = comment.author or header.author
+            comment.time = comment.time or header.time
+            comment.extra = comment.extra or header.extra
+            header = None
+        kept.append(entry)
+    return kept
+
+
+def _assign_ids(found: list[_Found], article_id: str) -> None:
+    """The number in the item's id (or its first descendant's, or a Drupal ``<a id=comment-N>`` anchor
+    just before it), else the position; made unique."""
+    used: set[str] = set()
+    for position, entry in enumerate(found):
+        anchor = entry.item.getprevious()
+        near = [*entry.item.iter(), *([anchor] if anchor is not None and anchor.tag == "a" else [])]
+        numbers = (_ID_NUMBER.search(e.get("id") or e.get("name") or "") for e in near if isinstance(e.tag, str))
+        number = next((m.group(1) for m in numbers if m), None)
+        candidate = f"comment-{number}" if number else f"{article_id}-c{position}"
+        entry.comment.id = candidate if candidate not in used else f"{candidate}-{position}"
+        used.add(entry.comment.id)
+
+
+def _link_parents(found: list[_Found]) -> None:
+    """Parents from nesting in the markup; else from depth classes or Drupal reply blocks."""
+    by_item = {f.item: f for f in found}
+    last_at_depth: dict[int, _Found] = {}
+    previous_top: _Found | None = None
+    for entry in found:
+        parent = next((by_item[a] for a in entry.item.iterancestors() if a in by_item), None)
+        depth = _explicit_depth(entry.item)
+        if parent is None and depth:
+            parent = last_at_depth.get(depth - 1)
+        if parent is None and previous_top is not None and _in_reply_block_after(entry.item, previous_top.item):
+            parent = previous_top
+        if parent is None:
+            entry.comment.depth = 0
+            previous_top = entry
+        else:
+            entry.comment.parent_id = parent.comment.id
+            entry.comment.depth = (parent.comment.depth or 0) + 1
+        last_at_depth[entry.comment.depth] = entry
+
+
+def _in_reply_block_after(item: etree._Element, earlier: etree._Element) -> bool:
+    """Drupal-style threads: replies sit in ``div.indented`` right after their parent's element."""
+    for block in item.iterancestors():
+        if any(_REPLIES_BLOCK.match(t) for t in _tokens(block)):
+            sibling = block.getprevious()
+            while sibling is not None and not isinstance(sibling.tag, str):
+                sibling = sibling.getprevious()
+            return sibling is not None and (sibling is earlier or earlier in sibling.iterdescendants())
+        if _is_boundary(block):
+            return False
+    return False
+
+
+# --- page metadata -----------------------------------------------------------------------------
+
+
+def _meta(tree: etree._Element, *names: str) -> str | None:
+    for name in names:
+        for element in tree.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]'):
+            value = (element.get("content") or "").strip()
+            if value:
+                return value
+    return None
+
+
+def _declared_count(tree: etree._Element) -> int | None:
+    """The comment count the page states in a heading, a comment-count element or a link to the comments."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "option"):
+            continue
+        names = f"{element.get('class') or ''} {element.get('id') or ''} {element.get('href') or ''}".lower()
+        if not (element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "comment" in names or "respon" in names):
+            continue
+        text = clean_text(element.text_content())
+        if not text or len(text) > 120:
+            continue
+        match = _DECLARED_COUNT.search(text) or _DECLARED_COUNT_AFTER.search(text)
+        if match:
+            return int(re.sub(r"[.,]", "", match.group(1)))
+    return None
+
+
+def _article_fields(tree: etree._Element, page: str) -> dict[str, str | None]:
+    # extensive=False: htmldate's extensive date search costs seconds per page; the meta tags cover most.
+    metadata = trafilatura.extract_metadata(page, extensive=False)
+    title = _meta(tree, "og:title") or (metadata.title if metadata else None)
+    if not title:
+        titles = tree.xpath("//title")
+        title = clean_text(titles[0].text_content()) if titles else None
+    url = next((e.get("href") for e in tree.xpath('//link[@rel="canonical"]') if e.get("href")), None)
+    url = url or _meta(tree, "og:url") or (metadata.url if metadata else None)
+    date = _meta(tree, "article:published_time", "datePublished", "date", "DC.date.issued", "pubdate")
+    date = to_iso8601(date) if date else (metadata.date if metadata else None)
+    return {"title": title or None, "url": url, "date": date}
+
+
+# --- body and the fallback ---------------------------------------------------------------------
+
+#: Placeholders of script-loaded comment systems (Disqus, Facebook, Livefyre). A saved page holds
+#: none of their comments, so text near them is never read as comments.
+_COMMENT_EMBED = (
+    '//*[@id="disqus_thread" or @id="livefyre" or @id="livefyre-comments"'
+    ' or contains(concat(" ", normalize-space(@class), " "), " fb-comments ")]'
+)
+
+
+def _body_text(tree: etree._Element, comment_items: list[etree._Element], include_comments: bool = False) -> str:
+    page = _without(tree, set(comment_items), noise=False)
+    # favor_recall: measured on Dragnet pages, precision stays high once the comments are cut out.
+    text = trafilatura.extract(
+        page, include_comments=include_comments, favor_recall=True, include_tables=True, deduplicate=False
+    )
+    return clean_text(text)
+
+
+def _default_line_model() -> LineModel | None:
+    try:
+        return load_default()
+    except (FileNotFoundError, ValueError) as error:
+        # Structural comments still work; only pages without comment markup lose their comments.
+        warnings.warn(f"no usable line model ({error}); comments found only through page markup", stacklevel=2)
+        return None
+
+
+_SAYS_LINE = re.compile(
+    r"^(.{1,60}?)\s+(?:says|said|sagt|wrote|writes|schreibt)\s*(?::|\.\.\.|…)?\s*$", re.IGNORECASE
+)
+_POSTED_BY_LINE = re.compile(
+    r"^(?:posted|written|submitted)\s+by:?\s*(.{1,60}?)\s*(?:\||\bat\b|\bon\b|$)", re.IGNORECASE
+)
+
+
+def _is_date_line(line: str) -> bool:
+    return len(line) <= 60 and bool(_HAS_YEAR.search(line)) and len(re.findall(r"[^\W\d]{4,}", line)) <= 4
+
+
+def _comments_from_text(lines: list[str], article_id: str) -> list[Comment]:
+    """Lines of a comment region, one comment per paragraph.
+
+    Header lines are not comments: "X says:" names the next comment's author, while "Posted by: X
+    | date" (Movable Type, TypePad) and bare date lines (Blogger) follow the comment they belong to.
+    """
+    comments: list[Comment] = []
+    author: str | None = None
+    for line in (line.strip() for line in lines):
+        if not line or _is_furniture(line):
+            continue
+        says, posted_by = _SAYS_LINE.match(line), _POSTED_BY_LINE.match(line)
+        if says:
+            author = says.group(1)
+        elif posted_by or _is_date_line(line):
+            previous = comments[-1] if comments else None
+            if previous is not None and posted_by and previous.author is None:
+                previous.author = posted_by.group(1)
+            if previous is not None and previous.time is None and _HAS_YEAR.search(line):
+                previous.time = to_iso8601(line)
+                previous.extra["time_text"] = line
+        else:
+            prefix = line.split(":", 1)[0].lower()
+            kind = prefix if prefix in ("pingback", "trackback") else "comment"
+            number = len(comments)
+            comments.append(Comment(id=f"{article_id}-c{number}", text=line, position=number, author=author, kind=kind))
+            author = None
+    return comments
+
+
+def _fallback(
+    tree: etree._Element, body: str, line_model: LineModel | None, article_id: str
+) -> tuple[str, list[Comment]]:
+    """Comments from text when the markup names none: the line model says where they begin, if anywhere.
+
+    It reads trafilatura's text *with* comments, because some pages' comment sections are only
+    recognisable to trafilatura; its comment section alone is not trusted, being often newsletter
+    boxes, form labels or "most recommended" teasers.
+    """
+    model = line_model or _default_line_model()
+    if model is None:
+        return body, []
+    lines = _body_text(tree, [], include_comments=True).split("\n")
+    start = model.comment_start(lines)
+    comments = _comments_from_text(lines[start:], article_id) if start is not None else []
+    if not comments:
+        return body, []
+    return clean_text("\n".join(lines[:start])), comments
+
+
+# --- public ------------------------------------------------------------------------------------
+
+
+def _read_page(
+    data: bytes, source: str, line_model: LineModel | None, fallback_encoding: str
+) -> tuple[Article, list[Reject]]:
+    page = decode_page(data, fallback_encoding)
+    tree = _parse(page, source)
+    article_id = Path(source).stem or "page"
+    found, rejects = _structural_comments(tree, article_id, source)
+    body = _body_text(tree, [f.item for f in found])
+    comments = [f.comment for f in found]
+    if not found and not tree.xpath(_COMMENT_EMBED):
+        body, comments = _fallback(tree, body, line_model, article_id)
+    article = Article(
+        id=article_id,
+        source_file=source,
+        format="html",
+        body=body,
+        declared_comment_count=_declared_count(tree),
+        comments=comments,
+        **_article_fields(tree, page),
+    )
+    return article, rejects
+
+
+def read_html(
+    data: bytes, source: str, line_model: LineModel | None = None, *, fallback_encoding: str = "cp1252"
+) -> Article:
+    """One saved page → one Article with its body and its comments (threaded where the markup says).
+
+    ``line_model`` is used only for pages without comment markup; None means the shipped model.
+    """
+    return _read_page(data, source, line_model, fallback_encoding)[0]
+
+
+@register("html", sniff, "saved HTML page: body via trafilatura, comments from WordPress/Disqus/generic markup")
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    article, rejects = _read_page(path.read_bytes(), str(path), None, options.fallback_encoding)
+    return ReadResult(articles=[article], rejects=rejects)

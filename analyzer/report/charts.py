@@ -1,0 +1,242 @@
+"""One function per dashboard panel. Each draws into a given Axes, or says why it has nothing to show.
+
+Panels take the article's comment rows (see ``data._normalise`` for the derived ``_time``,
+``_depth``, ``_stance`` and ``_toxic`` columns) and never assume a source has times, authors or
+threads: a panel without data shows a centred sentence instead of empty axes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from analyzer.report import style
+from analyzer.report.text import shorten, wrap
+
+#: Depths at and beyond this are pooled into one bar.
+DEEPEST_DEPTH_BAR = 4
+TOXICITY_BINS = np.linspace(0.0, 1.0, 21)
+#: Tick positions on 0–1 axes. Few ticks on every axis: each costs more to draw than a bar.
+UNIT_TICKS = [0.0, 0.5, 1.0]
+
+
+def count_axis(axis: Axis) -> None:
+    """An axis of comment counts: whole numbers, at most five ticks."""
+    axis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+
+
+def share_axis(axis: Axis) -> None:
+    """An axis of shares from 0 to 1, shown as percentages."""
+    axis.set_ticks(UNIT_TICKS)
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "–"
+
+
+def no_data(ax: Axes, title: str, message: str) -> None:
+    """A panel with a title and a centred explanation instead of axes."""
+    ax.set_title(title)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=style.MUTED_TEXT, style="italic",
+            transform=ax.transAxes)
+
+
+def toxicity_histogram(ax: Axes, comments: pd.DataFrame, threshold: float) -> None:
+    scores = comments["toxicity"].dropna()
+    if scores.empty:
+        no_data(ax, "Toxicity", "no scored comments")
+        return
+    above = scores[scores >= threshold]
+    ax.hist([scores[scores < threshold], above], bins=TOXICITY_BINS, stacked=True,
+            color=[style.NOT_TOXIC_COLOR, style.TOXIC_COLOR])
+    ax.axvline(threshold, **style.THRESHOLD_LINE)
+    ax.text(threshold, 1.0, f" threshold {threshold:.2f}", transform=ax.get_xaxis_transform(),
+            va="top", ha="left", fontsize=style.SMALL_SIZE)
+    ax.set_xlim(0, 1)
+    ax.set_xticks(UNIT_TICKS)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.15)  # headroom for the threshold label
+    count_axis(ax.yaxis)
+    ax.set_xlabel("toxicity score")
+    ax.set_ylabel("comments")
+    ax.set_title(f"Toxicity: {len(above)} of {len(scores)} ({percent(len(above), len(scores))}) "
+                 f"at or above {threshold:.2f}")
+
+
+def attribute_bars(ax: Axes, comments: pd.DataFrame, attributes: tuple[str, ...], threshold: float) -> None:
+    """Share of comments at or above the threshold per attribute, with the mean score beside it."""
+    title = f"Attributes: share \N{GREATER-THAN OR EQUAL TO} {threshold:.2f}"
+    if not attributes or comments.empty:
+        no_data(ax, title, "no attribute scores" if not attributes else "no scored comments")
+        return
+    scores = comments[list(attributes)].apply(pd.to_numeric, errors="coerce")
+    shares = (scores >= threshold).sum() / scores.notna().sum().clip(lower=1)
+    rows = np.arange(len(attributes))
+    ax.barh(rows, shares.values, color=[style.TOXIC_COLOR if a == "toxicity" else style.ATTRIBUTE_COLOR
+                                        for a in attributes])
+    for row, attribute in zip(rows, attributes):
+        ax.text(shares[attribute] + 0.01, row, f"{shares[attribute]:.0%} (mean {scores[attribute].mean():.2f})",
+                va="center", fontsize=style.SMALL_SIZE)
+    ax.set_yticks(rows, [shorten(a.replace("_", " "), 18) for a in attributes])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.35)  # room for the labels right of a 100% bar
+    share_axis(ax.xaxis)
+    ax.set_title(title)
+
+
+def stance_shares(ax: Axes, comments: pd.DataFrame) -> None:
+    stances = comments["_stance"].dropna()
+    if stances.empty:
+        no_data(ax, "Stance", "no stance scores (no target?)")
+        return
+    counts = stances.value_counts().reindex(style.STANCE_ORDER, fill_value=0)
+    rows = np.arange(len(style.STANCE_ORDER))
+    shares = counts / counts.sum()
+    ax.barh(rows, shares.values, color=[style.STANCE_COLORS[s] for s in style.STANCE_ORDER])
+    for row, stance in zip(rows, style.STANCE_ORDER):
+        ax.text(shares[stance] + 0.01, row, f"{shares[stance]:.0%} ({counts[stance]})", va="center",
+                fontsize=style.SMALL_SIZE)
+    ax.set_yticks(rows, style.STANCE_ORDER)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.2)
+    share_axis(ax.xaxis)
+    ax.set_title(f"Stance toward the target (n={counts.sum()})")
+
+
+def stance_by_toxicity(ax: Axes, comments: pd.DataFrame, threshold: float) -> None:
+    """Each comment's toxicity as a dot in its stance column, with the toxic share below each."""
+    title = "Toxicity by stance"
+    rows = comments.dropna(subset=["toxicity"])
+    rows = rows[rows["_stance"].notna()]
+    if rows.empty:
+        no_data(ax, title, "no comments with both stance and toxicity")
+        return
+    jitter = np.random.default_rng(0)  # fixed seed: the same input draws the same page
+    labels = []
+    for column, stance in enumerate(style.STANCE_ORDER):
+        group = rows.loc[rows["_stance"] == stance, "toxicity"]
+        xs = column + jitter.uniform(-0.25, 0.25, len(group))
+        ax.scatter(xs, group, s=8, alpha=0.6, color=style.STANCE_COLORS[stance], linewidths=0)
+        toxic = int((group >= threshold).sum())
+        labels.append(f"{stance}\n{percent(toxic, len(group))} toxic ({toxic}/{len(group)})")
+    ax.axhline(threshold, **style.THRESHOLD_LINE)
+    ax.set_xticks(range(len(style.STANCE_ORDER)), labels)
+    ax.set_xlim(-0.5, len(style.STANCE_ORDER) - 0.5)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_yticks(UNIT_TICKS)
+    ax.set_ylabel("toxicity score")
+    ax.set_title(title)
+
+
+def thread_depths(ax: Axes, comments: pd.DataFrame) -> None:
+    """Comments per reply depth (top level first), toxic ones stacked on top."""
+    depths = comments["_depth"]
+    if comments.empty or depths.isna().all():
+        no_data(ax, "Threads", "no thread structure in this source" if not comments.empty else "no comments")
+        return
+    pooled = depths.fillna(0).clip(upper=DEEPEST_DEPTH_BAR).astype(int)
+    levels = np.arange(DEEPEST_DEPTH_BAR + 1)
+    total = pooled.value_counts().reindex(levels, fill_value=0).to_numpy()
+    toxic = pooled[comments["_toxic"]].value_counts().reindex(levels, fill_value=0).to_numpy()
+    ax.bar(levels, total - toxic, color=style.NOT_TOXIC_COLOR, width=0.7)
+    ax.bar(levels, toxic, bottom=total - toxic, color=style.TOXIC_COLOR, width=0.7)
+    names = ["top level", "reply", *(f"depth {d}" for d in range(2, DEEPEST_DEPTH_BAR)), f"{DEEPEST_DEPTH_BAR}+"]
+    ax.set_xticks(levels, names)
+    count_axis(ax.yaxis)
+    ax.set_ylabel("comments")
+    top_level = int((pooled == 0).sum())
+    ax.set_title(f"Threads: {top_level} top level, {len(pooled) - top_level} replies, "
+                 f"deepest {int(depths.max())}")
+
+
+def comments_over_time(ax: Axes, comments: pd.DataFrame) -> None:
+    times = comments["_time"]
+    dated = comments[times.notna()]
+    if dated.empty:
+        no_data(ax, "Comments over time", "no times in this source" if not comments.empty else "no comments")
+        return
+    numbers = mdates.date2num(dated["_time"].dt.tz_localize(None))
+    bins = min(30, max(5, int(math.sqrt(len(numbers))) * 2))
+    ax.hist([numbers[~dated["_toxic"].to_numpy()], numbers[dated["_toxic"].to_numpy()]], bins=bins, stacked=True,
+            color=[style.NOT_TOXIC_COLOR, style.TOXIC_COLOR])
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=6)  # (2, 6) never runs out of intervals
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_xlabel("time (UTC)")
+    count_axis(ax.yaxis)
+    ax.set_ylabel("comments")
+    ax.set_title(f"Comments over time ({len(dated)} of {len(comments)} dated)")
+
+
+def commenter_concentration(ax: Axes, comments: pd.DataFrame) -> None:
+    """A Lorenz-style curve: what share of the comments the most active share of authors wrote."""
+    authors = comments["author"].dropna().astype(str)
+    authors = authors[authors.str.strip() != ""]
+    if authors.empty:
+        no_data(ax, "Commenters", "no authors in this source" if not comments.empty else "no comments")
+        return
+    per_author = authors.value_counts().to_numpy()  # most active first
+    author_share = np.arange(0, len(per_author) + 1) / len(per_author)
+    comment_share = np.concatenate([[0], np.cumsum(per_author)]) / per_author.sum()
+    top = max(1, math.ceil(0.1 * len(per_author)))
+    top_share = per_author[:top].sum() / per_author.sum()
+    ax.plot(author_share, comment_share, color=style.BLUE)
+    ax.plot([0, 1], [0, 1], color=style.GREY, linestyle=":", linewidth=1, label="all equal")
+    ax.axvline(top / len(per_author), color=style.ORANGE, linewidth=1, label=f"top {top} author(s)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    share_axis(ax.xaxis)
+    share_axis(ax.yaxis)
+    ax.set_xlabel("share of authors (most active first)")
+    ax.set_ylabel("share of comments")
+    ax.legend(loc="lower right")
+    ax.set_title(f"Commenters: {len(per_author)} authors; top 10% wrote {top_share:.0%}")
+
+
+def facts(ax: Axes, lines: list[tuple[str, str]]) -> None:
+    """A two-column list of key figures, and the colour key every panel shares."""
+    ax.set_axis_off()
+    ax.set_title("At a glance")
+    for row, (label, value) in enumerate(lines):
+        y = 1.0 - row * 0.105
+        ax.text(0.0, y, label, transform=ax.transAxes, va="top", color=style.MUTED_TEXT)
+        ax.text(0.42, y, shorten(value, 40), transform=ax.transAxes, va="top")
+    key = [Patch(color=style.NOT_TOXIC_COLOR, label="below threshold"),
+           Patch(color=style.TOXIC_COLOR, label="toxic (at or above)"),
+           Line2D([], [], label="threshold", **style.THRESHOLD_LINE),
+           *(Patch(color=style.STANCE_COLORS[s], label=s) for s in style.STANCE_ORDER)]
+    ax.legend(handles=key, loc="upper left", bbox_to_anchor=(0.0, -0.02), ncol=3, handlelength=1.2,
+              columnspacing=1.0, borderaxespad=0)
+
+
+def toxic_excerpts(ax: Axes, comments: pd.DataFrame, threshold: float, limit: int, width: int) -> None:
+    """The most toxic comments at or above the threshold, shortened, under a content note."""
+    ax.set_axis_off()
+    ax.set_title("Most toxic comments")
+    ax.text(0.0, 1.0, "Content note: reader comments the model scored as most toxic; they may contain offensive "
+            "language. Excerpts are shortened.", transform=ax.transAxes, va="top", style="italic",
+            color=style.MUTED_TEXT, fontsize=style.SMALL_SIZE)
+    worst = comments[comments["toxicity"] >= threshold].nlargest(limit, "toxicity")
+    if worst.empty:
+        ax.text(0.5, 0.5, f"no comment at or above the threshold {threshold:.2f}", transform=ax.transAxes,
+                ha="center", va="center", color=style.MUTED_TEXT, style="italic")
+        return
+    step = 0.88 / limit
+    for row, (_, comment) in enumerate(worst.iterrows()):
+        y = 0.88 - row * step
+        stance = comment["_stance"] if isinstance(comment["_stance"], str) else "–"
+        ax.text(0.0, y, f"{comment['toxicity']:.2f}", transform=ax.transAxes, va="top", weight="bold",
+                color=style.TOXIC_COLOR)
+        ax.text(0.06, y, stance, transform=ax.transAxes, va="top",
+                color=style.STANCE_COLORS.get(stance, style.MUTED_TEXT))
+        ax.text(0.14, y, wrap(comment["text"], width, 2) or "(no text)", transform=ax.transAxes, va="top",
+                linespacing=1.15)

@@ -1,0 +1,211 @@
+"""Read a scores table and its sidecars into what the report pages draw.
+
+The table is written by ``score`` (CSV, JSONL or Parquet; see ``analyzer.records``). The
+sidecars add articles with no comments and the model's metadata; without them the report derives
+what it can from the table and says "unknown" for the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
+from analyzer.report.style import STANCE_ORDER
+
+UNKNOWN = "unknown"
+#: Used when the metadata sidecar is missing: the usual cut-off for "toxic" in the literature.
+FALLBACK_THRESHOLD = 0.5
+#: Read as text from CSV, so that ids like "007" and comments like "NA" survive as written.
+_TEXT_COLUMNS = tuple(c for c in SCORE_ID_COLUMNS if c != "depth")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the metadata sidecar says about the scoring run (``UNKNOWN`` where it is silent)."""
+
+    model_name: str = UNKNOWN
+    model_version: str = UNKNOWN
+    threshold: float = FALLBACK_THRESHOLD
+    threshold_known: bool = False
+    target_method: str = UNKNOWN
+    created_at: str = UNKNOWN
+    inputs: tuple[str, ...] = ()
+
+
+@dataclass
+class ArticleScores:
+    """One article's record fields and its scored comments (one row each, ``kind == comment`` only).
+
+    ``found`` counts every row the table has for the article, pingbacks included;
+    ``other_kinds`` how many of them are not comments and so stay out of the charts.
+    """
+
+    id: str
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    source_file: str | None = None
+    format: str | None = None
+    declared: int | None = None
+    missing: int | None = None
+    target: str | None = None
+    #: Where the target came from ("option", "title", "targets_file", "row"), when ``score`` says.
+    target_source: str | None = None
+    comments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    found: int = 0
+    other_kinds: int = 0
+
+
+@dataclass
+class ReportData:
+    run: RunInfo
+    attributes: tuple[str, ...]
+    articles: list[ArticleScores]
+    total_articles: int
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """The scores table, by suffix; ids and text stay strings (no "NA" → NaN surprises in text)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if ".csv" in suffixes:
+        present = set(pd.read_csv(path, nrows=0).columns)
+        dtypes = {c: str for c in _TEXT_COLUMNS if c in present}
+        return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+    if ".jsonl" in suffixes or ".json" in suffixes:
+        return pd.read_json(path, lines=".jsonl" in suffixes, dtype=False)
+    if ".parquet" in suffixes or ".pq" in suffixes:
+        return pd.read_parquet(path)
+    raise ValueError(f"{path}: unknown scores table type; expected .csv, .jsonl or .parquet")
+
+
+def attribute_columns(table: pd.DataFrame) -> tuple[str, ...]:
+    """Numeric columns between ``kind`` and ``stance``: ``toxicity`` and the model's attributes."""
+    columns = list(table.columns)
+    start = columns.index("kind") + 1 if "kind" in columns else 0
+    end = columns.index("stance") if "stance" in columns else len(columns)
+    known = set(SCORE_ID_COLUMNS) | set(STANCE_COLUMNS)
+    found = [
+        c for c in columns[start:end] if c not in known and pd.api.types.is_numeric_dtype(table[c])
+    ]
+    return tuple(sorted(found, key=lambda c: c != "toxicity"))  # toxicity first, others in table order
+
+
+def _normalise(table: pd.DataFrame, path: Path, threshold: float) -> pd.DataFrame:
+    """Add the derived columns every chart uses: ``_time``, ``_depth``, ``_stance``, ``_toxic``."""
+    if "article_id" not in table.columns or "toxicity" not in table.columns:
+        raise ValueError(f"{path}: a scores table needs the columns article_id and toxicity")
+    table = table.copy()
+    table["article_id"] = table["article_id"].astype(str)
+    table["toxicity"] = pd.to_numeric(table["toxicity"], errors="coerce")
+    times = table["time"] if "time" in table.columns else pd.Series(None, index=table.index, dtype=object)
+    table["_time"] = pd.to_datetime(times, utc=True, errors="coerce", format="ISO8601")
+    depths = table["depth"] if "depth" in table.columns else pd.Series(None, index=table.index, dtype=float)
+    table["_depth"] = pd.to_numeric(depths, errors="coerce")
+    table["_stance"] = _stance_labels(table)
+    table["_toxic"] = table["toxicity"] >= threshold
+    if "author" not in table.columns:
+        table["author"] = None
+    if "text" not in table.columns:
+        table["text"] = ""
+    return table
+
+
+def _stance_labels(table: pd.DataFrame) -> pd.Series:
+    """favor / against / none per row; from the probabilities when the label column is absent."""
+    if "stance" in table.columns:
+        labels = table["stance"].astype("string").str.strip().str.lower()
+        return labels.where(labels.isin(STANCE_ORDER))
+    probability_columns = [f"stance_{s}" for s in STANCE_ORDER]
+    if all(c in table.columns for c in probability_columns):
+        probabilities = table[probability_columns].apply(pd.to_numeric, errors="coerce")
+        best = probabilities.idxmax(axis=1, skipna=True).str.removeprefix("stance_")
+        return best.where(probabilities.notna().any(axis=1))
+    return pd.Series(pd.NA, index=table.index, dtype="string")
+
+
+def _read_run_info(meta_path: Path) -> RunInfo:
+    if not meta_path.is_file():
+        return RunInfo()
+    meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+    # ``score`` nests the model's fields under "model"; flat "model_name" keys are read too.
+    model = meta["model"] if isinstance(meta.get("model"), dict) else {}
+    threshold = model.get("toxicity_threshold", meta.get("toxicity_threshold"))
+    inputs = meta.get("inputs") or ()
+    return RunInfo(
+        model_name=str(model.get("name") or meta.get("model_name") or UNKNOWN),
+        model_version=str(model.get("version") or meta.get("model_version") or UNKNOWN),
+        threshold=float(threshold) if threshold is not None else FALLBACK_THRESHOLD,
+        threshold_known=threshold is not None,
+        target_method=str(meta.get("target_method") or UNKNOWN),
+        created_at=str(meta.get("created_at") or UNKNOWN),
+        inputs=tuple(str(i) for i in (inputs if isinstance(inputs, list) else [inputs])),
+    )
+
+
+def _read_article_records(articles_path: Path) -> list[dict[str, Any]]:
+    if not articles_path.is_file():
+        return []
+    records = []
+    with articles_path.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{articles_path}: line {number}: not JSON ({error})") from error
+    return records
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and not pd.isna(value) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _most_common(values: pd.Series) -> str | None:
+    present = values.dropna().astype(str)
+    present = present[present.str.strip() != ""]
+    return present.mode().iat[0] if not present.empty else None
+
+
+def _article_from(record: dict[str, Any], rows: pd.DataFrame) -> ArticleScores:
+    comments = rows[rows["kind"].fillna("comment").eq("comment")] if "kind" in rows.columns else rows
+    target = record.get("target") or (_most_common(rows["target"]) if "target" in rows.columns else None)
+    return ArticleScores(
+        id=str(record["id"]),
+        title=record.get("title"),
+        url=record.get("url"),
+        date=record.get("date"),
+        source_file=record.get("source_file"),
+        format=record.get("format"),
+        declared=_int_or_none(record.get("declared_comment_count")),
+        missing=_int_or_none(record.get("missing_comment_count")),
+        target=target,
+        target_source=record.get("target_source"),
+        comments=comments,
+        found=len(rows),
+        other_kinds=len(rows) - len(comments),
+    )
+
+
+def load(scores_path: str | Path, max_articles: int | None = None) -> ReportData:
+    """Everything the report needs, articles in sidecar order (then any only the table knows)."""
+    path = Path(scores_path)
+    articles_path, meta_path = scores_sidecars(path)
+    run = _read_run_info(meta_path)
+    table = _normalise(read_table(path), path, run.threshold)
+    records = [r for r in _read_article_records(articles_path) if r.get("id") is not None]
+    listed = {str(r["id"]) for r in records}
+    records += [{"id": a} for a in table["article_id"].drop_duplicates() if a not in listed]
+    groups = dict(iter(table.groupby("article_id", sort=False)))
+    empty = table.iloc[0:0]
+    chosen = records if max_articles is None else records[:max_articles]
+    articles = [_article_from(r, groups.get(str(r["id"]), empty)) for r in chosen]
+    return ReportData(run=run, attributes=attribute_columns(table), articles=articles, total_articles=len(records))

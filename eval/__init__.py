@@ -1,0 +1,1 @@
+"""Evaluation on labeled data, baselines, benchmarks and the CI evaluation gate (see eval/gate.py)."""

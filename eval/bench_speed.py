@@ -1,0 +1,441 @@
+"""Speed and memory of the score stage, end to end: ``python -m eval.bench_speed [--quick]``.
+
+Writes ``reports/benchmarks/speed.json`` and ``speed.md``. Every number comes from one run of this
+script on one machine, so the ratios between pipelines hold even when the absolute rates move with
+the load of a shared machine.
+
+What is measured, each in its own subprocess (so that peak RSS belongs to one pipeline only):
+
+* comments/s of ``analyzer.scoring.score`` (read a split JSONL → toxicity + stance → CSV) on
+  invented comments of a realistic length mix: word counts drawn from a lognormal with a median of
+  40 words and a long tail (about 1 in 100 over 300 words), articles of 40 comments whose titles
+  give the stance target;
+* for (a) the shipped model (or ``--model DIR``; a same-shape MiniLM with random weights when there
+  is none),
+  (a8) the same with int8 dynamic quantization of its Linear layers, (b) a BERT-base-sized encoder
+  (hidden 768, 12 layers, 12 heads; random weights, only speed matters) in the same pipeline, and
+  (c) alt-profanity-check's ``predict_prob`` in the same pipeline (toxicity only, no stance);
+* peak RSS while scoring 10,000 and 100,000 comments, to show that memory stays flat. This uses
+  the tiny test model so that 100,000 comments take a minute, not half an hour: the encoder's
+  weights are a constant, what could grow with input size is the pipeline's own state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzer.config import ScoreOptions
+from analyzer.records import Article, Comment
+from analyzer.scoring import quantize_int8
+
+OUT_DIR = Path("reports/benchmarks")
+#: Every speed pipeline uses these settings (the batch size is the CLI's default).
+THREADS, BATCH_SIZE = 2, ScoreOptions().batch_size
+MEDIAN_WORDS, LENGTH_SIGMA, MAX_WORDS = 40, 1.0, 3000
+COMMENTS_PER_ARTICLE = 40
+
+# An invented, topic-neutral vocabulary; the benchmark needs realistic lengths, not real text.
+_WORDS = (
+    "the a to of and in is that it for on was with as this be are have not but they you at by "
+    "from or we an all can will there more one would about what if so people just their which "
+    "like time no out up when do some them than only other new also into your could because how "
+    "city council plan money tax vote street school road park bus train rent housing water "
+    "budget mayor police judge court report data price market shop worker job wage company "
+    "think know really never always still every year week today good bad great terrible wrong "
+    "right idea problem answer question reason story article writer reader comment point fact "
+    "idiot stupid nonsense rubbish ridiculous agree disagree support oppose ban allow build cut"
+).split()
+_TOPICS = (
+    "Council votes on new bike lanes", "Mayor proposes tax on second homes", "City pool reopens after repairs",
+    "Night buses return to the suburbs", "School meals budget cut", "Rent cap for city flats",
+)
+
+
+# --- invented input ----------------------------------------------------------------------------
+
+
+def comment_word_counts(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Lognormal word counts: median ``MEDIAN_WORDS``, long right tail, at least 1."""
+    counts = rng.lognormal(mean=math.log(MEDIAN_WORDS), sigma=LENGTH_SIGMA, size=n)
+    return np.clip(np.rint(counts), 1, MAX_WORDS).astype(int)
+
+
+def invent_comment(words: int, rng: np.random.Generator) -> str:
+    picked = rng.choice(_WORDS, size=words)
+    sentences, start = [], 0
+    while start < words:
+        end = start + int(rng.integers(6, 20))
+        sentence = " ".join(picked[start:end])
+        sentences.append(sentence[:1].upper() + sentence[1:] + rng.choice([".", ".", "!", "?"]))
+        start = end
+    return " ".join(sentences)
+
+
+def write_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, float]:
+    """A split JSONL of invented articles and comments; returns the length statistics."""
+    rng = np.random.default_rng(seed)
+    counts = comment_word_counts(n_comments, rng)
+    with path.open("w", encoding="utf-8") as stream:
+        for first in range(0, n_comments, COMMENTS_PER_ARTICLE):
+            number = first // COMMENTS_PER_ARTICLE
+            comments = [
+                Comment(id=f"c{first + i}", text=invent_comment(int(words), rng), position=i)
+                for i, words in enumerate(counts[first : first + COMMENTS_PER_ARTICLE])
+            ]
+            title = f"{_TOPICS[number % len(_TOPICS)]} | Example Gazette"
+            article = Article(
+                id=f"a{number}", source_file="invented", format="plaintext", title=title, comments=comments
+            )
+            stream.write(json.dumps(article.to_dict()) + "\n")
+    return {
+        "comments": n_comments,
+        "median_words": float(np.median(counts)),
+        "mean_words": round(float(counts.mean()), 1),
+        "p90_words": float(np.percentile(counts, 90)),
+        "p99_words": float(np.percentile(counts, 99)),
+        "max_words": int(counts.max()),
+    }
+
+
+# --- pipelines ---------------------------------------------------------------------------------
+
+
+class ProfanityCheckModel:
+    """alt-profanity-check behind the Model interface that ``score`` uses (toxicity only)."""
+
+    name, version, path = "alt-profanity-check", "off the shelf", None
+    attributes = ("toxicity",)
+    toxicity_threshold, max_length = 0.5, None
+
+    def predict(self, texts, targets=None, *, batch_size=32, show_progress_bar=False):
+        from profanity_check import predict_prob
+
+        from analyzer.model import Prediction
+
+        return [Prediction(toxicity={"toxicity": float(p)}) for p in predict_prob(list(texts))]
+
+
+def _random_model(name: str, encoder_overrides: dict[str, Any], like: Path | None = None):
+    """Random weights in the given encoder shape, with the window length of the checkpoint ``like``."""
+    from analyzer.model import (
+        DEFAULT_MODEL_DIR, TOXICITY_ATTRIBUTES, Model, ModelConfig, base_encoder_config, build_net,
+    )
+
+    max_length = ModelConfig.__dataclass_fields__["max_length"].default
+    reference = (like or DEFAULT_MODEL_DIR) / "config.json"
+    if reference.is_file():  # the same window length as the real model
+        max_length = json.loads(reference.read_text())["max_length"]
+    config = ModelConfig(
+        name=name, version="random", attributes=TOXICITY_ATTRIBUTES,
+        encoder_config={**base_encoder_config(), **encoder_overrides}, max_length=max_length,
+    )
+    return Model(build_net(config), config, device="cpu")
+
+
+def shipped_or_stand_in(model_dir: Path | None = None):
+    """The shipped model (or ``model_dir``), else a MiniLM-L6-shaped one with random weights (same speed)."""
+    from analyzer.model import ModelError, load_model
+
+    try:
+        return load_model(model_dir, device="cpu"), f"trained checkpoint {model_dir or 'shipped'}"
+    except ModelError:
+        return _random_model("minilm-l6-random", {}, model_dir), "random MiniLM-L6 stand-in (no shipped model yet)"
+
+
+def build_pipeline(name: str, model_dir: Path | None = None):
+    """(model-like object, description) for a pipeline name."""
+    from analyzer.model import build_tiny_model
+
+    if name == "minilm":
+        return shipped_or_stand_in(model_dir)
+    if name == "minilm-int8":
+        model, source = shipped_or_stand_in(model_dir)
+        return quantize_int8(model), f"{source}, int8 dynamic quantization"
+    if name == "bert-base":
+        overrides = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072}
+        return _random_model("bert-base-random", overrides, model_dir), "BERT-base-sized encoder, random weights"
+    if name == "profanity-check":
+        return ProfanityCheckModel(), "alt-profanity-check predict_prob (toxicity only)"
+    if name == "tiny":
+        return build_tiny_model(), "tiny 2-layer test model (memory scaling only)"
+    raise ValueError(f"unknown pipeline {name!r}")
+
+
+PIPELINES = ("minilm", "minilm-int8", "bert-base", "profanity-check")
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Path | None) -> dict[str, Any]:
+    """Score ``dump`` with one pipeline in this process; the child side of :func:`run_child`.
+
+    A 16-comment warm-up run first, so that imports and first-call costs are not timed.
+    """
+    import torch
+
+    from analyzer.scoring import score
+
+    torch.set_num_threads(threads)
+    started = time.perf_counter()
+    model, description = build_pipeline(name, model_dir)
+    load_seconds = time.perf_counter() - started
+    options = ScoreOptions(batch_size=batch_size)
+    with tempfile.TemporaryDirectory() as scratch:
+        warm_up = Path(scratch) / "warm-up.jsonl"
+        write_dump(warm_up, 16, seed=99)
+        score([warm_up], Path(scratch) / "warm-up.csv", model=model, options=options)
+        rss_loaded = peak_rss_mib()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        summary = score([dump], Path(scratch) / "scores.csv", model=model, options=options)
+        seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    return {
+        "pipeline": name,
+        "model": description,
+        "comments": summary.rows,
+        "seconds": round(seconds, 2),
+        "comments_per_s": round(summary.rows / seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "comments_per_cpu_s": round(summary.rows / cpu_seconds, 1),
+        "load_seconds": round(load_seconds, 2),
+        "rss_after_load_mib": round(rss_loaded, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def run_child(name: str, dump: Path, settings: Settings) -> dict[str, Any]:
+    """:func:`measure` in a fresh interpreter. Idle OpenMP threads sleep instead of spinning
+    (OMP_WAIT_POLICY=PASSIVE): on a machine shared with other work, spinning threads made two-thread
+    scoring several times slower than one thread."""
+    command = [sys.executable, "-m", "eval.bench_speed", "--child", name, "--dump", str(dump),
+               "--threads", str(settings.threads), "--batch-size", str(settings.batch_size)]
+    if settings.model_dir:
+        command += ["--model", str(settings.model_dir)]
+    environment = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
+    if done.returncode != 0:
+        return {"pipeline": name, "error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- int8 quality --------------------------------------------------------------------------------
+
+
+def int8_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
+    """The evaluation gate's quality checks (eval/gate.py) on the shipped model, float versus int8."""
+    import torch
+
+    from analyzer.model import ModelError, load_model
+    from eval.gate import C3, NK, SHARED, VAST, GateContext
+
+    if not SHARED.is_dir():
+        return {"skipped": f"{SHARED} is absent (validation data)"}
+    try:
+        float_model = load_model(model_dir, device="cpu")
+    except ModelError as error:
+        return {"skipped": f"no shipped model ({error})"}
+    torch.set_num_threads(threads)
+    int8_model = quantize_int8(load_model(model_dir, device="cpu"))
+    checks: dict[str, Any] = {}
+    for check in (C3, VAST, NK):
+        try:
+            values = {kind: check.measure(GateContext(model=model))
+                      for kind, model in (("float", float_model), ("int8", int8_model))}
+        except (OSError, ValueError, KeyError) as error:  # a data file missing or changed shape
+            checks[check.name] = {"description": check.description, "skipped": str(error)}
+            continue
+        checks[check.name] = {
+            "description": check.description,
+            **{kind: round(value, 4) for kind, value in values.items()},
+            "change": round(values["int8"] - values["float"], 4),
+        }
+    return {"checks": checks}
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    speed_comments: int
+    rss_sizes: tuple[int, ...]
+    threads: int
+    batch_size: int
+    model_dir: Path | None = None
+
+
+def benchmark(settings: Settings, log) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
+                    "threads": settings.threads, "batch_size": settings.batch_size},
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        dump = Path(scratch) / "speed.jsonl"
+        results["input"] = write_dump(dump, settings.speed_comments)
+        results["speed"] = []
+        for name in PIPELINES:
+            log(f"speed: {name} on {settings.speed_comments} comments …")
+            results["speed"].append(run_child(name, dump, settings))
+            log(f"  {results['speed'][-1]}")
+        results["memory"] = []
+        for size in settings.rss_sizes:
+            big = Path(scratch) / f"rss{size}.jsonl"
+            write_dump(big, size, seed=1)
+            log(f"memory: tiny model on {size} comments …")
+            results["memory"].append(run_child("tiny", big, settings))
+            log(f"  {results['memory'][-1]}")
+            big.unlink()
+    results["ratios"] = _ratios(results["speed"])
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    return results
+
+
+def _ratios(speed: list[dict[str, Any]]) -> dict[str, float]:
+    """Speed ratios by wall clock and by CPU time (the latter moves less with the machine's load)."""
+    ratios = {}
+    for measure_name, key in (("wall", "comments_per_s"), ("cpu", "comments_per_cpu_s")):
+        rate = {r["pipeline"]: r.get(key) for r in speed}
+        for name in ("minilm", "minilm-int8"):
+            if rate.get(name) and rate.get("bert-base"):
+                ratios[f"{name}_vs_bert_base_{measure_name}"] = round(rate[name] / rate["bert-base"], 2)
+        if rate.get("minilm") and rate.get("minilm-int8"):
+            ratios[f"int8_speedup_{measure_name}"] = round(rate["minilm-int8"] / rate["minilm"], 2)
+    return ratios
+
+
+def render_markdown(results: dict[str, Any], command: str) -> str:
+    stats = results["input"]
+    lines = [
+        "# Scoring speed and memory",
+        "",
+        f"Reproduce: `{command}` (one run; other processes shared the machine, so compare ratios, "
+        "not absolute rates, across runs).",
+        "",
+        f"Machine: {results['machine']['cpu']}, torch threads {results['machine']['threads']}, batch size "
+        f"{results['machine']['batch_size']}, Python {results['machine']['python']}; {results['created_at']}; "
+        f"load average (1/5/15 min) {results['load_average_at_start']} at start, {results['load_average_at_end']} "
+        f"at the end on {os.cpu_count()} cores.",
+        "",
+        f"Input: {stats['comments']} invented comments, lognormal lengths: median {stats['median_words']:.0f} words, "
+        f"mean {stats['mean_words']}, p90 {stats['p90_words']:.0f}, p99 {stats['p99_words']:.0f}, "
+        f"max {stats['max_words']}; 40 comments per article, stance target from each title. "
+        "End to end = read split JSONL → score (toxicity + stance) → write CSV; model loading excluded.",
+        "",
+        "| pipeline | model | comments/s | comments per CPU-second | seconds | peak RSS (MiB) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results["speed"]:
+        if "error" in r:
+            lines.append(f"| {r['pipeline']} | failed: {r['error']} | | | | |")
+        else:
+            lines.append(f"| {r['pipeline']} | {r['model']} | {r['comments_per_s']} | {r['comments_per_cpu_s']} | "
+                         f"{r['seconds']} | {r['peak_rss_mib']} |")
+    lines += ["", "Ratios (same run; *_cpu from CPU time, which moves less with other load): "
+              + ", ".join(f"{k} {v}×" for k, v in results["ratios"].items()), ""]
+    threads = results["machine"]["threads"]
+    estimates = [f"{r['pipeline']} ≈ {r['comments_per_cpu_s'] * threads:.0f} comments/s" for r in results["speed"]
+                 if r["pipeline"] in ("minilm", "minilm-int8") and "error" not in r]
+    if estimates:
+        lines += [f"On {threads} otherwise idle cores (comments per CPU-second × {threads}, an upper bound that "
+                  f"assumes perfect scaling): {', '.join(estimates)}.", ""]
+    lines += ["## Memory at scale", "", "| comments | seconds | RSS after model load (MiB) | peak RSS (MiB) |",
+              "| ---: | ---: | ---: | ---: |"]
+    for r in results["memory"]:
+        if "error" not in r:
+            lines.append(f"| {r['comments']} | {r['seconds']} | {r['rss_after_load_mib']} | {r['peak_rss_mib']} |")
+    lines += ["", "Scored with the tiny test model (weights are constant; this measures what the pipeline holds). "
+              "Comments stream through in chunks of 2,000 into an append-only part file, so peak RSS should not "
+              "grow with the number of comments.", ""]
+    quality = results.get("int8_quality")
+    if quality:
+        lines += ["## What int8 costs in quality", ""]
+        if "skipped" in quality:
+            lines += [f"Not measured: {quality['skipped']}.", ""]
+        else:
+            lines += ["The evaluation gate's checks (`eval/gate.py`, same slices), the model of row (a), float vs int8:", "",
+                      "| check | float | int8 | change |", "| --- | ---: | ---: | ---: |"]
+            for check in quality["checks"].values():
+                if "skipped" in check:
+                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | |")
+                else:
+                    values = f"{check['float']} | {check['int8']} | {check['change']:+}"
+                    lines.append(f"| {check['description']} | {values} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench_speed", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="100 comments for speed, 2,000 vs 20,000 for memory")
+    parser.add_argument("--comments", type=int, help="comments in the speed run (default 300; --quick 100)")
+    parser.add_argument("--rss-sizes", type=int, nargs="+", help="comment counts for the memory run")
+    parser.add_argument("--threads", type=int, default=THREADS)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    parser.add_argument("--model", type=Path, help="checkpoint folder for (a) (default: the shipped model)")
+    parser.add_argument("--skip-quality", action="store_true", help="do not measure what int8 costs in quality")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads; see run_child
+    if args.child:
+        print(json.dumps(measure(args.child, args.dump, args.threads, args.batch_size, args.model)))
+        return 0
+    settings = Settings(
+        speed_comments=args.comments or (100 if args.quick else 300),
+        rss_sizes=tuple(args.rss_sizes or ((2000, 20000) if args.quick else (10_000, 100_000))),
+        threads=args.threads,
+        batch_size=args.batch_size,
+        model_dir=args.model,
+    )
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    results = benchmark(settings, log)
+    if not args.skip_quality:
+        log("int8 quality: the gate's checks, float vs int8 …")
+        results["int8_quality"] = int8_quality(settings.threads, settings.model_dir)
+    command = "python -m eval.bench_speed" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomically(args.out_dir / "speed.json", json.dumps(results, indent=2) + "\n")
+    _write_atomically(args.out_dir / "speed.md", render_markdown(results, command))
+    log(render_markdown(results, command))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

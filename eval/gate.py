@@ -1,0 +1,439 @@
+"""The evaluation gate: quality may not slide silently below pinned floors.
+
+``python -m eval.gate`` measures a few numbers on fixed, small slices of the validation data in
+``../shared`` (scored live with the shipped model, so CI fits in a couple of minutes on two CPU
+cores) and compares each with its floor in ``eval/floors/floors.toml``:
+
+* ``c3_validation_toxicity_roc_auc``: ROC-AUC of ``toxicity`` on a fixed-seed sample of the C3
+  validation articles (``training.splits.is_validation``), positive = crowd toxicity level ≥ 2;
+* ``vast_zero_shot_stance_macro_f1``: stance macro-F1 on a fixed-seed sample of the VAST dev rows
+  whose topic was never seen in training (``seen? == 0``);
+* ``nk_check_stance_macro_f1``: stance macro-F1 on the hand-labelled ``check`` threads of the
+  in-domain NK-talks comments (``training/labels/nk_talks_stance.csv``), target "US-North Korea
+  nuclear talks";
+* ``dragnet_splitter_comment_f1`` / ``dragnet_splitter_body_f1``: comment and body bag-of-words
+  F1 (``eval.bench_splitter``'s scorer) of the plain-text splitter on a fixed sample of Dragnet
+  pages. In-sample for the shipped line model, which was fitted on these pages: a regression guard;
+  the benchmark itself reports cross-validated numbers.
+
+Each floor carries the fingerprint (sha256) of the data files *and* of the slice definition it was
+measured on. A check is skipped, not failed, when ``../shared`` is absent or the fingerprint changed
+("data changed": re-pin with ``--update-floors``). It fails when the metric is below its floor.
+
+Moving floors. ``python -m eval.gate --update-floors`` re-measures and pins each floor a little
+below the measured value (``MARGIN``). Raising a floor is an ordinary commit. Lowering one is
+refused unless ``--allow-lower --reason "why"`` is given; the reason is recorded in the floors file
+and must also go into the commit message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import math
+import sys
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT_ROOT.parent / "shared"
+FLOORS_FILE = Path(__file__).resolve().parent / "floors" / "floors.toml"
+
+#: A new floor sits this far below the measured value (then rounded down to 3 decimals): room for
+#: float noise across machines and thread counts, not for real regressions.
+MARGIN = 0.02
+SAMPLE_SEED = 13
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+# --- what is measured --------------------------------------------------------------------------
+
+
+class GateContext:
+    """What a check measures with: the data folder, the model and the splitter (pluggable for tests)."""
+
+    def __init__(self, shared: Path = SHARED, model: Any = None, splitter: Callable | None = None):
+        self.shared = shared
+        self._model = model
+        #: (page lines, page id) → (body text, comment text); None: the shipped plain-text splitter.
+        self.splitter = splitter
+        #: Results shared by several checks (the splitter run feeds both of its checks).
+        self.cache: dict[str, Any] = {}
+
+    @cached_property
+    def model(self):
+        if self._model is None:
+            from analyzer.model import load_model
+
+            self._model = load_model()
+        return self._model
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file a check reads: under ../shared ("shared") or inside the checkout ("project")."""
+
+    root: str
+    path: str
+
+    def resolve(self, context: GateContext) -> Path:
+        return (context.shared if self.root == "shared" else PROJECT_ROOT) / self.path
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    description: str
+    files: tuple[DataFile, ...]
+    #: Everything that decides which rows are measured (sample size, seed, filters): part of the
+    #: fingerprint, so changing the slice counts as "data changed" instead of moving the number.
+    slice: str
+    measure: Callable[[GateContext], float]
+
+
+def _c3_auc(context: GateContext) -> float:
+    from analyzer.config import EvalOptions
+    from eval.evaluate import load_labeled, model_scores, subsample
+    from eval.metrics import roc_auc
+
+    options = EvalOptions(
+        text_column="comment_text", label_column="crowd_toxicity_level", group_column="article_id",
+        positive_threshold=2.0,
+    )
+    rows = load_labeled([C3.files[0].resolve(context)], "toxicity", options, keep_validation=True)
+    rows = subsample(rows, C3_SAMPLE, SAMPLE_SEED)
+    return roc_auc(rows.labels, model_scores(context.model, rows))
+
+
+def _vast_macro_f1(context: GateContext) -> float:
+    from analyzer.config import EvalOptions
+    from eval.evaluate import NAMED_LABEL_MAPS, load_labeled, model_scores, subsample
+    from eval.metrics import macro_f1
+
+    options = EvalOptions(
+        text_column="Tweet", label_column="Stance", target_column="Target",
+        label_map=NAMED_LABEL_MAPS["vast"], where=(("seen?", "0"),),
+    )
+    rows = subsample(load_labeled([VAST.files[0].resolve(context)], "stance", options), VAST_SAMPLE, SAMPLE_SEED)
+    return macro_f1(rows.labels, model_scores(context.model, rows))
+
+
+def nk_check_rows(context: GateContext):
+    """The NK-talks ``check`` rows as a LabeledSet, read by the training code so both agree on them."""
+    from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES
+    from eval.evaluate import LabeledSet
+    from training.corpora import nk_talks
+
+    _, check = nk_talks(context.shared / "data", NK.files[1].resolve(context), TOXICITY_ATTRIBUTES)
+    return LabeledSet(
+        "stance",
+        texts=[e.text for e in check],
+        labels=[STANCE_LABELS[e.stance] for e in check],
+        targets=[e.target for e in check],
+    )
+
+
+def _nk_macro_f1(context: GateContext) -> float:
+    from eval.evaluate import model_scores
+    from eval.metrics import macro_f1
+
+    rows = nk_check_rows(context)
+    return macro_f1(rows.labels, model_scores(context.model, rows))
+
+
+C3_SAMPLE, VAST_SAMPLE = 500, 300
+C3 = Check(
+    "c3_validation_toxicity_roc_auc",
+    "toxicity ROC-AUC, C3 validation articles, positive = crowd level >= 2",
+    (DataFile("shared", "data/c3_constructive_comments/C3_anonymized.csv"),),
+    f"validation articles; sample {C3_SAMPLE} seed {SAMPLE_SEED}; label crowd_toxicity_level >= 2",
+    _c3_auc,
+)
+VAST = Check(
+    "vast_zero_shot_stance_macro_f1",
+    "stance macro-F1, VAST dev zero-shot topics",
+    (DataFile("shared", "data/vast_stance_train_dev/vast_dev.csv"),),
+    f"seen?=0; sample {VAST_SAMPLE} seed {SAMPLE_SEED}; labels 0 against 1 favor 2 none",
+    _vast_macro_f1,
+)
+NK = Check(
+    "nk_check_stance_macro_f1",
+    'stance macro-F1, NK-talks hand-labelled check threads, target "US-North Korea nuclear talks"',
+    (
+        DataFile("shared", "data/nk_talks_reddit_comments_unlabeled/comments.csv"),
+        DataFile("project", "training/labels/nk_talks_stance.csv"),
+    ),
+    "split == check; all rows",
+    _nk_macro_f1,
+)
+
+
+def default_checks() -> list[Check]:
+    return [C3, VAST, NK, SPLITTER_COMMENTS, SPLITTER_BODY]
+
+
+def shipped_plaintext_splitter(lines: list[str], page_id: str) -> tuple[str, str]:
+    """The plain-text reader with the shipped line model: one page's lines → (body, comments)."""
+    from analyzer.readers._linemodel import load_default
+    from eval.bench_splitter import plaintext_parts
+
+    return plaintext_parts(lines, page_id, load_default())
+
+
+def _splitter_summary(context: GateContext) -> dict:
+    """bench_splitter's scores of the splitter on a fixed page sample; computed once per context."""
+    if "splitter" not in context.cache:
+        import numpy as np
+
+        from eval.bench_splitter import Overlap, PageResult, summarise
+        from training.train_linemodel import load_dragnet
+
+        pages = load_dragnet(SPLITTER_COMMENTS.files[0].resolve(context))
+        chosen = np.sort(np.random.default_rng(SAMPLE_SEED).choice(len(pages), DRAGNET_SAMPLE, replace=False))
+        splitter = context.splitter or shipped_plaintext_splitter
+        results = []
+        for page in (pages[i] for i in chosen):
+            body, comments = splitter(page.lines, page.page_id)
+            results.append(
+                PageResult(page.page_id, Overlap.of(body, page.gold_body), Overlap.of(comments, page.gold_comments))
+            )
+        context.cache["splitter"] = summarise(results)
+    return context.cache["splitter"]
+
+
+DRAGNET_SAMPLE = 200
+_DRAGNET_FILES = (DataFile("shared", "data/dragnet_comments_train/dragnet_train.tar.gz"),)
+# The shipped line model was fitted on all Dragnet training pages, so these are in-sample numbers:
+# they guard the splitter against regressions; eval/bench_splitter.py reports the cross-validated ones.
+_DRAGNET_SLICE = f"plain-text task; sample {DRAGNET_SAMPLE} pages seed {SAMPLE_SEED}; bag-of-words micro F1"
+SPLITTER_COMMENTS = Check(
+    "dragnet_splitter_comment_f1",
+    "plain-text splitter, comment bag-of-words F1 (micro), Dragnet pages (in-sample)",
+    _DRAGNET_FILES,
+    _DRAGNET_SLICE,
+    lambda context: _splitter_summary(context)["comments_f1"],
+)
+SPLITTER_BODY = Check(
+    "dragnet_splitter_body_f1",
+    "plain-text splitter, body bag-of-words F1 (micro), Dragnet pages (in-sample)",
+    _DRAGNET_FILES,
+    _DRAGNET_SLICE,
+    lambda context: _splitter_summary(context)["body_f1"],
+)
+
+
+# --- fingerprints and floors -------------------------------------------------------------------
+
+
+def fingerprint(check: Check, context: GateContext) -> str | None:
+    """sha256 over the check's files and slice definition; None when a file is missing."""
+    digest = hashlib.sha256(check.slice.encode("utf-8"))
+    for data_file in check.files:
+        path = data_file.resolve(context)
+        if not path.is_file():
+            return None
+        digest.update(f"\n{data_file.root}:{data_file.path}:".encode())
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Floors:
+    """The floors file: one pinned entry per check, and the record of every lowering."""
+
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lowered: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, path: Path) -> Floors:
+        if not path.is_file():
+            return cls()
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return cls(dict(raw.get("checks", {})), list(raw.get("lowered", [])))
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_toml(), encoding="utf-8")
+
+    def to_toml(self) -> str:
+        lines = [FLOORS_HEADER]
+        for name in sorted(self.checks):
+            lines += ["", f"[checks.{name}]"] + [f"{k} = {_toml_value(v)}" for k, v in self.checks[name].items()]
+        for entry in self.lowered:
+            lines += ["", "[[lowered]]"] + [f"{k} = {_toml_value(v)}" for k, v in entry.items()]
+        return "\n".join(lines) + "\n"
+
+
+FLOORS_HEADER = """\
+# Evaluation gate floors, checked by `python -m eval.gate` (and by tests/test_gate.py in CI).
+# A check fails when its metric falls below `floor`; it is skipped when its data fingerprint
+# (sha256 of the data files and of the slice definition) differs from the one pinned here.
+# Re-pin: `python -m eval.gate --update-floors` (raising a floor is an ordinary commit).
+# Lowering a floor needs `--allow-lower --reason "..."`: the reason is recorded in [[lowered]]
+# below and must be repeated in the commit message."""
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def floor_below(measured: float, margin: float = MARGIN) -> float:
+    return math.floor((measured - margin) * 1000) / 1000
+
+
+# --- running the gate --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: str
+    status: str  # "pass", "fail" or "skip"
+    measured: float | None
+    floor: float | None
+    note: str = ""
+
+    def line(self) -> str:
+        measured = "–" if self.measured is None else f"{self.measured:.4f}"
+        floor = "–" if self.floor is None else f"{self.floor:.3f}"
+        return f"{self.status.upper():5} {self.check:38} {measured:>8} (floor {floor:>5}) {self.note}"
+
+
+def run_checks(checks: Sequence[Check], floors: Floors, context: GateContext) -> list[Outcome]:
+    outcomes = []
+    for check in checks:
+        pinned = floors.checks.get(check.name)
+        now = fingerprint(check, context)
+        if now is None:
+            outcomes.append(Outcome(check.name, "skip", None, None, "data absent (../shared or labels file missing)"))
+        elif pinned is None:
+            outcomes.append(Outcome(check.name, "skip", None, None, "no floor pinned (run --update-floors)"))
+        elif pinned.get("fingerprint") != now:
+            outcomes.append(
+                Outcome(check.name, "skip", None, pinned["floor"], "data changed: re-pin with --update-floors")
+            )
+        else:
+            outcomes.append(_judge(check, pinned["floor"], context))
+    return outcomes
+
+
+def _judge(check: Check, floor: float, context: GateContext) -> Outcome:
+    try:
+        measured = float(check.measure(context))
+    except Exception as error:  # a crash while measuring is a failure of the gate, with its reason
+        return Outcome(check.name, "fail", None, floor, f"could not measure: {type(error).__name__}: {error}")
+    if math.isnan(measured) or measured < floor:
+        return Outcome(check.name, "fail", measured, floor, "below floor")
+    return Outcome(check.name, "pass", measured, floor)
+
+
+class LoweringRefused(Exception):
+    """--update-floors would lower a floor without --allow-lower and a reason."""
+
+
+def update_floors(
+    checks: Sequence[Check],
+    floors: Floors,
+    context: GateContext,
+    *,
+    allow_lower: bool = False,
+    reason: str | None = None,
+    margin: float = MARGIN,
+    today: str | None = None,
+) -> list[str]:
+    """Re-measure ``checks`` and pin new floors into ``floors`` (in memory); returns what changed."""
+    if allow_lower and not (reason and reason.strip()):
+        raise LoweringRefused("--allow-lower needs --reason \"why\" (it is recorded in the floors file)")
+    today = today or dt.date.today().isoformat()
+    changes, lowered, pinned = [], [], {}
+    for check in checks:
+        now = fingerprint(check, context)
+        if now is None:
+            changes.append(f"{check.name}: data absent, floor unchanged")
+            continue
+        measured = float(check.measure(context))
+        new_floor = floor_below(measured, margin)
+        old = floors.checks.get(check.name, {}).get("floor")
+        if old is not None and new_floor < old:
+            lowered.append({"check": check.name, "from": old, "to": new_floor, "reason": reason, "date": today})
+        pinned[check.name] = {
+            "description": check.description,
+            "floor": new_floor,
+            "measured": round(measured, 4),
+            "fingerprint": now,
+            "slice": check.slice,
+            "pinned": today,
+        }
+        changes.append(f"{check.name}: measured {measured:.4f} → floor {new_floor:.3f} (was {old})")
+    if lowered and not allow_lower:
+        names = ", ".join(f"{e['check']} {e['from']} → {e['to']}" for e in lowered)
+        raise LoweringRefused(f"would lower {names}; pass --allow-lower --reason \"why\" to do so deliberately")
+    floors.checks.update(pinned)  # only now: a refused update leaves the floors as they were
+    floors.lowered.extend(lowered)
+    return changes
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    context: GateContext | None = None,
+    checks: Sequence[Check] | None = None,
+    floors_path: Path = FLOORS_FILE,
+) -> int:
+    """The command line; ``context`` and ``checks`` let tests plug in a broken model or splitter."""
+    parser = argparse.ArgumentParser(prog="python -m eval.gate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="append", metavar="NAME", help="only this check (repeatable)")
+    parser.add_argument("--floors", type=Path, default=floors_path, help="the floors file")
+    parser.add_argument("--update-floors", action="store_true", help="re-measure and pin floors below the numbers")
+    parser.add_argument("--allow-lower", action="store_true", help="with --update-floors: let a floor go down")
+    parser.add_argument("--reason", help="why a floor goes down (recorded; repeat it in the commit message)")
+    parser.add_argument("--list", action="store_true", help="list the checks and exit")
+    args = parser.parse_args(argv)
+
+    context = context or GateContext()
+    checks = list(checks) if checks is not None else default_checks()
+    if args.list:
+        for check in checks:
+            print(f"{check.name:38} {check.description}")
+        return EXIT_PASS
+    if args.check:
+        unknown = set(args.check) - {c.name for c in checks}
+        if unknown:
+            print(f"error: unknown check(s) {sorted(unknown)}; see --list", file=sys.stderr)
+            return EXIT_USAGE
+        checks = [c for c in checks if c.name in args.check]
+    floors = Floors.read(args.floors)
+
+    if args.update_floors:
+        try:
+            changes = update_floors(checks, floors, context, allow_lower=args.allow_lower, reason=args.reason)
+        except LoweringRefused as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        floors.write(args.floors)
+        print("\n".join(changes))
+        return EXIT_PASS
+
+    outcomes = run_checks(checks, floors, context)
+    for outcome in outcomes:
+        print(outcome.line())
+    failed = [o for o in outcomes if o.status == "fail"]
+    print(f"gate: {len(failed)} failed, {sum(o.status == 'pass' for o in outcomes)} passed, "
+          f"{sum(o.status == 'skip' for o in outcomes)} skipped")
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Evaluation metrics for the two tasks, plus bootstrap confidence intervals.
+
+Toxicity is a binary score task (ROC-AUC, average precision, precision / recall / F1 at a threshold,
+the F1-best threshold, expected calibration error and the reliability bins behind it). Stance is a
+three-class task (favor / against / none): macro-F1 over the three classes, ``F_avg`` (the SemEval-2016
+convention: the mean F1 of *favor* and *against* only, since "none" is the easy majority), per-class
+precision / recall / F1 and the confusion matrix.
+
+scikit-learn computes whatever it has; only ECE, the reliability bins and the bootstrap live here.
+Every function takes plain sequences or numpy arrays and returns plain Python numbers, so results
+go straight into JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from sklearn.metrics import (
+    average_precision_score,
+    confusion_matrix,
+    precision_recall_curve,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
+
+#: The stance classes in report order; ``F_avg`` averages the first two.
+STANCE_LABELS = ("favor", "against", "none")
+
+ArrayLike = Sequence[float] | np.ndarray
+
+
+# --- toxicity (binary score) --------------------------------------------------------------------
+
+
+def _binary(y_true: ArrayLike) -> np.ndarray:
+    y = np.asarray(y_true)
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError("binary labels must be 0/1 (or booleans)")
+    return y.astype(int)
+
+
+def _has_both_classes(y: np.ndarray) -> bool:
+    return 0 < int(y.sum()) < len(y)
+
+
+def roc_auc(y_true: ArrayLike, scores: ArrayLike) -> float:
+    """ROC-AUC; NaN when only one class is present (the AUC is undefined, not 0.5)."""
+    y = _binary(y_true)
+    return float(roc_auc_score(y, scores)) if _has_both_classes(y) else math.nan
+
+
+def average_precision(y_true: ArrayLike, scores: ArrayLike) -> float:
+    """Average precision (area under the step precision-recall curve); NaN without positives."""
+    y = _binary(y_true)
+    return float(average_precision_score(y, scores)) if y.sum() > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class ThresholdMetrics:
+    """Precision / recall / F1 of ``score >= threshold`` as the positive prediction."""
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    predicted_positive: int
+
+
+def at_threshold(y_true: ArrayLike, scores: ArrayLike, threshold: float) -> ThresholdMetrics:
+    y = _binary(y_true)
+    predicted = (np.asarray(scores) >= threshold).astype(int)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y, predicted, average="binary", zero_division=0
+    )
+    return ThresholdMetrics(float(threshold), float(precision), float(recall), float(f1), int(predicted.sum()))
+
+
+def best_f1_threshold(y_true: ArrayLike, scores: ArrayLike) -> ThresholdMetrics:
+    """The threshold with the highest F1 on these labels (an optimistic, in-sample number)."""
+    y = _binary(y_true)
+    if y.sum() == 0:
+        return at_threshold(y, scores, math.inf)
+    precision, recall, thresholds = precision_recall_curve(y, scores)
+    # The last precision/recall pair has no threshold (it is the "predict nothing" end point).
+    denominator = precision[:-1] + recall[:-1]
+    f1 = np.divide(2 * precision[:-1] * recall[:-1], denominator, out=np.zeros_like(denominator), where=denominator > 0)
+    return at_threshold(y, scores, float(thresholds[int(np.argmax(f1))]))
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """One equal-width probability bin of a reliability diagram."""
+
+    lower: float
+    upper: float
+    count: int
+    mean_probability: float  # NaN when the bin is empty
+    positive_rate: float  # NaN when the bin is empty
+
+
+def reliability_bins(y_true: ArrayLike, probabilities: ArrayLike, n_bins: int = 10) -> list[ReliabilityBin]:
+    """Equal-width bins over [0, 1]; a probability of exactly 1.0 falls into the last bin."""
+    y = _binary(y_true)
+    p = np.clip(np.asarray(probabilities, dtype=float), 0.0, 1.0)
+    index = np.minimum((p * n_bins).astype(int), n_bins - 1)
+    bins = []
+    for b in range(n_bins):
+        members = index == b
+        count = int(members.sum())
+        bins.append(
+            ReliabilityBin(
+                lower=b / n_bins,
+                upper=(b + 1) / n_bins,
+                count=count,
+                mean_probability=float(p[members].mean()) if count else math.nan,
+                positive_rate=float(y[members].mean()) if count else math.nan,
+            )
+        )
+    return bins
+
+
+def expected_calibration_error(y_true: ArrayLike, probabilities: ArrayLike, n_bins: int = 10) -> float:
+    """ECE = Σ_bins (n_bin / n) · |positive rate − mean predicted probability| (equal-width bins)."""
+    bins = reliability_bins(y_true, probabilities, n_bins)
+    total = sum(b.count for b in bins)
+    return float(
+        sum(b.count / total * abs(b.positive_rate - b.mean_probability) for b in bins if b.count)
+    )
+
+
+def toxicity_metrics(y_true: ArrayLike, scores: ArrayLike, threshold: float, n_bins: int = 10) -> dict:
+    """Every toxicity number of a report, as a JSON-ready dict."""
+    y = _binary(y_true)
+    return {
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+        "roc_auc": roc_auc(y, scores),
+        "average_precision": average_precision(y, scores),
+        "at_model_threshold": asdict(at_threshold(y, scores, threshold)),
+        "at_best_threshold": asdict(best_f1_threshold(y, scores)),
+        "ece": expected_calibration_error(y, scores, n_bins),
+        "reliability": [asdict(b) for b in reliability_bins(y, scores, n_bins)],
+    }
+
+
+# --- stance (three classes) ---------------------------------------------------------------------
+
+
+def _per_class(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, dict]:
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(labels), zero_division=0
+    )
+    return {
+        label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+        for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+    }
+
+
+def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] = STANCE_LABELS) -> float:
+    """Unweighted mean F1 over ``labels`` (a class absent from both truth and predictions scores 0)."""
+    return float(np.mean([c["f1"] for c in _per_class(y_true, y_pred, labels).values()]))
+
+
+def f_avg(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
+    """SemEval-2016 Task 6 ``F_avg``: the mean of the favor and against F1 ("none" is left out)."""
+    per_class = _per_class(y_true, y_pred, ("favor", "against"))
+    return float((per_class["favor"]["f1"] + per_class["against"]["f1"]) / 2)
+
+
+def stance_metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] = STANCE_LABELS) -> dict:
+    """Every stance number of a report; the confusion matrix has true labels as rows."""
+    per_class = _per_class(y_true, y_pred, labels)
+    return {
+        "n": len(y_true),
+        "macro_f1": float(np.mean([c["f1"] for c in per_class.values()])),
+        "f_avg": f_avg(y_true, y_pred),
+        "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))) if len(y_true) else math.nan,
+        "per_class": per_class,
+        "labels": list(labels),
+        "confusion": confusion_matrix(y_true, y_pred, labels=list(labels)).tolist(),
+    }
+
+
+# --- bootstrap ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A percentile bootstrap interval around a point estimate."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+    resamples: int
+
+
+def bootstrap_ci(
+    metric: Callable[..., float],
+    *columns: ArrayLike | Sequence[str],
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> Interval:
+    """Percentile bootstrap over rows: ``metric(*columns)`` recomputed on resampled rows.
+
+    All columns are resampled with the same row indices. Resamples where the metric is undefined
+    (NaN, e.g. an AUC drawn without positives) are left out of the percentiles. Deterministic for a
+    given ``seed``.
+    """
+    arrays = [np.asarray(column) for column in columns]
+    n = len(arrays[0])
+    estimate = float(metric(*arrays))
+    rng = np.random.default_rng(seed)
+    values = np.array([metric(*(a[idx] for a in arrays)) for idx in rng.integers(0, n, size=(n_resamples, n))])
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return Interval(estimate, math.nan, math.nan, confidence, n_resamples)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return Interval(estimate, float(low), float(high), confidence, n_resamples)

@@ -1,0 +1,189 @@
+"""``eval``: reading labeled files, the report files, the CLI, on a tiny random model and invented rows."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analyzer.cli import main
+from analyzer.config import EvalOptions
+from analyzer.model import build_tiny_model
+from eval.evaluate import EvalError, evaluate, load_labeled, parse_label_map, subsample, write_report
+from training.splits import is_validation
+
+WORDS = "council budget road idiot thanks stupid agree bridge vote moron fine plan".split()
+TOXIC = {"idiot", "stupid", "moron"}
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    return build_tiny_model(seed=1)
+
+
+def _invented_comments(n: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [" ".join(rng.choice(WORDS, size=7)) for _ in range(n)]
+
+
+@pytest.fixture
+def toxicity_csv(tmp_path):
+    texts = _invented_comments(90)
+    # Graded like C3's crowd level (1-4): a rude word makes it 2.5, else 1.0.
+    levels = [2.5 if TOXIC & set(t.split()) else 1.0 for t in texts]
+    path = tmp_path / "tox.csv"
+    pd.DataFrame({"comment_text": texts, "crowd_toxicity_level": levels, "article_id": [i % 9 for i in range(90)]}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+@pytest.fixture
+def stance_jsonl(tmp_path):
+    texts = _invented_comments(60, seed=2)
+    rng = np.random.default_rng(3)
+    rows = [
+        {"Tweet": t, "Target": ["bike lanes", "the budget"][i % 2], "Stance": int(rng.integers(0, 3)), "seen?": i % 3 and 1}
+        for i, t in enumerate(texts)
+    ]
+    path = tmp_path / "stance.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+# --- reading labeled rows ---------------------------------------------------------------------
+
+
+def test_graded_labels_become_binary_at_the_positive_threshold(toxicity_csv):
+    data = load_labeled([toxicity_csv], "toxicity", EvalOptions(positive_threshold=2.0))
+    frame = pd.read_csv(toxicity_csv)
+    assert data.labels == [int(level >= 2.0) for level in frame["crowd_toxicity_level"]]
+    assert data.sources[0].columns == {
+        "text": "comment_text", "label": "crowd_toxicity_level", "target": None, "group": "article_id"
+    }
+
+
+def test_graded_labels_without_a_threshold_are_dropped_with_file_and_row(tmp_path):
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame({"text": ["fine", "you idiot", "meh"], "label": ["0", "1", "2.5"]}).to_csv(path, index=False)
+    data = load_labeled([path], "toxicity", EvalOptions())
+    assert data.labels == [0, 1]
+    assert data.dropped == [f"{path}: row 3: toxicity label '2.5' is not 0/1 (graded labels need --positive-threshold)"]
+    with pytest.raises(EvalError, match="no usable labeled rows"):
+        load_labeled([path], "toxicity", EvalOptions(where=(("label", "2.5"),)))
+
+
+def test_vast_label_map_where_filter_and_jsonl(stance_jsonl):
+    options = EvalOptions(label_map=parse_label_map("vast"), where=(("seen?", "0"),))
+    data = load_labeled([stance_jsonl], "stance", options)
+    raw = pd.read_json(stance_jsonl, lines=True)
+    kept = raw[raw["seen?"] == 0]
+    assert len(data) == len(kept) == 20
+    assert data.labels == [{0: "against", 1: "favor", 2: "none"}[v] for v in kept["Stance"]]
+    assert data.targets == list(kept["Target"])
+
+
+def test_label_map_spec_and_bad_labels_are_reported_per_row(tmp_path):
+    assert parse_label_map("pro=favor, con=against,neutral=none") == {"pro": "favor", "con": "against", "neutral": "none"}
+    with pytest.raises(ValueError, match="RAW=LABEL"):
+        parse_label_map("pro:favor")
+    path = tmp_path / "s.csv"
+    pd.DataFrame(
+        {"text": ["we need this", "", "no way", "whatever"], "stance": ["favor", "none", "maybe", "none"]}
+    ).to_csv(path, index=False)
+    data = load_labeled([path], "stance", EvalOptions(target="the plan"))
+    assert data.texts == ["we need this", "whatever"]
+    assert data.targets == ["the plan", "the plan"]
+    assert data.dropped == [f"{path}: row 2: empty text", f"{path}: row 3: stance label 'maybe' is not one of favor/against/none (see --label-map)"]
+
+
+def test_stance_without_any_target_is_refused(tmp_path):
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"text": ["a"], "stance": ["favor"]}).to_csv(path, index=False)
+    with pytest.raises(EvalError, match="--target"):
+        load_labeled([path], "stance", EvalOptions())
+
+
+def test_named_columns_must_exist(toxicity_csv):
+    with pytest.raises(EvalError, match="no label column 'toxic'.*comment_text"):
+        load_labeled([toxicity_csv], "toxicity", EvalOptions(label_column="toxic"))
+
+
+def test_validation_split_keeps_whole_validation_articles(toxicity_csv):
+    options = EvalOptions(positive_threshold=2.0)
+    validation = load_labeled([toxicity_csv], "toxicity", options, keep_validation=True)
+    rest = load_labeled([toxicity_csv], "toxicity", options, keep_validation=False)
+    assert validation.groups and all(is_validation(g) for g in validation.groups)
+    assert not any(is_validation(g) for g in rest.groups)
+    assert len(validation) + len(rest) == 90
+
+
+def test_subsample_is_fixed_by_the_seed_and_keeps_row_order(toxicity_csv):
+    data = load_labeled([toxicity_csv], "toxicity", EvalOptions(positive_threshold=2.0))
+    first, again = subsample(data, 30, seed=4), subsample(data, 30, seed=4)
+    assert first.texts == again.texts and len(first) == 30
+    positions = [data.texts.index(t) for t in first.texts]
+    assert positions == sorted(positions)
+    assert subsample(data, 30, seed=5).texts != first.texts
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def test_toxicity_report_files_and_numbers(tiny_model, toxicity_csv, tmp_path):
+    options = EvalOptions(positive_threshold=2.0, bootstrap_resamples=50)
+    result = evaluate(tiny_model, "toxicity", [toxicity_csv], options, name="tox", with_baselines=True,
+                      baseline_train_paths=[toxicity_csv])
+    report = write_report(result, tmp_path / "out")
+    out = report.parent
+    assert {p.name for p in out.iterdir()} == {"report.md", "metrics.json", "groups.csv", "reliability.png", "roc_pr.png"}
+    for png in ("reliability.png", "roc_pr.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["rows"] == 90 and metrics["model"]["name"] == "tiny"
+    ci = metrics["intervals"]["roc_auc"]
+    assert ci["low"] <= ci["estimate"] <= ci["high"]
+    assert ci["estimate"] == pytest.approx(metrics["metrics"]["roc_auc"])
+    # The rude-word rule is exactly what the labels encode, so the TF-IDF baseline ranks perfectly
+    # and the random tiny model does not: the difference interval must sit below zero.
+    assert metrics["baselines"]["tfidf-lr"]["metrics"]["roc_auc"] == pytest.approx(1.0)
+    assert metrics["baselines"]["tfidf-lr"]["model_minus_baseline"]["high"] < 0
+    assert set(metrics["baselines"]) == {"profanity-check", "tfidf-lr"}
+    assert len(metrics["groups"]) == 9 and sum(g["n"] for g in metrics["groups"]) == 90
+    text = report.read_text()
+    assert "ROC-AUC" in text and "![reliability](reliability.png)" in text and "## Per article" in text
+
+
+def test_stance_report_has_confusion_matrix_and_per_target_breakdown(tiny_model, stance_jsonl, tmp_path):
+    options = EvalOptions(label_map=parse_label_map("vast"), bootstrap_resamples=50)
+    result = evaluate(tiny_model, "stance", [stance_jsonl], options, name="st", with_baselines=True)
+    out = write_report(result, tmp_path / "st").parent
+    assert (out / "confusion.png").is_file() and (out / "stance_f1.png").is_file()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert np.sum(metrics["metrics"]["confusion"]) == 60
+    assert [g["group"] for g in metrics["groups"]] == ["bike lanes", "the budget"]
+    # No baseline-training file: only the (oracle) majority class, whose macro-F1 is that of one class.
+    assert set(metrics["baselines"]) == {"majority"}
+    assert "Per target" in (out / "report.md").read_text()
+
+
+def test_cli_eval_writes_the_report_and_returns_zero(tiny_model, toxicity_csv, tmp_path):
+    model_dir = tmp_path / "tiny"
+    tiny_model.save(model_dir)
+    out = tmp_path / "cli"
+    code = main([
+        "eval", "--task", "toxicity", "--data", str(toxicity_csv), "--model", str(model_dir),
+        "--positive-threshold", "2", "--split", "validation", "--bootstrap", "20", "-o", str(out),
+    ])
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["options"]["split"] == "validation"
+    assert all(is_validation(g["group"]) for g in metrics["groups"])
+
+
+def test_cli_eval_bad_input_and_usage_exit_codes(tmp_path, toxicity_csv):
+    assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--where", "nocolon"]) == 2
+    # A folder without a checkpoint is bad input, named on stderr.
+    assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--model", str(tmp_path)]) == 1

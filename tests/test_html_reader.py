@@ -1,0 +1,309 @@
+"""The saved-HTML reader on pages written for these tests (all text invented)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.readers import ReaderError, detect_format, read_file
+from analyzer.readers.html import decode_page, read_html, sniff
+from analyzer.records import Article
+
+HTML = Path(__file__).resolve().parent / "fixtures" / "html"
+
+
+def _read(name: str, **kwargs) -> Article:
+    return read_html((HTML / name).read_bytes(), str(HTML / name), **kwargs)
+
+
+# --- WordPress ---------------------------------------------------------------------------------
+
+
+def test_wordpress_thread_keeps_nesting_authors_times_and_order():
+    article = _read("wordpress_nested.html")
+    assert [c.id for c in article.comments] == [f"comment-{n}" for n in range(9001, 9006)]
+    first, reply, reply_to_reply, pending, pingback = article.comments
+    assert (first.parent_id, first.depth) == (None, 0)
+    assert (reply.parent_id, reply.depth) == ("comment-9001", 1)
+    assert (reply_to_reply.parent_id, reply_to_reply.depth) == ("comment-9002", 2)
+    assert (pending.parent_id, pending.depth) == (None, 0)
+    authors = [c.author for c in article.comments[:4]]
+    assert authors == ["Marguerite Olsen", "Tobias Reyes", "Marguerite Olsen", "Pieter Vance"]
+    assert first.time == "2021-03-04T09:02:11+00:00"
+    assert [c.position for c in article.comments] == [0, 1, 2, 3, 4]
+
+
+def test_wordpress_comment_text_is_the_content_only():
+    first = _read("wordpress_nested.html").comments[0]
+    assert first.text == (
+        "Withdrawing the last boat means I cannot take the evening shift at the bakery any more.\n\n"
+        "Has anyone asked the operator about a shared taxi boat instead?"
+    )
+
+
+def test_status_and_kind_come_from_the_markup():
+    article = _read("wordpress_nested.html")
+    pending = article.comments[3]
+    assert pending.status == "pending"
+    assert "awaiting moderation" not in pending.text
+    assert [c.status for c in article.comments if c is not pending] == ["published"] * 4
+    assert article.comments[4].kind == "pingback"
+    assert article.comments[4].text.startswith("Pingback:")
+
+
+def test_leave_a_reply_form_and_comment_policy_are_not_comments():
+    article = _read("wordpress_nested.html")
+    texts = " ".join(c.text for c in article.comments)
+    for boilerplate in ("Leave a Reply", "comment policy", "Required fields", "Post Comment", "Cancel reply"):
+        assert boilerplate not in texts
+    assert len(article.comments) == 5
+
+
+def test_body_has_the_article_and_no_comment_text():
+    article = _read("wordpress_nested.html")
+    assert "third change in twelve months" in article.body
+    assert "transport committee" in article.body
+    for comment in article.comments:
+        assert comment.text.split("\n")[0] not in article.body
+    assert "Leave a Reply" not in article.body
+
+
+def test_page_metadata_and_declared_count():
+    article = _read("wordpress_nested.html")
+    assert article.title == "Harbour ferry timetable changes again"
+    assert article.url == "https://gazette.example.org/2021/03/harbour-ferry-timetable/"
+    assert article.date == "2021-03-04T08:15:00+00:00"
+    assert article.declared_comment_count == 5
+    assert article.format == "html"
+
+
+# --- Disqus embed: nothing to read -------------------------------------------------------------
+
+
+def test_disqus_embed_page_has_zero_comments():
+    article = _read("disqus_embed.html")
+    assert article.comments == []
+    assert article.declared_comment_count is None
+    assert "nightly snapshots" in article.title
+    assert "halved our storage bill" in article.body
+    assert "enable JavaScript" not in article.body
+    assert article.url == "https://copperkettle.example.com/blog/nightly-snapshots/"
+
+
+# --- a generic (Drupal-like) comment section ---------------------------------------------------
+
+
+def test_generic_comment_section_with_reply_blocks_and_anchor_ids():
+    article = _read("generic_section.html")
+    assert [c.id for c in article.comments] == ["comment-501", "comment-502", "comment-503", "comment-504"]
+    assert [c.author for c in article.comments] == ["Harriet Quill", "Desmond Achebe", "Anonymous", "Orla Brennan"]
+    assert article.comments[1].parent_id == "comment-501"
+    assert [c.depth for c in article.comments] == [0, 1, 0, 0]
+    assert article.comments[0].text == "About time. Sunday is the only day I can bring the twins."
+    assert article.comments[0].time == "2016-02-09T18:20:00"
+    assert article.declared_comment_count == 4
+
+
+def test_moderator_removed_comment_is_deleted():
+    statuses = {c.id: c.status for c in _read("generic_section.html").comments}
+    assert statuses == {
+        "comment-501": "published",
+        "comment-502": "published",
+        "comment-503": "deleted",
+        "comment-504": "published",
+    }
+
+
+# --- localisation and encodings ----------------------------------------------------------------
+
+
+def test_german_header_gives_declared_count_above_the_comments_present():
+    article = _read("german_wordpress.html")
+    assert article.declared_comment_count == 3
+    assert [c.author for c in article.comments] == ["Jörg Weißmüller", "Anneliese Groß"]
+    assert article.comments[1].text == (
+        "Zehn Wochen Umleitung über die Uferstraße – das wird für die Anwohner schwierig."
+    )
+    assert article.comments[0].time == "2022-05-18T09:12:00+02:00"
+    texts = " ".join(c.text for c in article.comments)
+    assert "Schreibe einen Kommentar" not in texts and "Antworten abbrechen" not in texts
+
+
+@pytest.mark.parametrize(
+    ("heading", "count"),
+    [
+        ("8 thoughts on &ldquo;Talks resume&rdquo;", 8),
+        ("Comments (78 comments)", 78),
+        ("78 Kommentare", 78),
+        ("23 Responses to &ldquo;Talks resume&rdquo;", 23),
+        ("soundoff <span>(1,204 Responses)</span>", 1204),
+        ("Comments (12)", 12),
+    ],
+)
+def test_declared_count_phrasings(heading: str, count: int):
+    page = f"<html><body><p>Body text of a short page.</p><h3 class='comments-title'>{heading}</h3></body></html>"
+    assert read_html(page.encode(), "count.html").declared_comment_count == count
+
+
+def test_cp1252_bytes_declared_as_utf8_are_read_leniently():
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Caf\u00e9 review</title></head><body>'
+        "<article><p>The caf\u00e9\u2019s cr\u00e8me br\u00fbl\u00e9e costs \u20ac4 \u2013 worth every cent."
+        "</p></article>"
+        "</body></html>"
+    ).encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        page.decode("utf-8")
+    assert "caf\u00e9\u2019s cr\u00e8me br\u00fbl\u00e9e costs \u20ac4 \u2013 worth" in decode_page(page)
+    assert read_html(page, "cafe.html").title == "Caf\u00e9 review"
+
+
+def test_utf8_bytes_declared_as_latin1_are_not_turned_into_mojibake():
+    page = '<html><head><meta charset="iso-8859-1"></head><body><p>Gr\u00fc\u00dfe aus K\u00f6ln</p></body></html>'
+    assert "Gr\u00fc\u00dfe aus K\u00f6ln" in decode_page(page.encode("utf-8"))
+
+
+def test_utf16_page_with_byte_order_mark():
+    page = "<html><body><p>Gr\u00fc\u00dfe aus K\u00f6ln</p></body></html>".encode("utf-16")
+    assert "Gr\u00fc\u00dfe aus K\u00f6ln" in decode_page(page)
+
+
+def test_empty_page_is_an_error_naming_the_file():
+    with pytest.raises(ReaderError, match="blank.html"):
+        read_html(b"   \n", "blank.html")
+
+
+# --- the fallback: comment text without comment markup -----------------------------------------
+
+
+class _StartAt:
+    """A stand-in line model that puts the comment start at the line holding ``marker`` (None: no comments)."""
+
+    def __init__(self, marker: str | None) -> None:
+        self.marker = marker
+        self.seen: list[str] = []
+
+    def comment_start(self, lines: list[str]) -> int | None:
+        self.seen = lines
+        return None if self.marker is None else next(i for i, line in enumerate(lines) if self.marker in line)
+
+
+_FLAT_PAGE = """<html><head><title>Flat blog</title></head><body><div class="post">
+<h1>Notes from the allotment</h1>
+<p>The broad beans went in early this year and the frost did not touch them, which was a relief after last spring.</p>
+<p>Next week the onion sets go in along the south fence, where the soil drains best after rain.</p>
+<p>Rosalind Peake says:</p>
+<p>Mine were flattened by pigeons, so netting goes on first this time.</p>
+<p>How deep do you plant the onion sets?</p>
+</div></body></html>"""
+
+
+def test_without_comment_markup_the_line_model_finds_where_comments_begin():
+    model = _StartAt("Rosalind Peake says:")
+    article = read_html(_FLAT_PAGE.encode(), "flat.html", line_model=model)
+    assert any("broad beans" in line for line in model.seen)
+    assert [c.text for c in article.comments] == [
+        "Mine were flattened by pigeons, so netting goes on first this time.",
+        "How deep do you plant the onion sets?",
+    ]
+    assert article.comments[0].author == "Rosalind Peake"
+    assert "pigeons" not in article.body and "broad beans" in article.body
+
+
+_TYPEPAD_PAGE = """<html><head><title>Typepad-style blog</title></head><body><div class="entry">
+<h1>Why the tram timetable matters</h1>
+<p>A timetable is a promise, and the new one breaks it twice a day for anyone changing at the river stop.</p>
+<p>Thanks for writing this up, the river stop is a mess in the mornings.</p>
+<p>Posted by: Wendell Ash | March 26, 2007 2:50 PM</p>
+<p>Could the operator not hold the connecting tram for two minutes?</p>
+<p>Posted by: Ida Morrow | March 27, 2007 9:05 AM</p>
+</div></body></html>"""
+
+
+def test_posted_by_lines_become_author_and_time_of_the_comment_before():
+    article = read_html(_TYPEPAD_PAGE.encode(), "typepad.html", line_model=_StartAt("Thanks for writing"))
+    assert [(c.author, c.time) for c in article.comments] == [
+        ("Wendell Ash", "2007-03-26T14:50:00"),
+        ("Ida Morrow", "2007-03-27T09:05:00"),
+    ]
+    assert article.comments[1].text == "Could the operator not hold the connecting tram for two minutes?"
+
+
+def test_line_model_saying_no_comments_leaves_the_page_whole():
+    article = read_html(_FLAT_PAGE.encode(), "flat.html", line_model=_StartAt(None))
+    assert article.comments == []
+    assert "pigeons" in article.body
+
+
+# --- sniffing and the registry -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "suffix", "expected"),
+    [
+        (b"<!DOCTYPE html>\n<html lang='en'><head>", ".txt", "sure"),
+        (b"\n\n  <html>\n<head><title>x</title>", "", "sure"),
+        (b'<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN">', ".xhtml", "sure"),
+        (b"<head><meta charset='utf-8'><title>fragment</title>", ".dat", "likely"),
+        (
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/">',
+            ".xml",
+            "no",
+        ),
+        (b'<?xml version="1.0" encoding="utf-8"?>\n<disqus xmlns="http://disqus.com">', ".xml", "no"),
+        (b"8 thoughts on the talks\nA reader wrote this.", ".txt", "no"),
+        (b" date 2019-11-14 <title> of a plain-text scrape\n\nBody text.", ".txt", "no"),
+    ],
+)
+def test_sniff(head: bytes, suffix: str, expected: str):
+    confidence = sniff(head, Path(f"page{suffix}"))
+    if expected == "sure":
+        assert confidence >= 0.9
+    elif expected == "likely":
+        assert 0.5 <= confidence < 0.9
+    else:
+        assert confidence == 0.0
+
+
+def test_registered_reader_reads_a_file():
+    path = HTML / "german_wordpress.html"
+    assert detect_format(path) == "html"
+    result = read_file(path, "html")
+    assert len(result.articles) == 1
+    article = result.articles[0]
+    assert article.source_file == str(path)
+    assert article.id == "german_wordpress"
+    assert len(article.comments) == 2
+    assert result.rejects == []
+
+
+def _synthetic_page(number: int) -> tuple[list[str], int]:
+    """Invented page lines: article paragraphs, then "Name says:" headed comments."""
+    body = [
+        f"The district council met on day {number} and agreed a budget for the repair of the old footbridge.",
+        "Engineers said the work would take most of the summer and close the towpath on weekdays.",
+        "Residents will be consulted on a temporary crossing before the contract is signed.",
+        "The footbridge was built in the last century and has been repaired twice since then.",
+    ][: 2 + number % 3]
+    comments = []
+    for reply in range(1 + number % 3):
+        comments += [f"Reader{number}x{reply} says:", "I cross there every day, so I hope the crossing is safe!"]
+    return body + comments, len(body)
+
+
+def test_read_html_accepts_a_fitted_line_model():
+    from threadpoolctl import threadpool_limits
+
+    from analyzer.readers._linemodel import LineModel
+
+    pages = [_synthetic_page(n) for n in range(24)]
+    # One thread: OpenMP workers fighting over a busy CPU make this tiny fit take seconds instead of ms.
+    with threadpool_limits(1):
+        model = LineModel.fit([lines for lines, _ in pages], [start for _, start in pages], max_iter=5)
+    article = read_html(_FLAT_PAGE.encode(), "flat.html", line_model=model)
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("Rosalind Peake", "Mine were flattened by pigeons, so netting goes on first this time."),
+        (None, "How deep do you plant the onion sets?"),
+    ]
+    assert "broad beans" in article.body and "pigeons" not in article.body

@@ -1,0 +1,212 @@
+"""The plain-text reader on both shapes: headed (bulleted comments) and flattened (line model)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from analyzer.readers import detect_format, read_file
+from analyzer.readers._linemodel import WIDGET_LINE
+from analyzer.readers.plaintext import split_text
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DUMP = PROJECT_ROOT / "analyzer" / "data" / "sample_dump.txt"
+
+HEADED = """Harbor council approves new ferry schedule after long debate
+
+The harbor council voted five to two on Tuesday to add an early ferry on weekdays.
+Supporters said commuters had asked for the change for years.
+Opponents worried about the cost of extra crew.
+
+Town desk
+
+5 Comments
+
+  • Lionel Ames
+    March 3, 2021 at 7:15 am
+    Finally. I have been taking the 6:40 boat and standing in the rain for an hour.
+    Reply
+
+  • Greta Vance says:
+    March 3, 2021 at 8:02 am
+    Who pays for the extra crew? Not the people who voted for it.
+    Reply
+    Report
+
+  • It is a ferry, not a moon landing. Relax, everyone.
+"""
+
+SECOND_ARTICLE = """ date 2021-03-05 Library extends weekend opening hours
+
+The central library will stay open until eight on Saturdays starting next month.
+The change follows a survey of four hundred members.
+
+Leave a Reply
+"""
+
+FLATTENED = """Volunteers plant two hundred trees along the river path
+
+Dozens of volunteers spent Saturday morning planting saplings along the old river path.
+The project was organised by a neighbourhood group that formed after last year's floods.
+Organisers said the trees would help hold the bank together during heavy rain.
+The city provided shovels, mulch and water tanks for the day.
+More planting days are planned for the autumn, when the ground is softer.
+Residents who want to join can sign up at the community centre.
+
+Orla Brennan says:
+April 12, 2021 at 9:14 am
+Lovely to see so many families out there. My kids loved it.
+Reply
+Tomasz Nowak says:
+April 12, 2021 at 10:02 am
+Who is going to water them in August though? That is the real question.
+Reply
+Report
+Hiro Tanabe says:
+April 12, 2021 at 11:47 am
+Great work by the group. The path flooded twice last spring.
+Reply
+Pauline Grey says:
+April 12, 2021 at 1:05 pm
+Planting in April is a gamble, but fingers crossed they take root.
+Reply
+"""
+
+NO_COMMENTS = """Bakery on Elm Street celebrates fifty years in business
+
+The family-run bakery on Elm Street marked its fiftieth anniversary on Sunday with free rolls for the first hundred customers.
+The founder's granddaughter now runs the shop and still uses the original rye recipe.
+A line formed outside before sunrise, and the rolls were gone within an hour.
+The owners said they have no plans to expand, preferring to keep the shop small.
+Regulars said the smell of the ovens is part of the street's character.
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "dump.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _assert_no_widgets(comments) -> None:
+    for comment in comments:
+        for line in comment.text.splitlines():
+            assert not WIDGET_LINE.match(line.strip()), f"widget line {line!r} in comment {comment.id}"
+
+
+def test_headed_shape_with_bullets_authors_times_and_widgets(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADED)
+    assert detect_format(path) == "plaintext"
+    (article,) = read_file(path).articles
+    assert article.title == "Harbor council approves new ferry schedule after long debate"
+    assert article.body.endswith("Town desk")
+    assert article.declared_comment_count == 5
+    assert [c.author for c in article.comments] == ["Lionel Ames", "Greta Vance", None]
+    assert article.comments[0].time == "2021-03-03T07:15:00"
+    assert article.comments[1].text == "Who pays for the extra crew? Not the people who voted for it."
+    assert article.comments[2].text == "It is a ferry, not a moon landing. Relax, everyone."
+    assert [c.position for c in article.comments] == [0, 1, 2]
+    _assert_no_widgets(article.comments)
+
+
+def test_several_articles_in_one_file_and_a_leave_a_reply_page(tmp_path: Path) -> None:
+    result = read_file(_write(tmp_path, HEADED + "\n" + SECOND_ARTICLE + "\n" + FLATTENED.replace(
+        "Volunteers plant", " date 2021-04-12 Volunteers plant")))
+    first, second, third = result.articles
+    assert len(first.comments) == 3
+    assert second.title == "Library extends weekend opening hours"
+    assert second.date == "2021-03-05"
+    assert second.comments == [] and second.declared_comment_count is None
+    assert second.body.endswith("a survey of four hundred members.")
+    assert third.date == "2021-04-12" and len(third.comments) == 4
+    # positions run through the whole file, so output traces back to input order
+    assert [c.position for c in third.comments] == [3, 4, 5, 6]
+
+
+def test_flattened_page_comment_start_found_by_the_line_model() -> None:
+    (article,), rejects = split_text(FLATTENED, "river.txt")
+    assert article.extra["comment_split"] == "model"
+    assert article.body.endswith("sign up at the community centre.")
+    assert [c.author for c in article.comments] == ["Orla Brennan", "Tomasz Nowak", "Hiro Tanabe", "Pauline Grey"]
+    assert article.comments[1].text == "Who is going to water them in August though? That is the real question."
+    assert article.comments[3].time == "2021-04-12T13:05:00"
+    assert rejects == []
+    _assert_no_widgets(article.comments)
+
+
+def test_flattened_meta_after_text_shape() -> None:
+    """Author line, text, then the date line (the CNN-style flattening)."""
+    comments_block = "\n".join(
+        f"{name}\n{text}\nApril 12, 2021 0{hour}:1{hour} pm at {hour}:1{hour} pm"
+        for hour, (name, text) in enumerate(
+            [("greenthumb", "Planting in spring is smart, the soil is wet and the roots take."),
+             ("Marta K", "Two hundred trees is a start but the path needs a thousand."),
+             ("riverwatcher", "I walked it this morning and the mulch is already washing out.")], start=1)
+    )
+    (article,), _ = split_text(NO_COMMENTS + "\n" + comments_block + "\n", "bakery.txt")
+    assert [c.author for c in article.comments] == ["greenthumb", "Marta K", "riverwatcher"]
+    assert article.comments[2].text == "I walked it this morning and the mulch is already washing out."
+    assert article.comments[0].time == "2021-04-12T13:11:00"
+
+
+def test_count_linked_at_the_top_is_declared_but_does_not_cut_the_body() -> None:
+    lines = NO_COMMENTS.split("\n")
+    page = "\n".join([lines[0], "    12 comments", *lines[1:]])
+    (article,), _ = split_text(page, "bakery.txt")
+    assert article.declared_comment_count == 12
+    assert article.comments == []
+    assert article.body.startswith("The family-run bakery") and article.body.endswith("the street's character.")
+
+
+def test_page_without_comments_has_none() -> None:
+    (article,), rejects = split_text(NO_COMMENTS, "bakery.txt")
+    assert article.comments == [] and rejects == []
+    assert article.body.startswith("The family-run bakery") and article.body.endswith("the street's character.")
+
+
+def test_bullet_with_only_widgets_is_rejected_with_its_line(tmp_path: Path) -> None:
+    text = HEADED + "  • Reply\n"
+    result = read_file(_write(tmp_path, text))
+    assert len(result.articles[0].comments) == 3
+    (reject,) = result.rejects
+    assert reject.location == f"line {text.count(chr(10))}" and "without text" in reject.reason
+
+
+def test_bundled_sample_dump_splits_cleanly() -> None:
+    result = read_file(SAMPLE_DUMP)
+    assert detect_format(SAMPLE_DUMP) == "plaintext"
+    assert result.rejects == []
+    assert [len(a.comments) for a in result.articles] == [12, 18, 13, 0]
+    assert [a.declared_comment_count for a in result.articles] == [14, 18, 13, 0]
+    comments = [c for a in result.articles for c in a.comments]
+    assert all(c.author and c.time for c in comments)
+    assert max(len(c.text) for c in comments) > 1500  # the one very long comment stays whole
+    _assert_no_widgets(comments)
+
+
+# --- the real flattened scrapes in ../shared/formats/plain_text ---------------------------------
+
+_SEPARATOR = re.compile(r"^\s*[!@#$%^&*()]{3,}\s*COMMENTS\s*$")
+#: Non-empty lines after the separator, as PROVENANCE.md measured them.
+_MEASURED = {"dragnet_T62_cnn_politicalticker.txt": 12, "dragnet_R218_guardian_cif.txt": 133,
+             "dragnet_294_slashdot_politics.txt": 295}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", sorted(_MEASURED))
+def test_shared_flattened_scrapes_split_where_the_gold_separator_was(shared: Path, name: str) -> None:
+    lines = (shared / "formats" / "plain_text" / name).read_text(encoding="utf-8").split("\n")
+    (separator,) = [i for i, line in enumerate(lines) if _SEPARATOR.match(line)]
+    unlabeled = lines[:separator] + lines[separator + 1 :]
+    (article,), _ = split_text("\n".join(unlabeled), name)
+    start = article.extra["comments_from_line"]
+    first_comment_line = next(i for i in range(separator, len(unlabeled)) if unlabeled[i].strip()) + 1
+    assert start == first_comment_line
+    assert sum(1 for line in unlabeled[start - 1 :] if line.strip()) == _MEASURED[name]
+    assert len(article.comments) >= 3
+    assert all(c.text for c in article.comments)
+    covered = {n for c in article.comments for n in range(c.extra["lines"][0], c.extra["lines"][1] + 1)}
+    assert first_comment_line in covered
+    _assert_no_widgets(article.comments)

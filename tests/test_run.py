@@ -1,0 +1,188 @@
+"""`run` (split → score → report) and `score` through the command line: a tiny random model, and
+the shipped model on the bundled sample (marked slow)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import analyzer
+import analyzer.model
+from analyzer.cli import main
+from analyzer.model import build_tiny_model
+from analyzer.records import scores_sidecars
+
+# An invented Disqus export: one thread with a reply chain, a spam and a deleted post, one empty post.
+DISQUS_DUMP = """<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <thread dsq:id="t1">
+    <id>bike-lanes</id>
+    <link>https://news.example.org/2026/bike-lanes</link>
+    <title>Opinion: Council votes on new bike lanes for Main Street | Example Gazette</title>
+    <createdAt>2026-03-02T09:00:00Z</createdAt>
+    <isDeleted>false</isDeleted>
+  </thread>
+  <thread dsq:id="t2">
+    <id>pool</id>
+    <link>https://news.example.org/2026/pool</link>
+    <title>City pool reopens after two years of repairs</title>
+    <createdAt>2026-03-03T09:00:00Z</createdAt>
+    <isDeleted>false</isDeleted>
+  </thread>
+  <post dsq:id="p1">
+    <message><![CDATA[<p>Finally, a safe way for kids to ride to school.</p>]]></message>
+    <createdAt>2026-03-02T10:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Ana</name></author><thread dsq:id="t1"/>
+  </post>
+  <post dsq:id="p2">
+    <message><![CDATA[<p>Shops on Main Street will lose every parking space. Terrible plan.</p>]]></message>
+    <createdAt>2026-03-02T11:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Ben</name></author><thread dsq:id="t1"/><parent dsq:id="p1"/>
+  </post>
+  <post dsq:id="p3">
+    <message><![CDATA[<p>Cheap sunglasses, click here</p>]]></message>
+    <createdAt>2026-03-02T12:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>true</isSpam>
+    <author><name>Bot</name></author><thread dsq:id="t1"/>
+  </post>
+  <post dsq:id="p4">
+    <message><![CDATA[<p>You are all idiots.</p>]]></message>
+    <createdAt>2026-03-02T13:00:00Z</createdAt><isDeleted>true</isDeleted><isSpam>false</isSpam>
+    <author><name>Cy</name></author><thread dsq:id="t1"/><parent dsq:id="p2"/>
+  </post>
+  <post dsq:id="p5">
+    <message><![CDATA[]]></message>
+    <createdAt>2026-03-03T10:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Dee</name></author><thread dsq:id="t2"/>
+  </post>
+  <post dsq:id="p6">
+    <message><![CDATA[<p>My children missed it so much. Great news.</p>]]></message>
+    <createdAt>2026-03-03T11:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Eve</name></author><thread dsq:id="t2"/>
+  </post>
+</disqus>
+"""
+
+
+@pytest.fixture
+def tiny_model(monkeypatch):
+    """The CLI loads this instead of the shipped model; records the load arguments."""
+    model, calls = build_tiny_model(seed=5), []
+
+    def fake_load(path=None, *, device=None, threads=None):
+        calls.append({"path": path, "device": device, "threads": threads})
+        return model
+
+    monkeypatch.setattr(analyzer.model, "load_model", fake_load)
+    return calls
+
+
+@pytest.fixture
+def disqus_dump(tmp_path: Path) -> Path:
+    path = tmp_path / "export.xml"
+    path.write_text(DISQUS_DUMP, encoding="utf-8")
+    return path
+
+
+def test_run_splits_scores_and_reports(tiny_model, disqus_dump, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", str(disqus_dump), "-o", str(out), "--no-progress", "--threads", "1"])
+
+    assert code == 0, capsys.readouterr().err
+    assert tiny_model == [{"path": None, "device": None, "threads": 1}]
+    articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
+    assert sum(len(a["comments"]) for a in articles) == 6
+    tables = [pd.read_csv(out / "scores.csv"), pd.read_json(out / "scores.jsonl", lines=True),
+              pd.read_parquet(out / "scores.parquet")]
+    for table in tables:
+        assert sorted(table["comment_id"]) == ["p1", "p2", "p3", "p4", "p5", "p6"]
+    scores = tables[0].set_index("comment_id")
+    assert scores.loc["p3", "status"] == "spam" and scores.loc["p4", "status"] == "deleted"
+    assert scores.loc["p4", "depth"] == 2 and scores.loc["p2", "parent_id"] == "p1"
+    assert scores.loc["p1", "target"] == "Council votes on new bike lanes"  # title cut before "for"
+    assert pd.isna(scores.loc["p5", "toxicity"]) and scores.loc["p6", "toxicity"] >= 0
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    assert any("p5" in r["location"] and r["reason"].startswith("empty text") for r in rejects)
+    articles_sidecar, meta_path = scores_sidecars(out / "scores.csv")
+    assert articles_sidecar.exists() and json.loads(meta_path.read_text())["model"]["name"] == "tiny"
+    assert (out / "report.pdf").stat().st_size > 0
+    assert len(list((out / "articles").glob("*.png"))) == 2
+    assert "report:" in capsys.readouterr().err
+
+
+def test_run_takes_a_report_function_and_a_fixed_target(disqus_dump, tmp_path):
+    from analyzer.scoring import run
+    from analyzer.targets import TargetPolicy
+
+    seen = []
+    result = run([disqus_dump], tmp_path / "o", model=build_tiny_model(), targets=TargetPolicy(fixed="cycling"),
+                 table_formats=[".parquet"], report=lambda scores, out: seen.append((scores, out)) or [])
+    assert seen == [(tmp_path / "o" / "scores.parquet", tmp_path / "o")]
+    assert set(pd.read_parquet(result.tables[0])["target"]) == {"cycling"}
+
+
+def test_score_cli_reads_a_comment_table_with_per_row_targets(tiny_model, tmp_path, capsys):
+    table = tmp_path / "comments.csv"
+    table.write_text(
+        "article_id,comment_id,text,target\n"
+        "a1,1,Raise the minimum wage now.,minimum wage\n"
+        "a1,2,It will cost jobs.,\n"
+        "a2,3,Ferries should run all night.,night ferries\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "scores.jsonl"
+    code = main(["score", str(table), "-o", str(out), "--target", "city budget", "--no-progress"])
+    assert code == 0, capsys.readouterr().err
+    rows = {r["comment_id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert {k: r["target"] for k, r in rows.items()} == {"1": "minimum wage", "2": "city budget", "3": "night ferries"}
+
+
+def test_score_cli_resume_and_bad_targets_file(tiny_model, disqus_dump, tmp_path, capsys):
+    bad_targets = tmp_path / "targets.json"
+    bad_targets.write_text("[1, 2", encoding="utf-8")
+    out = tmp_path / "s.csv"
+    assert main(["score", str(disqus_dump), "-o", str(out), "--targets", str(bad_targets)]) == 1
+    assert "targets.json: line 1" in capsys.readouterr().err
+
+    assert main(["score", str(disqus_dump), "-o", str(out), "--resume", "--no-progress"]) == 0
+    assert len(pd.read_csv(out)) == 6
+    assert (tmp_path / "s.rejects.jsonl").exists()
+
+
+def test_missing_input_gives_exit_code_1_and_still_writes_the_rest(tiny_model, disqus_dump, tmp_path, capsys,
+                                                                    monkeypatch):
+    import analyzer.report
+
+    monkeypatch.setattr(analyzer.report, "build_report", lambda scores, out: [])  # drawn in the test above
+    out = tmp_path / "out"
+    code = main(["run", str(tmp_path / "nope.xml"), str(disqus_dump), "-o", str(out), "--no-progress"])
+    assert code == 1
+    assert "nope.xml" in capsys.readouterr().err
+    assert len(pd.read_csv(out / "scores.csv")) == 6
+
+
+def test_score_cli_takes_the_per_row_target_from_a_named_column(tiny_model, tmp_path, capsys):
+    table = tmp_path / "comments.csv"
+    table.write_text("id,text,topic\n1,Buses should be free.,free buses\n2,No way.,\n", encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(table), "-o", str(out), "--target-column", "topic", "--no-progress"]) == 0
+    targets = pd.read_csv(out)["target"].tolist()
+    assert targets[0] == "free buses"
+    assert pd.isna(targets[1])  # no row target, no title, no --target: no stance for this one
+
+
+@pytest.mark.slow
+def test_run_on_the_bundled_sample_with_the_shipped_model(tmp_path, capsys):
+    from analyzer.model import DEFAULT_MODEL_DIR
+
+    sample = Path(analyzer.__file__).parent / "data" / "sample_dump.txt"
+    if not (DEFAULT_MODEL_DIR / "model.safetensors").is_file() or not sample.is_file():
+        pytest.skip("the shipped model or the bundled sample is not in this checkout")
+    assert main(["run", str(sample), "-o", str(tmp_path), "--no-progress"]) == 0, capsys.readouterr().err
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    found = sum(len(json.loads(line)["comments"]) for line in (tmp_path / "articles.jsonl").read_text().splitlines())
+    assert len(scores) == found > 0
+    assert scores["toxicity"].between(0, 1).all() and scores["stance"].notna().all()
+    assert (tmp_path / "report.pdf").stat().st_size > 0

@@ -1,0 +1,286 @@
+"""The score stage with a tiny random model: rows, targets, table formats, resume, bad rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analyzer.config import ScoreOptions
+from analyzer.model import build_tiny_model
+from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, Article, Comment, scores_sidecars
+from analyzer.scoring import ScoreError, part_path_for, prepare_text, score, score_columns
+from analyzer.targets import TargetPolicy, load_targets_file, target_from_title
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_tiny_model(seed=3)
+
+
+def _write_split(path: Path, articles: list[Article]) -> Path:
+    path.write_text("".join(json.dumps(a.to_dict()) + "\n" for a in articles), encoding="utf-8")
+    return path
+
+
+def _thread(article_id: str, title: str | None, texts: list[str], **extra) -> Article:
+    comments = [Comment(id=f"{article_id}-c{i}", text=t, position=i) for i, t in enumerate(texts)]
+    return Article(
+        id=article_id, source_file="invented.txt", format="plaintext", title=title, comments=comments, **extra
+    )
+
+
+@pytest.fixture
+def dump(tmp_path: Path) -> Path:
+    """Two threads with every status and kind, one reply, and an article without comments."""
+    bikes = _thread(
+        "bikes",
+        "Opinion: Council votes on new bike lanes for Main Street | The Example Gazette",
+        ["Finally, safer streets for kids.", "This will kill the shops on Main Street.", "Buy cheap watches here",
+         "Comment removed by moderator", "Pingback: a blog links here"],
+        declared_comment_count=6,
+    )
+    bikes.comments[1].parent_id, bikes.comments[1].depth = "bikes-c0", 1
+    bikes.comments[2].status = "spam"
+    bikes.comments[3].status = "deleted"
+    bikes.comments[4].kind = "pingback"
+    pool = _thread("pool", "Live: City pool reopens after repairs (video)", ["Pending approval text", "Nice!"])
+    pool.comments[0].status = "pending"
+    quiet = _thread("quiet", "Budget day", [], declared_comment_count=0)
+    return _write_split(tmp_path / "split.jsonl", [bikes, pool, quiet])
+
+
+def test_every_comment_gets_a_row_with_its_status_kind_and_scores(model, dump, tmp_path):
+    out = tmp_path / "scores.csv"
+    summary = score([dump], out, model=model)
+
+    table = pd.read_csv(out)
+    assert list(table.columns) == score_columns(model.attributes)
+    assert summary.rows == len(table) == 7 and summary.articles == 3
+    assert sorted(table["status"]) == sorted(["published"] * 4 + ["spam", "deleted", "pending"])
+    assert table.loc[table["comment_id"] == "bikes-c4", "kind"].item() == "pingback"
+    reply = table[table["comment_id"] == "bikes-c1"].iloc[0]
+    assert reply["parent_id"] == "bikes-c0" and reply["depth"] == 1
+    assert table["toxicity"].between(0, 1).all()
+    stance = table[["stance_favor", "stance_against", "stance_none"]]
+    assert (stance.sum(axis=1) - 1).abs().max() < 1e-6
+    assert set(table["stance"]) <= {"favor", "against", "none"}
+
+
+def test_sidecars_hold_all_articles_and_the_run_metadata(model, dump, tmp_path):
+    out = tmp_path / "scores.parquet"
+    score([dump], out, model=model)
+    articles_path, meta_path = scores_sidecars(out)
+    articles = {a["id"]: a for a in map(json.loads, articles_path.read_text().splitlines())}
+    assert set(articles) == {"bikes", "pool", "quiet"}
+    assert "comments" not in articles["bikes"]
+    assert (articles["bikes"]["found_comment_count"], articles["bikes"]["declared_comment_count"]) == (5, 6)
+    assert articles["quiet"]["found_comment_count"] == 0
+    meta = json.loads(meta_path.read_text())
+    assert meta["model"]["name"] == "tiny" and meta["model"]["attributes"] == list(model.attributes)
+    assert meta["model"]["toxicity_threshold"] == model.toxicity_threshold
+    assert meta["counts"]["comments"] == 7 and meta["inputs"] == [str(dump)] and meta["created_at"]
+    assert not part_path_for(out).exists()
+
+
+def test_csv_jsonl_and_parquet_tables_have_the_same_schema_and_rows(model, dump, tmp_path):
+    outputs = [tmp_path / "s.csv", tmp_path / "s.jsonl", tmp_path / "s.parquet"]
+    score([dump], outputs, model=model)
+    csv = pd.read_csv(outputs[0], dtype={"depth": "Int32"})
+    jsonl = pd.read_json(outputs[1], lines=True, dtype={"depth": "Int32"})
+    parquet = pd.read_parquet(outputs[2])
+    columns = score_columns(model.attributes)
+    for table in (csv, jsonl, parquet):
+        assert list(table.columns) == columns
+        assert list(table["comment_id"]) == list(csv["comment_id"])
+        assert table["toxicity"].round(6).tolist() == csv["toxicity"].round(6).tolist()
+    assert str(pq.read_schema(outputs[2]).field("depth").type) == "int32"
+    assert "1.0" not in outputs[0].read_text().split("\n")[2].split(",")  # depth stays an integer in CSV
+
+
+def test_unknown_table_type_is_refused(model, dump, tmp_path):
+    with pytest.raises(ScoreError, match="unknown table type"):
+        score([dump], tmp_path / "scores.xlsx", model=model)
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Opinion: Council votes on new bike lanes | The Example Gazette", "Council votes on new bike lanes"),
+        ("Live: City pool reopens after repairs (video)", "City pool reopens after repairs"),
+        ("Nov 3, 2026: Mayor proposes a tax on second homes", "Mayor proposes a tax on second homes"),
+        ("“Why the minimum wage must rise” — Example Times", "Why the minimum wage must rise"),
+        ("The long and winding road of the regional rail link to the airport", "The long and winding road"),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_target_from_title_strips_boilerplate_and_shortens(title, expected):
+    assert target_from_title(title, max_words=8) == expected
+
+
+def test_targets_file_reads_csv_and_json_and_names_bad_files(tmp_path):
+    csv_file = tmp_path / "t.csv"
+    csv_file.write_text("article_id,target\nbikes,bike lanes\npool,\n", encoding="utf-8")
+    assert load_targets_file(csv_file) == {"bikes": "bike lanes"}
+    json_file = tmp_path / "t.json"
+    json_file.write_text(json.dumps([{"article_id": "pool", "target": "the pool"}]), encoding="utf-8")
+    assert load_targets_file(json_file) == {"pool": "the pool"}
+    json_file.write_text(json.dumps({"pool": "the pool"}), encoding="utf-8")
+    assert load_targets_file(json_file) == {"pool": "the pool"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,label\nx,y\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.csv: header: no 'target'"):
+        load_targets_file(bad)
+
+
+def test_target_precedence_row_then_file_then_option_then_title(model, tmp_path):
+    row_level = _thread("a", "Trams return to the old town", ["Good.", "Bad."])
+    row_level.comments[0].extra["target"] = "tram fares"
+    from_file = _thread("b", "Harbour gets a new ferry", ["Yes."])
+    from_option = _thread("c", "Library hours cut", ["No."])
+    dump = _write_split(tmp_path / "in.jsonl", [row_level, from_file, from_option])
+    policy = TargetPolicy(fixed="city spending", by_article={"a": "old town trams", "b": "the ferry"})
+
+    summary = score([dump], tmp_path / "s.csv", model=model, targets=policy)
+    targets = dict(zip(*pd.read_csv(tmp_path / "s.csv")[["comment_id", "target"]].T.values))
+    assert targets == {"a-c0": "tram fares", "a-c1": "old town trams", "b-c0": "the ferry", "c-c0": "city spending"}
+    assert summary.target_sources == {"row": 1, "targets_file": 2, "option": 1}
+
+    score([dump], tmp_path / "t.csv", model=model)
+    derived = dict(zip(*pd.read_csv(tmp_path / "t.csv")[["comment_id", "target"]].T.values))
+    assert derived["a-c0"] == "tram fares" and derived["c-c0"] == "Library hours cut"
+    meta = json.loads(scores_sidecars(tmp_path / "t.csv")[1].read_text())
+    assert "title-derived" in meta["target_method"] and meta["target_sources"]["title"] == 3
+
+
+def test_comments_without_any_target_get_toxicity_but_no_stance(model, tmp_path):
+    dump = _write_split(tmp_path / "in.jsonl", [_thread("x", None, ["Untitled page comment."])])
+    score([dump], tmp_path / "s.jsonl", model=model)
+    row = json.loads((tmp_path / "s.jsonl").read_text())
+    assert row["target"] is None and row["stance"] is None and row["stance_favor"] is None
+    assert 0 <= row["toxicity"] <= 1
+
+
+# --- bad rows ----------------------------------------------------------------------------------
+
+
+def test_bad_rows_are_scored_or_rejected_with_a_reason(model, tmp_path):
+    megabyte = "The tram debate goes on and on. " * 33_000  # about 1 MB
+    texts = ["", "   \n ", "\x00\x01\x02\x03\x04\x05ok", "Fine text\x07 with a bell", megabyte, "Ordinary comment."]
+    # A short article first: format detection sniffs the first line of the file.
+    dump = _write_split(tmp_path / "in.jsonl", [_thread("ok", "Buses", ["Fine."]), _thread("bad", "Trams", texts)])
+    summary = score([dump], tmp_path / "s.jsonl", model=model, options=ScoreOptions(max_scored_chars=2000))
+
+    rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()][1:]
+    assert [r["comment_id"] for r in rows] == [f"bad-c{i}" for i in range(6)]  # input order, every comment
+    reasons = {r.location.split("comment ")[1]: r.reason for r in summary.rejects}
+    assert set(reasons) == {"bad-c0", "bad-c1", "bad-c2"}
+    assert reasons["bad-c0"].startswith("empty text") and reasons["bad-c2"].startswith("not text")
+    assert all(rows[i]["toxicity"] is None for i in range(3))
+    assert all(0 <= rows[i]["toxicity"] <= 1 for i in range(3, 6))
+    assert rows[3]["text"] == "Fine text with a bell"
+    assert len(rows[4]["text"]) == len(megabyte.strip()) or len(rows[4]["text"]) == len(megabyte)
+    assert summary.shortened == 1 and summary.unscored == 3
+
+
+def test_prepare_text_keeps_line_breaks_and_flags_long_text():
+    options = ScoreOptions(max_scored_chars=10)
+    assert prepare_text("a\nb\tc", options) == ("a\nb\tc", None, False)
+    assert prepare_text("x" * 11, options)[2] is True
+
+
+def test_an_unreadable_input_file_is_named_and_the_others_still_scored(model, dump, tmp_path):
+    missing = tmp_path / "missing.txt"
+    summary = score([missing, dump], tmp_path / "s.csv", model=model)
+    assert summary.rows == 7 and len(summary.errors) == 1 and "missing.txt" in summary.errors[0]
+
+
+# --- resume ------------------------------------------------------------------------------------
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_run_resumed_equals_an_uninterrupted_one(model, tmp_path, monkeypatch):
+    threads = [_thread(f"t{n}", f"Topic number {n}", [f"Comment {n}.{i} about topic {n}." for i in range(7)])
+               for n in range(4)]
+    threads[1].comments[2].text = ""  # an unscorable row must survive the resume too
+    dump = _write_split(tmp_path / "in.jsonl", threads)
+    options = ScoreOptions(chunk_size=5)
+    whole = tmp_path / "whole" / "scores.csv"
+    score([dump], whole, model=model, options=options)
+
+    real_predict, calls = model.predict, []
+
+    def failing_predict(texts, targets=None, **kwargs):
+        if len(calls) == 2:  # the third chunk dies: two chunks of five are in the part file
+            raise _Interrupted
+        calls.append(texts)
+        return real_predict(texts, targets, **kwargs)
+
+    resumed = tmp_path / "resumed" / "scores.csv"
+    monkeypatch.setattr(model, "predict", failing_predict)
+    with pytest.raises(_Interrupted):
+        score([dump], resumed, model=model, options=options)
+    part = part_path_for(resumed)
+    assert part.exists() and not resumed.exists()
+    with part.open("a", encoding="utf-8") as stream:
+        stream.write('{"article_id": "t2", "comm')  # torn last line, as a kill mid-write leaves it
+
+    monkeypatch.setattr(model, "predict", real_predict)
+    summary = score([dump], resumed, model=model, options=options, resume=True)
+    assert summary.resumed == 10 and summary.rows == 28
+    assert summary.scored_now == 28 - 10 and summary.unscored == 1 and len(summary.rejects) == 1
+    pd.testing.assert_frame_equal(pd.read_csv(resumed), pd.read_csv(whole))
+    assert not part.exists()
+
+
+def test_resume_refuses_a_part_file_from_another_model(model, dump, tmp_path):
+    out = tmp_path / "scores.csv"
+    part = part_path_for(out)
+    part.write_text(json.dumps({"header": {"model": "other"}}) + "\n", encoding="utf-8")
+    with pytest.raises(ScoreError, match="another model"):
+        score([dump], out, model=model, resume=True)
+
+
+def test_resume_with_an_empty_part_file_starts_over(model, dump, tmp_path):
+    out = tmp_path / "scores.csv"
+    part_path_for(out).write_text("")  # killed before the first chunk was written
+    summary = score([dump], out, model=model, resume=True)
+    assert summary.resumed == 0 and len(pd.read_csv(out)) == 7
+
+
+def test_without_resume_a_stale_part_file_is_started_over(model, dump, tmp_path):
+    out = tmp_path / "scores.csv"
+    part_path_for(out).write_text('{"header": {"model": "other"}}\n{"article_id": "bikes", "comment_id": "bikes-c0"}\n')
+    summary = score([dump], out, model=model)
+    assert summary.resumed == 0 and len(pd.read_csv(out)) == 7
+
+
+def test_schema_constants_lead_the_table(model):
+    columns = score_columns(model.attributes)
+    assert columns[: len(SCORE_ID_COLUMNS)] == list(SCORE_ID_COLUMNS)
+    assert columns[-len(STANCE_COLUMNS):] == list(STANCE_COLUMNS)
+    assert columns[len(SCORE_ID_COLUMNS)] == "toxicity"
+
+
+def test_int8_quantization_keeps_scores_close_and_marks_the_version():
+    from analyzer.scoring import quantize_int8
+
+    texts = ["The new bike lanes are a fine idea.", "What a stupid, stupid plan."]
+    before = build_tiny_model(seed=7).predict(texts, "bike lanes")
+    quantized = quantize_int8(build_tiny_model(seed=7))
+    after = quantized.predict(texts, "bike lanes")
+    assert quantized.version.endswith("+int8")
+    assert "QuantizedLinear" in repr(quantized.net) or "DynamicQuantizedLinear" in repr(quantized.net)
+    for b, a in zip(before, after):
+        assert abs(b.toxicity["toxicity"] - a.toxicity["toxicity"]) < 0.05
+        assert abs(b.stance["favor"] - a.stance["favor"]) < 0.05

@@ -1,0 +1,186 @@
+"""Training on invented fixtures with the tiny model: loss goes down, outputs load, bad data is named."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from analyzer.cli import main
+from analyzer.model import STANCE_LABELS, build_tiny_model, load_model
+from training.arguments import TrainingArguments
+from training.data import Columns, DataError, load_examples, read_table
+from training.examples import IGNORE_STANCE, Example, toxicity_vector
+from training.finetune import finetune
+from training.splits import is_validation
+from training.trainer import best_f1_threshold, fit_platt, train
+
+RUDE = ["idiot", "moron", "clown", "fool", "loser"]
+CALM = ["policy", "budget", "schedule", "meeting", "report"]
+
+
+def invented_rows(n: int, seed: int = 0) -> list[dict]:
+    """Toxic rows insult someone, clean rows talk about the news; articles a1…a9 group them."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        toxic = i % 2 == 0
+        word = rng.choice(RUDE if toxic else CALM)
+        text = f"you are a {word}" if toxic else f"the {word} was discussed today"
+        rows.append({"text": f"{text} {i}", "label": int(toxic), "article": f"a{i % 9}",
+                     "stance": STANCE_LABELS[i % 3], "topic": "the ceasefire"})
+    return rows
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny tensors: one thread avoids thread hand-off costs that dominate on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("tiny")
+    build_tiny_model(seed=3).save(directory)
+    return directory
+
+
+@pytest.fixture
+def toxicity_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "labels.csv"
+    pd.DataFrame(invented_rows(72)).to_csv(path, index=False)
+    return path
+
+
+def quiet_args(tmp_path: Path, tiny_dir: Path, **overrides) -> TrainingArguments:
+    values = dict(output_dir=tmp_path / "out", task="toxicity", init_from=str(tiny_dir), max_length=32,
+                  batch_size=8, learning_rate=3e-3, head_learning_rate=3e-3, warmup_ratio=0.0,
+                  show_progress_bar=False, eval_every=10, checkpoint_every=10)
+    values.update(overrides)
+    return TrainingArguments(**values)
+
+
+def test_loss_goes_down_on_a_learnable_fixture(tmp_path: Path, tiny_dir: Path) -> None:
+    model = load_model(tiny_dir)
+    examples = [
+        Example(r["text"], None, toxicity_vector(model.attributes, toxicity=r["label"]), IGNORE_STANCE, r["article"], "t")
+        for r in invented_rows(64)
+    ]
+    args = quiet_args(tmp_path, tiny_dir, max_steps=40, trainable_layers=2, early_stopping_patience=100)
+    result = train(args, examples, examples[:16], model=model, log=lambda _: None)
+    assert len(result.losses) == 40
+    assert np.mean(result.losses[-8:]) < 0.7 * np.mean(result.losses[:8])
+    assert result.validation["toxicity_roc_auc"] > 0.8
+
+
+def test_cli_train_writes_a_checkpoint_that_loads_and_predicts_the_same(
+    tmp_path: Path, tiny_dir: Path, toxicity_csv: Path
+) -> None:
+    out = tmp_path / "ckpt"
+    code = main(["train", "--task", "toxicity", "--data", str(toxicity_csv), "--out", str(out),
+                 "--init-from", str(tiny_dir), "--group-column", "article", "--max-steps", "6",
+                 "--batch-size", "8", "--name", "newsroom"])
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["arguments"]["max_steps"] == 6 and "history" in metrics
+    assert "toxicity_roc_auc" in metrics["validation"]
+    model = load_model(out)
+    assert model.name == "newsroom"
+    texts = ["you are a clown", "the budget was discussed"]
+    assert model.predict(texts) == load_model(out).predict(texts)
+    assert 0.0 < model.toxicity_threshold < 1.0  # chosen on validation, not left at a default
+
+
+def test_stance_training_with_a_target_column(tmp_path: Path, tiny_dir: Path) -> None:
+    path = tmp_path / "stance.jsonl"
+    pd.DataFrame(invented_rows(45)).to_json(path, orient="records", lines=True)
+    args = quiet_args(tmp_path, tiny_dir, task="stance", max_steps=3)
+    metrics = finetune(args, [path], Columns(label="stance", target="topic", group="article"), log=lambda _: None)
+    assert "stance_macro_f1" in metrics
+    prediction = load_model(args.output_dir).predict("we should keep talking", "the ceasefire")
+    assert set(prediction.stance) == set(STANCE_LABELS)
+
+
+def test_resume_continues_from_the_saved_step(tmp_path: Path, tiny_dir: Path, toxicity_csv: Path) -> None:
+    columns = Columns(group="article")
+    first = quiet_args(tmp_path, tiny_dir, max_steps=4, checkpoint_every=2)
+    finetune(first, [toxicity_csv], columns, log=lambda _: None)
+    assert (first.output_dir / "resume" / "state.pt").is_file()
+    lines: list[str] = []
+    second = quiet_args(tmp_path, tiny_dir, max_steps=6, checkpoint_every=2, resume=True)
+    metrics = finetune(second, [toxicity_csv], columns, log=lines.append)
+    assert any("resumed at step 4" in line for line in lines)
+    assert metrics["steps"] == 6
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns", "message"),
+    [
+        ([{"body": "hi", "label": 1}], Columns(), r"no column 'text'; the columns are \['body', 'label'\]"),
+        ([{"text": "hi", "label": "maybe"}], Columns(), r"row 1, column 'label': unknown toxicity label 'maybe'"),
+        ([{"text": "hi", "label": 1.5}], Columns(), "unknown toxicity label"),
+    ],
+)
+def test_bad_rows_are_named(tmp_path: Path, rows, columns, message) -> None:
+    path = tmp_path / "bad.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    with pytest.raises(DataError, match=message) as error:
+        load_examples(path, "toxicity", columns, ("toxicity",))
+    assert "bad.csv" in str(error.value)
+
+
+def test_unknown_stance_label_and_missing_target_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "stance.csv"
+    pd.DataFrame([{"text": "a", "label": "favor", "topic": "x"}, {"text": "b", "label": "sideways", "topic": "x"}]).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"row 2, column 'label': unknown stance label 'sideways'"):
+        load_examples(path, "stance", Columns(target="topic"), ("toxicity",))
+    with pytest.raises(DataError, match="needs a target"):
+        load_examples(path, "stance", Columns(), ("toxicity",))
+
+
+def test_empty_file_and_too_few_examples_per_class(tmp_path: Path, tiny_dir: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(DataError, match="empty.csv: the file is empty"):
+        read_table(empty)
+    one_sided = tmp_path / "one_sided.csv"
+    pd.DataFrame([{"text": f"calm words {i}", "label": 0, "article": "a1"} for i in range(20)]).to_csv(one_sided, index=False)
+    with pytest.raises(DataError, match=r"one_sided.csv: too few training examples per class \{'toxic': 0\}"):
+        finetune(quiet_args(tmp_path, tiny_dir, max_steps=1), [one_sided], Columns(group="article"), log=lambda _: None)
+    code = main(["train", "--task", "toxicity", "--data", str(one_sided), "--out", str(tmp_path / "x"),
+                 "--init-from", str(tiny_dir)])
+    assert code == 1
+
+
+def test_parquet_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "rows.parquet"
+    pd.DataFrame(invented_rows(6)).to_parquet(path)
+    examples = load_examples(path, "toxicity", Columns(group="article"), ("toxicity", "insult"))
+    assert [e.toxicity[0] for e in examples] == [1.0, 0.0, 1.0, 0.0, 1.0, 0.0]
+    assert all(np.isnan(e.toxicity[1]) for e in examples)  # insult is not taught by this file
+
+
+def test_validation_split_is_stable_and_about_a_fifth() -> None:
+    keys = [str(1000 + i) for i in range(2000)]
+    held_out = [k for k in keys if is_validation(k)]
+    assert 0.17 < len(held_out) / len(keys) < 0.23
+    assert held_out == [k for k in keys if is_validation(k)]
+    assert is_validation(5) == is_validation("5")
+
+
+def test_platt_scaling_and_threshold_follow_the_data() -> None:
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=400)
+    positive = rng.random(400) < 1 / (1 + np.exp(-(2 * logits - 1)))
+    params = fit_platt(logits, positive)
+    assert 1.2 < params["scale"] < 3.0 and -1.6 < params["bias"] < -0.4
+    threshold, f1 = best_f1_threshold(1 / (1 + np.exp(-logits)), positive)
+    assert 0.0 < threshold < 1.0 and 0.5 < f1 <= 1.0

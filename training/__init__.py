@@ -1,0 +1,1 @@
+"""Training for the analyzer's model: arguments, data loading, the trainer and the shipped recipe."""

