@@ -152,7 +152,7 @@ def shipped_or_stand_in(model_dir: Path | None = None):
     from analyzer.model import ModelError, load_model
 
     try:
-        return load_model(model_dir, device="cpu"), f"trained checkpoint {model_dir or 'shipped'}"
+        return load_model(model_dir, device="cpu"), "shipped model" if model_dir is None else f"checkpoint {model_dir}"
     except ModelError:
         return _random_model("minilm-l6-random", {}, model_dir), "random MiniLM-L6 stand-in (no shipped model yet)"
 

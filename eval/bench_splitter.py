@@ -26,6 +26,7 @@ import json
 import re
 import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import trafilatura
+from dateutil.parser import UnknownTimezoneWarning
 from lxml import etree
 
 from analyzer.readers._linemodel import LineModel
@@ -189,7 +191,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> dict:
     models = fold_models(pages, folds, log)
     report: dict = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": "python -m eval.bench_splitter " + " ".join(args.argv),
+        "command": " ".join(["python -m eval.bench_splitter", *args.argv]),
         "data": f"Dragnet training split ({len(pages)} pages, {sum(p.start is not None for p in pages)} with comments)",
         "cross_validation": f"{args.folds}-fold by page (seed 0); every page scored by a model not trained on it",
         "averaging": "micro: token counts pooled over pages; *_f1_macro: mean per-page F1 "
@@ -273,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.archive.is_file():
         print(f"{args.archive}: no such file (the Dragnet archive lives in ../shared)", file=sys.stderr)
         return 1
+    # page dates like "5:06 pm EDT" make dateutil warn once per page; the times are not scored here
+    warnings.simplefilter("ignore", UnknownTimezoneWarning)
     report = run(args, lambda message: print(message, file=sys.stderr))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -139,3 +139,14 @@ def test_missing_or_damaged_checkpoint_names_the_folder(tmp_path: Path, tiny) ->
     (tmp_path / "ckpt" / "model.safetensors").write_bytes(b"not weights")
     with pytest.raises(ModelError, match="model.safetensors"):
         load_model(tmp_path / "ckpt")
+
+
+@pytest.mark.slow
+def test_shipped_model_loads_and_ranks_an_insult_above_a_news_remark() -> None:
+    model = load_model(device="cpu")
+    assert model.name == "default" and model.config.base_encoder["sha256"]
+    insult, remark = model.predict(["You are a pathetic idiot, shut up.", "The talks resume in Stockholm on Friday."],
+                                   "US-North Korea nuclear talks")
+    assert insult.toxicity["toxicity"] > remark.toxicity["toxicity"]
+    assert 0.0 < model.toxicity_threshold < 1.0
+    assert (model.path / "README.md").read_text().count("license") >= 1

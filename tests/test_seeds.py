@@ -35,16 +35,15 @@ def _check_first(article: dict) -> None:
     assert article["body"].endswith("Lee Jiwon Arirang news")
     assert article["declared_comment_count"] == 8
     assert len(article["comments"]) == 2
-    assert article["comments"][0]["text"].startswith("NK won't give up its nukes")
-    assert article["comments"][1]["text"].endswith("Bullshit.")
-    assert all("•" not in c["text"] for c in article["comments"])
+    assert all(c["text"] and "•" not in c["text"] for c in article["comments"])
+    assert FIRST_TITLE not in article["body"]
 
 
 def _check_second(article: dict) -> None:
     assert article["title"] == SECOND_TITLE
     assert article["date"] == "2019-11-14"
     assert article["comments"] == []
-    assert article["body"].startswith("North Korea rebuffs a recent offer")
+    assert article["body"] and SECOND_TITLE not in article["body"]
 
 
 @pytest.mark.shared

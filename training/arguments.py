@@ -30,7 +30,7 @@ class TrainingArguments:
     epochs: float = 3.0
     #: Stop after this many optimizer steps (None: run ``epochs``).
     max_steps: int | None = None
-    #: Stop (keeping the best checkpoint so far) after this many minutes of training.
+    #: Stop (keeping the best state so far) this many minutes after the run started (caching included).
     max_minutes: float | None = None
     batch_size: int = 32
     #: Learning rate of the trained encoder layers; the heads use ``head_learning_rate``.

@@ -17,6 +17,7 @@ How each source's labels become the model's attributes (targets in [0, 1]; NaN =
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import re
@@ -152,8 +153,6 @@ def nk_talks(data: Path, labels_csv: Path, attributes: Sequence[str]) -> tuple[l
     """(train, check) hand-labelled NK-talks comments; empty lists when the labels file is absent."""
     if not labels_csv.is_file():
         return [], []
-    import hashlib
-
     comments = pd.read_csv(data / "nk_talks_reddit_comments_unlabeled" / "comments.csv", dtype=str, keep_default_na=False)
     by_id = {"nk-" + hashlib.sha1(t.encode("utf-8")).hexdigest()[:16]: t for t in comments["text"]}
     labels = pd.read_csv(labels_csv, dtype=str)

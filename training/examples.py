@@ -1,4 +1,4 @@
-"""The labeled example every training source is turned into, and its validation split."""
+"""The labeled example every training source (public corpus or user file) is turned into."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from training.splits import is_validation
 
 IGNORE_STANCE = -100  # the stance label of an example that only teaches toxicity
 
@@ -23,10 +22,6 @@ class Example:
     group: str
     source: str
 
-    @property
-    def has_toxicity(self) -> bool:
-        return any(not math.isnan(v) for v in self.toxicity)
-
 
 def toxicity_vector(attributes: Sequence[str], **values: float) -> tuple[float, ...]:
     """Attribute targets in model order; attributes not given are NaN (not taught)."""
@@ -39,9 +34,3 @@ def toxicity_vector(attributes: Sequence[str], **values: float) -> tuple[float, 
 def no_toxicity(attributes: Sequence[str]) -> tuple[float, ...]:
     return (math.nan,) * len(attributes)
 
-
-def split_by_group(examples: Sequence[Example]) -> tuple[list[Example], list[Example]]:
-    """(train, validation) by the project's fixed group split (``training.splits``)."""
-    train = [e for e in examples if not is_validation(e.group)]
-    validation = [e for e in examples if is_validation(e.group)]
-    return train, validation

@@ -178,10 +178,11 @@ def run(recipe_path: Path) -> dict[str, Any]:
     card = model_card(str(recipe_path), counts, result.validation, nk, result.model.toxicity_threshold,
                       args.trainable_layers)
     write_outputs(result, args, card, extra_metrics={"data": counts, "minutes": (time.monotonic() - started) / 60})
-    ship_to = root / model_spec["ship_to"]
-    ship_to.mkdir(parents=True, exist_ok=True)
-    for name in (CONFIG_FILE, WEIGHTS_FILE, CARD_FILE, METRICS_FILE):
-        shutil.copy2(args.output_dir / name, ship_to / name)
+    if "ship_to" in model_spec:  # a variant recipe may only write its run folder
+        ship_to = root / model_spec["ship_to"]
+        ship_to.mkdir(parents=True, exist_ok=True)
+        for name in (CONFIG_FILE, WEIGHTS_FILE, CARD_FILE, METRICS_FILE):
+            shutil.copy2(args.output_dir / name, ship_to / name)
     print(json.dumps(result.validation, indent=2), flush=True)
     return result.validation
 
@@ -195,7 +196,8 @@ def rewrite_card(recipe_path: Path) -> None:
     nk = {k: v for k, v in validation.items() if k.startswith("nk_check_")}
     card = model_card(str(recipe_path), metrics["data"], validation, nk, validation["toxicity_threshold"],
                       int(metrics["arguments"]["trainable_layers"]))
-    for folder in (out_dir, PROJECT_ROOT / recipe["model"]["ship_to"]):
+    ship_to = recipe["model"].get("ship_to")
+    for folder in (out_dir, *([PROJECT_ROOT / ship_to] if ship_to else [])):
         (folder / CARD_FILE).write_text(card, encoding="utf-8")
 
 

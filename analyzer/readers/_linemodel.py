@@ -444,7 +444,7 @@ def _fit_trees(features: np.ndarray, labels: np.ndarray, max_iter: int, seed: in
 def _tune_decision(
     region: np.ndarray, opening: np.ndarray, groups: np.ndarray, docs: list[list[str]], starts: list[int | None]
 ) -> tuple[float, float, float]:
-    """The bias, opening weight and margin placing the most pages' starts exactly right (ties: smallest)."""
+    """The bias, opening weight and margin that get the most pages' starts, and has-comments calls, right."""
     bounds = np.searchsorted(groups, np.arange(len(docs) + 1))  # rows are grouped by page, in order
     pages = []
     for number, (lines, start) in enumerate(zip(docs, starts)):
@@ -455,7 +455,11 @@ def _tune_decision(
     for bias in np.arange(-2.0, 2.01, 0.25):
         for weight in (0.0, 0.5, 1.0, 2.0):
             for margin in (0.0, 1.0, 2.0, 4.0, 8.0):
-                right = sum(best_start(r - bias, margin, weight * o) == start for r, o, start in pages)
+                found = [best_start(r - bias, margin, weight * o) for r, o, _ in pages]
+                # exact starts, plus the yes/no call on its own: a near-miss start still finds the comments
+                right = sum(f == start for f, (_, _, start) in zip(found, pages)) + sum(
+                    (f is None) == (start is None) for f, (_, _, start) in zip(found, pages)
+                )
                 key = (right, -abs(bias) - weight / 10 - margin / 100)
                 if key > best_key:
                     best_key, best = key, (float(bias), weight, margin)
