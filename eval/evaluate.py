@@ -322,10 +322,18 @@ def difference_interval(data: LabeledSet, model_outputs, other_outputs, options:
     )
 
 
+#: More distinct targets than this and the per-target breakdown is left out.
+MAX_TARGET_GROUPS = 50
+
+
 def group_breakdown(data: LabeledSet, outputs, threshold: float) -> list[dict]:
-    """Per group (article for toxicity, target for stance unless a group column says otherwise)."""
+    """Per group (article for toxicity, target for stance unless a group column says otherwise).
+
+    A per-target breakdown is only made for a handful of targets: over hundreds of one-off topics
+    (VAST's zero-shot rows) each group holds two or three rows and says nothing.
+    """
     keys = data.groups if data.groups is not None else data.targets
-    if keys is None:
+    if keys is None or (data.groups is None and len(set(keys)) > MAX_TARGET_GROUPS):
         return []
     frame = pd.DataFrame({"group": keys, "label": data.labels, "output": list(outputs)})
     rows = []
