@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ReadOptions
 
@@ -159,19 +159,31 @@ def _add_score_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_cmd_score)
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
+def _call_scoring_stage(args: argparse.Namespace, stage: Callable[..., Any]) -> Any:
+    """Load the model and target policy, then call ``score`` or ``run`` with the shared options.
+
+    Returns the stage's summary, or None after printing why the run could not start.
+    """
     from analyzer.model import ModelError
-    from analyzer.records import write_jsonl
-    from analyzer.scoring import ScoreError, score
+    from analyzer.scoring import ScoreError
 
     try:
         model, policy, options = _scoring_setup(args)
-        summary = score(
+        return stage(
             args.inputs, args.output, model=model, fmt=args.fmt, read_options=read_options_from(args),
             targets=policy, options=options, resume=args.resume, progress=not args.no_progress,
         )
     except (ModelError, ScoreError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return None
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from analyzer.records import write_jsonl
+    from analyzer.scoring import score
+
+    summary = _call_scoring_stage(args, score)
+    if summary is None:
         return EXIT_BAD_INPUT
     print("\n".join(summary.lines()), file=sys.stderr)
     if summary.rejects:
@@ -193,17 +205,10 @@ def _add_run_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from analyzer.model import ModelError
-    from analyzer.scoring import ScoreError, run
+    from analyzer.scoring import run
 
-    try:
-        model, policy, options = _scoring_setup(args)
-        result = run(
-            args.inputs, args.output, model=model, fmt=args.fmt, read_options=read_options_from(args),
-            targets=policy, options=options, resume=args.resume, progress=not args.no_progress,
-        )
-    except (ModelError, ScoreError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    result = _call_scoring_stage(args, run)
+    if result is None:
         return EXIT_BAD_INPUT
     print("\n".join(result.split_lines + result.score.lines()), file=sys.stderr)
     if result.rejects_path:

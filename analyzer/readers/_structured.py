@@ -23,7 +23,10 @@ from analyzer.readers._common import clean_text, decode_bytes
 # What may precede the root element: BOM, XML declaration, comments, processing instructions, DOCTYPE.
 _PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*", re.DOTALL)
 _TAG_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
-_BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+    "dd", "dt", "section", "article",
+})
 _INVISIBLE_TAGS = ("script", "style", "template")
 
 
@@ -79,15 +82,23 @@ def html_to_text(markup: str | None) -> str:
         return clean_text(markup)
     for invisible in list(container.iter(*_INVISIBLE_TAGS)):
         invisible.drop_tree()
-    for element in container.iter(etree.Element):
-        if element is container:
+    return element_text(container)
+
+
+def element_text(element: etree._Element) -> str:
+    """Text of an element with paragraph and line breaks kept (``text_content`` glues paragraphs).
+
+    Changes the element's text and tails in place: pass a copy when the tree is used afterwards.
+    """
+    for node in element.iter(etree.Element):
+        if node is element:
             continue
-        if element.tag == "br":
-            element.tail = "\n" + (element.tail or "")
-        elif element.tag in _BLOCK_TAGS:
-            element.text = "\n\n" + (element.text or "")
-            element.tail = "\n\n" + (element.tail or "")
-    return clean_text(container.text_content())
+        if node.tag == "br":
+            node.tail = "\n" + (node.tail or "")
+        elif node.tag in BLOCK_TAGS:
+            node.text = "\n\n" + (node.text or "")
+            node.tail = "\n\n" + (node.tail or "")
+    return clean_text(element.text_content())
 
 
 def load_json(path: Path) -> Any:

@@ -39,6 +39,7 @@ from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._linemodel import LineModel, load_default
+from analyzer.readers._structured import element_text
 from analyzer.records import Article, Comment, Reject
 
 #: Sniffers look for the HTML markers within this many leading bytes.
@@ -75,9 +76,6 @@ _NOISE_CLASS = re.compile(
     re.IGNORECASE,
 )
 _NOISE_TAGS = ("script", "style", "form", "button", "noscript", "iframe", "svg", "textarea", "select", "time")
-_BLOCK_TAGS = (
-    "p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "section", "article",
-)
 
 _PENDING_CLASS = re.compile(r"awaiting[-_]?moderation|unapproved|(?:^|[-_])pending(?:$|[-_])", re.IGNORECASE)
 _PENDING_TEXT = re.compile(
@@ -232,18 +230,10 @@ def _first_body_and_count(bodies: list[etree._Element]) -> _Owners:
 
 
 def _block_text(element: etree._Element) -> str:
-    """Text with paragraph and line breaks kept (``text_content`` would glue paragraphs together)."""
+    """Text with paragraph and line breaks kept, leaving the page's tree untouched."""
     copy = deepcopy(element)
     copy.tail = None
-    for node in copy.iter():
-        if not isinstance(node.tag, str):
-            continue
-        if node.tag == "br":
-            node.tail = "\n" + (node.tail or "")
-        elif node.tag in _BLOCK_TAGS:
-            node.text = "\n" + (node.text or "")
-            node.tail = "\n\n" + (node.tail or "")
-    return clean_text(copy.text_content())
+    return element_text(copy)
 
 
 def _without(element: etree._Element, drop: set[etree._Element], noise: bool) -> etree._Element:
