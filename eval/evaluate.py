@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analyzer._hashing import file_sha256
 from analyzer.config import EvalOptions
 from eval import baselines as baseline_systems
 from eval.metrics import (
@@ -168,14 +168,6 @@ def display_path(path: str | Path) -> str:
     return str(Path(path).resolve()) if relative.startswith(os.path.join("..", "..")) else relative
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _keep_rows(
     frame: pd.DataFrame, path: Path, group: str | None, where: Sequence[tuple[str, str]], keep_validation: bool | None
 ) -> pd.Series:
@@ -225,7 +217,7 @@ def load_labeled(
         if task == "stance" and columns["target"] is None and not options.target:
             raise EvalError(f"{path}: stance needs a target column (--target-column) or one --target phrase")
         keep = _keep_rows(frame, path, columns["group"], options.where if apply_where else (), keep_validation)
-        data.sources.append(SourceFile(display_path(path), sha256_of(path), int(keep.sum()), columns))
+        data.sources.append(SourceFile(display_path(path), file_sha256(path), int(keep.sum()), columns))
         _append_rows(data, frame[keep], path, columns, options)
     if data.groups is not None and not any(data.groups):
         data.groups = None
