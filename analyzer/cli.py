@@ -119,8 +119,9 @@ def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--batch-size", type=int, default=defaults.batch_size,
                        help="token windows per forward pass")
     group.add_argument("--chunk-size", type=int, default=defaults.chunk_size, help="comments scored per saved chunk")
-    group.add_argument("--int8", action="store_true",
-                       help="int8-quantize the encoder (CPU): faster, see reports/benchmarks/speed.md for the cost")
+    group.add_argument("--backend", choices=("auto", "torch", "onnx", "onnx-int8"), default=defaults.backend,
+                       help="auto: int8 ONNX Runtime on CPU, torch on GPU; torch: exact float scores "
+                            "(see reports/benchmarks/speed.md for what int8 costs)")
     group.add_argument("--resume", action="store_true", help="keep comments already scored by an interrupted run")
     group.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
@@ -135,18 +136,14 @@ def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, Score
     from analyzer.model import load_model
     from analyzer.targets import TargetPolicy, load_targets_file
 
-    options = ScoreOptions(batch_size=args.batch_size, chunk_size=args.chunk_size)
+    options = ScoreOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, backend=args.backend)
     by_article = load_targets_file(args.targets) if args.targets else None
     policy = TargetPolicy(
         fixed=args.target, by_article=by_article, max_words=options.target_max_words,
         row_column=args.target_column or "target",
     )
     device = None if args.device == "auto" else args.device
-    model = load_model(args.model, device=device, threads=args.threads)
-    if args.int8:
-        from analyzer.scoring import quantize_int8
-
-        model = quantize_int8(model)
+    model = load_model(args.model, device=device, threads=args.threads, backend=options.backend)
     return model, policy, options
 
 

@@ -42,6 +42,10 @@ class ScoreOptions:
     #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second (int8:
     #: 53 / 47 / 42): less padding per batch.
     batch_size: int = 16
+    #: "auto" runs the model int8-quantized in ONNX Runtime on CPU (1.7× faster per core; on the
+    #: full validation sets C3 AUC +0.002, VAST and NK macro-F1 +0.001, see
+    #: reports/benchmarks/speed.md) and in torch on a GPU; "torch" gives the float scores.
+    backend: str = "auto"
     #: Longer comments are scored on their first this-many characters (the model windows those);
     #: the full text still goes into the table. About 3,500 words, some 45 windows of 128 tokens.
     max_scored_chars: int = 20_000

@@ -30,7 +30,7 @@ from __future__ import annotations
 import importlib.resources
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -306,6 +306,27 @@ class Model:
         self.tokenizer = load_tokenizer()
         self.path = path
         self.device = device
+        self.backend = "torch"
+        #: What ``logits`` runs: ``net`` itself, or an ONNX Runtime graph of it (``use_backend``).
+        self._forward: Callable[..., tuple[torch.Tensor, torch.Tensor]] = self.net
+
+    def use_backend(self, backend: str, threads: int | None = None) -> Model:
+        """Run on "torch", "onnx" (same scores to ~1e-5) or "onnx-int8" (faster on CPU; scores
+        move a little, see ``analyzer._onnx``); "auto" is onnx-int8 on CPU, torch on a GPU.
+        ONNX backends run on CPU only. Returns self."""
+        from analyzer._onnx import BACKENDS, onnx_network
+
+        if backend == "auto":
+            backend = "onnx-int8" if self.device == "cpu" else "torch"
+        if backend not in BACKENDS:
+            raise ModelError(f"unknown backend {backend!r}; choose auto or one of {', '.join(BACKENDS)}")
+        if backend != "torch" and self.device != "cpu":
+            raise ModelError(f"the {backend} backend runs on CPU only, this model is on {self.device}")
+        self._forward = self.net if backend == "torch" else onnx_network(
+            self.net, backend, threads or torch.get_num_threads()
+        )
+        self.backend = backend
+        return self
 
     attributes = property(lambda self: self.config.attributes)
     name = property(lambda self: self.config.name)
@@ -321,7 +342,8 @@ class Model:
         return prediction.toxicity["toxicity"] >= self.toxicity_threshold
 
     def __repr__(self) -> str:
-        return f"Model(name={self.name!r}, version={self.version!r}, path={self.path}, device={self.device!r})"
+        return (f"Model(name={self.name!r}, version={self.version!r}, path={self.path}, device={self.device!r}, "
+                f"backend={self.backend!r})")
 
     # -- scoring --
 
@@ -361,7 +383,7 @@ class Model:
         for batch in batches:
             chosen = [windows[i] for i in batch]
             tensors = {k: v.to(self.device) for k, v in collate_windows(chosen, self.tokenizer.pad_token_id).items()}
-            tox, stance = (t.float().cpu() for t in self.net(**tensors))
+            tox, stance = (t.float().cpu() for t in self._forward(**tensors))
             index = torch.tensor([w.text_index for w in chosen])
             toxicity.scatter_reduce_(0, index[:, None].expand_as(tox), tox, "amax")
             stance_sum.index_add_(0, index, stance)
@@ -456,10 +478,13 @@ def resolve_device(device: str | None) -> str:
     return device or ("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def load_model(path: str | Path | None = None, *, device: str | None = None, threads: int | None = None) -> Model:
+def load_model(
+    path: str | Path | None = None, *, device: str | None = None, threads: int | None = None, backend: str = "torch"
+) -> Model:
     """Load a checkpoint folder (None → the shipped ``analyzer/models/default``).
 
     ``device``: None picks "cuda" when available, else "cpu". ``threads`` sets torch's CPU threads.
+    ``backend``: "torch", "auto", or on CPU "onnx" / "onnx-int8" (see ``Model.use_backend``).
     """
     if threads:
         torch.set_num_threads(threads)
@@ -486,7 +511,7 @@ def load_model(path: str | Path | None = None, *, device: str | None = None, thr
     if missing or unknown:
         raise ModelError(f"{weights_path}: weights do not fit the config (missing {missing[:3]}, unknown {unknown[:3]})")
     net.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
-    return Model(net, config, path=directory, device=resolve_device(device))
+    return Model(net, config, path=directory, device=resolve_device(device)).use_backend(backend, threads)
 
 
 def build_tiny_model(seed: int = 0, max_length: int = 48) -> Model:

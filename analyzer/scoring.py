@@ -94,30 +94,6 @@ class ScoreSummary:
         return lines + self.errors
 
 
-# --- the model ----------------------------------------------------------------------------------
-
-
-def quantize_int8(model: Model) -> Model:
-    """int8 dynamic quantization of the encoder's Linear layers, in place (CPU only).
-
-    Weights become int8 and activations are quantized on the fly: on CPU the encoder's matrix
-    products dominate the cost. What it buys and costs is measured by ``eval/bench_speed.py``.
-    """
-    import torch
-    from torch.ao.quantization import quantize_dynamic
-
-    if model.device != "cpu":
-        raise ScoreError(f"int8 quantization runs on CPU only, the model is on {model.device}")
-    with warnings.catch_warnings():
-        # torch marks eager-mode quantization deprecated in favour of torchao (another dependency);
-        # it is still shipped and tested in the pinned torch, so the notice would only be noise.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        model.net = quantize_dynamic(model.net, {torch.nn.Linear}, dtype=torch.qint8)
-    model.config.version += "+int8"
-    return model
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -309,7 +285,10 @@ def score(
     targets = targets or TargetPolicy(max_words=options.target_max_words)
     summary = ScoreSummary(outputs=output_paths)
     attributes = list(model.attributes)
-    header = {"model": model.name, "version": model.version, "attributes": attributes, "targets": targets.describe()}
+    header = {
+        "model": model.name, "version": model.version, "backend": model.backend, "attributes": attributes,
+        "targets": targets.describe(),
+    }
     part_path = part_path_for(output_paths[0])
     articles_path, meta_path = scores_sidecars(output_paths[0])
     started = time.perf_counter()
@@ -379,6 +358,7 @@ def _meta(
         "model": {
             "name": model.name,
             "version": model.version,
+            "backend": model.backend,
             "path": str(getattr(model, "path", None) or ""),
             "toxicity_threshold": model.toxicity_threshold,
             "attributes": list(model.attributes),

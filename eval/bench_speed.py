@@ -10,14 +10,17 @@ What is measured, each in its own subprocess (so that peak RSS belongs to one pi
   invented comments of a realistic length mix: word counts drawn from a lognormal with a median of
   40 words and a long tail (about 1 in 100 over 300 words), articles of 40 comments whose titles
   give the stance target;
-* for (a) the shipped model (or ``--model DIR``; a same-shape MiniLM with random weights when there
-  is none),
-  (a8) the same with int8 dynamic quantization of its Linear layers, (b) a BERT-base-sized encoder
-  (hidden 768, 12 layers, 12 heads; random weights, only speed matters) in the same pipeline, and
-  (c) alt-profanity-check's ``predict_prob`` in the same pipeline (toxicity only, no stance);
+* for (a) the shipped model in torch, float (the reference scores), (a-onnx) the same graph in
+  ONNX Runtime, float, (a-int8) the same int8-quantized in ONNX Runtime — what ``score`` runs on
+  CPU by default — (b) a BERT-base-sized encoder (hidden 768, 12 layers, 12 heads; the Detoxify
+  ``original`` architecture; random weights, only speed matters) in the same pipeline, in torch
+  float as Detoxify runs it and int8 in ONNX Runtime like (a-int8), and (c) alt-profanity-check's
+  ``predict_prob`` in the same pipeline (toxicity only, no stance);
 * peak RSS while scoring 10,000 and 100,000 comments, to show that memory stays flat. This uses
   the tiny test model so that 100,000 comments take a minute, not half an hour: the encoder's
-  weights are a constant, what could grow with input size is the pipeline's own state.
+  weights are a constant, what could grow with input size is the pipeline's own state;
+* what int8 costs in quality: float vs int8 scores of the model of (a) on the full validation sets
+  (C3 validation articles, VAST dev zero-shot rows, the NK-talks check threads).
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ import numpy as np
 
 from analyzer.config import ScoreOptions
 from analyzer.records import Article, Comment
-from analyzer.scoring import quantize_int8
 
 OUT_DIR = Path("reports/benchmarks")
 #: Every speed pipeline uses these settings (the batch size is the CLI's default).
@@ -118,7 +120,7 @@ def write_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, float]:
 class ProfanityCheckModel:
     """alt-profanity-check behind the Model interface that ``score`` uses (toxicity only)."""
 
-    name, version, path = "alt-profanity-check", "off the shelf", None
+    name, version, path, backend = "alt-profanity-check", "off the shelf", None, "scikit-learn"
     attributes = ("toxicity",)
     toxicity_threshold, max_length = 0.5, None
 
@@ -157,18 +159,29 @@ def shipped_or_stand_in(model_dir: Path | None = None):
         return _random_model("minilm-l6-random", {}, model_dir), "random MiniLM-L6 stand-in (no shipped model yet)"
 
 
-def build_pipeline(name: str, model_dir: Path | None = None):
+_BERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072}
+_BACKEND_WORDS = {"torch": "torch float", "onnx": "ONNX Runtime float", "onnx-int8": "ONNX Runtime int8"}
+#: pipeline → (encoder, backend); the encoders are built by build_pipeline.
+ENCODER_PIPELINES = {
+    "minilm": ("minilm", "torch"),
+    "minilm-onnx": ("minilm", "onnx"),
+    "minilm-onnx-int8": ("minilm", "onnx-int8"),
+    "bert-base": ("bert-base", "torch"),
+    "bert-base-onnx-int8": ("bert-base", "onnx-int8"),
+}
+
+
+def build_pipeline(name: str, model_dir: Path | None = None, threads: int | None = None):
     """(model-like object, description) for a pipeline name."""
     from analyzer.model import build_tiny_model
 
-    if name == "minilm":
-        return shipped_or_stand_in(model_dir)
-    if name == "minilm-int8":
-        model, source = shipped_or_stand_in(model_dir)
-        return quantize_int8(model), f"{source}, int8 dynamic quantization"
-    if name == "bert-base":
-        overrides = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072}
-        return _random_model("bert-base-random", overrides, model_dir), "BERT-base-sized encoder, random weights"
+    if name in ENCODER_PIPELINES:
+        encoder, backend = ENCODER_PIPELINES[name]
+        if encoder == "minilm":
+            model, source = shipped_or_stand_in(model_dir)
+        else:
+            model, source = _random_model("bert-base-random", _BERT_BASE, model_dir), "BERT-base-sized encoder, random weights"
+        return model.use_backend(backend, threads), f"{source}, {_BACKEND_WORDS[backend]}"
     if name == "profanity-check":
         return ProfanityCheckModel(), "alt-profanity-check predict_prob (toxicity only)"
     if name == "tiny":
@@ -176,7 +189,9 @@ def build_pipeline(name: str, model_dir: Path | None = None):
     raise ValueError(f"unknown pipeline {name!r}")
 
 
-PIPELINES = ("minilm", "minilm-int8", "bert-base", "profanity-check")
+PIPELINES = (*ENCODER_PIPELINES, "profanity-check")
+#: The pipeline ``score`` runs on CPU by default, and the one whose scores are the reference.
+DEFAULT_PIPELINE, REFERENCE_PIPELINE = "minilm-onnx-int8", "minilm"
 
 
 def peak_rss_mib() -> float:
@@ -199,7 +214,7 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
 
     torch.set_num_threads(threads)
     started = time.perf_counter()
-    model, description = build_pipeline(name, model_dir)
+    model, description = build_pipeline(name, model_dir, threads)
     load_seconds = time.perf_counter() - started
     options = ScoreOptions(batch_size=batch_size)
     with tempfile.TemporaryDirectory() as scratch:
@@ -239,36 +254,50 @@ def run_child(name: str, dump: Path, settings: Settings) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-# --- int8 quality --------------------------------------------------------------------------------
+# --- what int8 costs ---------------------------------------------------------------------------
 
 
-def int8_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
-    """The evaluation gate's quality checks (eval/gate.py) on the shipped model, float versus int8."""
+def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
+    """Float (torch) vs int8 (ONNX Runtime) scores of one model on the full validation sets."""
     import torch
 
     from analyzer.model import ModelError, load_model
-    from eval.gate import C3, NK, SHARED, VAST, GateContext
+    from eval.evaluate import model_scores
+    from eval.gate import C3, NK, SHARED, VAST, GateContext, c3_validation_rows, nk_check_rows, vast_zero_shot_rows
+    from eval.metrics import macro_f1, roc_auc
 
     if not SHARED.is_dir():
         return {"skipped": f"{SHARED} is absent (validation data)"}
+    torch.set_num_threads(threads)
     try:
-        float_model = load_model(model_dir, device="cpu")
+        models = {backend: load_model(model_dir, device="cpu", backend=backend) for backend in ("torch", "onnx-int8")}
     except ModelError as error:
         return {"skipped": f"no shipped model ({error})"}
-    torch.set_num_threads(threads)
-    int8_model = quantize_int8(load_model(model_dir, device="cpu"))
+    context = GateContext()
+    slices = (
+        (C3, "all validation rows", c3_validation_rows, roc_auc),
+        (VAST, "all zero-shot rows", vast_zero_shot_rows, macro_f1),
+        (NK, "all check rows", nk_check_rows, macro_f1),
+    )
     checks: dict[str, Any] = {}
-    for check in (C3, VAST, NK):
+    for check, rows_name, rows_of, metric in slices:
         try:
-            values = {kind: check.measure(GateContext(model=model))
-                      for kind, model in (("float", float_model), ("int8", int8_model))}
+            rows = rows_of(context)
         except (OSError, ValueError, KeyError) as error:  # a data file missing or changed shape
             checks[check.name] = {"description": check.description, "skipped": str(error)}
             continue
+        outputs = {backend: model_scores(model, rows) for backend, model in models.items()}
+        values = {backend: metric(rows.labels, output) for backend, output in outputs.items()}
+        float_out, int8_out = (np.asarray(outputs[b]) for b in ("torch", "onnx-int8"))
+        moved = (np.abs(float_out - int8_out).mean() if rows.task == "toxicity" else np.mean(float_out != int8_out))
         checks[check.name] = {
-            "description": check.description,
-            **{kind: round(value, 4) for kind, value in values.items()},
-            "change": round(values["int8"] - values["float"], 4),
+            "description": f"{check.description} ({rows_name})",
+            "rows": len(rows),
+            "float": round(values["torch"], 4),
+            "int8": round(values["onnx-int8"], 4),
+            "change": round(values["onnx-int8"] - values["torch"], 4),
+            "rows_moved": ("mean |change| of toxicity" if rows.task == "toxicity" else "share of stance labels changed",
+                           round(float(moved), 4)),
         }
     return {"checks": checks}
 
@@ -315,14 +344,19 @@ def benchmark(settings: Settings, log) -> dict[str, Any]:
 
 def _ratios(speed: list[dict[str, Any]]) -> dict[str, float]:
     """Speed ratios by wall clock and by CPU time (the latter moves less with the machine's load)."""
+    pairs = (
+        (DEFAULT_PIPELINE, "bert-base"),  # what score runs by default vs Detoxify's architecture as it runs
+        (DEFAULT_PIPELINE, "bert-base-onnx-int8"),  # like for like: both int8 in ONNX Runtime
+        (REFERENCE_PIPELINE, "bert-base"),  # like for like: both float in torch
+        (DEFAULT_PIPELINE, REFERENCE_PIPELINE),  # what int8 in ONNX Runtime buys
+        ("minilm-onnx", REFERENCE_PIPELINE),  # what ONNX Runtime alone buys
+    )
     ratios = {}
     for measure_name, key in (("wall", "comments_per_s"), ("cpu", "comments_per_cpu_s")):
         rate = {r["pipeline"]: r.get(key) for r in speed}
-        for name in ("minilm", "minilm-int8"):
-            if rate.get(name) and rate.get("bert-base"):
-                ratios[f"{name}_vs_bert_base_{measure_name}"] = round(rate[name] / rate["bert-base"], 2)
-        if rate.get("minilm") and rate.get("minilm-int8"):
-            ratios[f"int8_speedup_{measure_name}"] = round(rate["minilm-int8"] / rate["minilm"], 2)
+        for faster, slower in pairs:
+            if rate.get(faster) and rate.get(slower):
+                ratios[f"{faster} / {slower} ({measure_name})"] = round(rate[faster] / rate[slower], 2)
     return ratios
 
 
@@ -353,11 +387,11 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
         else:
             lines.append(f"| {r['pipeline']} | {r['model']} | {r['comments_per_s']} | {r['comments_per_cpu_s']} | "
                          f"{r['seconds']} | {r['peak_rss_mib']} |")
-    lines += ["", "Ratios (same run; *_cpu from CPU time, which moves less with other load): "
-              + ", ".join(f"{k} {v}×" for k, v in results["ratios"].items()), ""]
+    lines += ["", "Ratios (same run; cpu: from CPU time, which moves less with other load):", ""]
+    lines += [f"- {name}: {value}×" for name, value in results["ratios"].items()] + [""]
     threads = results["machine"]["threads"]
     estimates = [f"{r['pipeline']} ≈ {r['comments_per_cpu_s'] * threads:.0f} comments/s" for r in results["speed"]
-                 if r["pipeline"] in ("minilm", "minilm-int8") and "error" not in r]
+                 if r["pipeline"].startswith("minilm") and "error" not in r]
     if estimates:
         lines += [f"On {threads} otherwise idle cores (comments per CPU-second × {threads}, an upper bound that "
                   f"assumes perfect scaling): {', '.join(estimates)}.", ""]
@@ -375,14 +409,16 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
         if "skipped" in quality:
             lines += [f"Not measured: {quality['skipped']}.", ""]
         else:
-            lines += ["The evaluation gate's checks (`eval/gate.py`, same slices), the model of row (a), float vs int8:", "",
-                      "| check | float | int8 | change |", "| --- | ---: | ---: | ---: |"]
+            lines += ["The model of row (a) on the full validation sets, float (torch) vs int8 (ONNX Runtime):", "",
+                      "| check | rows | float | int8 | change | rows that moved |",
+                      "| --- | ---: | ---: | ---: | ---: | --- |"]
             for check in quality["checks"].values():
                 if "skipped" in check:
-                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | |")
+                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | | | |")
                 else:
-                    values = f"{check['float']} | {check['int8']} | {check['change']:+}"
-                    lines.append(f"| {check['description']} | {values} |")
+                    moved_name, moved = check["rows_moved"]
+                    lines.append(f"| {check['description']} | {check['rows']} | {check['float']} | {check['int8']} | "
+                                 f"{check['change']:+} | {moved_name}: {moved} |")
             lines.append("")
     return "\n".join(lines)
 
@@ -427,8 +463,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results = benchmark(settings, log)
     if not args.skip_quality:
-        log("int8 quality: the gate's checks, float vs int8 …")
-        results["int8_quality"] = int8_quality(settings.threads, settings.model_dir)
+        log("int8 quality: float vs int8 on the full validation sets …")
+        results["int8_quality"] = backend_quality(settings.threads, settings.model_dir)
     command = "python -m eval.bench_speed" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     args.out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(args.out_dir / "speed.json", json.dumps(results, indent=2) + "\n")

@@ -98,30 +98,44 @@ class Check:
     measure: Callable[[GateContext], float]
 
 
-def _c3_auc(context: GateContext) -> float:
+def c3_validation_rows(context: GateContext, sample: int | None = None):
+    """C3's validation articles as a toxicity LabeledSet (positive = crowd level >= 2)."""
     from analyzer.config import EvalOptions
-    from eval.evaluate import load_labeled, model_scores, subsample
-    from eval.metrics import roc_auc
+    from eval.evaluate import load_labeled, subsample
 
     options = EvalOptions(
         text_column="comment_text", label_column="crowd_toxicity_level", group_column="article_id",
         positive_threshold=2.0,
     )
     rows = load_labeled([C3.files[0].resolve(context)], "toxicity", options, keep_validation=True)
-    rows = subsample(rows, C3_SAMPLE, SAMPLE_SEED)
-    return roc_auc(rows.labels, model_scores(context.model, rows))
+    return subsample(rows, sample, SAMPLE_SEED)
 
 
-def _vast_macro_f1(context: GateContext) -> float:
+def vast_zero_shot_rows(context: GateContext, sample: int | None = None):
+    """VAST dev's zero-shot rows (topics unseen in training) as a stance LabeledSet."""
     from analyzer.config import EvalOptions
-    from eval.evaluate import NAMED_LABEL_MAPS, load_labeled, model_scores, subsample
-    from eval.metrics import macro_f1
+    from eval.evaluate import NAMED_LABEL_MAPS, load_labeled, subsample
 
     options = EvalOptions(
         text_column="Tweet", label_column="Stance", target_column="Target",
         label_map=NAMED_LABEL_MAPS["vast"], where=(("seen?", "0"),),
     )
-    rows = subsample(load_labeled([VAST.files[0].resolve(context)], "stance", options), VAST_SAMPLE, SAMPLE_SEED)
+    return subsample(load_labeled([VAST.files[0].resolve(context)], "stance", options), sample, SAMPLE_SEED)
+
+
+def _c3_auc(context: GateContext) -> float:
+    from eval.evaluate import model_scores
+    from eval.metrics import roc_auc
+
+    rows = c3_validation_rows(context, C3_SAMPLE)
+    return roc_auc(rows.labels, model_scores(context.model, rows))
+
+
+def _vast_macro_f1(context: GateContext) -> float:
+    from eval.evaluate import model_scores
+    from eval.metrics import macro_f1
+
+    rows = vast_zero_shot_rows(context, VAST_SAMPLE)
     return macro_f1(rows.labels, model_scores(context.model, rows))
 
 

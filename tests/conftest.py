@@ -33,3 +33,17 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_model_cache(tmp_path_factory):
+    """ONNX files built by tests go to a temporary folder, never into the user's ~/.cache."""
+    import os
+
+    previous = os.environ.get("COMMENT_ANALYZER_CACHE")
+    os.environ["COMMENT_ANALYZER_CACHE"] = str(tmp_path_factory.mktemp("model-cache"))
+    yield
+    if previous is None:
+        del os.environ["COMMENT_ANALYZER_CACHE"]
+    else:
+        os.environ["COMMENT_ANALYZER_CACHE"] = previous

@@ -270,17 +270,3 @@ def test_schema_constants_lead_the_table(model):
     assert columns[: len(SCORE_ID_COLUMNS)] == list(SCORE_ID_COLUMNS)
     assert columns[-len(STANCE_COLUMNS):] == list(STANCE_COLUMNS)
     assert columns[len(SCORE_ID_COLUMNS)] == "toxicity"
-
-
-def test_int8_quantization_keeps_scores_close_and_marks_the_version():
-    from analyzer.scoring import quantize_int8
-
-    texts = ["The new bike lanes are a fine idea.", "What a stupid, stupid plan."]
-    before = build_tiny_model(seed=7).predict(texts, "bike lanes")
-    quantized = quantize_int8(build_tiny_model(seed=7))
-    after = quantized.predict(texts, "bike lanes")
-    assert quantized.version.endswith("+int8")
-    assert "QuantizedLinear" in repr(quantized.net) or "DynamicQuantizedLinear" in repr(quantized.net)
-    for b, a in zip(before, after):
-        assert abs(b.toxicity["toxicity"] - a.toxicity["toxicity"]) < 0.05
-        assert abs(b.stance["favor"] - a.stance["favor"]) < 0.05

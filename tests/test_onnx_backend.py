@@ -1,0 +1,72 @@
+"""The ONNX Runtime backends: same scores as torch (float), close scores (int8), a cache that heals."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer import _onnx
+from analyzer.model import ModelError, build_tiny_model, load_model
+
+TEXTS = [
+    "The new bike lanes are a fine idea and I will use them every day.",
+    "What a stupid, stupid plan.",
+    "Short.",
+    " ".join(["a very long comment that needs several windows"] * 20),
+]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return build_tiny_model(seed=7).predict(TEXTS, "bike lanes")
+
+
+def _close(before, after, tolerance: float) -> None:
+    for b, a in zip(before, after, strict=True):
+        for attribute, value in b.toxicity.items():
+            assert a.toxicity[attribute] == pytest.approx(value, abs=tolerance)
+        for label, value in b.stance.items():
+            assert a.stance[label] == pytest.approx(value, abs=tolerance)
+
+
+def test_float_onnx_gives_torch_scores(reference, one_torch_thread):
+    model = build_tiny_model(seed=7).use_backend("onnx", threads=1)
+    assert model.backend == "onnx"
+    _close(reference, model.predict(TEXTS, "bike lanes"), 1e-4)
+
+
+def test_int8_onnx_quantizes_the_encoder_and_stays_close(reference, one_torch_thread):
+    import onnx
+
+    model = build_tiny_model(seed=7).use_backend("onnx-int8", threads=1)
+    graph = onnx.load(str(model._forward.path)).graph
+    quantized = [node.name for node in graph.node if node.op_type in ("MatMulInteger", "DynamicQuantizeMatMul")]
+    assert len(quantized) == 2 * 6  # two layers × query, key, value, attention output, intermediate, output
+    assert not any("head" in name for name in quantized)  # the heads stay float
+    _close(reference, model.predict(TEXTS, "bike lanes"), 0.05)
+
+
+def test_auto_is_int8_on_cpu_and_the_choice_is_validated():
+    assert build_tiny_model(seed=7).use_backend("auto", threads=1).backend == "onnx-int8"
+    with pytest.raises(ModelError, match="unknown backend 'tensorrt'"):
+        build_tiny_model(seed=7).use_backend("tensorrt")
+
+
+def test_cache_is_reused_and_a_damaged_file_is_rebuilt(tmp_path, monkeypatch, reference, one_torch_thread):
+    monkeypatch.setenv("COMMENT_ANALYZER_CACHE", str(tmp_path))
+    first = build_tiny_model(seed=7).use_backend("onnx", threads=1)._forward.path
+    assert first.parent == tmp_path / "onnx"
+    built_at = first.stat().st_mtime_ns
+    assert build_tiny_model(seed=7).use_backend("onnx", threads=1)._forward.path == first
+    assert first.stat().st_mtime_ns == built_at  # not rebuilt
+    assert build_tiny_model(seed=8).use_backend("onnx", threads=1)._forward.path != first  # other weights
+
+    first.write_bytes(b"not an onnx graph")
+    healed = build_tiny_model(seed=7).use_backend("onnx", threads=1)
+    _close(reference, healed.predict(TEXTS, "bike lanes"), 1e-4)
+
+
+def test_saved_model_loads_with_a_backend(tmp_path, reference, one_torch_thread):
+    build_tiny_model(seed=7).save(tmp_path / "tiny")
+    model = load_model(tmp_path / "tiny", device="cpu", threads=1, backend="onnx")
+    assert model.backend == "onnx" and "backend='onnx'" in repr(model)
+    _close(reference, model.predict(TEXTS, "bike lanes"), 1e-3)  # saved weights are rounded to float16
