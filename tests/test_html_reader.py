@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.readers import ReaderError, detect_format, read_file
+from analyzer.readers import html as html_reader
 from analyzer.readers.html import decode_page, read_html, sniff
 from analyzer.records import Article
 
@@ -58,6 +59,21 @@ def test_leave_a_reply_form_and_comment_policy_are_not_comments():
     for boilerplate in ("Leave a Reply", "comment policy", "Required fields", "Post Comment", "Cancel reply"):
         assert boilerplate not in texts
     assert len(article.comments) == 5
+
+
+def test_forms_templates_popups_widgets_and_footers_marked_as_comments_are_not_comments():
+    article = _read("comment_lookalikes.html")
+    expected = [("comment-501", "Hollis Brand"), ("comment-502", "Agnes Morrow")]
+    assert [(c.id, c.author) for c in article.comments] == expected
+    assert article.comments[1].text == "Does the towpath reopen as well, or _only_ the lock?"  # emphasis, not a template
+
+
+def test_a_page_whose_only_comment_markup_is_lookalikes_has_no_comments():
+    page = (HTML / "comment_lookalikes.html").read_text(encoding="utf-8")
+    start, end = page.index('<ol class="commentlist">'), page.index("</ol>") + len("</ol>")
+    article = read_html((page[:start] + page[end:]).encode(), "lookalikes.html", line_model=_StartAt(None))
+    assert article.comments == []
+    assert "lock keeper" in article.body
 
 
 def test_body_has_the_article_and_no_comment_text():
@@ -183,9 +199,10 @@ class _StartAt:
     def __init__(self, marker: str | None) -> None:
         self.marker = marker
         self.seen: list[str] = []
+        self.extra_margin: float | None = None
 
-    def comment_start(self, lines: list[str]) -> int | None:
-        self.seen = lines
+    def comment_start(self, lines: list[str], extra_margin: float = 0.0) -> int | None:
+        self.seen, self.extra_margin = lines, extra_margin
         return None if self.marker is None else next(i for i, line in enumerate(lines) if self.marker in line)
 
 
@@ -193,6 +210,7 @@ _FLAT_PAGE = """<html><head><title>Flat blog</title></head><body><div class="pos
 <h1>Notes from the allotment</h1>
 <p>The broad beans went in early this year and the frost did not touch them, which was a relief after last spring.</p>
 <p>Next week the onion sets go in along the south fence, where the soil drains best after rain.</p>
+<a id="comments"></a>
 <p>Rosalind Peake says:</p>
 <p>Mine were flattened by pigeons, so netting goes on first this time.</p>
 <p>How deep do you plant the onion sets?</p>
@@ -214,6 +232,7 @@ def test_without_comment_markup_the_line_model_finds_where_comments_begin():
 _TYPEPAD_PAGE = """<html><head><title>Typepad-style blog</title></head><body><div class="entry">
 <h1>Why the tram timetable matters</h1>
 <p>A timetable is a promise, and the new one breaks it twice a day for anyone changing at the river stop.</p>
+<h3 id="comments">Comments</h3>
 <p>Thanks for writing this up, the river stop is a mess in the mornings.</p>
 <p>Posted by: Wendell Ash | March 26, 2007 2:50 PM</p>
 <p>Could the operator not hold the connecting tram for two minutes?</p>
@@ -228,6 +247,20 @@ def test_posted_by_lines_become_author_and_time_of_the_comment_before():
         ("Ida Morrow", "2007-03-27T09:05:00"),
     ]
     assert article.comments[1].text == "Could the operator not hold the connecting tram for two minutes?"
+
+
+def test_the_fallback_asks_the_line_model_for_more_evidence_than_plain_text():
+    model = _StartAt("Rosalind Peake says:")
+    read_html(_FLAT_PAGE.encode(), "flat.html", line_model=model)
+    assert model.extra_margin == html_reader.FALLBACK_EXTRA_MARGIN > 0
+
+
+def test_a_page_naming_no_comment_section_is_not_searched_for_comment_text():
+    model = _StartAt("Rosalind Peake says:")
+    page = _FLAT_PAGE.replace('<a id="comments"></a>', "")
+    article = read_html(page.encode(), "flat.html", line_model=model)
+    assert model.seen == [] and article.comments == []
+    assert "pigeons" in article.body
 
 
 def test_line_model_saying_no_comments_leaves_the_page_whole():
@@ -292,7 +325,7 @@ def _synthetic_page(number: int) -> tuple[list[str], int]:
     return body + comments, len(body)
 
 
-def test_read_html_accepts_a_fitted_line_model():
+def test_read_html_accepts_a_fitted_line_model(monkeypatch: pytest.MonkeyPatch):
     from threadpoolctl import threadpool_limits
 
     from analyzer.readers._linemodel import LineModel
@@ -301,6 +334,8 @@ def test_read_html_accepts_a_fitted_line_model():
     # One thread: OpenMP workers fighting over a busy CPU make this tiny fit take seconds instead of ms.
     with threadpool_limits(1):
         model = LineModel.fit([lines for lines, _ in pages], [start for _, start in pages], max_iter=5)
+    # A three-line comment region is far below the fallback's evidence bar; here only the interface is tested.
+    monkeypatch.setattr(html_reader, "FALLBACK_EXTRA_MARGIN", 0.0)
     article = read_html(_FLAT_PAGE.encode(), "flat.html", line_model=model)
     assert [(c.author, c.text) for c in article.comments] == [
         ("Rosalind Peake", "Mine were flattened by pigeons, so netting goes on first this time."),

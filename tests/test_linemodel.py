@@ -62,6 +62,34 @@ def test_fit_on_a_tiny_corpus_finds_the_start_on_unseen_pages(fitted: LineModel)
     assert all(p is None for p, s in zip(predicted, starts) if s is None)
 
 
+def test_extra_margin_asks_for_more_evidence(fitted: LineModel) -> None:
+    docs, starts = _corpus(seed=2, size=10)
+    found = [doc for doc, start in zip(docs, starts) if start is not None and fitted.comment_start(doc) == start]
+    assert found
+    region, opening, _ = fitted.line_scores(found[0])
+    best_total = float(np.max(np.cumsum(region[::-1])[::-1] + opening))
+    assert fitted.comment_start(found[0], extra_margin=best_total - fitted.margin + 1.0) is None
+
+
+def test_load_dragnet_reads_utf16_gold_with_its_separator(tmp_path: Path) -> None:
+    """Some gold files are UTF-16 with a byte-order mark: read as bytes, their separator is lost."""
+    import io
+    import tarfile
+
+    from training.train_linemodel import load_dragnet
+
+    gold = "Board weighs new bus routes\n\n" + BODY[0] + "\n!@#$%^&*()  COMMENTS\nAda Quill\n" + REMARKS[0] + "\n"
+    archive = tmp_path / "pages.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in (("train/gold/7.txt", gold.encode("utf-16")), ("train/html/7.html", b"<html></html>")):
+            member = tarfile.TarInfo(name)
+            member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    (page,) = load_dragnet(archive)
+    assert page.gold_comments.split("\n")[:2] == ["Ada Quill", REMARKS[0]]
+    assert page.gold_body.startswith("Board weighs new bus routes")
+
+
 def test_save_load_round_trip_gives_identical_predictions(fitted: LineModel, tmp_path: Path) -> None:
     path = tmp_path / "model.json"
     fitted.save(path)

@@ -111,6 +111,17 @@ def test_headed_shape_with_bullets_authors_times_and_widgets(tmp_path: Path) -> 
     _assert_no_widgets(article.comments)
 
 
+def test_a_utf16_dump_with_a_byte_order_mark_reads_like_its_utf8_twin(tmp_path: Path) -> None:
+    """Windows Notepad's "Unicode" is UTF-16 with a byte-order mark; read as bytes it would be noise."""
+    utf16 = tmp_path / "notepad.txt"
+    utf16.write_text(HEADED, encoding="utf-16")
+    assert utf16.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    (from_utf16,) = read_file(utf16, "plaintext").articles
+    (from_utf8,) = read_file(_write(tmp_path, HEADED)).articles
+    assert from_utf16.body == from_utf8.body
+    assert [c.text for c in from_utf16.comments] == [c.text for c in from_utf8.comments]
+
+
 def test_several_articles_in_one_file_and_a_leave_a_reply_page(tmp_path: Path) -> None:
     result = read_file(_write(tmp_path, HEADED + "\n" + SECOND_ARTICLE + "\n" + FLATTENED.replace(
         "Volunteers plant", " date 2021-04-12 Volunteers plant")))

@@ -78,6 +78,7 @@ def load_dragnet(archive: str | Path = DEFAULT_ARCHIVE, limit: int | None = None
                 html[path.stem] = stream.read()
     pages = []
     for page_id in sorted(gold.keys() & html.keys())[:limit]:
+        # A few gold files are UTF-16 with a byte-order mark (their separator included): decode_bytes reads them.
         lines, start = split_gold(decode_bytes(gold[page_id]))
         pages.append(DragnetPage(page_id, html[page_id], lines, start))
     return pages

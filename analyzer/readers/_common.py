@@ -20,8 +20,11 @@ def decode_bytes(data: bytes, declared: str | None = None, fallback: str = "cp12
     """Decode leniently: the declared encoding (or UTF-8), else the fallback, never an exception.
 
     Scraped pages often declare one encoding and contain another; a page is better read with
-    a few wrong characters than not read at all.
+    a few wrong characters than not read at all. A UTF-16 byte-order mark (Windows Notepad's
+    "Unicode") outranks any declaration: those two bytes are never UTF-8 and hardly ever begin a real text.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in filter(None, (declared, "utf-8")):

@@ -334,10 +334,14 @@ class LineModel:
         )
         return region, opening, kept
 
-    def comment_start(self, lines: list[str]) -> int | None:
-        """Index in ``lines`` of the first comment line, or None when the page has no comments."""
+    def comment_start(self, lines: list[str], extra_margin: float = 0.0) -> int | None:
+        """Index in ``lines`` of the first comment line, or None when the page has no comments.
+
+        ``extra_margin`` asks for more evidence than the learned margin (in summed log-odds), for
+        callers whose text has comments less often than the scrapes the model was fitted on.
+        """
         region, opening, kept = self.line_scores(lines)
-        start = best_start(region, self.margin, opening)
+        start = best_start(region, self.margin + extra_margin, opening)
         return None if start is None else kept[start]
 
     @classmethod
