@@ -165,7 +165,7 @@ def _read_part(path: Path, header: dict[str, Any]) -> set[tuple[str, str]] | Non
             found = None
         if found != header:
             raise ScoreError(
-                f"{path}: made by another model or target setting ({found}); delete it or run without --resume"
+                f"{path}: made by another model, backend or target setting ({found}); delete it or run without --resume"
             )
         good_until = len(first)
         for line in stream:

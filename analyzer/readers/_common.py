@@ -16,6 +16,10 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _RELATIVE_TIME = re.compile(r"\b(ago|yesterday|today|just now|vor \d+|il y a)\b", re.IGNORECASE)
 
 
+#: UTF-16 byte-order marks (little-, big-endian): such a file is text even though it holds NUL bytes.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_bytes(data: bytes, declared: str | None = None, fallback: str = "cp1252") -> str:
     """Decode leniently: the declared encoding (or UTF-8), else the fallback, never an exception.
 
@@ -23,7 +27,7 @@ def decode_bytes(data: bytes, declared: str | None = None, fallback: str = "cp12
     a few wrong characters than not read at all. A UTF-16 byte-order mark (Windows Notepad's
     "Unicode") outranks any declaration: those two bytes are never UTF-8 and hardly ever begin a real text.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReadResult, register
-from analyzer.readers._common import clean_text, decode_bytes, to_iso8601
+from analyzer.readers._common import UTF16_BOMS, clean_text, decode_bytes, to_iso8601
 from analyzer.readers._linemodel import (
     DATE_PATTERN,
     RELATIVE_TIME_PATTERN,
@@ -76,7 +76,7 @@ class _ParsedComment:
 
 def _sniff(head: bytes, path: Path) -> float:
     """Sure on the seeds' markers; a modest guess for any other text (richer formats outbid it)."""
-    if b"\x00" in head:
+    if b"\x00" in head and not head.startswith(UTF16_BOMS):
         return 0.0
     text = decode_bytes(head)
     stripped = text.lstrip("\ufeff \t\r\n")
