@@ -6,7 +6,11 @@ throughput on CPU):
 
 * toxicity head: mean of the hidden states of the *comment* tokens only, so the score is about the
   comment, not the target phrase (training pairs toxic texts with random targets to keep it so);
-* stance head: ``[CLS]`` state concatenated with the mean over all tokens → favor / against / none.
+* stance head: ``[CLS]`` state, the mean over all tokens and — in checkpoints whose
+  ``stance_features`` is "cls+mean+relatedness" — how related the comment is to the target: the
+  element-wise product of the target tokens' and the comment tokens' normalised means, and their
+  cosine → favor / against / none. The relatedness part is there for "none": a comment unrelated to
+  the target takes no position on it (all-MiniLM-L6-v2 was trained for exactly this similarity).
 
 Long comments. When target + comment do not fit in ``max_length`` tokens, the comment is cut into
 windows that overlap by a quarter of their length, each paired with the same target. Toxicity is the
@@ -115,6 +119,14 @@ def masked_mean(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
 
 
+def target_token_mask(attention_mask: torch.Tensor, comment_mask: torch.Tensor) -> torch.Tensor:
+    """1 on the target phrase's tokens of ``[CLS] target [SEP] comment [SEP]`` rows: after [CLS],
+    before the [SEP] that precedes the comment's first token (none when a row has no target)."""
+    positions = torch.arange(attention_mask.shape[1], device=attention_mask.device)
+    first_comment = comment_mask.argmax(dim=1, keepdim=True)
+    return ((positions > 0) & (positions < first_comment - 1) & attention_mask.bool()).long()
+
+
 def additive_attention_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """[batch, seq] 0/1 → [batch, 1, 1, seq] with 0 to attend and a large negative to ignore."""
     return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
@@ -127,15 +139,30 @@ def mlp_head(width: int, n_outputs: int, dropout: float) -> nn.Sequential:
     )
 
 
-class ToxicityStanceNet(nn.Module):
-    """A BERT encoder with a toxicity head (comment-token mean) and a stance head (CLS + mean)."""
+#: What the stance head reads (see the module docstring); checkpoints name theirs in their config.
+STANCE_FEATURES = ("cls+mean", "cls+mean+relatedness")
 
-    def __init__(self, encoder_config: BertConfig, n_attributes: int, n_stances: int, dropout: float = 0.1):
+
+class ToxicityStanceNet(nn.Module):
+    """A BERT encoder with a toxicity head (comment-token mean) and a stance head (CLS + mean
+    [+ target-comment relatedness])."""
+
+    def __init__(
+        self,
+        encoder_config: BertConfig,
+        n_attributes: int,
+        n_stances: int,
+        dropout: float = 0.1,
+        stance_features: str = "cls+mean",
+    ):
         super().__init__()
+        if stance_features not in STANCE_FEATURES:
+            raise ModelError(f"unknown stance_features {stance_features!r}; known: {', '.join(STANCE_FEATURES)}")
         self.encoder = BertModel(encoder_config, add_pooling_layer=False)
         hidden = encoder_config.hidden_size
+        self.with_relatedness = stance_features == "cls+mean+relatedness"
         self.toxicity_head = mlp_head(hidden, n_attributes, dropout)
-        self.stance_head = mlp_head(2 * hidden, n_stances, dropout)
+        self.stance_head = mlp_head(3 * hidden + 1 if self.with_relatedness else 2 * hidden, n_stances, dropout)
 
     @property
     def n_layers(self) -> int:
@@ -157,9 +184,14 @@ class ToxicityStanceNet(nn.Module):
     def heads(
         self, hidden: torch.Tensor, attention_mask: torch.Tensor, comment_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        toxicity_logits = self.toxicity_head(masked_mean(hidden, comment_mask))
-        stance_features = torch.cat([hidden[:, 0], masked_mean(hidden, attention_mask)], dim=-1)
-        return toxicity_logits, self.stance_head(stance_features)
+        comment_mean = masked_mean(hidden, comment_mask)
+        toxicity_logits = self.toxicity_head(comment_mean)
+        features = [hidden[:, 0], masked_mean(hidden, attention_mask)]
+        if self.with_relatedness:
+            target_mean = masked_mean(hidden, target_token_mask(attention_mask, comment_mask))
+            product = nn.functional.normalize(target_mean, dim=-1) * nn.functional.normalize(comment_mean, dim=-1)
+            features += [product, product.sum(dim=-1, keepdim=True)]
+        return toxicity_logits, self.stance_head(torch.cat(features, dim=-1))
 
     def forward(
         self,
@@ -261,6 +293,8 @@ class ModelConfig:
     #: attribute → {"scale": a, "bias": b}: calibrated p = sigmoid(a * logit + b).
     toxicity_calibration: dict[str, dict[str, float]] = field(default_factory=dict)
     stance_temperature: float = 1.0
+    #: One of STANCE_FEATURES; checkpoints saved before it existed read the stance head as "cls+mean".
+    stance_features: str = "cls+mean"
     #: {"package": ..., "sha256": ...} when unchanged weights come from the base encoder, else None.
     base_encoder: dict[str, str] | None = None
     #: Free-form facts about training (data, metrics) that the model card repeats.
@@ -471,7 +505,9 @@ def default_model_card(config: ModelConfig) -> str:
 def build_net(config: ModelConfig) -> ToxicityStanceNet:
     encoder_config = BertConfig(**config.encoder_config)
     encoder_config._attn_implementation = "sdpa"
-    return ToxicityStanceNet(encoder_config, len(config.attributes), len(config.stance_labels))
+    return ToxicityStanceNet(
+        encoder_config, len(config.attributes), len(config.stance_labels), stance_features=config.stance_features
+    )
 
 
 def resolve_device(device: str | None) -> str:
@@ -508,8 +544,12 @@ def load_model(
     expected = net.state_dict()
     missing = [k for k in expected if k not in state]
     unknown = [k for k in state if k not in expected]
-    if missing or unknown:
-        raise ModelError(f"{weights_path}: weights do not fit the config (missing {missing[:3]}, unknown {unknown[:3]})")
+    misshapen = [k for k in state if k in expected and state[k].shape != expected[k].shape]
+    if missing or unknown or misshapen:
+        raise ModelError(
+            f"{weights_path}: weights do not fit the config "
+            f"(missing {missing[:3]}, unknown {unknown[:3]}, other shape {misshapen[:3]})"
+        )
     net.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
     return Model(net, config, path=directory, device=resolve_device(device)).use_backend(backend, threads)
 
@@ -528,6 +568,7 @@ def build_tiny_model(seed: int = 0, max_length: int = 48) -> Model:
         "type_vocab_size": 2,
     }
     config = ModelConfig(
-        name="tiny", version="0.0.0", attributes=TOXICITY_ATTRIBUTES, encoder_config=encoder_config, max_length=max_length
+        name="tiny", version="0.0.0", attributes=TOXICITY_ATTRIBUTES, encoder_config=encoder_config,
+        max_length=max_length, stance_features="cls+mean+relatedness",
     )
     return Model(build_net(config), config, device="cpu")

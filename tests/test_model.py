@@ -14,9 +14,11 @@ from analyzer.model import (
     ModelError,
     Prediction,
     build_tiny_model,
+    collate_windows,
     encode_windows,
     load_model,
     load_tokenizer,
+    target_token_mask,
 )
 
 COMMENTS = [
@@ -87,6 +89,28 @@ def test_long_text_is_cut_into_overlapping_windows_with_target_in_each() -> None
         start = next(s for s in range(len(comment_ids)) if comment_ids[s : s + len(piece)] == piece)
         covered.update(range(start, start + len(piece)))
     assert covered == set(range(len(comment_ids)))  # every token lands in some window
+
+
+def test_target_token_mask_covers_exactly_the_target_phrase() -> None:
+    tokenizer = load_tokenizer()
+    windows = encode_windows(tokenizer, ["I back the deal.", "No target here.", ""], ["nuclear talks", None, "x"], 48)
+    batch = collate_windows(windows)
+    mask = target_token_mask(batch["attention_mask"], batch["comment_mask"])
+    target_ids = tokenizer("nuclear talks", add_special_tokens=False)["input_ids"]
+    chosen = [i for i, m in zip(batch["input_ids"][0].tolist(), mask[0].tolist()) if m]
+    assert chosen == target_ids
+    assert mask[1].sum() == 0  # no target: the stance head sees no target tokens
+    assert mask[2].sum() == 0  # an empty comment has no comment tokens to anchor on
+
+
+def test_checkpoints_without_stance_features_read_the_old_head(tiny, tmp_path: Path) -> None:
+    tiny.save(tmp_path / "new")
+    assert json.loads((tmp_path / "new" / "config.json").read_text())["stance_features"] == "cls+mean+relatedness"
+    config = json.loads((tmp_path / "new" / "config.json").read_text())
+    del config["stance_features"]
+    (tmp_path / "new" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="do not fit"):  # the head's width tells the two apart
+        load_model(tmp_path / "new", device="cpu")
 
 
 def test_long_text_toxicity_is_max_over_windows(tiny) -> None:

@@ -177,3 +177,19 @@ def test_platt_scaling_and_threshold_follow_the_data() -> None:
     assert 1.2 < params["scale"] < 3.0 and -1.6 < params["bias"] < -0.4
     threshold, f1 = best_f1_threshold(1 / (1 + np.exp(-logits)), positive)
     assert 0.0 < threshold < 1.0 and 0.5 < f1 <= 1.0
+
+
+def test_random_targets_pair_toxicity_texts_and_can_label_them_none() -> None:
+    from training.corpora import with_random_targets
+
+    texts = [Example(f"text {i}", None, toxicity_vector(("toxicity",), toxicity=1.0), IGNORE_STANCE, f"g{i}", "t")
+             for i in range(400)]
+    topics = ["bike lanes", "school meals", "night buses"]
+    kept = with_random_targets(texts, topics, rate=0.5, seed=1)
+    labelled = with_random_targets(texts, topics, rate=0.5, seed=1, stance=STANCE_LABELS.index("none"))
+    paired = [e for e in labelled if e.target is not None]
+    assert 150 < len(paired) < 250 and {e.target for e in paired} <= set(topics)
+    assert {e.stance for e in paired} == {STANCE_LABELS.index("none")}
+    assert {e.stance for e in labelled if e.target is None} == {IGNORE_STANCE}  # unpaired: still no stance
+    assert [e.target for e in kept] == [e.target for e in labelled]  # same seed, same pairs
+    assert {e.stance for e in kept} == {IGNORE_STANCE}

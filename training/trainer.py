@@ -65,6 +65,7 @@ def fresh_model_from_base(max_length: int, attributes: Sequence[str] = TOXICITY_
         encoder_config=base_encoder_config(),
         max_length=max_length,
         base_encoder={"package": BASE_ENCODER_PACKAGE, "sha256": BASE_ENCODER_SHA256},
+        stance_features="cls+mean+relatedness",
     )
     net = build_net(config)
     net.load_state_dict(_base_state_for(net), strict=False)  # heads stay random
