@@ -1,12 +1,14 @@
-"""ONNX Runtime execution of a model's network: the fast CPU path for scoring.
+"""ONNX Runtime execution of a model's network: the CPU path for scoring.
 
-On a CPU without AVX-512 the float network is bound by its matrix products (it already runs near
-the cores' float peak in torch), so the speed-up comes from **int8 dynamic quantization** of the
-encoder's 36 Linear layers (weights int8 per output channel, activations quantized on the fly),
-which ONNX Runtime's kernels run about 1.6× faster than float on the same cores. The two heads,
-the attention score products and everything else stay float. What int8 changes in the scores is
-measured on the validation sets by ``eval/bench_speed.py`` and stated in
-``reports/benchmarks/speed.md``; ``backend="onnx"`` (float) gives torch's scores to ~1e-5.
+``backend="onnx"`` runs the float graph: torch's scores to ~1e-5, about 1.1× faster on CPU. On a
+CPU without AVX-512 the float network is bound by its matrix products (torch already runs it near
+the cores' float peak), so a real speed-up needs **int8**: ``backend="onnx-int8"`` quantizes the
+encoder's 36 Linear layers dynamically (weights int8 per output channel, activations on the fly),
+which runs about 1.7× faster than torch float. The heads, the attention score products and the
+rest stay float. It is opt-in because dynamic quantization scales the activations of a whole
+batch at once: a comment's scores then depend on the comments it shares a batch with (up to ±0.02
+measured), so a resumed run does not reproduce an uninterrupted one exactly, and on the NK-talks
+check it cost more than 0.005 macro-F1 (``reports/benchmarks/speed.md``).
 
 Exporting and quantizing take a few seconds, so the result is cached on disk, keyed by the
 network's weights and the versions of torch and ONNX Runtime: ``$COMMENT_ANALYZER_CACHE`` or

@@ -42,9 +42,9 @@ class ScoreOptions:
     #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second (int8:
     #: 53 / 47 / 42): less padding per batch.
     batch_size: int = 16
-    #: "auto" runs the model int8-quantized in ONNX Runtime on CPU (1.7× faster per core; on the
-    #: full validation sets C3 AUC +0.002, VAST and NK macro-F1 +0.001, see
-    #: reports/benchmarks/speed.md) and in torch on a GPU; "torch" gives the float scores.
+    #: "auto": ONNX Runtime float on CPU (torch's scores, ~1.1× faster), torch on a GPU. "onnx-int8"
+    #: is ~1.7× faster but its scores depend on batch neighbours and cost NK-talks macro-F1 (see
+    #: reports/benchmarks/speed.md), so it is opt-in; "torch" runs the float model in torch.
     backend: str = "auto"
     #: Longer comments are scored on their first this-many characters (the model windows those);
     #: the full text still goes into the table. About 3,500 words, some 45 windows of 128 tokens.

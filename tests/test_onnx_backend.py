@@ -45,8 +45,8 @@ def test_int8_onnx_quantizes_the_encoder_and_stays_close(reference, one_torch_th
     _close(reference, model.predict(TEXTS, "bike lanes"), 0.05)
 
 
-def test_auto_is_int8_on_cpu_and_the_choice_is_validated():
-    assert build_tiny_model(seed=7).use_backend("auto", threads=1).backend == "onnx-int8"
+def test_auto_is_float_onnx_on_cpu_and_the_choice_is_validated():
+    assert build_tiny_model(seed=7).use_backend("auto", threads=1).backend == "onnx"
     with pytest.raises(ModelError, match="unknown backend 'tensorrt'"):
         build_tiny_model(seed=7).use_backend("tensorrt")
 

@@ -154,7 +154,10 @@ Full numbers, the training history and the arguments: `metrics.json` beside this
 ## Training data and licenses
 {sources}
 
-Several sources are research / non-commercial: this checkpoint inherits those terms.
+Several sources are research / non-commercial: this checkpoint inherits those terms. A share of the
+toxicity texts is paired with a random VAST topic (`random_target_rate`) so that toxicity ignores the
+target; when the recipe sets `random_target_stance = "none"` (the shipped one does) those pairs also teach
+the stance head that a comment about something else takes no stance on the target.
 
 ## Limits
 English only; trained mostly on North-American news comments and tweets; mild toxicity dominates C3.
