@@ -117,11 +117,7 @@ class OnnxNetwork:
         # busy machine spinning threads slow everyone down.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception:  # a truncated or stale cache file: remove it so the next load rebuilds it
-            path.unlink(missing_ok=True)
-            raise
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.path = path
 
     def __call__(self, **inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -132,7 +128,9 @@ class OnnxNetwork:
 
 def onnx_network(net: torch.nn.Module, variant: str, threads: int) -> OnnxNetwork:
     """An ONNX Runtime stand-in for ``net`` (rebuilt once if the cached file cannot be loaded)."""
+    path = build_onnx_file(net, variant)
     try:
-        return OnnxNetwork(build_onnx_file(net, variant), threads)
-    except Exception:  # noqa: BLE001 - onnxruntime raises its own untyped errors for a bad file
+        return OnnxNetwork(path, threads)
+    except Exception:  # noqa: BLE001 - onnxruntime raises its own untyped errors for a truncated or stale file
+        path.unlink(missing_ok=True)
         return OnnxNetwork(build_onnx_file(net, variant), threads)

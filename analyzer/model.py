@@ -141,6 +141,8 @@ def mlp_head(width: int, n_outputs: int, dropout: float) -> nn.Sequential:
 
 #: What the stance head reads (see the module docstring); checkpoints name theirs in their config.
 STANCE_FEATURES = ("cls+mean", "cls+mean+relatedness")
+#: What newly built models use (the config's default stays "cls+mean" for older checkpoints).
+NEW_STANCE_FEATURES = STANCE_FEATURES[-1]
 
 
 class ToxicityStanceNet(nn.Module):
@@ -569,6 +571,6 @@ def build_tiny_model(seed: int = 0, max_length: int = 48) -> Model:
     }
     config = ModelConfig(
         name="tiny", version="0.0.0", attributes=TOXICITY_ATTRIBUTES, encoder_config=encoder_config,
-        max_length=max_length, stance_features="cls+mean+relatedness",
+        max_length=max_length, stance_features=NEW_STANCE_FEATURES,
     )
     return Model(build_net(config), config, device="cpu")

@@ -34,6 +34,7 @@ from torch import nn
 from analyzer.model import (
     BASE_ENCODER_PACKAGE,
     BASE_ENCODER_SHA256,
+    NEW_STANCE_FEATURES,
     TOXICITY_ATTRIBUTES,
     Model,
     ModelConfig,
@@ -65,7 +66,7 @@ def fresh_model_from_base(max_length: int, attributes: Sequence[str] = TOXICITY_
         encoder_config=base_encoder_config(),
         max_length=max_length,
         base_encoder={"package": BASE_ENCODER_PACKAGE, "sha256": BASE_ENCODER_SHA256},
-        stance_features="cls+mean+relatedness",
+        stance_features=NEW_STANCE_FEATURES,
     )
     net = build_net(config)
     net.load_state_dict(_base_state_for(net), strict=False)  # heads stay random
