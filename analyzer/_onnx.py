@@ -2,17 +2,23 @@
 
 ``backend="onnx"`` runs the float graph: torch's scores to ~1e-5, about 1.1× faster on CPU. On a
 CPU without AVX-512 the float network is bound by its matrix products (torch already runs it near
-the cores' float peak), so a real speed-up needs **int8**: ``backend="onnx-int8"`` quantizes the
-encoder's 36 Linear layers dynamically (weights int8 per output channel, activations on the fly),
-which runs about 1.7× faster than torch float. The heads, the attention score products and the
-rest stay float. It is opt-in because dynamic quantization scales the activations of a whole
-batch at once: a comment's scores then depend on the comments it shares a batch with (up to ±0.02
-measured), so a resumed run does not reproduce an uninterrupted one exactly, and on the NK-talks
-check it cost more than 0.005 macro-F1 (``reports/benchmarks/speed.md``).
+the cores' float peak), so a real speed-up needs **int8**. ``backend="onnx-int8"`` (the CPU
+default) runs the encoder's 36 Linear layers in integer arithmetic, about 1.6× faster than torch:
+
+* weights: int8 codes per output channel, in ±63 (see ``_WEIGHT_LEVELS``);
+* activations: quantized **per token** at run time (a token's scale is the largest |value| among
+  its own hidden units), never per batch. ONNX Runtime's own dynamic quantization scales a whole
+  batch's activations together, so a comment's scores moved with its batch neighbours (up to 0.02
+  measured) and a resumed run did not reproduce an uninterrupted one. Per token, a comment's
+  scores depend on its own tokens only, whatever the batch, and cost at most 0.0011 on the
+  validation sets (``reports/benchmarks/speed.md``).
+
+The heads, the attention score products, layer norms and the rest stay float.
 
 Exporting and quantizing take a few seconds, so the result is cached on disk, keyed by the
-network's weights and the versions of torch and ONNX Runtime: ``$COMMENT_ANALYZER_CACHE`` or
-``~/.cache/comment-analyzer``. A damaged cache file is rebuilt, never trusted.
+network's weights, this module's graph version and the versions of torch and ONNX Runtime:
+``$COMMENT_ANALYZER_CACHE`` or ``~/.cache/comment-analyzer``. A damaged cache file is rebuilt,
+never trusted.
 """
 
 from __future__ import annotations
@@ -23,15 +29,25 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
+import onnx
 import torch
+from onnx import helper, numpy_helper
 
-#: What ``load_model(backend=...)`` accepts; "onnx-int8" is the only one that changes scores.
+#: What ``load_model(backend=...)`` accepts; "onnx-int8" is the only one that changes scores (slightly).
 BACKENDS = ("torch", "onnx", "onnx-int8")
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids", "comment_mask")
 OUTPUT_NAMES = ("toxicity", "stance")
 #: Linear layers whose weights int8 quantization may touch: the encoder's, not the heads'.
 _QUANTIZED_LINEAR = ("query", "key", "value", "attention/output/dense", "intermediate/dense", "/output/dense")
 _OPSET = 17
+#: int8 codes: weights in ±63 per output channel, activations in ±127 per token stored as uint8
+#: around 128. Seven-bit weights keep every pair of uint8 × int8 products below the int16 limit of
+#: AVX2's multiply-add (255 · 63 · 2 < 32767), which would otherwise saturate: the integer sums are
+#: exact on every CPU.
+_WEIGHT_LEVELS, _ACTIVATION_LEVELS, _ACTIVATION_ZERO = 63, 127, 128
+#: Bumped whenever the exported or quantized graph changes, so old cache files are not reused.
+_GRAPH_VERSION = 2
 
 
 def cache_dir() -> Path:
@@ -42,7 +58,7 @@ def network_fingerprint(net: torch.nn.Module, variant: str) -> str:
     """sha256 of every tensor of the network plus the versions that shape the exported graph."""
     import onnxruntime
 
-    digest = hashlib.sha256(f"{variant} torch {torch.__version__} ort {onnxruntime.__version__}".encode())
+    digest = hashlib.sha256(f"{variant} v{_GRAPH_VERSION} torch {torch.__version__} ort {onnxruntime.__version__}".encode())
     for name, tensor in net.state_dict().items():
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
@@ -73,18 +89,81 @@ def export_onnx(net: torch.nn.Module, path: Path) -> None:
         )
 
 
-def quantize_int8(source: Path, destination: Path) -> None:
-    """Dynamic int8 quantization of the encoder's Linear layers (per output channel)."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def _is_encoder_linear(node: onnx.NodeProto, weights: dict[str, onnx.TensorProto]) -> bool:
+    return (node.op_type == "MatMul" and node.input[1] in weights
+            and node.name.endswith(tuple(f"{part}/MatMul" for part in _QUANTIZED_LINEAR)))
 
-    graph = onnx.load(str(source), load_external_data=False).graph
-    linear = [node.name for node in graph.node
-              if node.op_type == "MatMul" and node.name.endswith(tuple(f"{part}/MatMul" for part in _QUANTIZED_LINEAR))]
-    quantize_dynamic(
-        str(source), str(destination), weight_type=QuantType.QInt8, per_channel=True,
-        op_types_to_quantize=["MatMul"], nodes_to_quantize=linear,
-    )
+
+def _constant(graph: onnx.GraphProto, name: str, value: np.ndarray) -> str:
+    graph.initializer.append(numpy_helper.from_array(value, name))
+    return name
+
+
+def _quantize_per_token(activation: str, nodes: list[onnx.NodeProto]) -> tuple[str, str]:
+    """Appends nodes that turn a float activation [batch, tokens, hidden] into uint8 codes and a
+    per-token scale; returns their names.
+
+    Symmetric: scale = max |x| over the token's hidden units / 127, code = round(x / scale) + 128.
+    """
+    stem = f"q8/{activation}"
+    nodes += [
+        helper.make_node("ReduceMax", [activation], [f"{stem}/max"], axes=[-1], keepdims=1),
+        helper.make_node("ReduceMin", [activation], [f"{stem}/min"], axes=[-1], keepdims=1),
+        helper.make_node("Neg", [f"{stem}/min"], [f"{stem}/-min"]),
+        # The tiny floor keeps an all-zero token (none occur in practice) from dividing by zero.
+        helper.make_node("Max", [f"{stem}/max", f"{stem}/-min", "q8/tiny"], [f"{stem}/absmax"]),
+        helper.make_node("Div", [f"{stem}/absmax", "q8/levels"], [f"{stem}/scale"]),
+        helper.make_node("Div", ["q8/one", f"{stem}/scale"], [f"{stem}/inverse"]),
+        helper.make_node("Mul", [activation, f"{stem}/inverse"], [f"{stem}/scaled"]),
+        helper.make_node("QuantizeLinear", [f"{stem}/scaled", "q8/one", "q8/zero"], [f"{stem}/codes"]),
+    ]
+    return f"{stem}/codes", f"{stem}/scale"
+
+
+def _quantize_weight(name: str, weight: np.ndarray, graph: onnx.GraphProto) -> tuple[str, str]:
+    """int8 codes in ±``_WEIGHT_LEVELS`` and a scale per output channel (column) of a [in, out] weight."""
+    scale = np.abs(weight).max(axis=0) / _WEIGHT_LEVELS
+    scale[scale == 0] = 1.0  # an all-zero column: any scale gives codes of zero
+    codes = np.clip(np.rint(weight / scale), -_WEIGHT_LEVELS, _WEIGHT_LEVELS).astype(np.int8)
+    return _constant(graph, f"{name}/codes", codes), _constant(graph, f"{name}/scale", scale.astype(np.float32))
+
+
+def quantize_int8(source: Path, destination: Path) -> None:
+    """The encoder's Linear layers in int8, with activations quantized per token (see the module doc)."""
+    model = onnx.load(str(source))
+    graph = model.graph
+    weights = {tensor.name: tensor for tensor in graph.initializer}
+    _constant(graph, "q8/one", np.array(1.0, np.float32))
+    _constant(graph, "q8/tiny", np.array(1e-12, np.float32))
+    _constant(graph, "q8/levels", np.array(_ACTIVATION_LEVELS, np.float32))
+    _constant(graph, "q8/zero", np.array(_ACTIVATION_ZERO, np.uint8))
+    per_token: dict[str, tuple[str, str]] = {}  # query, key and value share one quantized input
+    nodes: list[onnx.NodeProto] = []
+    replaced: set[str] = set()  # float weights that int8 codes replace
+    for node in graph.node:
+        if not _is_encoder_linear(node, weights):
+            nodes.append(node)
+            continue
+        activation, weight = node.input
+        if activation not in per_token:
+            per_token[activation] = _quantize_per_token(activation, nodes)
+        codes, token_scale = per_token[activation]
+        weight_codes, channel_scale = _quantize_weight(weight, numpy_helper.to_array(weights[weight]), graph)
+        replaced.add(weight)
+        nodes += [
+            # int32 sums of code products, times the channel scales: exact integer arithmetic, so a
+            # token's result does not depend on the other tokens or rows of the batch.
+            helper.make_node("MatMulIntegerToFloat", [codes, weight_codes, "q8/one", channel_scale, "q8/zero"],
+                             [f"{node.name}/channels"], domain="com.microsoft"),
+            helper.make_node("Mul", [f"{node.name}/channels", token_scale], list(node.output)),
+        ]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    kept = [tensor for tensor in graph.initializer if tensor.name not in replaced]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.save(model, str(destination))
 
 
 def build_onnx_file(net: torch.nn.Module, variant: str) -> Path:

@@ -120,8 +120,8 @@ def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
                        help="token windows per forward pass")
     group.add_argument("--chunk-size", type=int, default=defaults.chunk_size, help="comments scored per saved chunk")
     group.add_argument("--backend", choices=("auto", "torch", "onnx", "onnx-int8"), default=defaults.backend,
-                       help="auto: ONNX Runtime float on CPU, torch on GPU; onnx-int8: ~1.7x faster, scores "
-                            "move a little (see reports/benchmarks/speed.md)")
+                       help="auto: ONNX Runtime int8 on CPU (scores within ~0.001 of float, see "
+                            "reports/benchmarks/speed.md), torch on GPU; onnx: float, ~1.5x slower on CPU")
     group.add_argument("--resume", action="store_true", help="keep comments already scored by an interrupted run")
     group.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 

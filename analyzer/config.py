@@ -39,12 +39,12 @@ class ScoreOptions:
     #: Comments scored and appended to the part file at a time: memory stays flat however big the dump.
     chunk_size: int = 2000
     #: Windows per forward pass. Batches are length-sorted; on this project's 2-core CPU, with the
-    #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second (int8:
-    #: 53 / 47 / 42): less padding per batch.
+    #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second in float, and
+    #: 8 / 16 / 32 / 64 gave 115 / 117 / 110 / 103 comments/s in int8: less padding per batch.
     batch_size: int = 16
-    #: "auto": ONNX Runtime float on CPU (torch's scores, ~1.1× faster), torch on a GPU. "onnx-int8"
-    #: is ~1.7× faster but its scores depend on batch neighbours and cost NK-talks macro-F1 (see
-    #: reports/benchmarks/speed.md), so it is opt-in; "torch" runs the float model in torch.
+    #: "auto": ONNX Runtime int8 on CPU (~1.6× torch's speed; at most 0.0011 AUC / macro-F1 off
+    #: float on the validation sets, reports/benchmarks/speed.md), torch on a GPU. "onnx" runs the
+    #: float model in ONNX Runtime (torch's scores to ~1e-5), "torch" in torch.
     backend: str = "auto"
     #: Longer comments are scored on their first this-many characters (the model windows those);
     #: the full text still goes into the table. About 3,500 words, some 45 windows of 128 tokens.
