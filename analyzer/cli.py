@@ -56,7 +56,7 @@ def _rejects_path_for(output: str) -> Path | None:
 
 def _add_split_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("split", help="dump files → articles with comment threads (JSONL)")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files in any supported format")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files in any supported format, or folders of them")
     parser.add_argument("-o", "--output", required=True, help="output JSONL, or - for stdout")
     _add_read_options(parser)
     parser.set_defaults(handler=_cmd_split)
@@ -149,7 +149,7 @@ def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, Score
 
 def _add_score_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("score", help="comments → toxicity and stance scores (CSV / JSONL / Parquet)")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dumps, split JSONL, or tables with a text column")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dumps, split JSONL, tables with a text column, or folders of them")
     parser.add_argument("-o", "--output", required=True, help="the scores table: .csv, .jsonl or .parquet")
     _add_read_options(parser)
     _add_scoring_options(parser)
@@ -194,7 +194,7 @@ def _add_run_parser(subparsers: argparse._SubParsersAction) -> None:
     from analyzer.config import DEFAULT_REPORTS_DIR
 
     parser = subparsers.add_parser("run", help="split → score → report in one go")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files in any supported format")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files in any supported format, or folders of them")
     parser.add_argument("-o", "--output", default=DEFAULT_REPORTS_DIR, metavar="DIR", help="output folder")
     _add_read_options(parser)
     _add_scoring_options(parser)

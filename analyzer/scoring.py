@@ -43,7 +43,7 @@ from analyzer.records import (
     Reject,
     scores_sidecars,
 )
-from analyzer.splitting import split_file
+from analyzer.splitting import input_files, split_file
 from analyzer.targets import TARGET_SOURCES, TargetPolicy
 
 if TYPE_CHECKING:
@@ -113,8 +113,7 @@ def iter_input(
     paths: Sequence[str | Path], fmt: str | None, options: ReadOptions, errors: list[str]
 ) -> Iterator[Article | Reject]:
     """Articles and reader rejects of every input in order; unreadable files go to ``errors``."""
-    for raw_path in paths:
-        path = Path(raw_path)
+    for path in input_files(paths):
         try:
             streamed = path.is_file() and (fmt or detect_format(path)) == _SPLIT_FORMAT
         except (ReaderError, OSError):
@@ -500,7 +499,7 @@ def run(
     errors: list[str] = []
     articles_tmp = _temporary(articles_path)
     with articles_tmp.open("w", encoding="utf-8") as stream:
-        for path in inputs:
+        for path in input_files(inputs):
             outcome = split_file(path, fmt, read_options)
             split_lines.append(outcome.summary())
             if outcome.error is not None:

@@ -39,6 +39,24 @@ class FileOutcome:
         return "; ".join(parts)
 
 
+def input_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to read, in order: each path that is not a folder as given, then for a folder every
+    file inside it (recursively, sorted by path; hidden files and folders such as ``.git`` skipped).
+    A folder with no files stays in the list, so that reading it reports the problem by name."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside = sorted(
+            found for found in path.rglob("*")
+            if found.is_file() and not any(part.startswith(".") for part in found.relative_to(path).parts)
+        )
+        files.extend(inside or [path])
+    return files
+
+
 def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> FileOutcome:
     """Read one file; a ReaderError is kept in the outcome instead of stopping the run."""
     path = Path(path)
@@ -51,8 +69,8 @@ def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | 
 
 
 def split(paths: Iterable[str | Path], fmt: str | None = None, options: ReadOptions | None = None) -> Iterator[FileOutcome]:
-    """Split each file in turn; one bad file never stops the others."""
-    for path in paths:
+    """Split each file (folders: every file inside) in turn; one bad file never stops the others."""
+    for path in input_files(paths):
         yield split_file(path, fmt, options)
 
 

@@ -186,3 +186,26 @@ def test_run_on_the_bundled_sample_with_the_shipped_model(tmp_path, capsys):
     assert len(scores) == found > 0
     assert scores["toxicity"].between(0, 1).all() and scores["stance"].notna().all()
     assert (tmp_path / "report.pdf").stat().st_size > 0
+
+
+def test_a_folder_input_reads_every_file_inside_and_an_empty_folder_is_an_error(tiny_model, disqus_dump, tmp_path,
+                                                                                capsys):
+    from analyzer.splitting import input_files
+
+    folder = tmp_path / "dumps"
+    (folder / "later").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    (folder / "b.xml").write_bytes(disqus_dump.read_bytes())
+    (folder / "later" / "a.xml").write_bytes(disqus_dump.read_bytes())
+    (folder / ".git" / "config").write_text("[core]\n")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert input_files([folder, empty]) == [folder / "b.xml", folder / "later" / "a.xml", empty]
+
+    code = main(["run", str(folder), str(empty), "-o", str(tmp_path / "out"), "--target", "bike lanes", "--no-progress"])
+    assert code == 1  # the empty folder is bad input; the files in the other folder still go through
+    assert f"{empty}: folder: no files to read in this folder" in capsys.readouterr().err
+    scores = pd.read_csv(tmp_path / "out" / "scores.csv")
+    one_file = sum(len(article.comments) for outcome in analyzer.split([disqus_dump]) for article in outcome.result.articles)
+    assert len(scores) == 2 * one_file > 0

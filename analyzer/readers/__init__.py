@@ -105,6 +105,8 @@ def detect_format(path: str | Path) -> str:
 def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> ReadResult:
     """Read one dump file into Articles and Rejects, detecting the format unless ``fmt`` is given."""
     path = Path(path)
+    if path.is_dir():
+        raise ReaderError(path, "folder", "no files to read in this folder")
     if not path.is_file():
         raise ReaderError(path, "file", "no such file")
     name = fmt or detect_format(path)
