@@ -58,7 +58,8 @@ def network_fingerprint(net: torch.nn.Module, variant: str) -> str:
     """sha256 of every tensor of the network plus the versions that shape the exported graph."""
     import onnxruntime
 
-    digest = hashlib.sha256(f"{variant} v{_GRAPH_VERSION} torch {torch.__version__} ort {onnxruntime.__version__}".encode())
+    versions = f"v{_GRAPH_VERSION} torch {torch.__version__} ort {onnxruntime.__version__}"
+    digest = hashlib.sha256(f"{variant} {versions}".encode())
     for name, tensor in net.state_dict().items():
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())

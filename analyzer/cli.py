@@ -56,7 +56,8 @@ def _rejects_path_for(output: str) -> Path | None:
 
 def _add_split_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("split", help="dump files → articles with comment threads (JSONL)")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files in any supported format, or folders of them")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="dump files in any supported format, or folders of them")
     parser.add_argument("-o", "--output", required=True, help="output JSONL, or - for stdout")
     _add_read_options(parser)
     parser.set_defaults(handler=_cmd_split)
@@ -115,7 +116,7 @@ def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--targets", metavar="FILE", help="CSV (article_id,target) or JSON mapping article id → target")
     group.add_argument("--target-column", help="tabular input: a per-row target column (wins over everything)")
     group.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 …")
-    group.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    group.add_argument("--threads", type=int, help="CPU threads for torch and ONNX Runtime (default: torch's choice)")
     group.add_argument("--batch-size", type=int, default=defaults.batch_size,
                        help="token windows per forward pass")
     group.add_argument("--chunk-size", type=int, default=defaults.chunk_size, help="comments scored per saved chunk")
@@ -149,7 +150,8 @@ def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, Score
 
 def _add_score_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("score", help="comments → toxicity and stance scores (CSV / JSONL / Parquet)")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dumps, split JSONL, tables with a text column, or folders of them")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="dumps, split JSONL, tables with a text column, or folders of them")
     parser.add_argument("-o", "--output", required=True, help="the scores table: .csv, .jsonl or .parquet")
     _add_read_options(parser)
     _add_scoring_options(parser)
@@ -194,7 +196,8 @@ def _add_run_parser(subparsers: argparse._SubParsersAction) -> None:
     from analyzer.config import DEFAULT_REPORTS_DIR
 
     parser = subparsers.add_parser("run", help="split → score → report in one go")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files in any supported format, or folders of them")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="dump files in any supported format, or folders of them")
     parser.add_argument("-o", "--output", default=DEFAULT_REPORTS_DIR, metavar="DIR", help="output folder")
     _add_read_options(parser)
     _add_scoring_options(parser)
