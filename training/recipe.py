@@ -48,6 +48,11 @@ def _amount(spec: Any) -> tuple[int | None, bool]:
     return int(spec), False
 
 
+def _repeat(spec: Any) -> int:
+    """How many times each drawn example is shown per epoch (``{ n = ..., repeat = 2 }``; default once)."""
+    return int(spec.get("repeat", 1)) if isinstance(spec, dict) else 1
+
+
 def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[Example], list[Example], dict]:
     """(train, validation, nk_check, counts) as the recipe's [data] section says."""
     spec = recipe["data"]
@@ -88,7 +93,7 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     # The in-domain rows are few next to the rest; ``repeat`` shows each of them that many times per epoch.
     nk_spec = spec.get("nk_talks", "all")
     nk_train = corpora.sample(nk_train, _amount(nk_spec)[0], seed)
-    repeat = int(nk_spec.get("repeat", 1)) if isinstance(nk_spec, dict) else 1
+    repeat = _repeat(nk_spec)
     nk_check = corpora.sample(nk_check, _amount(spec.get("nk_check", "all"))[0], seed)
     train.extend(nk_train * repeat)
     counts["nk_talks"], counts["nk_talks_repeat"] = len(nk_train), repeat
