@@ -387,3 +387,18 @@ def test_split_cli_bad_file_beside_good_one(tmp_path: Path, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert "truncated.json: line 2, column" in err and "town_forum.xml: 2 article(s), 5 comment(s)" in err
     assert (tmp_path / "out.rejects.jsonl").is_file()
+
+
+# --- read_file on a folder ---------------------------------------------------------------------------
+
+
+def test_read_file_on_a_folder_says_whether_it_is_empty_or_needs_split(tmp_path: Path) -> None:
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "dump.txt").write_text("Title\n\nBody.\n", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ReaderError) as full:
+        read_file(tmp_path / "full")
+    with pytest.raises(ReaderError) as empty:
+        read_file(tmp_path / "empty")
+    assert full.value.location == "folder" and "split()" in full.value.message
+    assert empty.value.message == "no files to read in this folder"

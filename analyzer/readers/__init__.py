@@ -106,7 +106,10 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
     """Read one dump file into Articles and Rejects, detecting the format unless ``fmt`` is given."""
     path = Path(path)
     if path.is_dir():
-        raise ReaderError(path, "folder", "no files to read in this folder")
+        # input_files() expands folders and keeps only the empty ones, so via split() this means "empty"
+        has_files = any(found.is_file() for found in path.rglob("*"))
+        reason = "a folder, not a file: pass it to split() to read every file in it" if has_files else "no files to read in this folder"
+        raise ReaderError(path, "folder", reason)
     if not path.is_file():
         raise ReaderError(path, "file", "no such file")
     name = fmt or detect_format(path)
