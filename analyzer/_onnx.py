@@ -3,7 +3,7 @@
 ``backend="onnx"`` runs the float graph: torch's scores to ~1e-5, about 1.1× faster on CPU. On a
 CPU without AVX-512 the float network is bound by its matrix products (torch already runs it near
 the cores' float peak), so a real speed-up needs **int8**. ``backend="onnx-int8"`` (the CPU
-default) runs the encoder's 36 Linear layers in integer arithmetic, about 1.6× faster than torch:
+default) runs the encoder's 36 Linear layers in integer arithmetic, about 1.5× faster than torch:
 
 * weights: int8 codes per output channel, in ±63 (see ``_WEIGHT_LEVELS``);
 * activations: quantized **per token** at run time (a token's scale is the largest |value| among
@@ -11,7 +11,7 @@ default) runs the encoder's 36 Linear layers in integer arithmetic, about 1.6× 
   batch's activations together, so a comment's scores moved with its batch neighbours (up to 0.02
   measured) and a resumed run did not reproduce an uninterrupted one. Per token, a comment's
   scores depend on its own tokens only, whatever the batch, and the validation metrics stay within
-  0.005 of float (``reports/benchmarks/speed.md``).
+  0.01 of float (``reports/benchmarks/speed.md``).
 
 The heads, the attention score products, layer norms and the rest stay float.
 

@@ -42,12 +42,12 @@ class ScoreOptions:
     #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second in float, and
     #: 8 / 16 / 32 / 64 gave 115 / 117 / 110 / 103 comments/s in int8: less padding per batch.
     batch_size: int = 16
-    #: "auto": ONNX Runtime int8 on CPU (~1.6× torch's speed; within 0.005 AUC / macro-F1 of float
+    #: "auto": ONNX Runtime int8 on CPU (~1.5× torch's speed; within 0.01 AUC / macro-F1 of float
     #: on the validation sets, reports/benchmarks/speed.md), torch on a GPU. "onnx" runs the
     #: float model in ONNX Runtime (torch's scores to ~1e-5), "torch" in torch.
     backend: str = "auto"
     #: Longer comments are scored on their first this-many characters (the model windows those);
-    #: the full text still goes into the table. About 3,500 words, some 45 windows of 128 tokens.
+    #: the full text still goes into the table. About 3,500 words, some 25 windows of 256 tokens.
     max_scored_chars: int = 20_000
     #: A text with more than this share of control or undecodable characters is not text: rejected.
     max_junk_share: float = 0.2

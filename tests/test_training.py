@@ -87,6 +87,7 @@ def test_cli_train_writes_a_checkpoint_that_loads_and_predicts_the_same(
     assert "toxicity_roc_auc" in metrics["validation"]
     model = load_model(out)
     assert model.name == "newsroom"
+    assert model.max_length == load_model(tiny_dir).max_length == 48  # no --max-length: the start's windows
     texts = ["you are a clown", "the budget was discussed"]
     assert model.predict(texts) == load_model(out).predict(texts)
     assert 0.0 < model.toxicity_threshold < 1.0  # chosen on validation, not left at a default

@@ -26,7 +26,9 @@ class TrainingArguments:
     #: Encoder layers (counted from the top) that are trained; the rest are frozen and cached.
     trainable_layers: int = 2
     #: Tokens per example (target + comment); longer comments keep their first window in training.
-    max_length: int = 128
+    #: None: the starting checkpoint's (the shipped model's 256; the bare base encoder gets 128), so a
+    #: fine-tune scores with the windows its starting model was trained on.
+    max_length: int | None = None
     epochs: float = 3.0
     #: Stop after this many optimizer steps (None: run ``epochs``).
     max_steps: int | None = None

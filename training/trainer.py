@@ -50,6 +50,9 @@ from training.arguments import TrainingArguments
 from training.examples import IGNORE_STANCE, Example
 
 RESUME_DIR = "resume"
+#: Window of a model started from the bare base encoder when the arguments set none: the length the
+#: base was fine-tuned with (the shipped recipe sets 256: longer comments and posts fit one window).
+BASE_MAX_LENGTH = 128
 METRICS_FILE = "metrics.json"
 
 
@@ -75,9 +78,9 @@ def fresh_model_from_base(max_length: int, attributes: Sequence[str] = TOXICITY_
 
 def initial_model(args: TrainingArguments) -> Model:
     if args.init_from == "base":
-        return fresh_model_from_base(args.max_length, seed=args.seed)
+        return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, seed=args.seed)
     model = load_model(args.init_from, device="cpu")
-    model.config.max_length = args.max_length
+    model.config.max_length = args.max_length or model.config.max_length
     return model
 
 
@@ -367,7 +370,7 @@ def train(
     torch.manual_seed(args.seed)
     device = resolve_device(args.device)
     model = model or initial_model(args)
-    model.config.max_length = args.max_length
+    model.config.max_length = args.max_length or model.config.max_length
     trainable_layers = min(args.trainable_layers, model.net.n_layers)
     n_frozen = model.net.n_layers - trainable_layers
 
