@@ -74,6 +74,29 @@ def test_loss_goes_down_on_a_learnable_fixture(tmp_path: Path, tiny_dir: Path) -
     assert result.validation["toxicity_roc_auc"] > 0.8
 
 
+def test_a_fine_tune_that_only_gets_worse_returns_the_starting_weights(tmp_path: Path, tiny_dir: Path) -> None:
+    model = load_model(tiny_dir)
+    rows = invented_rows(64)
+    good = [Example(r["text"], None, toxicity_vector(model.attributes, toxicity=r["label"]), IGNORE_STANCE,
+                    r["article"], "t") for r in rows]
+    flipped = [Example(e.text, None, toxicity_vector(model.attributes, toxicity=1 - r["label"]), IGNORE_STANCE,
+                       e.group, "t") for e, r in zip(good, rows)]
+    start = tmp_path / "start"
+    trained = train(quiet_args(tmp_path, tiny_dir, max_steps=40, trainable_layers=2, early_stopping_patience=100),
+                    good, good[:16], model=model, log=lambda _: None)
+    trained.model.save(start)
+    texts = [e.text for e in good[:6]]
+    before = load_model(start).predict(texts)
+    lines: list[str] = []
+    # Labels opposite to validation's: every step moves away from the starting model's score.
+    worse = train(quiet_args(tmp_path, start, max_steps=20, trainable_layers=2, early_stopping_patience=100),
+                  flipped, good[:16], model=load_model(start), log=lines.append)
+    assert worse.history[0]["step"] == 0 and max(h["score"] for h in worse.history[1:]) < worse.history[0]["score"]
+    assert any("keeping its weights" in line for line in lines)
+    after = worse.model.predict(texts)
+    assert [p.toxicity["toxicity"] for p in after] == pytest.approx([p.toxicity["toxicity"] for p in before], abs=0.02)
+
+
 def test_cli_train_writes_a_checkpoint_that_loads_and_predicts_the_same(
     tmp_path: Path, tiny_dir: Path, toxicity_csv: Path
 ) -> None:

@@ -393,6 +393,7 @@ def train(
 
     result = TrainResult(model=model)
     best_score, best_state, stale, step = -math.inf, trained_state(model, n_frozen), 0, 0
+    best_step: int | None = None
     resume_dir = args.output_dir / RESUME_DIR
     if args.resume and (resume_dir / "state.pt").is_file():
         step, best_score, stale, best_state = _load_resume(resume_dir, model, optimizer, scheduler)
@@ -408,7 +409,7 @@ def train(
 
     def evaluate_now() -> bool:
         """Score validation, keep the best state; True when early stopping says stop."""
-        nonlocal best_score, best_state, stale
+        nonlocal best_score, best_state, stale, best_step
         if not valid_cache:
             best_state = trained_state(model, n_frozen)
             return False
@@ -418,13 +419,17 @@ def train(
         result.history.append(metrics)
         improved = metrics["score"] > best_score
         if improved:
-            best_score, best_state, stale = metrics["score"], trained_state(model, n_frozen), 0
+            best_score, best_state, stale, best_step = metrics["score"], trained_state(model, n_frozen), 0, step
         else:
             stale += 1
         log(f"step {step}: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items() if isinstance(v, float)))
         return stale >= args.early_stopping_patience
 
     stop = False
+    if step == 0 and args.init_from != "base":
+        # A trained starting model is the score to beat: a fine-tune on a few hundred rows can end below
+        # where it began, and then the user should get the starting weights back, not the best of worse ones.
+        stop = evaluate_now()
     while step < total_steps and not stop:
         epoch, offset = divmod(step, steps_per_epoch)
         batches = length_bucketed(epoch_batches(len(train_cache), args.batch_size, args.seed, epoch), lengths, args.batch_size)
@@ -458,6 +463,8 @@ def train(
                 break
     if progress is not None:
         progress.close()
+    if best_step == 0:
+        log(f"no training step beat the starting model on validation (score {best_score:.4f}): keeping its weights")
 
     model.net.load_state_dict(best_state, strict=False)
     for parameter in model.net.parameters():
