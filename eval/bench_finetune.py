@@ -31,7 +31,7 @@ import pandas as pd
 
 from analyzer.cli import main as analyzer_main
 from analyzer.model import Model, load_model
-from eval.bench_speed import OUT_DIR, _cpu_seconds, _write_atomically, peak_rss_mib
+from eval.bench_speed import OUT_DIR, cpu_seconds, invoked_command, peak_rss_mib, write_results
 from eval.gate import SHARED
 from eval.metrics import roc_auc
 from training.splits import is_validation
@@ -88,10 +88,10 @@ def run_scenario(name: str, sets: Sets, threads: int, log) -> dict[str, Any]:
         command = ["train", "--task", "toxicity", "--data", str(train_csv), "--validation", str(validation_csv),
                    "--out", str(out)]  # torch threads: set by load_model(threads=…) above
         log("python -m analyzer " + " ".join(command))
-        started_wall, started_cpu = time.perf_counter(), _cpu_seconds()
+        started_wall, started_cpu = time.perf_counter(), cpu_seconds()
         if analyzer_main(command) != 0:
             raise SystemExit("the train command failed; see its message above")
-        wall, cpu = time.perf_counter() - started_wall, _cpu_seconds() - started_cpu
+        wall, cpu = time.perf_counter() - started_wall, cpu_seconds() - started_cpu
         metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
         fine_tuned = load_model(out, threads=threads)
         after = held_out_auc(fine_tuned, test)
@@ -168,11 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sets = make_sets(args.shared / path, args.rows, args.validation_rows, args.test_rows)
         scenarios.append(run_scenario(name, sets, args.threads, log))
     results = {"threads": args.threads, "peak_rss_mib": round(peak_rss_mib(), 1), "scenarios": scenarios}
-    command = "python -m eval.bench_finetune" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(args.out_dir / "finetune.json", json.dumps(results, indent=2) + "\n")
-    _write_atomically(args.out_dir / "finetune.md", render_markdown(results, command))
-    log(render_markdown(results, command))
+    markdown = render_markdown(results, invoked_command("eval.bench_finetune", argv))
+    write_results(args.out_dir, "finetune", results, markdown)
+    log(markdown)
     return 0
 
 

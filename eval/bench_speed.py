@@ -199,7 +199,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -223,9 +223,9 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
         write_dump(warm_up, 16, seed=99)
         score([warm_up], Path(scratch) / "warm-up.csv", model=model, options=options)
         rss_loaded = peak_rss_mib()
-        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         summary = score([dump], Path(scratch) / "scores.csv", model=model, options=options)
-        seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
+        seconds, cpu_seconds = time.perf_counter() - started, cpu_seconds() - cpu_started
     return {
         "pipeline": name,
         "model": description,
@@ -452,6 +452,18 @@ def _write_atomically(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def invoked_command(module: str, argv: Sequence[str] | None) -> str:
+    """The command line a benchmark report quotes as its "Reproduce" line."""
+    return f"python -m {module}" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
+
+
+def write_results(out_dir: Path, stem: str, results: dict[str, Any], markdown: str) -> None:
+    """``stem``.json and ``stem``.md under ``out_dir``, each replaced atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomically(out_dir / f"{stem}.json", json.dumps(results, indent=2) + "\n")
+    _write_atomically(out_dir / f"{stem}.md", markdown)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_speed", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 comments for speed, 2,000 vs 20,000 for memory")
@@ -488,11 +500,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_quality:
         log("int8 quality: float vs int8 on the full validation sets …")
         results["int8_quality"] = backend_quality(settings.threads, settings.model_dir)
-    command = "python -m eval.bench_speed" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(args.out_dir / "speed.json", json.dumps(results, indent=2) + "\n")
-    _write_atomically(args.out_dir / "speed.md", render_markdown(results, command))
-    log(render_markdown(results, command))
+    markdown = render_markdown(results, invoked_command("eval.bench_speed", argv))
+    write_results(args.out_dir, "speed", results, markdown)
+    log(markdown)
     return 0
 
 

@@ -79,9 +79,7 @@ def fresh_model_from_base(max_length: int, attributes: Sequence[str] = TOXICITY_
 def initial_model(args: TrainingArguments) -> Model:
     if args.init_from == "base":
         return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, seed=args.seed)
-    model = load_model(args.init_from, device="cpu")
-    model.config.max_length = args.max_length or model.config.max_length
-    return model
+    return load_model(args.init_from, device="cpu")  # train() applies args.max_length when one is set
 
 
 # --- caching the frozen layers -----------------------------------------------------------------
