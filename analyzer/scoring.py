@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analyzer._files import temporary_path, write_text_atomically
 from analyzer.config import ReadOptions, ScoreOptions
 from analyzer.readers import ReaderError, detect_format
 from analyzer.records import (
@@ -293,7 +294,7 @@ def score(
     started = time.perf_counter()
 
     part, done = _open_part(part_path, header, resume)
-    articles_tmp = _temporary(articles_path)
+    articles_tmp = temporary_path(articles_path)
     bar = tqdm(desc="scoring", unit="comment", disable=not progress, dynamic_ncols=True)
     pending: list[_Pending] = []
 
@@ -337,7 +338,7 @@ def score(
         write_table(part_path, path, columns, options.chunk_size)
     os.replace(articles_tmp, articles_path)
     summary.seconds = time.perf_counter() - started
-    _write_atomically(meta_path, json.dumps(_meta(model, targets, inputs, summary, options), indent=2) + "\n")
+    write_text_atomically(meta_path, json.dumps(_meta(model, targets, inputs, summary, options), indent=2) + "\n")
     part_path.unlink()
     return summary
 
@@ -384,17 +385,6 @@ def _meta(
 # --- tables -------------------------------------------------------------------------------------
 
 
-def _temporary(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = _temporary(path)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _part_chunks(part_path: Path, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
     chunk: list[dict[str, Any]] = []
     with part_path.open(encoding="utf-8") as stream:
@@ -410,7 +400,7 @@ def _part_chunks(part_path: Path, chunk_size: int) -> Iterator[list[dict[str, An
 def write_table(part_path: Path, path: Path, columns: Sequence[str], chunk_size: int = 5000) -> None:
     """Turn the part file into one table (by the path's suffix), a chunk at a time, atomically."""
     writers = {".csv": _write_csv, ".jsonl": _write_jsonl, ".parquet": _write_parquet}
-    tmp = _temporary(path)
+    tmp = temporary_path(path)
     writers[path.suffix.lower()](_part_chunks(part_path, chunk_size), tmp, columns)
     os.replace(tmp, path)
 
@@ -497,7 +487,7 @@ def run(
     split_lines: list[str] = []
     rejects: list[Reject] = []
     errors: list[str] = []
-    articles_tmp = _temporary(articles_path)
+    articles_tmp = temporary_path(articles_path)
     with articles_tmp.open("w", encoding="utf-8") as stream:
         for path in input_files(inputs):
             outcome = split_file(path, fmt, read_options)
@@ -519,7 +509,7 @@ def run(
     rejects_path = out_dir / "rejects.jsonl"
     if summary.rejects:
         lines = (json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in summary.rejects)
-        _write_atomically(rejects_path, "".join(lines))
+        write_text_atomically(rejects_path, "".join(lines))
     elif rejects_path.exists():
         rejects_path.unlink()  # a stale file from an earlier run would mislead
 

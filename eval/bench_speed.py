@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from analyzer._files import write_text_atomically
 from analyzer.config import ScoreOptions
 from analyzer.records import Article, Comment
 
@@ -446,12 +447,6 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def invoked_command(module: str, argv: Sequence[str] | None) -> str:
     """The command line a benchmark report quotes as its "Reproduce" line."""
     return f"python -m {module}" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
@@ -460,8 +455,8 @@ def invoked_command(module: str, argv: Sequence[str] | None) -> str:
 def write_results(out_dir: Path, stem: str, results: dict[str, Any], markdown: str) -> None:
     """``stem``.json and ``stem``.md under ``out_dir``, each replaced atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(out_dir / f"{stem}.json", json.dumps(results, indent=2) + "\n")
-    _write_atomically(out_dir / f"{stem}.md", markdown)
+    write_text_atomically(out_dir / f"{stem}.json", json.dumps(results, indent=2) + "\n")
+    write_text_atomically(out_dir / f"{stem}.md", markdown)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -18,6 +18,7 @@ from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
 from analyzer.report import build_report
 from analyzer.report.data import load
 from analyzer.report.pages import captured_phrase, summary_page_count
+from analyzer.report import text as report_text
 from analyzer.report.text import plain, safe_filename, wrap
 
 ATTRIBUTES = ("severe_toxicity", "insult", "obscene", "threat", "identity_attack")
@@ -239,13 +240,15 @@ def test_bad_table_names_the_file(tmp_path):
         build_report(path, tmp_path / "out")
 
 
-def test_text_helpers_make_titles_safe():
+def test_text_helpers_make_titles_safe(monkeypatch):
     assert plain("<i>Tom</i> &amp; Jerry") == "Tom & Jerry"
     assert plain("x < y and y > z") == "x < y and y > z"
     wrapped = wrap("word " * 100, 40, 2)
     assert len(wrapped.splitlines()) == 2 and wrapped.endswith("…")
+    # As on a machine with a CJK font: without one, plain() turns the characters into narrow □.
+    monkeypatch.setattr(report_text, "displayable", lambda text: text)
     cjk = wrap("中" * 100, 40, 3).splitlines()
-    assert all(len(line) <= 21 for line in cjk)  # wide characters count twice
+    assert len(cjk) == 3 and all(len(line) <= 21 for line in cjk)  # wide characters count twice
     assert safe_filename("a/b c") != safe_filename("a_b_c") and "/" not in safe_filename("a/b c")
     assert safe_filename("plain-id_1") == "plain-id_1"
 

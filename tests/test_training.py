@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from analyzer.cli import main
 from analyzer.model import STANCE_LABELS, build_tiny_model, load_model
@@ -61,17 +62,28 @@ def quiet_args(tmp_path: Path, tiny_dir: Path, **overrides) -> TrainingArguments
     return TrainingArguments(**values)
 
 
-def test_loss_goes_down_on_a_learnable_fixture(tmp_path: Path, tiny_dir: Path) -> None:
-    model = load_model(tiny_dir)
+ON_A_GPU = pytest.param(
+    "cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")]
+)
+
+
+@pytest.mark.parametrize("device", ["cpu", ON_A_GPU])
+def test_loss_goes_down_on_a_learnable_fixture(tmp_path: Path, tiny_dir: Path, device: str) -> None:
+    # On a GPU this once crashed: the network was moved there inside inference mode (while caching the
+    # frozen layers), and inference tensors can never require grad again.
+    model = load_model(tiny_dir, device="cpu")
     examples = [
         Example(r["text"], None, toxicity_vector(model.attributes, toxicity=r["label"]), IGNORE_STANCE, r["article"], "t")
         for r in invented_rows(64)
     ]
-    args = quiet_args(tmp_path, tiny_dir, max_steps=40, trainable_layers=2, early_stopping_patience=100)
+    args = quiet_args(tmp_path, tiny_dir, max_steps=40, trainable_layers=2, early_stopping_patience=100, device=device)
     result = train(args, examples, examples[:16], model=model, log=lambda _: None)
     assert len(result.losses) == 40
     assert np.mean(result.losses[-8:]) < 0.7 * np.mean(result.losses[:8])
     assert result.validation["toxicity_roc_auc"] > 0.8
+    # The trained model lives where it was trained and predicts there.
+    assert result.model.device == device and next(result.model.net.parameters()).device.type == device
+    assert result.model.predict("you are a moron").toxicity["toxicity"] > result.model.predict("the budget").toxicity["toxicity"]
 
 
 def test_a_fine_tune_that_only_gets_worse_returns_the_starting_weights(tmp_path: Path, tiny_dir: Path) -> None:

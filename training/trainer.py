@@ -116,7 +116,7 @@ def cache_frozen(
     model: Model, examples: Sequence[Example], n_frozen: int, device: str, batch_size: int, progress: bool, desc: str
 ) -> list[Cached]:
     windows = first_windows(model, examples)
-    net = model.net.to(device).eval()
+    net = model.net.eval()  # already on ``device``: moved there outside inference mode, see train()
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
     out: list[Cached | None] = [None] * len(windows)
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
@@ -369,6 +369,9 @@ def train(
     device = resolve_device(args.device)
     model = model or initial_model(args)
     model.config.max_length = args.max_length or model.config.max_length
+    # Moved before caching: parameters copied to a device inside inference mode become inference
+    # tensors, and those can never require grad again.
+    model.net.to(device)
     trainable_layers = min(args.trainable_layers, model.net.n_layers)
     n_frozen = model.net.n_layers - trainable_layers
 

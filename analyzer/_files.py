@@ -1,0 +1,18 @@
+"""Atomic file writes: a reader (or a run that resumes) sees a whole file or none, never half of one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def temporary_path(path: Path) -> Path:
+    """A hidden sibling of ``path`` to write first and ``os.replace`` into place (same folder, same disk)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    tmp = temporary_path(path)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
