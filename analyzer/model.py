@@ -364,6 +364,14 @@ class Model:
         self.backend = backend
         return self
 
+    def to(self, device: str) -> Model:
+        """Move the network to ``device`` and predict there (torch backend only). Returns self."""
+        if self.backend != "torch" and device != "cpu":
+            raise ModelError(f"the {self.backend} backend runs on CPU only, not on {device}")
+        self.net.to(device)
+        self.device = device
+        return self
+
     attributes = property(lambda self: self.config.attributes)
     name = property(lambda self: self.config.name)
     version = property(lambda self: self.config.version)

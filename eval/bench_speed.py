@@ -453,8 +453,7 @@ def invoked_command(module: str, argv: Sequence[str] | None) -> str:
 
 
 def write_results(out_dir: Path, stem: str, results: dict[str, Any], markdown: str) -> None:
-    """``stem``.json and ``stem``.md under ``out_dir``, each replaced atomically."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """``stem``.json and ``stem``.md under ``out_dir`` (created if needed), each replaced atomically."""
     write_text_atomically(out_dir / f"{stem}.json", json.dumps(results, indent=2) + "\n")
     write_text_atomically(out_dir / f"{stem}.md", markdown)
 

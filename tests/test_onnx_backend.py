@@ -67,6 +67,11 @@ def test_auto_is_int8_onnx_on_cpu_and_the_choice_is_validated():
         build_tiny_model(seed=7).use_backend("tensorrt")
 
 
+def test_an_onnx_model_cannot_be_moved_off_the_cpu():
+    with pytest.raises(ModelError, match="onnx backend runs on CPU only, not on cuda"):
+        build_tiny_model(seed=7).use_backend("onnx", threads=1).to("cuda")
+
+
 def test_cache_is_reused_and_a_damaged_file_is_rebuilt(tmp_path, monkeypatch, reference, one_torch_thread):
     monkeypatch.setenv("COMMENT_ANALYZER_CACHE", str(tmp_path))
     first = build_tiny_model(seed=7).use_backend("onnx", threads=1)._forward.path

@@ -16,9 +16,9 @@ from pypdf import PdfReader
 
 from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
 from analyzer.report import build_report
+from analyzer.report import text as report_text
 from analyzer.report.data import load
 from analyzer.report.pages import captured_phrase, summary_page_count
-from analyzer.report import text as report_text
 from analyzer.report.text import plain, safe_filename, wrap
 
 ATTRIBUTES = ("severe_toxicity", "insult", "obscene", "threat", "identity_attack")

@@ -371,7 +371,7 @@ def train(
     model.config.max_length = args.max_length or model.config.max_length
     # Moved before caching: parameters copied to a device inside inference mode become inference
     # tensors, and those can never require grad again.
-    model.net.to(device)
+    model.to(device)
     trainable_layers = min(args.trainable_layers, model.net.n_layers)
     n_frozen = model.net.n_layers - trainable_layers
 
@@ -471,7 +471,6 @@ def train(
     for parameter in model.net.parameters():
         parameter.requires_grad_(False)
     model.net.eval()
-    model.device = device
     if valid_cache:
         _, tox, stance = evaluate_cached(model, valid_cache, n_frozen, device, 64)
         tox, stance = full_logits(model, validation_examples, (tox, stance), batch_size=64)
