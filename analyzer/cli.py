@@ -277,6 +277,8 @@ def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
     rows.add_argument("--seed", type=int, default=defaults.seed, help="sampling and bootstrap seed")
     rows.add_argument("--bootstrap", type=int, default=defaults.bootstrap_resamples, metavar="N",
                       help="bootstrap resamples for the intervals")
+    rows.add_argument("--bootstrap-unit", choices=("group", "row"), default=defaults.bootstrap_unit,
+                      help="what one bootstrap draw takes: a whole group (with --group-column) or a single row")
     rows.add_argument("--batch-size", type=int, default=defaults.batch_size)
     rows.add_argument("--threads", type=int, help="CPU threads for torch")
     base = parser.add_argument_group("baselines")
@@ -302,7 +304,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             text_column=args.text_column, label_column=args.label_column, target_column=args.target_column,
             group_column=args.group_column, positive_threshold=args.positive_threshold,
             label_map=parse_label_map(args.label_map), target=args.target, split=args.split, where=where,
-            sample=args.sample, seed=args.seed, bootstrap_resamples=args.bootstrap, batch_size=args.batch_size,
+            sample=args.sample, seed=args.seed, bootstrap_resamples=args.bootstrap,
+            bootstrap_unit=args.bootstrap_unit, batch_size=args.batch_size,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

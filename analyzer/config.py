@@ -85,6 +85,9 @@ class EvalOptions:
     sample: int | None = None
     seed: int = 0
     bootstrap_resamples: int = 1000
+    #: "group": each bootstrap draw takes a whole group (article) with all its rows, as the rows of one
+    #: article are not independent; "row": single rows. Rows without a group column are always drawn singly.
+    bootstrap_unit: str = "group"
     confidence: float = 0.95
     calibration_bins: int = 10
     batch_size: int = 32

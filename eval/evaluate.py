@@ -294,12 +294,22 @@ def headline_functions(task: str, threshold: float) -> dict[str, Callable[..., f
 HEADLINE = {"toxicity": "roc_auc", "stance": "macro_f1"}
 
 
+def _resampling_unit(data: LabeledSet, options: EvalOptions) -> str:
+    """What one bootstrap draw picks: "group" (a whole article with all its rows) when the rows have
+    groups and ``options.bootstrap_unit`` asks for them, else "row"."""
+    return "group" if options.bootstrap_unit == "group" and data.groups is not None else "row"
+
+
+def _bootstrap(data: LabeledSet, options: EvalOptions, metric: Callable[..., float], *columns) -> Interval:
+    return bootstrap_ci(
+        metric, *columns, n_resamples=options.bootstrap_resamples, seed=options.seed,
+        confidence=options.confidence, clusters=data.groups if _resampling_unit(data, options) == "group" else None,
+    )
+
+
 def intervals(data: LabeledSet, outputs, threshold: float, options: EvalOptions) -> dict[str, Interval]:
     return {
-        name: bootstrap_ci(
-            fn, data.labels, outputs,
-            n_resamples=options.bootstrap_resamples, seed=options.seed, confidence=options.confidence,
-        )
+        name: _bootstrap(data, options, fn, data.labels, outputs)
         for name, fn in headline_functions(data.task, threshold).items()
     }
 
@@ -307,11 +317,7 @@ def intervals(data: LabeledSet, outputs, threshold: float, options: EvalOptions)
 def difference_interval(data: LabeledSet, model_outputs, other_outputs, options: EvalOptions) -> Interval:
     """Paired bootstrap of headline(model) − headline(other): both scored on the same resampled rows."""
     fn = headline_functions(data.task, 0.5)[HEADLINE[data.task]]
-    return bootstrap_ci(
-        lambda y, a, b: fn(y, a) - fn(y, b),
-        data.labels, model_outputs, other_outputs,
-        n_resamples=options.bootstrap_resamples, seed=options.seed, confidence=options.confidence,
-    )
+    return _bootstrap(data, options, lambda y, a, b: fn(y, a) - fn(y, b), data.labels, model_outputs, other_outputs)
 
 
 #: More distinct targets than this and the per-target breakdown is left out.
@@ -383,10 +389,7 @@ def run_baseline(system, data: LabeledSet, model_outputs, options: EvalOptions) 
         threshold = 0.5
     metrics = task_metrics(data, outputs, threshold, options)
     headline_name = HEADLINE[data.task]
-    headline = bootstrap_ci(
-        headline_functions(data.task, threshold)[headline_name], data.labels, outputs,
-        n_resamples=options.bootstrap_resamples, seed=options.seed, confidence=options.confidence,
-    )
+    headline = _bootstrap(data, options, headline_functions(data.task, threshold)[headline_name], data.labels, outputs)
     return BaselineResult(
         system.name, system.description, metrics, outputs, headline,
         difference_interval(data, model_outputs, outputs, options),
@@ -438,6 +441,7 @@ class EvalResult:
                 "options": options,
                 "metrics": self.metrics,
                 "intervals": {k: asdict(v) for k, v in self.intervals.items()},
+                "bootstrap_resampled": _resampling_unit(self.data, self.options),
                 "baselines": {
                     b.name: {
                         "description": b.description,
@@ -560,6 +564,12 @@ def render_markdown(result: EvalResult, figures: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def _resampled(result: EvalResult) -> str:
+    if _resampling_unit(result.data, result.options) == "row":
+        return "of the rows"
+    return f"of the {len(set(result.data.groups)):,} groups, each drawn whole with its rows"
+
+
 def _markdown_setup(result: EvalResult) -> list[str]:
     m = result.model
     confidence = round(result.options.confidence * 100)
@@ -567,7 +577,7 @@ def _markdown_setup(result: EvalResult) -> list[str]:
         f"Task **{result.task}**, model **{m['name']} {m['version']}** (`{m['path']}`), "
         f"{len(result.data):,} rows scored, {len(result.data.dropped):,} dropped. "
         f"Intervals are {confidence}% percentile bootstrap intervals "
-        f"({result.options.bootstrap_resamples} resamples of the rows, seed {result.options.seed}).",
+        f"({result.options.bootstrap_resamples} resamples {_resampled(result)}, seed {result.options.seed}).",
         "",
         "| data file | sha256 (first 16) | rows kept | text / label / target / group column |",
         "|---|---|---|---|",

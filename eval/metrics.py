@@ -204,21 +204,35 @@ def bootstrap_ci(
     n_resamples: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    clusters: ArrayLike | Sequence[str] | None = None,
 ) -> Interval:
-    """Percentile bootstrap over rows: ``metric(*columns)`` recomputed on resampled rows.
+    """Percentile bootstrap: ``metric(*columns)`` recomputed on resampled rows.
 
-    All columns are resampled with the same row indices. Resamples where the metric is undefined
-    (NaN, e.g. an AUC drawn without positives) are left out of the percentiles. Deterministic for a
-    given ``seed``.
+    All columns are resampled with the same row indices. With ``clusters`` (one id per row, e.g. the
+    article), whole clusters are drawn with replacement and bring all their rows: comments under one
+    article are alike, so resampling them one by one would make the interval too narrow. Resamples
+    where the metric is undefined (NaN, e.g. an AUC drawn without positives) are left out of the
+    percentiles. Deterministic for a given ``seed``.
     """
     arrays = [np.asarray(column) for column in columns]
-    n = len(arrays[0])
     estimate = float(metric(*arrays))
     rng = np.random.default_rng(seed)
-    values = np.array([metric(*(a[idx] for a in arrays)) for idx in rng.integers(0, n, size=(n_resamples, n))])
+    resamples = _resampled_indices(len(arrays[0]), clusters, n_resamples, rng)
+    values = np.array([metric(*(a[idx] for a in arrays)) for idx in resamples])
     values = values[~np.isnan(values)]
     if not len(values):
         return Interval(estimate, math.nan, math.nan, confidence, n_resamples)
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(values, [tail, 100 - tail])
     return Interval(estimate, float(low), float(high), confidence, n_resamples)
+
+
+def _resampled_indices(n: int, clusters: ArrayLike | Sequence[str] | None, n_resamples: int, rng: np.random.Generator):
+    """Row indices of each bootstrap resample: ``n`` rows, or as many clusters as there are, drawn with replacement."""
+    if clusters is None:
+        yield from rng.integers(0, n, size=(n_resamples, n))
+        return
+    _, cluster_of_row = np.unique(np.asarray(clusters), return_inverse=True)
+    rows_of_cluster = [np.flatnonzero(cluster_of_row == c) for c in range(cluster_of_row.max() + 1)]
+    for drawn in rng.integers(0, len(rows_of_cluster), size=(n_resamples, len(rows_of_cluster))):
+        yield np.concatenate([rows_of_cluster[c] for c in drawn])

@@ -152,7 +152,9 @@ def test_toxicity_report_files_and_numbers(tiny_model, toxicity_csv, tmp_path):
     assert metrics["baselines"]["tfidf-lr"]["model_minus_baseline"]["high"] < 0
     assert set(metrics["baselines"]) == {"profanity-check", "tfidf-lr"}
     assert len(metrics["groups"]) == 9 and sum(g["n"] for g in metrics["groups"]) == 90
+    assert metrics["bootstrap_resampled"] == "group"
     text = report.read_text()
+    assert "50 resamples of the 9 groups, each drawn whole" in text
     assert "ROC-AUC" in text and "![reliability](reliability.png)" in text and "## Per article" in text
 
 
@@ -167,6 +169,8 @@ def test_stance_report_has_confusion_matrix_and_per_target_breakdown(tiny_model,
     # No baseline-training file: only the (oracle) majority class, whose macro-F1 is that of one class.
     assert set(metrics["baselines"]) == {"majority"}
     assert "Per target" in (out / "report.md").read_text()
+    # No group column: the bootstrap can only draw rows.
+    assert metrics["bootstrap_resampled"] == "row"
 
 
 def test_cli_eval_writes_the_report_and_returns_zero(tiny_model, toxicity_csv, tmp_path):
@@ -181,6 +185,17 @@ def test_cli_eval_writes_the_report_and_returns_zero(tiny_model, toxicity_csv, t
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["options"]["split"] == "validation"
     assert all(is_validation(g["group"]) for g in metrics["groups"])
+
+
+def test_cli_eval_bootstrap_unit_row_overrides_the_groups(tiny_model, toxicity_csv, tmp_path):
+    model_dir = tmp_path / "tiny"
+    tiny_model.save(model_dir)
+    code = main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--model", str(model_dir),
+                 "--positive-threshold", "2", "--bootstrap", "20", "--bootstrap-unit", "row", "-o", str(tmp_path / "o")])
+    assert code == 0
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert metrics["options"]["bootstrap_unit"] == "row" and metrics["bootstrap_resampled"] == "row"
+    assert "20 resamples of the rows" in (tmp_path / "o" / "report.md").read_text()
 
 
 def test_cli_eval_bad_input_and_usage_exit_codes(tmp_path, toxicity_csv):

@@ -132,6 +132,21 @@ def test_bootstrap_skips_resamples_where_the_metric_is_undefined():
     assert interval.low == pytest.approx(1.0) and interval.high == pytest.approx(1.0)
 
 
+def test_bootstrap_by_cluster_draws_whole_clusters():
+    # Two articles of 50 comments: one scored all right, one all wrong. Drawn row by row, accuracy
+    # stays near 0.5; drawn article by article, a resample holds 0, 1 or 2 copies of the good one.
+    right = np.array([1] * 50 + [0] * 50)
+    article = np.array(["a"] * 50 + ["b"] * 50)
+    accuracy = lambda r: float(np.mean(r))  # noqa: E731
+    rows = bootstrap_ci(accuracy, right, n_resamples=400, seed=0)
+    articles = bootstrap_ci(accuracy, right, n_resamples=400, seed=0, clusters=article)
+    assert 0.35 < rows.low < rows.estimate == 0.5 < rows.high < 0.65
+    assert (articles.low, articles.high) == (0.0, 1.0)
+    # Every resample has as many rows as clusters drawn bring: here always 100.
+    sizes = bootstrap_ci(lambda r: float(len(r)), right, n_resamples=50, seed=1, clusters=article)
+    assert sizes.low == sizes.high == 100
+
+
 def test_bootstrap_works_on_string_labels():
     interval = bootstrap_ci(macro_f1, TRUE * 10, PRED * 10, n_resamples=100, seed=0)
     assert interval.low <= interval.estimate <= interval.high
