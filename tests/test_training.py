@@ -13,12 +13,13 @@ import torch
 
 from analyzer.cli import main
 from analyzer.model import STANCE_LABELS, build_tiny_model, load_model
+from eval.metrics import at_threshold, best_f1_threshold
 from training.arguments import TrainingArguments
 from training.data import Columns, DataError, load_examples, read_table
 from training.examples import IGNORE_STANCE, Example, toxicity_vector
 from training.finetune import finetune
 from training.splits import is_validation
-from training.trainer import best_f1_threshold, fit_platt, train
+from training.trainer import decision_threshold, fit_platt, train
 
 RUDE = ["idiot", "moron", "clown", "fool", "loser"]
 CALM = ["policy", "budget", "schedule", "meeting", "report"]
@@ -211,8 +212,21 @@ def test_platt_scaling_and_threshold_follow_the_data() -> None:
     positive = rng.random(400) < 1 / (1 + np.exp(-(2 * logits - 1)))
     params = fit_platt(logits, positive)
     assert 1.2 < params["scale"] < 3.0 and -1.6 < params["bias"] < -0.4
-    threshold, f1 = best_f1_threshold(1 / (1 + np.exp(-logits)), positive)
-    assert 0.0 < threshold < 1.0 and 0.5 < f1 <= 1.0
+    probabilities = 1 / (1 + np.exp(-(params["scale"] * logits + params["bias"])))
+    threshold, f1 = decision_threshold(probabilities, positive)
+    assert threshold == pytest.approx(best_f1_threshold(positive, probabilities).f1 / 2)
+    assert f1 == pytest.approx(at_threshold(positive, probabilities, threshold).f1)
+
+
+def test_half_the_best_f1_is_the_f1_optimal_threshold_of_calibrated_probabilities() -> None:
+    # Calibrated by construction (the label is drawn with the stated probability), 10% positive.
+    rng = np.random.default_rng(1)
+    probabilities = 1 / (1 + np.exp(-rng.normal(-3.0, 1.5, size=50_000)))
+    positive = rng.random(probabilities.size) < probabilities
+    best = best_f1_threshold(positive, probabilities)
+    threshold, f1 = decision_threshold(probabilities, positive)
+    assert 0.1 < threshold < 0.4
+    assert f1 > best.f1 - 0.01
 
 
 def test_random_targets_pair_toxicity_texts_and_can_label_them_none() -> None:

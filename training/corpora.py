@@ -11,7 +11,7 @@ How each source's labels become the model's attributes (targets in [0, 1]; NaN =
 * Davidson: ``toxicity`` = share of coders saying hate or offensive, ``identity_attack`` = share saying hate.
 * CAT (Wikipedia talk, annotated in context): ``toxicity`` = majority label.
 * ToxiGen statements: ``toxicity`` = ``identity_attack`` = hate (implicit, slur-free).
-* VAST: stance 0 con → against, 1 pro → favor, 2 neutral → none, toward the row's topic.
+* VAST: stance 0 con → against, 1 pro → favor, 2 neutral → none, toward the row's topic (see ``_vast_target``).
 * NK-talks hand labels (training/labels/nk_talks_stance.csv): stance toward "US-North Korea nuclear talks".
 """
 
@@ -137,11 +137,27 @@ def vast(data: Path, attributes: Sequence[str]) -> tuple[list[Example], list[Exa
     dev = pd.read_csv(folder / "vast_dev.csv")
     dev = dev[dev["seen?"] == 0]
     empty = no_toxicity(attributes)
-    train = [Example(str(r.post), str(r.new_topic), empty, VAST_STANCE[int(r.label)], f"vast-{r.arc_id}", "vast")
+    train = [Example(str(r.post), _vast_target(r), empty, VAST_STANCE[int(r.label)], f"vast-{r.arc_id}", "vast")
              for r in train_frame.itertuples(index=False)]
     validation = [Example(str(r.Tweet), str(r.Target), empty, VAST_STANCE[int(r.Stance)], f"vast-dev-{i}", "vast_dev")
                   for i, r in enumerate(dev.itertuples(index=False))]
     return train, validation
+
+
+def _vast_target(row) -> str:
+    """The topic a VAST train row's label is about.
+
+    ``topic_str`` is the topic the row was labelled against, in VAST's lemmatised form ("regulation
+    corporation"), the form dev and test give as the target. ``new_topic`` is the same topic as a
+    natural phrase ("regulation of corporations") — except on the synthetic neutral rows (type 4),
+    where it is the post's own topic while the "neutral" label is about ``topic_str``, another
+    post's topic: paired with ``new_topic`` those rows would teach "no stance on what the post
+    argues". Type 4 rows therefore get ``topic_str``; the others get either form, half each (fixed
+    per row), so that both terse and natural targets are learnt.
+    """
+    if int(row.type_idx) == 4 or int(hashlib.sha1(str(row.new_id).encode("utf-8")).hexdigest(), 16) % 2:
+        return str(row.topic_str)
+    return str(row.new_topic)
 
 
 def vast_topics(data: Path) -> list[str]:

@@ -9,8 +9,8 @@ windows (``analyzer.model``).
 Every ``eval_every`` steps the validation examples are scored (through the cache) and the best
 state is kept: the score is the mean of toxicity ROC-AUC and stance macro-F1 (whichever exist). At
 the end the best state is restored, calibration (Platt per toxicity attribute, a stance
-temperature) and the toxicity threshold (best F1) are fitted on validation with the full scoring
-path, and the checkpoint, its model card and ``metrics.json`` are written.
+temperature) and the toxicity threshold (half the best F1, see ``decision_threshold``) are fitted on
+validation with the full scoring path, and the checkpoint, its model card and ``metrics.json`` are written.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, precision_recall_curve, roc_auc_score
+from sklearn.metrics import f1_score, roc_auc_score
 from torch import nn
 
 from analyzer.model import (
@@ -46,6 +46,7 @@ from analyzer.model import (
     load_model,
     resolve_device,
 )
+from eval.metrics import at_threshold, best_f1_threshold
 from training.arguments import TrainingArguments
 from training.examples import IGNORE_STANCE, Example
 
@@ -231,12 +232,16 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(grid[int(np.argmin(losses))])
 
 
-def best_f1_threshold(probabilities: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
-    """(threshold, F1) maximising F1 of ``probability ≥ threshold``."""
-    precision, recall, thresholds = precision_recall_curve(positive, probabilities)
-    f1 = 2 * precision[:-1] * recall[:-1] / np.clip(precision[:-1] + recall[:-1], 1e-12, None)
-    best = int(np.argmax(f1))
-    return float(thresholds[best]), float(f1[best])
+def decision_threshold(probabilities: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+    """(threshold, F1 there) for calibrated probabilities: half the best F1 reachable on these rows.
+
+    For calibrated scores the F1-optimal threshold is F1*/2 (Lipton, Elkan & Narayanaswamy 2014).
+    The best F1 is a steady number; *where* the empirical F1 curve peaks is not: on 700 validation
+    comments with 78 toxic ones the peak of model 0.6.0's curve sat at 0.113, which flags a third of
+    all C3 comments (9% are toxic), while its F1 there differs from the F1 at 0.2 by noise.
+    """
+    threshold = best_f1_threshold(positive, probabilities).f1 / 2
+    return threshold, at_threshold(positive, probabilities, threshold).f1
 
 
 def full_logits(
@@ -273,7 +278,7 @@ def calibrate(model: Model, validation: Sequence[Example], tox: np.ndarray, stan
     known = ~np.isnan(targets[:, 0])
     if known.any() and 0 < (targets[known, 0] >= 0.5).sum() < known.sum():
         probabilities = model.calibrate_toxicity(tox_logits)[:, 0].numpy()[known]
-        threshold, f1 = best_f1_threshold(probabilities, targets[known, 0] >= 0.5)
+        threshold, f1 = decision_threshold(probabilities, targets[known, 0] >= 0.5)
         model.config.toxicity_threshold = round(threshold, 4)
         metrics["toxicity_threshold_f1"] = f1
     metrics["toxicity_threshold"] = model.config.toxicity_threshold
