@@ -226,15 +226,15 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
         rss_loaded = peak_rss_mib()
         started, cpu_started = time.perf_counter(), cpu_seconds()
         summary = score([dump], Path(scratch) / "scores.csv", model=model, options=options)
-        seconds, cpu_seconds = time.perf_counter() - started, cpu_seconds() - cpu_started
+        seconds, cpu_used = time.perf_counter() - started, cpu_seconds() - cpu_started
     return {
         "pipeline": name,
         "model": description,
         "comments": summary.rows,
         "seconds": round(seconds, 2),
         "comments_per_s": round(summary.rows / seconds, 1),
-        "cpu_seconds": round(cpu_seconds, 2),
-        "comments_per_cpu_s": round(summary.rows / cpu_seconds, 1),
+        "cpu_seconds": round(cpu_used, 2),
+        "comments_per_cpu_s": round(summary.rows / cpu_used, 1),
         "load_seconds": round(load_seconds, 2),
         "rss_after_load_mib": round(rss_loaded, 1),
         "peak_rss_mib": round(peak_rss_mib(), 1),
