@@ -29,7 +29,7 @@ import pandas as pd
 
 from analyzer.model import STANCE_LABELS
 from training.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
-from training.splits import is_validation
+from training.splits import is_validation, stable_bucket
 
 NK_TARGET = "US-North Korea nuclear talks"
 VAST_STANCE = {0: STANCE_LABELS.index("against"), 1: STANCE_LABELS.index("favor"), 2: STANCE_LABELS.index("none")}
@@ -155,7 +155,7 @@ def _vast_target(row) -> str:
     argues". Type 4 rows therefore get ``topic_str``; the others get either form, half each (fixed
     per row), so that both terse and natural targets are learnt.
     """
-    if int(row.type_idx) == 4 or int(hashlib.sha1(str(row.new_id).encode("utf-8")).hexdigest(), 16) % 2:
+    if int(row.type_idx) == 4 or stable_bucket(row.new_id, 2):
         return str(row.topic_str)
     return str(row.new_topic)
 
