@@ -266,6 +266,8 @@ def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
     columns.add_argument("--target", help="stance: one target phrase for every row")
     columns.add_argument("--positive-threshold", type=float, metavar="X",
                          help="graded toxicity labels: positive when label >= X (C3 crowd level: 2)")
+    columns.add_argument("--cutoffs", type=float, nargs="+", default=[], metavar="X",
+                         help="graded toxicity labels: also report ROC-AUC with positives at label >= each X")
     columns.add_argument("--label-map", metavar="MAP",
                          help="'vast' (0=against,1=favor,2=none) or RAW=LABEL,... applied before parsing labels")
     rows = parser.add_argument_group("rows")
@@ -302,7 +304,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             raise ValueError(f"--where takes COLUMN=VALUE, got {args.where}")
         options = EvalOptions(
             text_column=args.text_column, label_column=args.label_column, target_column=args.target_column,
-            group_column=args.group_column, positive_threshold=args.positive_threshold,
+            group_column=args.group_column, positive_threshold=args.positive_threshold, cutoffs=tuple(args.cutoffs),
             label_map=parse_label_map(args.label_map), target=args.target, split=args.split, where=where,
             sample=args.sample, seed=args.seed, bootstrap_resamples=args.bootstrap,
             bootstrap_unit=args.bootstrap_unit, batch_size=args.batch_size,

@@ -72,6 +72,9 @@ class EvalOptions:
     group_column: str | None = None
     #: Graded toxicity labels: a row is positive when its label is >= this (C3 crowd level: 2).
     positive_threshold: float | None = None
+    #: Graded toxicity labels: also report ROC-AUC with the positives at label >= each of these cut-offs
+    #: (the headline stays at ``positive_threshold``): where does the ranking fail, borderline or clear cases?
+    cutoffs: tuple[float, ...] = ()
     #: Raw label → favor/against/none (stance) or 0/1 (toxicity), e.g. VAST's {"0": "against", ...}.
     label_map: dict[str, str] | None = None
     #: One target phrase for every row (stance on a file without a target column).
@@ -91,6 +94,10 @@ class EvalOptions:
     confidence: float = 0.95
     calibration_bins: int = 10
     batch_size: int = 32
+
+    def __post_init__(self) -> None:
+        if self.cutoffs and self.positive_threshold is None:
+            raise ValueError("--cutoffs needs graded labels: give --positive-threshold too")
 
 
 #: ``eval`` writes reports/eval/<name>/ unless given -o.

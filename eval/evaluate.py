@@ -101,13 +101,21 @@ def parse_label(raw: str, task: str, options: EvalOptions) -> int | str:
             raise ValueError(f"stance label {raw!r} is not one of {'/'.join(STANCE_LABELS)} (see --label-map)")
         return value
     if options.positive_threshold is not None:
-        try:
-            return int(float(value) >= options.positive_threshold)
-        except ValueError:
-            raise ValueError(f"toxicity label {raw!r} is not a number") from None
+        return int(parse_grade(raw, options) >= options.positive_threshold)
     if value not in BINARY_WORDS:
         raise ValueError(f"toxicity label {raw!r} is not 0/1 (graded labels need --positive-threshold)")
     return BINARY_WORDS[value]
+
+
+def parse_grade(raw: str, options: EvalOptions) -> float:
+    """A graded toxicity label (e.g. C3's mean crowd level) as a number; ValueError when it is not one."""
+    value = _normalise_raw(raw)
+    if options.label_map:
+        value = _normalise_raw(options.label_map.get(value, value))
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"toxicity label {raw!r} is not a number") from None
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -157,6 +165,8 @@ class LabeledSet:
     groups: list[str] | None = None
     sources: list[SourceFile] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    #: Graded toxicity labels as read (``labels`` holds them cut at ``positive_threshold``), for ``--cutoffs``.
+    grades: list[float] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -202,7 +212,8 @@ def load_labeled(
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, not {task!r}")
-    data = LabeledSet(task, targets=[] if task == "stance" else None, groups=[])
+    graded = task == "toxicity" and options.positive_threshold is not None
+    data = LabeledSet(task, targets=[] if task == "stance" else None, groups=[], grades=[] if graded else None)
     for path in map(Path, paths):
         frame = read_table(path)
         columns = {
@@ -245,6 +256,8 @@ def _append_rows(data: LabeledSet, frame: pd.DataFrame, path: Path, columns: dic
         data.groups.append(row[columns["group"]] if columns["group"] else "")
         if data.targets is not None:
             data.targets.append(target)
+        if data.grades is not None:
+            data.grades.append(parse_grade(row[columns["label"]], options))
 
 
 def subsample(data: LabeledSet, size: int | None, seed: int) -> LabeledSet:
@@ -257,7 +270,8 @@ def subsample(data: LabeledSet, size: int | None, seed: int) -> LabeledSet:
         return None if values is None else [values[i] for i in chosen]
 
     return LabeledSet(
-        data.task, pick(data.texts), pick(data.labels), pick(data.targets), pick(data.groups), data.sources, data.dropped
+        data.task, pick(data.texts), pick(data.labels), pick(data.targets), pick(data.groups), data.sources, data.dropped,
+        pick(data.grades),
     )
 
 
@@ -312,6 +326,19 @@ def intervals(data: LabeledSet, outputs, threshold: float, options: EvalOptions)
         name: _bootstrap(data, options, fn, data.labels, outputs)
         for name, fn in headline_functions(data.task, threshold).items()
     }
+
+
+def cutoff_breakdown(data: LabeledSet, outputs, options: EvalOptions) -> list[dict]:
+    """ROC-AUC with its interval when the positives are the rows graded >= each of ``options.cutoffs``."""
+    if not options.cutoffs or data.grades is None:
+        return []
+    grades = np.asarray(data.grades)
+    rows = []
+    for cutoff in sorted(options.cutoffs):
+        labels = (grades >= cutoff).astype(int)
+        rows.append({"cutoff": cutoff, "positives": int(labels.sum()),
+                     "roc_auc": _bootstrap(data, options, roc_auc, labels, outputs)})
+    return rows
 
 
 def difference_interval(data: LabeledSet, model_outputs, other_outputs, options: EvalOptions) -> Interval:
@@ -412,6 +439,8 @@ class EvalResult:
     groups: list[dict]
     baselines: list[BaselineResult]
     options: EvalOptions
+    #: ``cutoff_breakdown``: ROC-AUC at other positive cut-offs of graded labels.
+    cutoffs: list[dict] = field(default_factory=list)
     baseline_train: list[SourceFile] = field(default_factory=list)
     #: Baseline-training rows left out (empty text, unusable label), with file and row.
     baseline_train_dropped: list[str] = field(default_factory=list)
@@ -442,6 +471,7 @@ class EvalResult:
                 "metrics": self.metrics,
                 "intervals": {k: asdict(v) for k, v in self.intervals.items()},
                 "bootstrap_resampled": _resampling_unit(self.data, self.options),
+                "roc_auc_by_cutoff": [{**row, "roc_auc": asdict(row["roc_auc"])} for row in self.cutoffs],
                 "baselines": {
                     b.name: {
                         "description": b.description,
@@ -518,6 +548,7 @@ def evaluate(
         groups=group_breakdown(data, outputs, threshold),
         baselines=results,
         options=options,
+        cutoffs=cutoff_breakdown(data, outputs, options),
         baseline_train=train.sources if train else [],
         baseline_train_dropped=train.dropped if train else [],
         command=command,
@@ -631,6 +662,15 @@ def _markdown_toxicity(result: EvalResult) -> list[str]:
             f"{_fmt(t['f1'])} | {t['predicted_positive']:,} |"
         )
     lines += ["", "\\* chosen on the evaluated labels themselves: an optimistic upper bound, not a result.", ""]
+    if result.cutoffs:
+        lines += [
+            f"ROC-AUC with the positives at other cut-offs of the graded label (headline: ≥ {_fmt(result.options.positive_threshold, 2)}):",
+            "",
+            "| positive = label ≥ | positives | ROC-AUC [95% CI] |",
+            "|---|---|---|",
+            *(f"| {_fmt(row['cutoff'], 2)} | {row['positives']:,} | {_interval(row['roc_auc'])} |" for row in result.cutoffs),
+            "",
+        ]
     return lines
 
 

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from analyzer.cli import main
 from analyzer.config import EvalOptions
@@ -158,6 +159,34 @@ def test_toxicity_report_files_and_numbers(tiny_model, toxicity_csv, tmp_path):
     assert "ROC-AUC" in text and "![reliability](reliability.png)" in text and "## Per article" in text
 
 
+def test_cutoffs_report_roc_auc_at_other_grades_of_the_label(tiny_model, tmp_path):
+    texts = _invented_comments(120, seed=6)
+    # Three grades of rudeness, plus a borderline 1.6 on every third polite comment.
+    levels = [3.5 if "moron" in t.split() else 2.0 if TOXIC & set(t.split()) else 1.6 if i % 3 == 0 else 1.0
+              for i, t in enumerate(texts)]
+    path = tmp_path / "graded.csv"
+    pd.DataFrame({"comment_text": texts, "crowd_toxicity_level": levels}).to_csv(path, index=False)
+    options = EvalOptions(positive_threshold=2.0, cutoffs=(4.0, 1.5, 2.0, 3.0), bootstrap_resamples=30)
+    result = evaluate(tiny_model, "toxicity", [path], options, name="graded")
+    grades = np.array(levels)
+    assert [row["cutoff"] for row in result.cutoffs] == [1.5, 2.0, 3.0, 4.0]
+    assert [row["positives"] for row in result.cutoffs] == [int((grades >= c).sum()) for c in (1.5, 2.0, 3.0, 4.0)]
+    for row in result.cutoffs[:3]:
+        assert row["roc_auc"].estimate == pytest.approx(roc_auc_score(grades >= row["cutoff"], result.outputs))
+    # At the headline's own cut-off it is the headline; above every grade there is nothing to rank.
+    assert result.cutoffs[1]["roc_auc"].estimate == pytest.approx(result.metrics["roc_auc"])
+    assert result.cutoffs[3]["positives"] == 0 and np.isnan(result.cutoffs[3]["roc_auc"].estimate)
+    out = write_report(result, tmp_path / "out").parent
+    by_cutoff = json.loads((out / "metrics.json").read_text())["roc_auc_by_cutoff"]
+    assert [row["cutoff"] for row in by_cutoff] == [1.5, 2.0, 3.0, 4.0] and by_cutoff[3]["roc_auc"]["estimate"] is None
+    assert f"| 3.00 | {int((grades >= 3).sum())} |" in (out / "report.md").read_text()
+
+
+def test_cutoffs_need_graded_labels():
+    with pytest.raises(ValueError, match="--positive-threshold"):
+        EvalOptions(cutoffs=(2.0,))
+
+
 def test_stance_report_has_confusion_matrix_and_per_target_breakdown(tiny_model, stance_jsonl, tmp_path):
     options = EvalOptions(label_map=parse_label_map("vast"), bootstrap_resamples=50)
     result = evaluate(tiny_model, "stance", [stance_jsonl], options, name="st", with_baselines=True)
@@ -200,5 +229,6 @@ def test_cli_eval_bootstrap_unit_row_overrides_the_groups(tiny_model, toxicity_c
 
 def test_cli_eval_bad_input_and_usage_exit_codes(tmp_path, toxicity_csv):
     assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--where", "nocolon"]) == 2
+    assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--cutoffs", "2.5"]) == 2
     # A folder without a checkpoint is bad input, named on stderr.
     assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--model", str(tmp_path)]) == 1
