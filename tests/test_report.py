@@ -18,7 +18,7 @@ from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
 from analyzer.report import build_report
 from analyzer.report import text as report_text
 from analyzer.report.data import load
-from analyzer.report.pages import captured_phrase, summary_page_count
+from analyzer.report.pages import FIRST_PAGE_ROWS, captured_phrase, summary_page_count, summary_pages
 from analyzer.report.text import plain, safe_filename, wrap
 
 ATTRIBUTES = ("severe_toxicity", "insult", "obscene", "threat", "identity_attack")
@@ -223,6 +223,24 @@ def test_max_articles_limits_pages(tmp_path):
 def test_summary_continues_on_more_pages_when_many_articles():
     assert summary_page_count(1) == 1
     assert summary_page_count(200) > 1
+
+
+def _first_summary_page_axes(folder: Path, article_count: int):
+    folder.mkdir()
+    scores = write_scores(folder, [{"id": f"a{n}", "comments": 2 + n % 3} for n in range(article_count)])
+    _header, toxic_bars, _stance_bars, table = summary_pages(load(scores))[0].axes
+    return toxic_bars.get_position(), table.get_position()
+
+
+def test_summary_bars_grow_with_the_articles_and_the_table_follows_them(tmp_path):
+    few_bars, few_table = _first_summary_page_axes(tmp_path / "few", 3)
+    many_bars, many_table = _first_summary_page_axes(tmp_path / "many", FIRST_PAGE_ROWS + 5)
+    # A few articles: a short panel and the table right under it, not below room for 15 bars.
+    assert few_bars.height < many_bars.height / 2
+    assert few_table.y1 > many_table.y1 + 0.1
+    for bars, table in ((few_bars, few_table), (many_bars, many_table)):
+        assert table.y1 < bars.y0  # the table starts below the bars
+    assert many_table.y0 >= 0  # a full first page of rows still fits on the page
 
 
 def test_attributes_are_the_numeric_columns_between_kind_and_stance(tmp_path):

@@ -207,10 +207,14 @@ _TABLE_COLUMNS = (  # heading, x position (inches from the table's left edge), a
 _TABLE_TITLE_WIDTH = 52
 _TABLE_ROW_HEIGHT = 0.19
 _SUMMARY_HEADER_HEIGHT = 1.3
-_COMPARISON_TOP, _COMPARISON_HEIGHT = 2.05, 3.0
+_COMPARISON_TOP = 2.05
+#: Inches per compared article; the bars never get fewer slots than this, so a few bars stay slim.
+_BAR_PITCH, _MIN_BAR_SLOTS = 0.2, 6
+#: From the bars' bottom edge to the table: tick labels, the stance legend and a gap.
+_COMPARISON_TO_TABLE = 0.7
 _TOXIC_BARS_LEFT, _TOXIC_BARS_WIDTH = 2.9, 2.35
 _STANCE_BARS_LEFT, _STANCE_BARS_WIDTH = 5.55, 2.15
-_FIRST_TABLE_TOP, _MORE_TABLE_TOP = 5.75, 0.6
+_MORE_TABLE_TOP = 0.6
 
 
 def _table_row(number: int, article: ArticleScores) -> tuple[str, ...]:
@@ -244,14 +248,19 @@ def _draw_table(figure: Figure, top: float, articles: list[ArticleScores], first
             ax.text(x, top_of_row, value, ha=align, va="top")
 
 
-def _draw_comparison(figure: Figure, articles: list[ArticleScores]) -> None:
-    toxic_ax = figure.add_axes(_rect(_TOXIC_BARS_LEFT, _COMPARISON_TOP, _TOXIC_BARS_WIDTH, _COMPARISON_HEIGHT))
-    stance_ax = figure.add_axes(_rect(_STANCE_BARS_LEFT, _COMPARISON_TOP, _STANCE_BARS_WIDTH, _COMPARISON_HEIGHT))
+def _draw_comparison(figure: Figure, articles: list[ArticleScores]) -> float:
+    """The toxic-share and stance bars of the articles with the most comments; returns the top of the table
+    below them. The panel is as tall as its bars need, so a dump of a few articles leaves no empty block."""
     compared = sorted(articles, key=lambda a: len(a.comments), reverse=True)[:COMPARED_ARTICLES]
+    slots = max(len(compared), _MIN_BAR_SLOTS)
+    height = slots * _BAR_PITCH
+    toxic_ax = figure.add_axes(_rect(_TOXIC_BARS_LEFT, _COMPARISON_TOP, _TOXIC_BARS_WIDTH, height))
+    stance_ax = figure.add_axes(_rect(_STANCE_BARS_LEFT, _COMPARISON_TOP, _STANCE_BARS_WIDTH, height))
+    table_top = _COMPARISON_TOP + height + _COMPARISON_TO_TABLE
     if not any(len(a.comments) for a in compared):
         charts.no_data(toxic_ax, "Toxic share per article", "no comments in any article")
         charts.no_data(stance_ax, "Stance shares", "no comments in any article")
-        return
+        return table_top
     rows = np.arange(len(compared))
     labels = [f"{shorten(a.title or a.id, 36)} ({len(a.comments)})" for a in compared]
     toxic_shares = [a.comments["_toxic"].mean() if len(a.comments) else 0.0 for a in compared]
@@ -266,13 +275,14 @@ def _draw_comparison(figure: Figure, articles: list[ArticleScores]) -> None:
         stance_ax.barh(rows, shares, left=left, color=style.STANCE_COLORS[stance], label=stance)
         left += shares
     stance_ax.set_yticks(rows, [])
-    stance_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3)
+    # Anchored in inches below the axes, so the legend keeps its place whatever the panel's height.
+    stance_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27 / height), ncol=3)
     stance_ax.set_title("Stance shares")
     for ax in (toxic_ax, stance_ax):
-        # First article on top; room for COMPARED_ARTICLES bars so that a few bars stay slim.
-        ax.set_ylim(COMPARED_ARTICLES - 0.5, -0.5)
+        ax.set_ylim(slots - 0.5, -0.5)  # first article on top
         ax.set_xlim(0, 1)
         charts.share_axis(ax.xaxis)
+    return table_top
 
 
 def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
@@ -304,8 +314,8 @@ def summary_pages(data: ReportData, made_at: str | None = None) -> list[Figure]:
     made_at = made_at or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     first = Figure(figsize=style.A4_PORTRAIT)
     _summary_header(first, data, made_at)
-    _draw_comparison(first, data.articles)
-    _draw_table(first, _FIRST_TABLE_TOP, data.articles[:FIRST_PAGE_ROWS], 1)
+    table_top = _draw_comparison(first, data.articles)
+    _draw_table(first, table_top, data.articles[:FIRST_PAGE_ROWS], 1)
     pages = [first]
     for start in range(FIRST_PAGE_ROWS, len(data.articles), MORE_PAGE_ROWS):
         page = Figure(figsize=style.A4_PORTRAIT)
