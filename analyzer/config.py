@@ -97,7 +97,7 @@ class EvalOptions:
 
     def __post_init__(self) -> None:
         if self.cutoffs and self.positive_threshold is None:
-            raise ValueError("--cutoffs needs graded labels: give --positive-threshold too")
+            raise ValueError("cutoffs (--cutoffs) need graded labels: set positive_threshold (--positive-threshold) too")
 
 
 #: ``eval`` writes reports/eval/<name>/ unless given -o.
