@@ -53,6 +53,29 @@ def _repeat(spec: Any) -> int:
     return int(spec.get("repeat", 1)) if isinstance(spec, dict) else 1
 
 
+#: The toxicity sources besides C3, each read whole from ../shared/data by its ``training.corpora`` reader.
+EXTRA_TOXICITY_SOURCES = {
+    "civil_comments_spans": corpora.civil_comments_spans,
+    "olid": corpora.olid,
+    "davidson": corpora.davidson,
+    "cat_wikipedia": corpora.cat_wikipedia,
+    "toxigen": corpora.toxigen,
+}
+
+
+def toxicity_draws(spec: dict[str, Any], data: Path, c3_train: list[Example]) -> dict[str, tuple[list[Example], list[Example]]]:
+    """Each toxicity source the recipe's [data] section names: (all its examples, those drawn for training)."""
+    seed = int(spec.get("seed", 0))
+    draws = {}
+    for name in ("c3", *EXTRA_TOXICITY_SOURCES):
+        if name not in spec:
+            continue
+        examples = c3_train if name == "c3" else EXTRA_TOXICITY_SOURCES[name](data, TOXICITY_ATTRIBUTES)
+        n, balanced = _amount(spec[name])
+        draws[name] = (examples, corpora.sample(examples, n, seed, balance_on_toxicity=balanced))
+    return draws
+
+
 def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[Example], list[Example], dict]:
     """(train, validation, nk_check, counts) as the recipe's [data] section says."""
     spec = recipe["data"]
@@ -64,21 +87,9 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     nk_train, nk_check = corpora.nk_talks(data, root / spec["nk_labels"], attributes)
     c3_validation = corpora.sample(c3_validation, _amount(spec.get("c3_validation", "all"))[0], seed)
     vast_validation = corpora.sample(vast_validation, _amount(spec.get("vast_validation", "all"))[0], seed)
-    toxicity_sources = {
-        "c3": c3_train,
-        "civil_comments_spans": corpora.civil_comments_spans(data, attributes),
-        "olid": corpora.olid(data, attributes),
-        "davidson": corpora.davidson(data, attributes),
-        "cat_wikipedia": corpora.cat_wikipedia(data, attributes),
-        "toxigen": corpora.toxigen(data, attributes),
-    }
     train: list[Example] = []
     counts: dict[str, int] = {}
-    for name, examples in toxicity_sources.items():
-        if name not in spec:
-            continue
-        n, balanced = _amount(spec[name])
-        chosen = corpora.sample(examples, n, seed, balance_on_toxicity=balanced)
+    for name, (_, chosen) in toxicity_draws(spec, data, c3_train).items():
         counts[name] = len(chosen)
         train.extend(chosen)
     paired_stance = spec.get("random_target_stance")  # e.g. "none"; absent: paired texts teach no stance

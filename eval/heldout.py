@@ -1,0 +1,171 @@
+"""Toxicity on the rows the shipped recipe did not train on: ``python -m eval.heldout``.
+
+The recipe draws a few hundred rows from each extra toxicity source (Civil Comments toxic spans, OLID,
+Davidson, CAT, ToxiGen; ``training.recipe.toxicity_draws``) and leaves the rest unused. Those rest rows
+are other outlets and platforms than C3's Globe and Mail, so they say how the model carries over: per
+source, ROC-AUC of ``toxicity`` (positive: the source's toxicity target >= 0.5, e.g. a majority of its
+annotators) and, where the source labels it, of ``identity_attack``. Rows whose text was also drawn for
+training are left out. Intervals: 95% percentile bootstrap over rows. ToxiGen's unused statements are
+about the same 16 groups as its trained ones, so they measure new wordings more than new targets.
+
+Writes ``reports/eval/heldout-sources/`` (``report.md``, ``metrics.json``), as ``analyzer eval`` does; reads ``../shared/data`` (nothing is copied).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzer.config import EVAL_REPORTS_DIR
+from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
+from eval.baselines import ToxicityBaseline, profanity_check_baseline
+from analyzer._files import write_text_atomically
+from eval.bench_speed import invoked_command
+from eval.evaluate import _json_safe
+from eval.metrics import bootstrap_ci, roc_auc
+from training import corpora
+from training.examples import Example
+from training.recipe import PROJECT_ROOT, toxicity_draws
+
+RECIPE = Path("training/recipes/default.toml")
+SCORED_ATTRIBUTES = ("toxicity", "identity_attack")
+#: Unused rows scored per source (a fixed-seed sample; CPU time).
+ROWS_PER_SOURCE = 1500
+SEED = 0
+#: What each source's positives are, in words, for the report.
+POSITIVES = {
+    "civil_comments_spans": "most annotators did not mark it \"not toxic\" (all rows were picked as likely toxic)",
+    "olid": "offensive (OFF); identity attack: targeted at a group (GRP)",
+    "davidson": "most coders said hate or offensive; identity attack: most said hate",
+    "cat_wikipedia": "toxic by majority, judged in context",
+    "toxigen": "hateful statement about a group (implicit, slur-free); identity attack: the same",
+}
+
+
+def unused_rows(recipe_path: Path, rows_per_source: int, seed: int) -> dict[str, list[Example]]:
+    """Per extra toxicity source: a fixed-seed sample of the rows the recipe did not draw for training."""
+    spec = tomllib.loads(recipe_path.read_text(encoding="utf-8"))["data"]
+    data = (PROJECT_ROOT / spec["shared"]).resolve()
+    # C3 is left out here: its validation articles are measured by `analyzer eval` (reports/eval/c3-*).
+    draws = toxicity_draws({key: value for key, value in spec.items() if key != "c3"}, data, [])
+    unused = {}
+    for name, (examples, drawn) in draws.items():
+        trained_texts = {e.text for e in drawn}
+        rest = [e for e in examples if e.text not in trained_texts]
+        unused[name] = corpora.sample(rest, rows_per_source, seed)
+    return unused
+
+
+def _auc_entry(targets: np.ndarray, scores: np.ndarray, resamples: int, seed: int) -> dict[str, Any] | None:
+    """ROC-AUC of ``scores`` on the rows whose target is known (positive: target >= 0.5); None if none is."""
+    labelled = ~np.isnan(targets)
+    if not labelled.any():
+        return None
+    labels = (targets[labelled] >= 0.5).astype(int)
+    return {
+        "rows": int(labelled.sum()),
+        "positives": int(labels.sum()),
+        "roc_auc": asdict(bootstrap_ci(roc_auc, labels, scores[labelled], n_resamples=resamples, seed=seed)),
+    }
+
+
+def score_source(
+    model: Model, examples: list[Example], batch_size: int, resamples: int, seed: int,
+    baseline: ToxicityBaseline | None = None,
+) -> dict[str, Any]:
+    """The model's ``toxicity`` and ``identity_attack`` AUCs on one source (and ``baseline``'s toxicity AUC)."""
+    texts = [e.text for e in examples]
+    predictions = model.predict(texts, batch_size=batch_size)
+    target = {a: np.array([e.toxicity[TOXICITY_ATTRIBUTES.index(a)] for e in examples]) for a in SCORED_ATTRIBUTES}
+    result: dict[str, Any] = {"rows": len(examples)}
+    for attribute in SCORED_ATTRIBUTES:
+        scores = np.array([p.toxicity[attribute] for p in predictions])
+        result[attribute] = _auc_entry(target[attribute], scores, resamples, seed)
+    if baseline is not None:
+        result["baseline_toxicity"] = _auc_entry(target["toxicity"], baseline.score(texts), resamples, seed)
+    return result
+
+
+def _auc_cell(entry: dict[str, Any] | None) -> str:
+    if entry is None:
+        return "–"
+    ci = entry["roc_auc"]
+    if np.isnan(ci["estimate"]):
+        return f"n/a ({entry['positives']:,} of {entry['rows']:,} positive)"
+    return (f"{ci['estimate']:.3f} [{ci['low']:.3f}, {ci['high']:.3f}] "
+            f"({entry['positives']:,} of {entry['rows']:,} positive)")
+
+
+def render_markdown(results: dict[str, Any], command: str) -> str:
+    lines = [
+        "# Toxicity on the rows the recipe did not train on",
+        "",
+        f"Model **{results['model']}**; recipe `{results['recipe']}`; up to {results['rows_per_source']:,} unused rows "
+        f"per source (seed {results['seed']}), rows whose text was drawn for training left out. ROC-AUC with 95% "
+        f"bootstrap intervals ({results['resamples']} resamples of rows).",
+        "",
+        f"Reproduce: `{command}`",
+        "",
+        f"| source | positive when | toxicity ROC-AUC | identity_attack ROC-AUC | {results['baseline']} toxicity ROC-AUC |",
+        "|---|---|---|---|---|",
+    ]
+    for name, entry in results["sources"].items():
+        lines.append(f"| {name} | {POSITIVES[name]} | {_auc_cell(entry['toxicity'])} | "
+                     f"{_auc_cell(entry['identity_attack'])} | {_auc_cell(entry.get('baseline_toxicity'))} |")
+    lines += ["", f"{results['baseline']}: {results['baseline_description']}; its published training data include "
+              "the Davidson tweets and Wikipedia comments, so on those two sources it may have seen the rows."]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m eval.heldout", description=__doc__.split("\n")[0])
+    parser.add_argument("--recipe", type=Path, default=RECIPE, help="the recipe whose draw is left out")
+    parser.add_argument("--model", metavar="DIR", help="a checkpoint folder (default: the shipped model)")
+    parser.add_argument("--rows", type=int, default=ROWS_PER_SOURCE, help="unused rows scored per source")
+    parser.add_argument("--seed", type=int, default=SEED, help="row sampling and bootstrap seed")
+    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("-o", "--output", type=Path, default=Path(EVAL_REPORTS_DIR) / "heldout-sources",
+                        metavar="DIR", help="report folder")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        unused = unused_rows(args.recipe, args.rows, args.seed)
+    except FileNotFoundError as error:
+        print(f"{error.filename}: not found; this evaluation reads the recipe's sources from ../shared/data",
+              file=sys.stderr)
+        return 2
+    model = load_model(args.model, threads=args.threads)
+    baseline = profanity_check_baseline()
+    results = {
+        "model": f"{model.name} {model.version}",
+        "baseline": baseline.name,
+        "baseline_description": baseline.description,
+        "recipe": str(args.recipe),
+        "rows_per_source": args.rows,
+        "seed": args.seed,
+        "resamples": args.bootstrap,
+        "sources": {name: score_source(model, rows, args.batch_size, args.bootstrap, args.seed, baseline)
+                    for name, rows in unused.items()},
+    }
+    markdown = render_markdown(results, invoked_command("eval.heldout", argv))
+    write_text_atomically(args.output / "metrics.json", json.dumps(_json_safe(results), indent=2) + "\n")
+    write_text_atomically(args.output / "report.md", markdown)
+    print(markdown, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""``eval.heldout``: the rows the recipe did not train on, and how they are scored and reported."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+
+import numpy as np
+
+from analyzer.model import TOXICITY_ATTRIBUTES, build_tiny_model
+from eval.baselines import ToxicityBaseline
+from eval.heldout import RECIPE, render_markdown, score_source, unused_rows
+from training.examples import IGNORE_STANCE, Example, toxicity_vector
+from training.recipe import PROJECT_ROOT, toxicity_draws
+
+
+def _example(text: str, **values: float) -> Example:
+    return Example(text, None, toxicity_vector(TOXICITY_ATTRIBUTES, **values), IGNORE_STANCE, text, "invented")
+
+
+def test_unused_rows_never_hold_a_text_drawn_for_training(shared):
+    spec = tomllib.loads((PROJECT_ROOT / RECIPE).read_text())["data"]
+    unused = unused_rows(PROJECT_ROOT / RECIPE, 300, seed=0)
+    draws = toxicity_draws({k: v for k, v in spec.items() if k != "c3"}, (PROJECT_ROOT / spec["shared"]).resolve(), [])
+    assert set(unused) == set(draws) and "c3" not in unused
+    for name, rows in unused.items():
+        trained = {e.text for e in draws[name][1]}
+        assert 0 < len(rows) <= 300 and not trained & {e.text for e in rows}, name
+
+
+def test_scores_each_labelled_attribute_and_reports_one_class_as_na(one_torch_thread):
+    model = build_tiny_model(seed=3)
+    rows = [_example(f"text {i}", toxicity=float(i % 3 == 0), identity_attack=0.0) for i in range(30)]
+    rows += [_example(f"plain {i}", toxicity=0.0) for i in range(10)]
+    # A stand-in baseline that ranks by the label itself: its AUC must come out as 1.
+    toxic_texts = {e.text for e in rows if e.toxicity[0] == 1.0}
+    oracle = ToxicityBaseline("oracle", "the label", lambda texts: np.array([t in toxic_texts for t in texts], float))
+    result = score_source(model, rows, batch_size=8, resamples=20, seed=0, baseline=oracle)
+    assert result["rows"] == 40
+    assert result["toxicity"]["rows"] == 40 and result["toxicity"]["positives"] == 10
+    # identity_attack: labelled on 30 rows only, none positive, so its AUC is undefined, not 0.5.
+    assert result["identity_attack"]["rows"] == 30 and result["identity_attack"]["positives"] == 0
+    assert math.isnan(result["identity_attack"]["roc_auc"]["estimate"])
+    assert 0.0 <= result["toxicity"]["roc_auc"]["estimate"] <= 1.0
+    assert result["baseline_toxicity"]["roc_auc"]["estimate"] == 1.0
+    # A source without identity labels has no entry for them.
+    assert score_source(model, rows[30:], batch_size=8, resamples=5, seed=0)["identity_attack"] is None
+    text = render_markdown({"model": "tiny", "recipe": "r.toml", "rows_per_source": 40, "seed": 0, "resamples": 20,
+                            "baseline": "oracle", "baseline_description": "the label", "sources": {"olid": result}},
+                           "python -m eval.heldout")
+    assert "| olid |" in text and "n/a (0 of 30 positive)" in text and "1.000 [1.000, 1.000] (10 of 40 positive)" in text
+
