@@ -458,7 +458,7 @@ class EvalResult:
         """The metrics JSON: everything numeric the report shows, nothing per row."""
         options = asdict(self.options)
         options["where"] = [list(pair) for pair in self.options.where]
-        return _json_safe(
+        return json_safe(
             {
                 "task": self.task,
                 "name": self.name,
@@ -488,14 +488,14 @@ class EvalResult:
         )
 
 
-def _json_safe(value):
+def json_safe(value):
     """NaN is not JSON: write null."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 

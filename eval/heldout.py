@@ -29,7 +29,7 @@ from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
 from eval.baselines import ToxicityBaseline, profanity_check_baseline
 from analyzer._files import write_text_atomically
 from eval.bench_speed import invoked_command
-from eval.evaluate import _json_safe
+from eval.evaluate import json_safe
 from eval.metrics import bootstrap_ci, roc_auc
 from training import corpora
 from training.examples import Example
@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for name, rows in unused.items()},
     }
     markdown = render_markdown(results, invoked_command("eval.heldout", argv))
-    write_text_atomically(args.output / "metrics.json", json.dumps(_json_safe(results), indent=2) + "\n")
+    write_text_atomically(args.output / "metrics.json", json.dumps(json_safe(results), indent=2) + "\n")
     write_text_atomically(args.output / "report.md", markdown)
     print(markdown, file=sys.stderr)
     return 0
