@@ -33,12 +33,16 @@ from eval.metrics import (
     Interval,
     at_threshold,
     average_precision,
+    between_group_share,
     bootstrap_ci,
     f_avg,
     macro_f1,
+    others_in_group_mean,
     roc_auc,
     stance_metrics,
     toxicity_metrics,
+    within_group_pairs,
+    within_group_roc_auc,
 )
 
 TASKS = ("toxicity", "stance")
@@ -380,6 +384,26 @@ def group_breakdown(data: LabeledSet, outputs, threshold: float) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["n"], str(r["group"])))
 
 
+def within_groups(data: LabeledSet, outputs, options: EvalOptions) -> dict[str, Any]:
+    """Toxicity rows with groups: the ROC-AUC of the pairs inside one group, and how much the labels
+    (graded ones when read) follow the group. Empty for stance or rows without groups.
+
+    The second part is about the labels, not the model: when a row's group mates' labels alone rank
+    the rows well, part of the pooled ROC-AUC is ranking groups, which a score of the text alone can
+    only do as far as the text shows what its group shares.
+    """
+    if data.task != "toxicity" or data.groups is None:
+        return {}
+    graded = data.grades if data.grades is not None else data.labels
+    return {
+        "roc_auc": _bootstrap(data, options, within_group_roc_auc, data.labels, outputs, data.groups),
+        "pairs": within_group_pairs(data.labels, data.groups),
+        "label_share_between_groups": between_group_share(graded, data.groups),
+        # No interval: in a resample a group drawn twice would count a row's own copy among its mates.
+        "group_mates_label_roc_auc": roc_auc(data.labels, others_in_group_mean(graded, data.groups)),
+    }
+
+
 # --- baselines -------------------------------------------------------------------------------------
 
 
@@ -441,6 +465,8 @@ class EvalResult:
     options: EvalOptions
     #: ``cutoff_breakdown``: ROC-AUC at other positive cut-offs of graded labels.
     cutoffs: list[dict] = field(default_factory=list)
+    #: ``within_groups``: ranking inside groups and how much the labels follow them.
+    within_groups: dict[str, Any] = field(default_factory=dict)
     baseline_train: list[SourceFile] = field(default_factory=list)
     #: Baseline-training rows left out (empty text, unusable label), with file and row.
     baseline_train_dropped: list[str] = field(default_factory=list)
@@ -484,6 +510,7 @@ class EvalResult:
                 "baseline_train": [asdict(s) for s in self.baseline_train],
                 "baseline_train_dropped_rows": len(self.baseline_train_dropped),
                 "groups": self.groups,
+                "within_groups": {k: asdict(v) if isinstance(v, Interval) else v for k, v in self.within_groups.items()},
             }
         )
 
@@ -549,6 +576,7 @@ def evaluate(
         baselines=results,
         options=options,
         cutoffs=cutoff_breakdown(data, outputs, options),
+        within_groups=within_groups(data, outputs, options),
         baseline_train=train.sources if train else [],
         baseline_train_dropped=train.dropped if train else [],
         command=command,
@@ -754,6 +782,7 @@ def _markdown_groups(result: EvalResult) -> list[str]:
                 f"quartiles {q1:.3f}–{q3:.3f}.",
                 "",
             ]
+        lines += _markdown_within_groups(result)
         lines += [f"| {kind} | rows | positive | mean score | ROC-AUC | F1 at model threshold |", "|---|---|---|---|---|---|"]
         for g in shown:
             lines.append(
@@ -768,3 +797,20 @@ def _markdown_groups(result: EvalResult) -> list[str]:
                 f"{_fmt(g['accuracy'])} | {_fmt(g['macro_f1'])} |"
             )
     return lines + [""]
+
+
+def _markdown_within_groups(result: EvalResult) -> list[str]:
+    within = result.within_groups
+    if not within:
+        return []
+    label = "graded label" if result.data.grades is not None else "label"
+    return [
+        f"Pairs inside one article ({within['pairs']:,} pairs of a positive and a negative row under the same "
+        f"article): ROC-AUC {_interval(within['roc_auc'])}. The pooled ROC-AUC also compares rows across articles.",
+        "",
+        f"How much the labels follow the article: {_fmt(within['label_share_between_groups'])} of the {label}'s "
+        "variance lies between articles (ICC(1)); the mean label of the *other* rows under the same article, "
+        f"used as the only score, ranks the rows with ROC-AUC {_fmt(within['group_mates_label_roc_auc'])}. "
+        "A score of one comment's text can only use what its article's labels share as far as the text shows it.",
+        "",
+    ]

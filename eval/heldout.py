@@ -55,7 +55,7 @@ def unused_rows(recipe_path: Path, rows_per_source: int, seed: int) -> dict[str,
     spec = tomllib.loads(recipe_path.read_text(encoding="utf-8"))["data"]
     data = (PROJECT_ROOT / spec["shared"]).resolve()
     # C3 is left out here: its validation articles are measured by `analyzer eval` (reports/eval/c3-*).
-    draws = toxicity_draws({key: value for key, value in spec.items() if key != "c3"}, data, [])
+    draws = toxicity_draws(spec, data)
     unused = {}
     for name, (examples, drawn) in draws.items():
         trained_texts = {e.text for e in drawn}

@@ -6,7 +6,11 @@ three-class task (favor / against / none): macro-F1 over the three classes, ``F_
 convention: the mean F1 of *favor* and *against* only, since "none" is the easy majority), per-class
 precision / recall / F1 and the confusion matrix.
 
-scikit-learn computes whatever it has; only ECE, the reliability bins and the bootstrap live here.
+Rows that come in groups (comments under articles) also get the ROC-AUC of the pairs inside one
+group and two measures of how much the labels follow the group.
+
+scikit-learn computes whatever it has; only ECE, the reliability bins, the grouped measures and the
+bootstrap live here.
 Every function takes plain sequences or numpy arrays and returns plain Python numbers, so results
 go straight into JSON.
 """
@@ -18,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import (
     average_precision_score,
     confusion_matrix,
@@ -144,6 +149,62 @@ def toxicity_metrics(y_true: ArrayLike, scores: ArrayLike, threshold: float, n_b
         "ece": expected_calibration_error(y, scores, n_bins),
         "reliability": [asdict(b) for b in reliability_bins(y, scores, n_bins)],
     }
+
+
+# --- rows in groups (comments under articles) ----------------------------------------------------
+
+
+def within_group_roc_auc(y_true: ArrayLike, scores: ArrayLike, groups: ArrayLike | Sequence[str]) -> float:
+    """ROC-AUC over the (positive, negative) pairs that share a group, ties counting half.
+
+    It asks how well comments are ranked under their own article, whatever the article's general
+    level: each group weighs by its number of such pairs (a stratified Mann-Whitney statistic). NaN
+    when no group holds both classes.
+    """
+    frame = pd.DataFrame({"group": np.asarray(groups), "y": _binary(y_true), "score": np.asarray(scores, dtype=float)})
+    frame["rank"] = frame.groupby("group")["score"].rank()
+    positives = frame.groupby("group")["y"].sum()
+    pairs = within_group_pairs(frame["y"], frame["group"])
+    if pairs == 0:
+        return math.nan
+    # Mann-Whitney U of a group: the positives' rank sum minus the ranks they would have among themselves.
+    rank_sums = frame[frame["y"] == 1].groupby("group")["rank"].sum()
+    wins = rank_sums.sum() - float((positives * (positives + 1) / 2).sum())
+    return float(wins / pairs)
+
+
+def within_group_pairs(y_true: ArrayLike, groups: ArrayLike | Sequence[str]) -> int:
+    """How many (positive, negative) pairs share a group."""
+    frame = pd.DataFrame({"group": np.asarray(groups), "y": _binary(y_true)})
+    per_group = frame.groupby("group")["y"].agg(["sum", "size"])
+    return int((per_group["sum"] * (per_group["size"] - per_group["sum"])).sum())
+
+
+def between_group_share(values: ArrayLike, groups: ArrayLike | Sequence[str]) -> float:
+    """ICC(1): the share of the variance of ``values`` that lies between groups (one-way ANOVA
+    estimator for groups of unequal size). 0: the group says nothing of a row's value; NaN with
+    fewer than two groups or no spread within them."""
+    frame = pd.DataFrame({"group": np.asarray(groups), "value": np.asarray(values, dtype=float)})
+    sizes = frame.groupby("group")["value"].size()
+    means = frame.groupby("group")["value"].mean()
+    n, k = len(frame), len(sizes)
+    if k < 2 or n <= k:
+        return math.nan
+    between = float((sizes * (means - frame["value"].mean()) ** 2).sum() / (k - 1))
+    within = float(((frame["value"] - frame["group"].map(means)) ** 2).sum() / (n - k))
+    typical_size = (n - float((sizes**2).sum()) / n) / (k - 1)
+    denominator = between + (typical_size - 1) * within
+    return (between - within) / denominator if denominator > 0 else math.nan
+
+
+def others_in_group_mean(values: ArrayLike, groups: ArrayLike | Sequence[str]) -> np.ndarray:
+    """Per row, the mean value of the other rows of its group (the overall mean for a row alone in
+    its group): what the row's neighbours say, without the row itself."""
+    frame = pd.DataFrame({"group": np.asarray(groups), "value": np.asarray(values, dtype=float)})
+    total = frame.groupby("group")["value"].transform("sum")
+    size = frame.groupby("group")["value"].transform("size")
+    others = (total - frame["value"]) / (size - 1).where(size > 1)
+    return others.fillna(frame["value"].mean()).to_numpy()
 
 
 # --- stance (three classes) ---------------------------------------------------------------------

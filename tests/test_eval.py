@@ -13,6 +13,7 @@ from analyzer.cli import main
 from analyzer.config import EvalOptions
 from analyzer.model import build_tiny_model
 from eval.evaluate import EvalError, evaluate, load_labeled, parse_label_map, subsample, write_report
+from eval.metrics import within_group_roc_auc
 from training.splits import is_validation
 
 WORDS = "council budget road idiot thanks stupid agree bridge vote moron fine plan".split()
@@ -154,7 +155,12 @@ def test_toxicity_report_files_and_numbers(tiny_model, toxicity_csv, tmp_path):
     assert set(metrics["baselines"]) == {"profanity-check", "tfidf-lr"}
     assert len(metrics["groups"]) == 9 and sum(g["n"] for g in metrics["groups"]) == 90
     assert metrics["bootstrap_resampled"] == "group"
+    within = metrics["within_groups"]
+    assert within["roc_auc"]["estimate"] == pytest.approx(
+        within_group_roc_auc(result.data.labels, result.outputs, result.data.groups))
+    assert within["pairs"] > 0 and -1 < within["label_share_between_groups"] < 1
     text = report.read_text()
+    assert f"Pairs inside one article ({within['pairs']:,} pairs" in text
     assert "50 resamples of the 9 groups, each drawn whole" in text
     assert "ROC-AUC" in text and "![reliability](reliability.png)" in text and "## Per article" in text
 
@@ -180,6 +186,29 @@ def test_cutoffs_report_roc_auc_at_other_grades_of_the_label(tiny_model, tmp_pat
     by_cutoff = json.loads((out / "metrics.json").read_text())["roc_auc_by_cutoff"]
     assert [row["cutoff"] for row in by_cutoff] == [1.5, 2.0, 3.0, 4.0] and by_cutoff[3]["roc_auc"]["estimate"] is None
     assert f"| 3.00 | {int((grades >= 3).sum())} |" in (out / "report.md").read_text()
+
+
+def test_labels_that_follow_their_article_show_in_the_within_article_numbers(tiny_model, tmp_path):
+    texts = _invented_comments(120, seed=8)
+    articles = [i % 6 for i in range(120)]
+    fair = [2.5 if TOXIC & set(t.split()) else 1.0 for t in texts]
+    # The raters of articles 0-2 graded every comment a level up, whatever the text said.
+    strict = [level + (1.0 if a < 3 else 0.0) for level, a in zip(fair, articles)]
+
+    def within(levels: list[float], name: str, groups: list[int] | None = articles) -> dict:
+        path = tmp_path / f"{name}.csv"
+        columns = {"comment_text": texts, "crowd_toxicity_level": levels} | ({"article_id": groups} if groups else {})
+        pd.DataFrame(columns).to_csv(path, index=False)
+        options = EvalOptions(positive_threshold=2.0, bootstrap_resamples=30)
+        return evaluate(tiny_model, "toxicity", [path], options).within_groups
+
+    fair_numbers, strict_numbers = within(fair, "fair"), within(strict, "strict")
+    assert abs(fair_numbers["label_share_between_groups"]) < 0.1 < 0.3 < strict_numbers["label_share_between_groups"]
+    assert fair_numbers["group_mates_label_roc_auc"] < 0.6 < 0.7 < strict_numbers["group_mates_label_roc_auc"]
+    labels = np.array(fair) >= 2
+    assert fair_numbers["pairs"] == sum(int(labels[a::6].sum()) * int((~labels[a::6]).sum()) for a in range(6))
+    # Rows without groups get none of it.
+    assert within(fair, "ungrouped", groups=None) == {}
 
 
 def test_cutoffs_need_graded_labels():

@@ -21,7 +21,7 @@ def _example(text: str, **values: float) -> Example:
 def test_unused_rows_never_hold_a_text_drawn_for_training(shared):
     spec = tomllib.loads((PROJECT_ROOT / RECIPE).read_text())["data"]
     unused = unused_rows(PROJECT_ROOT / RECIPE, 300, seed=0)
-    draws = toxicity_draws({k: v for k, v in spec.items() if k != "c3"}, (PROJECT_ROOT / spec["shared"]).resolve(), [])
+    draws = toxicity_draws(spec, (PROJECT_ROOT / spec["shared"]).resolve())
     assert set(unused) == set(draws) and "c3" not in unused
     for name, rows in unused.items():
         trained = {e.text for e in draws[name][1]}

@@ -11,14 +11,18 @@ from eval.metrics import (
     at_threshold,
     average_precision,
     best_f1_threshold,
+    between_group_share,
     bootstrap_ci,
     expected_calibration_error,
     f_avg,
     macro_f1,
+    others_in_group_mean,
     reliability_bins,
     roc_auc,
     stance_metrics,
     toxicity_metrics,
+    within_group_pairs,
+    within_group_roc_auc,
 )
 
 # Scores ranked high → low: 0.8 (toxic), 0.4 (clean), 0.35 (toxic), 0.1 (clean).
@@ -150,3 +154,39 @@ def test_bootstrap_by_cluster_draws_whole_clusters():
 def test_bootstrap_works_on_string_labels():
     interval = bootstrap_ci(macro_f1, TRUE * 10, PRED * 10, n_resamples=100, seed=0)
     assert interval.low <= interval.estimate <= interval.high
+
+
+def test_within_group_roc_auc_ranks_only_pairs_under_one_article():
+    # Article a: every comment scores higher than in b, so pooled across articles b's toxic comment
+    # (0.3) ranks below a's clean ones; under each article alone the ranking is right except one tie.
+    y = [1, 0, 0, 1, 0, 0]
+    scores = [0.9, 0.6, 0.6, 0.3, 0.3, 0.1]
+    groups = ["a", "a", "a", "b", "b", "b"]
+    # Pairs: a → (0.9 > 0.6, 0.9 > 0.6); b → (0.3 = 0.3 counts half, 0.3 > 0.1).
+    assert within_group_pairs(y, groups) == 4
+    assert within_group_roc_auc(y, scores, groups) == pytest.approx(3.5 / 4)
+    assert roc_auc(y, scores) == pytest.approx((2 + 2 + 0.5 * 1 + 1) / 8)
+    # A group with one class brings no pair; without any mixed group the AUC is undefined.
+    assert within_group_roc_auc(y + [1], scores + [0.0], groups + ["c"]) == pytest.approx(3.5 / 4)
+    assert math.isnan(within_group_roc_auc([1, 0], [0.2, 0.8], ["a", "b"]))
+
+
+def test_between_group_share_is_zero_without_group_effect_and_one_without_spread_inside():
+    groups = ["a"] * 4 + ["b"] * 4 + ["c"] * 4
+    only_between = [1.0] * 4 + [2.0] * 4 + [3.0] * 4
+    assert between_group_share(only_between, groups) == pytest.approx(1.0)
+    # The same four values under every group: the groups explain nothing (the estimator dips below 0).
+    same_inside = [1.0, 2.0, 3.0, 4.0] * 3
+    assert between_group_share(same_inside, groups) < 0
+    rng = np.random.default_rng(0)
+    offsets = np.repeat(rng.normal(0, 1, 200), 10)  # between-group variance 1, within-group variance 1
+    values = offsets + rng.normal(0, 1, 2000)
+    assert between_group_share(values, np.repeat(np.arange(200), 10)) == pytest.approx(0.5, abs=0.1)
+    assert math.isnan(between_group_share([1.0, 2.0], ["a", "a"]))
+
+
+def test_others_in_group_mean_leaves_the_row_itself_out():
+    values = [1.0, 2.0, 6.0, 5.0]
+    groups = ["a", "a", "a", "b"]
+    # b's one row has no mates: it gets the overall mean, 3.5.
+    assert others_in_group_mean(values, groups).tolist() == [4.0, 3.5, 1.5, 3.5]

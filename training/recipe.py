@@ -63,12 +63,15 @@ EXTRA_TOXICITY_SOURCES = {
 }
 
 
-def toxicity_draws(spec: dict[str, Any], data: Path, c3_train: list[Example]) -> dict[str, tuple[list[Example], list[Example]]]:
-    """Each toxicity source the recipe's [data] section names: (all its examples, those drawn for training)."""
+def toxicity_draws(
+    spec: dict[str, Any], data: Path, c3_train: list[Example] | None = None
+) -> dict[str, tuple[list[Example], list[Example]]]:
+    """Each toxicity source the recipe's [data] section names: (all its examples, those drawn for
+    training). C3 is drawn from ``c3_train`` and left out when that is None."""
     seed = int(spec.get("seed", 0))
     draws = {}
     for name in ("c3", *EXTRA_TOXICITY_SOURCES):
-        if name not in spec:
+        if name not in spec or (name == "c3" and c3_train is None):
             continue
         examples = c3_train if name == "c3" else EXTRA_TOXICITY_SOURCES[name](data, TOXICITY_ATTRIBUTES)
         n, balanced = _amount(spec[name])
