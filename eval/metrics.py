@@ -11,8 +11,8 @@ group and two measures of how much the labels follow the group.
 
 scikit-learn computes whatever it has; only ECE, the reliability bins, the grouped measures and the
 bootstrap live here.
-Every function takes plain sequences or numpy arrays and returns plain Python numbers, so results
-go straight into JSON.
+Every function takes plain sequences or numpy arrays and returns plain Python numbers (one per-row
+array: ``others_in_group_mean``), so results go straight into JSON.
 """
 
 from __future__ import annotations
@@ -182,8 +182,9 @@ def within_group_pairs(y_true: ArrayLike, groups: ArrayLike | Sequence[str]) -> 
 
 def between_group_share(values: ArrayLike, groups: ArrayLike | Sequence[str]) -> float:
     """ICC(1): the share of the variance of ``values`` that lies between groups (one-way ANOVA
-    estimator for groups of unequal size). 0: the group says nothing of a row's value; NaN with
-    fewer than two groups or no spread within them."""
+    estimator for groups of unequal size). 0: the group says nothing of a row's value (sampling can
+    take the estimate below 0); 1: rows vary only between groups. NaN with fewer than two groups, a
+    group per row, or no spread at all."""
     frame = pd.DataFrame({"group": np.asarray(groups), "value": np.asarray(values, dtype=float)})
     sizes = frame.groupby("group")["value"].size()
     means = frame.groupby("group")["value"].mean()
