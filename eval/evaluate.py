@@ -93,11 +93,15 @@ def _normalise_raw(value: str) -> str:
     return str(int(number)) if number.is_integer() else value
 
 
+def _mapped(raw: str, options: EvalOptions) -> str:
+    """A raw label cell, normalised and passed through ``options.label_map``."""
+    value = _normalise_raw(raw)
+    return _normalise_raw(options.label_map.get(value, value)) if options.label_map else value
+
+
 def parse_label(raw: str, task: str, options: EvalOptions) -> int | str:
     """One raw cell → 0/1 (toxicity) or favor/against/none (stance); ValueError says why not."""
-    value = _normalise_raw(raw)
-    if options.label_map:
-        value = _normalise_raw(options.label_map.get(value, value))
+    value = _mapped(raw, options)
     if not value:
         raise ValueError("empty label")
     if task == "stance":
@@ -113,11 +117,8 @@ def parse_label(raw: str, task: str, options: EvalOptions) -> int | str:
 
 def parse_grade(raw: str, options: EvalOptions) -> float:
     """A graded toxicity label (e.g. C3's mean crowd level) as a number; ValueError when it is not one."""
-    value = _normalise_raw(raw)
-    if options.label_map:
-        value = _normalise_raw(options.label_map.get(value, value))
     try:
-        return float(value)
+        return float(_mapped(raw, options))
     except ValueError:
         raise ValueError(f"toxicity label {raw!r} is not a number") from None
 

@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from analyzer._files import write_text_atomically
 from analyzer.config import EVAL_REPORTS_DIR
 from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
 from eval.baselines import ToxicityBaseline, profanity_check_baseline
-from analyzer._files import write_text_atomically
 from eval.bench_speed import invoked_command
 from eval.evaluate import json_safe
 from eval.metrics import bootstrap_ci, roc_auc
