@@ -288,6 +288,9 @@ def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
                       help="also score profanity-check (toxicity) / majority class (stance) and TF-IDF + LR")
     base.add_argument("--baseline-train", nargs="+", default=[], metavar="FILE",
                       help="labeled rows the TF-IDF + LR baseline (and the majority class) learn from")
+    base.add_argument("--compare", nargs="+", default=[], metavar="DIR",
+                      help="other checkpoints scored on the same rows, each with the paired model − checkpoint "
+                           "interval ('shipped': the shipped model), e.g. a fine-tune against its start")
     parser.set_defaults(handler=_cmd_eval)
 
 
@@ -314,9 +317,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     name = args.name or default_name(args.task, args.data)
     try:
+        compared = [load_model(None if folder == "shipped" else folder, threads=args.threads) for folder in args.compare]
         result = evaluate(
             load_model(args.model, threads=args.threads), args.task, args.data, options, name=name,
-            with_baselines=args.baselines, baseline_train_paths=args.baseline_train,
+            with_baselines=args.baselines, baseline_train_paths=args.baseline_train, compare_with=compared,
             # The report's "Reproduce" line: the real command line when there is one (not under pytest).
             command="python -m analyzer " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None,
             show_progress_bar=True,

@@ -7,8 +7,9 @@
    (stance), applies the row filters (``--where``, the fixed validation split, a fixed-seed sample)
    and keeps a list of rows it dropped and why.
 2. ``evaluate`` scores the rows with the model, computes ``eval.metrics`` with 95% bootstrap
-   intervals on the headline numbers, the same numbers for the baselines (with the interval of the
-   paired difference model − baseline) and a per-group (article / target) breakdown.
+   intervals on the headline numbers, the same numbers for the baselines and for other checkpoints to
+   compare with (each with the interval of the paired difference model − system) and a per-group
+   (article / target) breakdown.
 3. ``write_report`` writes ``metrics.json``, ``report.md``, ``groups.csv`` and the charts.
 """
 
@@ -283,13 +284,20 @@ def subsample(data: LabeledSet, size: int | None, seed: int) -> LabeledSet:
 # --- scoring and metrics -------------------------------------------------------------------------
 
 
-def model_scores(model, data: LabeledSet, batch_size: int = 32, show_progress_bar: bool = False) -> np.ndarray | list[str]:
+def predicted_outputs(
+    model, task: str, texts: Sequence[str], targets: Sequence[str] | None, batch_size: int = 32,
+    show_progress_bar: bool = False,
+) -> np.ndarray | list[str]:
     """Calibrated toxicity probabilities (toxicity) or predicted stance labels (stance), row order."""
-    if data.task == "toxicity":
-        predictions = model.predict(data.texts, None, batch_size=batch_size, show_progress_bar=show_progress_bar)
+    if task == "toxicity":
+        predictions = model.predict(list(texts), None, batch_size=batch_size, show_progress_bar=show_progress_bar)
         return np.array([p.toxicity["toxicity"] for p in predictions])
-    predictions = model.predict(data.texts, data.targets, batch_size=batch_size, show_progress_bar=show_progress_bar)
+    predictions = model.predict(list(texts), list(targets or []), batch_size=batch_size, show_progress_bar=show_progress_bar)
     return [p.stance_label for p in predictions]
+
+
+def model_scores(model, data: LabeledSet, batch_size: int = 32, show_progress_bar: bool = False) -> np.ndarray | list[str]:
+    return predicted_outputs(model, data.task, data.texts, data.targets, batch_size, show_progress_bar)
 
 
 def task_metrics(data: LabeledSet, outputs, threshold: float, options: EvalOptions) -> dict:
@@ -432,6 +440,25 @@ def build_baselines(task: str, train: LabeledSet | None, evaluated: LabeledSet) 
     ]
 
 
+def checkpoint_system(model, task: str, batch_size: int, taken: set[str], show_progress_bar: bool = False):
+    """Another checkpoint (say, the shipped model next to a fine-tune of it) as a system scored on the
+    same rows, toxicity at its own threshold; its name gets " #2", " #3" … when another system has it."""
+    name, k = f"{model.name} {model.version}", 2
+    while name in taken:
+        name, k = f"{model.name} {model.version} #{k}", k + 1
+    description = f"the checkpoint in `{display_path(model.path)}`" if model.path else "a checkpoint in memory"
+    if task == "toxicity":
+        return baseline_systems.ToxicityBaseline(
+            name, f"{description}, at its own threshold {model.toxicity_threshold:.3f}",
+            lambda texts: predicted_outputs(model, task, texts, None, batch_size, show_progress_bar),
+            threshold=model.toxicity_threshold,
+        )
+    return baseline_systems.StanceBaseline(
+        name, description,
+        lambda texts, targets: predicted_outputs(model, task, texts, targets, batch_size, show_progress_bar),
+    )
+
+
 def run_baseline(system, data: LabeledSet, model_outputs, options: EvalOptions) -> BaselineResult:
     if data.task == "toxicity":
         outputs = system.score(data.texts)
@@ -545,10 +572,12 @@ def evaluate(
     name: str | None = None,
     with_baselines: bool = False,
     baseline_train_paths: Sequence[str | Path] = (),
+    compare_with: Sequence[Any] = (),
     command: str | None = None,
     show_progress_bar: bool = False,
 ) -> EvalResult:
-    """Score labeled rows with ``model`` and compute every number of the report."""
+    """Score labeled rows with ``model`` and compute every number of the report; ``compare_with``:
+    other checkpoints, reported like the baselines (with the paired model − checkpoint interval)."""
     keep_validation = True if options.split == "validation" else None
     data = subsample(load_labeled(data_paths, task, options, keep_validation=keep_validation), options.sample, options.seed)
     outputs = model_scores(model, data, options.batch_size, show_progress_bar)
@@ -559,11 +588,10 @@ def evaluate(
         train = load_labeled(
             baseline_train_paths, task, options, keep_validation=False if keep_validation else None, apply_where=False
         )
-    results = (
-        [run_baseline(system, data, outputs, options) for system in build_baselines(task, train, data)]
-        if with_baselines
-        else []
-    )
+    systems = build_baselines(task, train, data) if with_baselines else []
+    for other in compare_with:
+        systems.append(checkpoint_system(other, task, options.batch_size, {s.name for s in systems}, show_progress_bar))
+    results = [run_baseline(system, data, outputs, options) for system in systems]
     return EvalResult(
         task=task,
         name=name or default_name(task, data_paths),

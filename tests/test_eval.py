@@ -231,6 +231,43 @@ def test_stance_report_has_confusion_matrix_and_per_target_breakdown(tiny_model,
     assert metrics["bootstrap_resampled"] == "row"
 
 
+def test_compared_checkpoints_get_their_numbers_and_the_paired_difference(tiny_model, toxicity_csv, stance_jsonl, tmp_path):
+    other = build_tiny_model(seed=2)
+    options = EvalOptions(positive_threshold=2.0, bootstrap_resamples=40)
+    result = evaluate(tiny_model, "toxicity", [toxicity_csv], options, compare_with=[tiny_model, other])
+    itself, second = result.baselines
+    # Two systems with one name stay apart; the model against itself differs by exactly nothing.
+    assert (itself.name, second.name) == (f"tiny {tiny_model.version}", f"tiny {tiny_model.version} #2")
+    assert (itself.model_minus_baseline.low, itself.model_minus_baseline.high) == (0.0, 0.0)
+    labels = np.array(result.data.labels)
+    other_scores = np.array([p.toxicity["toxicity"] for p in other.predict(result.data.texts)])
+    assert second.metrics["roc_auc"] == pytest.approx(roc_auc_score(labels, other_scores))
+    assert second.model_minus_baseline.estimate == pytest.approx(result.metrics["roc_auc"] - second.metrics["roc_auc"])
+    assert "at its own threshold" in second.description
+    text = write_report(result, tmp_path / "tox").read_text()
+    assert f"| tiny {tiny_model.version} #2 | " in text
+
+    stance_options = EvalOptions(label_map=parse_label_map("vast"), bootstrap_resamples=40)
+    stance = evaluate(tiny_model, "stance", [stance_jsonl], stance_options, compare_with=[other])
+    (compared,) = stance.baselines
+    predicted = [p.stance_label for p in other.predict(stance.data.texts, stance.data.targets)]
+    assert compared.outputs == predicted
+    assert compared.model_minus_baseline.estimate == pytest.approx(stance.metrics["macro_f1"] - compared.metrics["macro_f1"])
+
+
+def test_cli_eval_compares_with_a_checkpoint_folder_and_names_a_missing_one(tiny_model, toxicity_csv, tmp_path):
+    other_dir = tmp_path / "other"
+    build_tiny_model(seed=2).save(other_dir)
+    common = ["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--positive-threshold", "2", "--bootstrap", "20"]
+    model_dir = tmp_path / "tiny"
+    tiny_model.save(model_dir)
+    assert main([*common, "--model", str(model_dir), "--compare", str(other_dir), "-o", str(tmp_path / "o")]) == 0
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    (entry,) = metrics["baselines"].values()
+    assert str(other_dir.name) in entry["description"] and entry["model_minus_baseline"]["estimate"] is not None
+    assert main([*common, "--model", str(model_dir), "--compare", str(tmp_path / "nothing")]) == 1
+
+
 def test_cli_eval_writes_the_report_and_returns_zero(tiny_model, toxicity_csv, tmp_path):
     model_dir = tmp_path / "tiny"
     tiny_model.save(model_dir)

@@ -3,16 +3,21 @@
 Loads the public corpora (``training.corpora``), samples and mixes them as the recipe says, trains
 (``training.trainer``), measures on C3 validation (by article), VAST zero-shot dev and the NK-talks
 `check` rows, writes the checkpoint with its model card and metrics, and copies it to ``ship_to``.
+
+A variant changes values for one run and writes elsewhere, leaving the shipped model alone:
+``python -m training.recipe training/recipes/default.toml --set training.trainable_layers=6 --out runs/six``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
 import sys
 import time
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,11 +136,13 @@ def model_card(
         value = source.get(key)
         return "n/a" if value is None else f"{value:.3f}"
 
-    layers_note = (
-        f"The embeddings and the lower {6 - trainable} encoder layers are the base encoder's; the top {trainable} "
-        "layer(s) and the two MLP heads were trained here." if trainable else
-        "The whole encoder is the base encoder's, unchanged (frozen for CPU time); only the two MLP heads were trained."
-    )
+    if trainable >= 6:
+        layers_note = "The embeddings are the base encoder's; all six encoder layers and the two MLP heads were trained here."
+    elif trainable:
+        layers_note = (f"The embeddings and the lower {6 - trainable} encoder layers are the base encoder's; the top "
+                       f"{trainable} layer(s) and the two MLP heads were trained here.")
+    else:
+        layers_note = "The whole encoder is the base encoder's, unchanged (frozen for CPU time); only the two MLP heads were trained."
     def shown(name: str) -> str:
         repeat = counts.get(f"{name}_repeat", 1)
         return f"{counts[name]} examples" + (f", each shown {repeat}× per epoch" if repeat > 1 else "")
@@ -195,8 +202,35 @@ measure on-topic-but-no-stance in the target domain.
 """
 
 
-def run(recipe_path: Path) -> dict[str, Any]:
+def load_recipe(recipe_path: Path, assignments: Sequence[str] = (), out: Path | None = None) -> dict[str, Any]:
+    """The recipe with each ``SECTION.KEY=VALUE`` assignment applied (VALUE in TOML syntax; a bare word
+    is a string). ``out`` replaces ``model.out_dir`` and drops ``ship_to``: a variant never overwrites
+    the shipped model."""
     recipe = tomllib.loads(recipe_path.read_text(encoding="utf-8"))
+    for assignment in assignments:
+        path, equals, raw = assignment.partition("=")
+        section, dot, key = path.strip().partition(".")
+        if not equals or not dot or not key or not isinstance(recipe.get(section), dict):
+            raise ValueError(f"--set {assignment!r}: expected SECTION.KEY=VALUE with SECTION one of {sorted(recipe)}")
+        try:
+            value = tomllib.loads(f"value = {raw}")["value"]
+        except tomllib.TOMLDecodeError:
+            value = raw.strip()
+        recipe[section][key.strip()] = value
+    if out is not None:
+        recipe["model"]["out_dir"] = str(out.resolve())
+        recipe["model"].pop("ship_to", None)
+    return recipe
+
+
+def invocation(recipe_path: Path, assignments: Sequence[str] = ()) -> str:
+    """The recipe and its overrides as the model card and metrics name them."""
+    return " ".join([str(recipe_path), *(f"--set {shlex.quote(a)}" for a in assignments)])
+
+
+def run(recipe_path: Path, assignments: Sequence[str] = (), out: Path | None = None) -> dict[str, Any]:
+    recipe = load_recipe(recipe_path, assignments, out)
+    source = invocation(recipe_path, assignments)
     root = PROJECT_ROOT
     started = time.monotonic()
     train_examples, validation, nk_check, counts = build_data(recipe, root)
@@ -208,14 +242,14 @@ def run(recipe_path: Path) -> dict[str, Any]:
         task="both",
         model_name=model_spec["name"],
         model_version=model_spec["version"],
-        notes={"recipe": str(recipe_path), "data": counts, "licenses": {k: LICENSES[k] for k in counts if k in LICENSES}},
+        notes={"recipe": source, "data": counts, "licenses": {k: LICENSES[k] for k in counts if k in LICENSES}},
         show_progress_bar=False,
         **training_spec,
     )
     result = train(args, train_examples, validation, log=lambda line: print(line, flush=True))
     nk = nk_check_metrics(result.model, nk_check)
     result.validation.update(nk)
-    card = model_card(str(recipe_path), counts, result.validation, nk, result.model.toxicity_threshold,
+    card = model_card(source, counts, result.validation, nk, result.model.toxicity_threshold,
                       args.trainable_layers, f"{model_spec['name']} {model_spec['version']}")
     write_outputs(result, args, card, extra_metrics={"data": counts, "minutes": (time.monotonic() - started) / 60})
     if "ship_to" in model_spec:  # a variant recipe may only write its run folder
@@ -227,14 +261,14 @@ def run(recipe_path: Path) -> dict[str, Any]:
     return result.validation
 
 
-def rewrite_card(recipe_path: Path) -> None:
+def rewrite_card(recipe_path: Path, assignments: Sequence[str] = (), out: Path | None = None) -> None:
     """Regenerate the model card of a finished run from its metrics.json (no training)."""
-    recipe = tomllib.loads(recipe_path.read_text(encoding="utf-8"))
+    recipe = load_recipe(recipe_path, assignments, out)
     out_dir = PROJECT_ROOT / recipe["model"]["out_dir"]
     metrics = json.loads((out_dir / METRICS_FILE).read_text(encoding="utf-8"))
     validation = metrics["validation"]
     nk = {k: v for k, v in validation.items() if k.startswith("nk_check_")}
-    card = model_card(str(recipe_path), metrics["data"], validation, nk, validation["toxicity_threshold"],
+    card = model_card(invocation(recipe_path, assignments), metrics["data"], validation, nk, validation["toxicity_threshold"],
                       int(metrics["arguments"]["trainable_layers"]), f"{recipe['model']['name']} {recipe['model']['version']}")
     ship_to = recipe["model"].get("ship_to")
     for folder in (out_dir, *([PROJECT_ROOT / ship_to] if ship_to else [])):
@@ -242,14 +276,23 @@ def rewrite_card(recipe_path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m training.recipe", description=__doc__.splitlines()[0])
     parser.add_argument("recipe", type=Path, help="a TOML recipe, e.g. training/recipes/default.toml")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", dest="assignments",
+                        help="change one recipe value for this run (TOML syntax), e.g. --set training.trainable_layers=6; "
+                             "repeatable")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="write the run to DIR instead of the recipe's out_dir, and ship nothing")
     parser.add_argument("--rewrite-card", action="store_true", help="only regenerate the finished run's model card")
     options = parser.parse_args(argv)
+    try:
+        load_recipe(options.recipe, options.assignments, options.out)
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as error:
+        parser.error(f"{options.recipe}: {error}")
     if options.rewrite_card:
-        rewrite_card(options.recipe)
+        rewrite_card(options.recipe, options.assignments, options.out)
     else:
-        run(options.recipe)
+        run(options.recipe, options.assignments, options.out)
     return 0
 
 
