@@ -228,9 +228,8 @@ def invocation(recipe_path: Path, assignments: Sequence[str] = ()) -> str:
     return " ".join([str(recipe_path), *(f"--set {shlex.quote(a)}" for a in assignments)])
 
 
-def run(recipe_path: Path, assignments: Sequence[str] = (), out: Path | None = None) -> dict[str, Any]:
-    recipe = load_recipe(recipe_path, assignments, out)
-    source = invocation(recipe_path, assignments)
+def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
+    """Train as ``recipe`` (from ``load_recipe``) says; ``source`` names it in the card (``invocation``)."""
     root = PROJECT_ROOT
     started = time.monotonic()
     train_examples, validation, nk_check, counts = build_data(recipe, root)
@@ -261,14 +260,13 @@ def run(recipe_path: Path, assignments: Sequence[str] = (), out: Path | None = N
     return result.validation
 
 
-def rewrite_card(recipe_path: Path, assignments: Sequence[str] = (), out: Path | None = None) -> None:
+def rewrite_card(recipe: dict[str, Any], source: str) -> None:
     """Regenerate the model card of a finished run from its metrics.json (no training)."""
-    recipe = load_recipe(recipe_path, assignments, out)
     out_dir = PROJECT_ROOT / recipe["model"]["out_dir"]
     metrics = json.loads((out_dir / METRICS_FILE).read_text(encoding="utf-8"))
     validation = metrics["validation"]
     nk = {k: v for k, v in validation.items() if k.startswith("nk_check_")}
-    card = model_card(invocation(recipe_path, assignments), metrics["data"], validation, nk, validation["toxicity_threshold"],
+    card = model_card(source, metrics["data"], validation, nk, validation["toxicity_threshold"],
                       int(metrics["arguments"]["trainable_layers"]), f"{recipe['model']['name']} {recipe['model']['version']}")
     ship_to = recipe["model"].get("ship_to")
     for folder in (out_dir, *([PROJECT_ROOT / ship_to] if ship_to else [])):
@@ -286,13 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rewrite-card", action="store_true", help="only regenerate the finished run's model card")
     options = parser.parse_args(argv)
     try:
-        load_recipe(options.recipe, options.assignments, options.out)
+        recipe = load_recipe(options.recipe, options.assignments, options.out)
     except (OSError, ValueError, tomllib.TOMLDecodeError) as error:
         parser.error(f"{options.recipe}: {error}")
-    if options.rewrite_card:
-        rewrite_card(options.recipe, options.assignments, options.out)
-    else:
-        run(options.recipe, options.assignments, options.out)
+    source = invocation(options.recipe, options.assignments)
+    (rewrite_card if options.rewrite_card else run)(recipe, source)
     return 0
 
 
