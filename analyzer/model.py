@@ -497,10 +497,11 @@ class Model:
         self.path = directory
 
 
-def _base_state_for(net: ToxicityStanceNet) -> dict[str, torch.Tensor]:
-    """The base encoder's tensors under this network's parameter names."""
+def _base_state_for(net: ToxicityStanceNet, weights: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+    """The base encoder's tensors (or ``weights`` named like them) under this network's parameter names."""
     wanted = net.state_dict()
-    return {name: tensor for key, tensor in base_encoder_weights().items() if (name := f"encoder.{key}") in wanted}
+    source = base_encoder_weights() if weights is None else weights
+    return {name: tensor for key, tensor in source.items() if (name := f"encoder.{key}") in wanted}
 
 
 def default_model_card(config: ModelConfig) -> str:

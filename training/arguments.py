@@ -23,6 +23,9 @@ class TrainingArguments:
     task: str = "both"
     #: Checkpoint folder to start from; None = the shipped model; "base" = the bare base encoder.
     init_from: str | None = None
+    #: With init_from "base": a safetensors file of the base encoder's tensors after adaptation
+    #: (``training.adapt``) to start from instead of the pinned base weights.
+    encoder_weights: str | None = None
     #: Encoder layers (counted from the top) that are trained; the rest are frozen and cached.
     trainable_layers: int = 2
     #: Tokens per example (target + comment); longer comments keep their first window in training.
@@ -62,6 +65,8 @@ class TrainingArguments:
         self.output_dir = Path(self.output_dir)
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
+        if self.encoder_weights and self.init_from != "base":
+            raise ValueError("encoder_weights replaces the base encoder: it needs init_from = 'base'")
         if self.trainable_layers < 0:
             raise ValueError("trainable_layers must be ≥ 0")
 

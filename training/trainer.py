@@ -60,8 +60,10 @@ METRICS_FILE = "metrics.json"
 # --- the starting model ------------------------------------------------------------------------
 
 
-def fresh_model_from_base(max_length: int, attributes: Sequence[str] = TOXICITY_ATTRIBUTES, seed: int = 0) -> Model:
-    """The base encoder's weights with new, randomly initialised heads."""
+def fresh_model_from_base(
+    max_length: int, attributes: Sequence[str] = TOXICITY_ATTRIBUTES, seed: int = 0, encoder_weights: str | None = None
+) -> Model:
+    """The base encoder's weights (or an adapted copy of them, ``encoder_weights``) with new, random heads."""
     torch.manual_seed(seed)
     config = ModelConfig(
         name="base",
@@ -73,13 +75,14 @@ def fresh_model_from_base(max_length: int, attributes: Sequence[str] = TOXICITY_
         stance_features=NEW_STANCE_FEATURES,
     )
     net = build_net(config)
-    net.load_state_dict(_base_state_for(net), strict=False)  # heads stay random
+    weights = load_file(encoder_weights) if encoder_weights else None
+    net.load_state_dict(_base_state_for(net, weights), strict=False)  # heads stay random
     return Model(net, config, device="cpu")
 
 
 def initial_model(args: TrainingArguments) -> Model:
     if args.init_from == "base":
-        return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, seed=args.seed)
+        return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, seed=args.seed, encoder_weights=args.encoder_weights)
     return load_model(args.init_from, device="cpu")  # train() applies args.max_length when one is set
 
 
