@@ -14,9 +14,10 @@ from training.adapt import ADAPTED_ENCODER_FILE, AdaptArguments, adapt_encoder, 
 from training.arguments import TrainingArguments
 from training.recipe import UNLABELED_LICENSES, load_recipe, model_card
 from training.trainer import fresh_model_from_base
+from conftest import ON_A_GPU, PROJECT_ROOT, SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-NK_LABELS = Path(__file__).resolve().parents[1] / "training" / "labels" / "nk_talks_stance.csv"
+SHARED_DATA = SHARED / "data"
+NK_LABELS = PROJECT_ROOT / "training" / "labels" / "nk_talks_stance.csv"
 
 TEXTS = [
     "The council voted to close the library on Sundays, and nobody asked the readers.",
@@ -40,11 +41,12 @@ def fast(**changes) -> AdaptArguments:
     return AdaptArguments(**{"epochs": 1, "batch_size": 4, "max_length": 32, "device": "cpu", **changes})
 
 
-def test_masked_lm_loss_falls_and_only_the_encoder_layers_move():
+@pytest.mark.parametrize("device", ["cpu", ON_A_GPU])
+def test_masked_lm_loss_falls_and_only_the_encoder_layers_move(device: str):
     weights, config = tiny_encoder()
     # the tied decoder is the tiny model's frozen random word embeddings: the loss falls, slowly
     adapted, losses = adapt_encoder(TEXTS, weights, config, fast(epochs=30, learning_rate=3e-2, head_learning_rate=3e-2,
-                                                                 head_only_share=0.0), log=lambda line: None)
+                                                                 head_only_share=0.0, device=device), log=lambda line: None)
     assert len(losses) == 30 * 2
     assert sum(losses[-6:]) / 6 < sum(losses[:6]) / 6 - 0.7
     assert sorted(adapted) == sorted(weights)
@@ -121,14 +123,14 @@ def test_the_recipe_refuses_a_bad_adapt_section_before_reading_data(assignment: 
         load_recipe(Path(__file__).resolve().parents[1] / "training" / "recipes" / "default.toml", [assignment])
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/data")
+@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="needs ../shared/data")
 def test_no_evaluated_text_is_among_the_unlabeled_texts():
-    texts = corpora.unlabeled_texts(SHARED, NK_LABELS, AdaptArguments().sources)
+    texts = corpora.unlabeled_texts(SHARED_DATA, NK_LABELS, AdaptArguments().sources)
     unique = set(texts)
     assert len(unique) == len(texts) > 15_000
-    _, c3_validation = corpora.c3(SHARED, ("toxicity",))
-    _, vast_dev = corpora.vast(SHARED, ("toxicity",))
-    _, nk_check = corpora.nk_talks(SHARED, NK_LABELS, ("toxicity",))
+    _, c3_validation = corpora.c3(SHARED_DATA, ("toxicity",))
+    _, vast_dev = corpora.vast(SHARED_DATA, ("toxicity",))
+    _, nk_check = corpora.nk_talks(SHARED_DATA, NK_LABELS, ("toxicity",))
     for name, rows in (("C3 validation", c3_validation), ("VAST dev", vast_dev), ("NK check", nk_check)):
         assert rows, name
         assert not unique & {e.text for e in rows}, name

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from analyzer.cli import main
 from analyzer.model import STANCE_LABELS, build_tiny_model, load_model
@@ -20,6 +19,7 @@ from training.examples import IGNORE_STANCE, Example, toxicity_vector
 from training.finetune import finetune
 from training.splits import is_validation
 from training.trainer import decision_threshold, fit_platt, train
+from conftest import ON_A_GPU
 
 RUDE = ["idiot", "moron", "clown", "fool", "loser"]
 CALM = ["policy", "budget", "schedule", "meeting", "report"]
@@ -61,11 +61,6 @@ def quiet_args(tmp_path: Path, tiny_dir: Path, **overrides) -> TrainingArguments
                   show_progress_bar=False, eval_every=10, checkpoint_every=10)
     values.update(overrides)
     return TrainingArguments(**values)
-
-
-ON_A_GPU = pytest.param(
-    "cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")]
-)
 
 
 @pytest.mark.parametrize("device", ["cpu", ON_A_GPU])
