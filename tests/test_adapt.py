@@ -67,20 +67,18 @@ def test_the_same_arguments_give_the_same_encoder():
     assert all(torch.equal(first[k], second[k]) for k in first)
 
 
-def test_a_saved_adaptation_is_reused_only_for_the_same_arguments(tmp_path: Path):
+def test_a_saved_adaptation_is_reused_only_for_the_same_arguments_and_texts(tmp_path: Path, monkeypatch):
     weights, config = tiny_encoder()
-    calls = []
+    runs = []
+    monkeypatch.setattr("training.adapt.adapt_encoder", lambda texts, *a, **k: (runs.append(len(texts)) or weights, []))
 
-    def texts():
-        calls.append(1)
-        return TEXTS
-
-    path, n = adapted_encoder_file(tmp_path, fast(), texts, weights, config, log=lambda line: None)
-    assert (path, n, len(calls)) == (tmp_path / ADAPTED_ENCODER_FILE, len(TEXTS), 1)
-    assert adapted_encoder_file(tmp_path, fast(), texts, weights, config, log=lambda line: None) == (path, n)
-    assert len(calls) == 1  # a resumed run does not adapt again
-    adapted_encoder_file(tmp_path, fast(seed=99), texts, weights, config, log=lambda line: None)
-    assert len(calls) == 2
+    path = adapted_encoder_file(tmp_path, fast(), TEXTS, weights, config, log=lambda line: None)
+    assert path == tmp_path / ADAPTED_ENCODER_FILE and path.is_file() and runs == [len(TEXTS)]
+    assert adapted_encoder_file(tmp_path, fast(), TEXTS, weights, config, log=lambda line: None) == path
+    assert len(runs) == 1  # a resumed run does not adapt again
+    adapted_encoder_file(tmp_path, fast(seed=99), TEXTS, weights, config, log=lambda line: None)
+    adapted_encoder_file(tmp_path, fast(seed=99), TEXTS[:-1], weights, config, log=lambda line: None)
+    assert runs == [len(TEXTS), len(TEXTS), len(TEXTS) - 1]
 
 
 def test_a_fresh_model_starts_from_the_adapted_encoder(tmp_path: Path):

@@ -11,6 +11,7 @@ model card, "Domain-adaptive masked-LM training", says what it gains and costs).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -129,23 +130,22 @@ def adapt_encoder(
 def adapted_encoder_file(
     out_dir: Path,
     args: AdaptArguments,
-    texts: Callable[[], Sequence[str]],
+    texts: Sequence[str],
     weights: dict[str, torch.Tensor],
     encoder_config: dict[str, Any],
     log: Callable[[str], None] = print,
-) -> tuple[Path, int]:
-    """(``out_dir/adapted_encoder.safetensors``, the number of texts it was adapted on); trained now
-    unless a run with the same arguments left it there (a resumed recipe does not adapt again)."""
+) -> Path:
+    """``out_dir/adapted_encoder.safetensors``, trained now unless a run with the same arguments and
+    texts left it there (a resumed recipe does not adapt again)."""
     path = Path(out_dir) / ADAPTED_ENCODER_FILE
+    stamp = {"adapt": args.fingerprint(), "texts_sha256": hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest()}
     if path.is_file():
         with safe_open(str(path), "pt") as saved:
-            metadata = saved.metadata() or {}
-        if metadata.get("adapt") == args.fingerprint():
-            log(f"adapt: reusing {path}")
-            return path, int(metadata["texts"])
-    corpus = texts()
-    log(f"adapt: masked-LM training on {len(corpus)} texts for {args.epochs} epoch(s)")
-    adapted, _ = adapt_encoder(corpus, weights, encoder_config, args, log)
+            if {k: (saved.metadata() or {}).get(k) for k in stamp} == stamp:
+                log(f"adapt: reusing {path}")
+                return path
+    log(f"adapt: masked-LM training on {len(texts)} texts for {args.epochs} epoch(s)")
+    adapted, _ = adapt_encoder(texts, weights, encoder_config, args, log)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(adapted, str(path), metadata={"adapt": args.fingerprint(), "texts": str(len(corpus))})
-    return path, len(corpus)
+    save_file(adapted, str(path), metadata=stamp)
+    return path

@@ -277,13 +277,11 @@ def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
     torch.set_num_threads(int(training_spec.pop("threads", torch.get_num_threads())))
     adapt = AdaptArguments(**recipe.get("adapt", {}))
     if adapt.epochs:
-        data = shared_data(recipe, root)
-        path, n_texts = adapted_encoder_file(
-            root / model_spec["out_dir"], adapt,
-            lambda: corpora.unlabeled_texts(data, root / recipe["data"]["nk_labels"], adapt.sources),
-            base_encoder_weights(), base_encoder_config(), log=lambda line: print(line, flush=True))
+        texts = corpora.unlabeled_texts(shared_data(recipe, root), root / recipe["data"]["nk_labels"], adapt.sources)
+        path = adapted_encoder_file(root / model_spec["out_dir"], adapt, texts, base_encoder_weights(),
+                                    base_encoder_config(), log=lambda line: print(line, flush=True))
         training_spec["encoder_weights"] = str(path)
-        counts["adapt"] = {"epochs": adapt.epochs, "sources": list(adapt.sources), "texts": n_texts}
+        counts["adapt"] = {"epochs": adapt.epochs, "sources": list(adapt.sources), "texts": len(texts)}
     args = TrainingArguments(
         output_dir=root / model_spec["out_dir"],
         task="both",
