@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import save_file
+from transformers import DataCollatorForLanguageModeling
 
-from analyzer.model import base_encoder_weights, build_tiny_model
+from analyzer.model import base_encoder_weights, build_tiny_model, load_tokenizer
+from eval.bench_adapt import full_vocabulary_loss
 from training import corpora
-from training.adapt import ADAPTED_ENCODER_FILE, AdaptArguments, adapt_encoder, adapted_encoder_file
+from training.adapt import (
+    ADAPTED_ENCODER_FILE, AdaptArguments, _masked_lm, adapt_encoder, adapted_encoder_file, masked_lm_loss,
+)
 from training.arguments import TrainingArguments
 from training.recipe import UNLABELED_LICENSES, load_recipe, model_card
 from training.trainer import fresh_model_from_base
@@ -52,6 +56,27 @@ def test_masked_lm_loss_falls_and_only_the_encoder_layers_move(device: str):
     assert sorted(adapted) == sorted(weights)
     assert all(torch.equal(adapted[k], weights[k]) for k in weights if k.startswith("embeddings."))
     assert not torch.equal(adapted["encoder.layer.0.attention.self.query.weight"], weights["encoder.layer.0.attention.self.query.weight"])
+
+
+def test_predicting_words_only_at_masked_positions_gives_the_full_loss_and_gradients():
+    weights, config = tiny_encoder()
+    tokenizer = load_tokenizer()
+    torch.manual_seed(0)
+    batch = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.3)(
+        [{"input_ids": ids} for ids in tokenizer(TEXTS, truncation=True, max_length=32)["input_ids"]]
+    )
+    assert (batch["labels"] == -100).float().mean() > 0.5  # most positions carry no label
+    gradients = []
+    for loss_function in (masked_lm_loss, full_vocabulary_loss):  # BertForMaskedLM's own loss
+        torch.manual_seed(1)  # the same fresh masked-LM head for both
+        net = _masked_lm(weights, config).eval()
+        ids = batch["input_ids"]
+        loss = loss_function(net, ids, (ids != tokenizer.pad_token_id).long(), batch["labels"])
+        loss.backward()
+        gradients.append((loss.item(), net.bert.encoder.layer[0].attention.self.query.weight.grad.clone()))
+    (masked_only, masked_grad), (full, full_grad) = gradients
+    assert masked_only == pytest.approx(full, rel=1e-5)
+    assert torch.allclose(masked_grad, full_grad, rtol=1e-4, atol=1e-7)
 
 
 def test_the_encoder_waits_while_the_fresh_head_trains():
