@@ -2,7 +2,7 @@
 
 Writes ``reports/benchmarks/finetune.json`` and ``finetune.md``. The job measured is the one a newsroom
 runs: a few hundred comments labeled toxic / not toxic, fine-tuned from the shipped model with the
-CLI's defaults, on this machine's CPU. Two scenarios, rows drawn with a fixed seed from ``../shared/data``
+CLI's defaults, on this machine's CPU. Three scenarios, rows drawn with a fixed seed from ``../shared/data``
 (nothing of them is written into the project; the CSVs live in a temporary folder):
 
 * **c3** — an outlet the shipped model was trained on (Globe and Mail comments, positive = crowd
@@ -10,6 +10,9 @@ CLI's defaults, on this machine's CPU. Two scenarios, rows drawn with a fixed se
   validation articles (``training.splits.is_validation``), no article in both;
 * **olid** — an outlet it has barely seen (OLID tweets, positive = offensive; the recipe drew 200 of
   its 13,240 rows): train, validation and test rows drawn apart at random.
+* **civil_comments** — another outlet's news comments, all picked as likely toxic (Civil Comments
+  toxic spans, positive = most annotators did not call it "not toxic"; the borderline task of
+  ``eval.heldout``): rows the recipe did not draw, train, validation and test drawn apart at random.
 
 Reported per scenario: wall and CPU time of the whole ``train`` command (loading, caching, training,
 calibration, saving), its optimizer steps and the step it kept, peak RSS, and the test ROC-AUC of the
@@ -23,6 +26,7 @@ import json
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,15 +34,19 @@ from typing import Any
 import pandas as pd
 
 from analyzer.cli import main as analyzer_main
-from analyzer.model import Model, load_model
+from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
 from eval.bench_speed import OUT_DIR, cpu_seconds, invoked_command, peak_rss_mib, write_results
 from eval.gate import SHARED
 from eval.metrics import roc_auc
+from eval.heldout import RECIPE
+from training.recipe import PROJECT_ROOT, toxicity_draws
 from training.splits import is_validation
 
 SEED = 0
 C3_FILE = "data/c3_constructive_comments/C3_anonymized.csv"
 OLID_FILE = "data/olid_offenseval2019_train/olid-training-v1.0.tsv"
+CIVIL_COMMENTS_FILE = "data/civil_comments_toxic_spans/comments.csv"
+TOXICITY = TOXICITY_ATTRIBUTES.index("toxicity")
 #: A split of one scenario: (train rows, validation rows, test rows), columns text / label.
 Sets = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 
@@ -66,9 +74,24 @@ def olid_sets(path: Path, rows: int, validation_rows: int, test_rows: int) -> Se
     return frame.iloc[:rows], frame.iloc[rows:cut], frame.iloc[cut : cut + test_rows]
 
 
+def civil_comments_sets(path: Path, rows: int, validation_rows: int, test_rows: int) -> Sets:
+    """Disjoint random rows of the Civil Comments toxic-spans set that the shipped recipe did not draw
+    (label 1 = toxic share >= 0.5, as in ``eval.heldout``)."""
+    spec = tomllib.loads((PROJECT_ROOT / RECIPE).read_text(encoding="utf-8"))["data"]
+    name = "civil_comments_spans"
+    examples, drawn = toxicity_draws({"seed": spec.get("seed", 0), name: spec[name]}, path.parents[1])[name]
+    trained = {e.text for e in drawn}
+    frame = pd.DataFrame([{"text": e.text, "label": int(e.toxicity[TOXICITY] >= 0.5)} for e in examples if e.text not in trained])
+    frame = frame.sample(frac=1.0, random_state=SEED)
+    cut = rows + validation_rows
+    return frame.iloc[:rows], frame.iloc[rows:cut], frame.iloc[cut : cut + test_rows]
+
+
 SCENARIOS: dict[str, tuple[str, Callable[..., Sets], str]] = {
     "c3": (C3_FILE, c3_sets, "Globe and Mail comments (C3), an outlet the shipped model was trained on"),
     "olid": (OLID_FILE, olid_sets, "tweets (OLID), an outlet the shipped model has barely seen"),
+    "civil_comments": (CIVIL_COMMENTS_FILE, civil_comments_sets,
+                       "another outlet's news comments picked as likely toxic (Civil Comments toxic spans)"),
 }
 
 

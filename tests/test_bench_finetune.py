@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from eval.bench_finetune import c3_sets, olid_sets
+from eval.bench_finetune import c3_sets, civil_comments_sets, olid_sets
+from eval.heldout import RECIPE
+from training.recipe import PROJECT_ROOT, load_recipe, toxicity_draws
 from training.splits import is_validation
 
 
@@ -37,3 +39,23 @@ def test_olid_sets_are_disjoint_and_offensive_is_positive(tmp_path: Path) -> Non
     assert not (texts[0] & texts[1] or texts[0] & texts[2] or texts[1] & texts[2])
     for part in parts:
         assert (part["label"] == part["text"].map(lambda t: int(int(t.split()[1]) % 3 == 0))).all()
+
+
+def test_civil_comments_sets_leave_out_the_rows_the_recipe_trained_on(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "civil_comments_toxic_spans"
+    folder.mkdir(parents=True)
+    ids = range(900)
+    pd.DataFrame({"comment_id": ids, "comment_text": [f"comment {i}" for i in ids]}).to_csv(folder / "comments.csv", index=False)
+    # three annotators each; comment i is called "not toxic" by i % 4 of them (capped at 3)
+    annotations = [{"comment_id": i, "not toxic": int(k < min(i % 4, 3))} for i in ids for k in range(3)]
+    pd.DataFrame(annotations).to_csv(folder / "annotations.csv", index=False)
+    train, validation, test = civil_comments_sets(folder / "comments.csv", 100, 100, 1000)
+    assert (len(train), len(validation)) == (100, 100) and len(test) == 900 - 500 - 200  # the recipe drew 500
+    parts = [set(part["text"]) for part in (train, validation, test)]
+    assert not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
+    spec = load_recipe(PROJECT_ROOT / RECIPE)["data"]
+    _, drawn = toxicity_draws({"seed": spec["seed"], "civil_comments_spans": spec["civil_comments_spans"]},
+                              tmp_path / "data")["civil_comments_spans"]
+    assert len(drawn) == 500 and not {e.text for e in drawn} & set().union(*parts)
+    for part in (train, validation, test):
+        assert (part["label"] == part["text"].map(lambda t: int(int(t.split()[1]) % 4 <= 1))).all()
