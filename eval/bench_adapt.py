@@ -26,19 +26,23 @@ from transformers import BertForMaskedLM, DataCollatorForLanguageModeling
 
 from analyzer.model import base_encoder_config, base_encoder_weights, load_tokenizer
 from eval.bench_speed import (
-    OUT_DIR, THREADS, comment_word_counts, cpu_seconds, invent_comment, invoked_command, peak_rss_mib, write_results,
+    OUT_DIR, THREADS, comment_word_counts, cpu_seconds, invent_comment, invoked_command, log_to_stderr, peak_rss_mib,
+    write_results,
 )
 from training.adapt import AdaptArguments, masked_lm_loss, trainable_masked_lm, training_step
-
-#: What each measured loss is called in the report, in the order they run.
-LOSSES = ("masked positions (training.adapt)", "every position (BertForMaskedLM)")
-
 
 def full_vocabulary_loss(
     net: BertForMaskedLM, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor
 ) -> torch.Tensor:
     """The reference: ``BertForMaskedLM`` projects every position onto the vocabulary."""
     return net(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss
+
+
+#: Each measured loss by its name in the report, in the order they run.
+LOSSES = {
+    "masked positions (training.adapt)": masked_lm_loss,
+    "every position (BertForMaskedLM)": full_vocabulary_loss,
+}
 
 
 def measure(loss_name: str, steps: int, args: AdaptArguments, threads: int) -> dict[str, Any]:
@@ -51,13 +55,12 @@ def measure(loss_name: str, steps: int, args: AdaptArguments, threads: int) -> d
     torch.manual_seed(args.seed)
     net, optimizer = trainable_masked_lm(base_encoder_weights(), base_encoder_config(), args, "cpu")
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=args.mask_probability)
-    loss_function = masked_lm_loss if loss_name == LOSSES[0] else full_vocabulary_loss
     seconds, cpu, losses, shapes = [], [], [], []
     for step in range(steps + 1):
         torch.manual_seed(step)  # the same masks for either loss
         batch = collator([{"input_ids": ids} for ids in encoded[step * args.batch_size : (step + 1) * args.batch_size]])
         started, cpu_started = time.perf_counter(), cpu_seconds()
-        losses.append(training_step(net, batch, optimizer, tokenizer.pad_token_id, loss_function))
+        losses.append(training_step(net, batch, optimizer, tokenizer.pad_token_id, LOSSES[loss_name]))
         if step:  # the first step is the warm-up
             seconds.append(time.perf_counter() - started)
             cpu.append(cpu_seconds() - cpu_started)
@@ -137,7 +140,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-length", type=int, default=defaults.max_length)
     parser.add_argument("--threads", type=int, default=THREADS)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
-    parser.add_argument("--child", choices=LOSSES, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=tuple(LOSSES), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -148,13 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(measure(parsed.child, parsed.steps, args, parsed.threads)))
         return 0
 
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
-    results = benchmark(parsed.steps, args, parsed.threads, log)
+    results = benchmark(parsed.steps, args, parsed.threads, log_to_stderr)
     markdown = render_markdown(results, invoked_command("eval.bench_adapt", argv))
     write_results(parsed.out_dir, "adapt", results, markdown)
-    log(markdown)
+    log_to_stderr(markdown)
     return 0
 
 

@@ -26,7 +26,6 @@ import json
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,11 +34,11 @@ import pandas as pd
 
 from analyzer.cli import main as analyzer_main
 from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
-from eval.bench_speed import OUT_DIR, cpu_seconds, invoked_command, peak_rss_mib, write_results
+from eval.bench_speed import OUT_DIR, cpu_seconds, invoked_command, log_to_stderr, peak_rss_mib, write_results
 from eval.gate import SHARED
 from eval.metrics import roc_auc
-from eval.heldout import RECIPE
-from training.recipe import PROJECT_ROOT, toxicity_draws
+from eval.heldout import RECIPE, not_drawn
+from training.recipe import PROJECT_ROOT, load_recipe
 from training.splits import is_validation
 
 SEED = 0
@@ -77,11 +76,10 @@ def olid_sets(path: Path, rows: int, validation_rows: int, test_rows: int) -> Se
 def civil_comments_sets(path: Path, rows: int, validation_rows: int, test_rows: int) -> Sets:
     """Disjoint random rows of the Civil Comments toxic-spans set that the shipped recipe did not draw
     (label 1 = toxic share >= 0.5, as in ``eval.heldout``)."""
-    spec = tomllib.loads((PROJECT_ROOT / RECIPE).read_text(encoding="utf-8"))["data"]
+    spec = load_recipe(PROJECT_ROOT / RECIPE)["data"]
     name = "civil_comments_spans"
-    examples, drawn = toxicity_draws({"seed": spec.get("seed", 0), name: spec[name]}, path.parents[1])[name]
-    trained = {e.text for e in drawn}
-    frame = pd.DataFrame([{"text": e.text, "label": int(e.toxicity[TOXICITY] >= 0.5)} for e in examples if e.text not in trained])
+    rest = not_drawn({"seed": spec.get("seed", 0), name: spec[name]}, path.parents[1])[name]
+    frame = pd.DataFrame([{"text": e.text, "label": int(e.toxicity[TOXICITY] >= 0.5)} for e in rest])
     frame = frame.sample(frac=1.0, random_state=SEED)
     cut = rows + validation_rows
     return frame.iloc[:rows], frame.iloc[rows:cut], frame.iloc[cut : cut + test_rows]
@@ -182,18 +180,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{', '.join(missing)}: not found; this benchmark reads its labeled rows from --shared", file=sys.stderr)
         return 2
 
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
     scenarios = []
     for name in args.scenarios:
         path, make_sets, _ = SCENARIOS[name]
         sets = make_sets(args.shared / path, args.rows, args.validation_rows, args.test_rows)
-        scenarios.append(run_scenario(name, sets, args.threads, log))
+        scenarios.append(run_scenario(name, sets, args.threads, log_to_stderr))
     results = {"threads": args.threads, "peak_rss_mib": round(peak_rss_mib(), 1), "scenarios": scenarios}
     markdown = render_markdown(results, invoked_command("eval.bench_finetune", argv))
     write_results(args.out_dir, "finetune", results, markdown)
-    log(markdown)
+    log_to_stderr(markdown)
     return 0
 
 

@@ -452,6 +452,11 @@ def invoked_command(module: str, argv: Sequence[str] | None) -> str:
     return f"python -m {module}" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
 
 
+def log_to_stderr(message: str) -> None:
+    """Progress and the rendered report go to stderr; a child's stdout carries only its JSON."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def write_results(out_dir: Path, stem: str, results: dict[str, Any], markdown: str) -> None:
     """``stem``.json and ``stem``.md under ``out_dir`` (created if needed), each replaced atomically."""
     write_text_atomically(out_dir / f"{stem}.json", json.dumps(results, indent=2) + "\n")
@@ -487,16 +492,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         model_dir=args.model,
     )
 
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
-    results = benchmark(settings, log)
+    results = benchmark(settings, log_to_stderr)
     if not args.skip_quality:
-        log("int8 quality: float vs int8 on the full validation sets …")
+        log_to_stderr("int8 quality: float vs int8 on the full validation sets …")
         results["int8_quality"] = backend_quality(settings.threads, settings.model_dir)
     markdown = render_markdown(results, invoked_command("eval.bench_speed", argv))
     write_results(args.out_dir, "speed", results, markdown)
-    log(markdown)
+    log_to_stderr(markdown)
     return 0
 
 

@@ -50,18 +50,22 @@ POSITIVES = {
 }
 
 
+def not_drawn(spec: dict[str, Any], data: Path) -> dict[str, list[Example]]:
+    """Per extra toxicity source that the recipe's ``[data]`` ``spec`` names: every example whose text
+    the recipe did not draw for training (``data``: the folder of the public corpora)."""
+    # C3 is left out here: its validation articles are measured by `analyzer eval` (reports/eval/c3-*).
+    unused = {}
+    for name, (examples, drawn) in toxicity_draws(spec, data).items():
+        trained_texts = {e.text for e in drawn}
+        unused[name] = [e for e in examples if e.text not in trained_texts]
+    return unused
+
+
 def unused_rows(recipe_path: Path, rows_per_source: int, seed: int) -> dict[str, list[Example]]:
     """Per extra toxicity source: a fixed-seed sample of the rows the recipe did not draw for training."""
     spec = tomllib.loads(recipe_path.read_text(encoding="utf-8"))["data"]
     data = (PROJECT_ROOT / spec["shared"]).resolve()
-    # C3 is left out here: its validation articles are measured by `analyzer eval` (reports/eval/c3-*).
-    draws = toxicity_draws(spec, data)
-    unused = {}
-    for name, (examples, drawn) in draws.items():
-        trained_texts = {e.text for e in drawn}
-        rest = [e for e in examples if e.text not in trained_texts]
-        unused[name] = corpora.sample(rest, rows_per_source, seed)
-    return unused
+    return {name: corpora.sample(rest, rows_per_source, seed) for name, rest in not_drawn(spec, data).items()}
 
 
 def _auc_entry(targets: np.ndarray, scores: np.ndarray, resamples: int, seed: int) -> dict[str, Any] | None:
