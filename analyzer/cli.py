@@ -272,7 +272,7 @@ def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
                          help="'vast' (0=against,1=favor,2=none) or RAW=LABEL,... applied before parsing labels")
     rows = parser.add_argument_group("rows")
     rows.add_argument("--split", choices=("all", "validation"), default=defaults.split,
-                      help="validation: only groups in the fixed validation split (training.splits)")
+                      help="validation: only groups in the fixed validation split (analyzer.splits)")
     rows.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
                       help="keep rows where COLUMN equals VALUE (repeatable), e.g. 'seen?=0' for VAST zero-shot")
     rows.add_argument("--sample", type=int, metavar="N", help="a fixed-seed random subset of N rows")
@@ -299,7 +299,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     from analyzer.config import EVAL_REPORTS_DIR, EvalOptions
     from analyzer.model import ModelError, load_model
-    from eval.evaluate import EvalError, default_name, evaluate, parse_label_map, write_report
+    from analyzer.evaluation.evaluate import EvalError, default_name, evaluate, parse_label_map, write_report
 
     try:
         where = tuple(tuple(item.split("=", 1)) for item in args.where)
@@ -343,7 +343,7 @@ def _add_train_parser(subparsers: argparse._SubParsersAction) -> None:
         "train", help="fine-tune a checkpoint on labeled rows (CSV / JSONL / Parquet)",
         description="Fine-tune the shipped model (or --init-from) for toxicity or stance. The lower encoder "
         "layers stay frozen and are computed once; the top layers and heads train (minutes on CPU for a few "
-        "hundred rows). Validation: --validation FILE, else the fixed group split of training.splits.",
+        "hundred rows). Validation: --validation FILE, else the fixed group split of analyzer.splits.",
     )
     parser.add_argument("--task", required=True, choices=("toxicity", "stance"))
     parser.add_argument("--data", required=True, nargs="+", metavar="FILE", help="labeled files")
@@ -358,7 +358,7 @@ def _add_train_parser(subparsers: argparse._SubParsersAction) -> None:
     columns.add_argument("--target-column", help="stance: the target phrase of each row")
     columns.add_argument("--target", help="stance: one target phrase for every row")
     columns.add_argument("--group-column", help="article or topic id: rows of one group stay on one side of the split")
-    run = parser.add_argument_group("training (defaults: training.arguments.TrainingArguments)")
+    run = parser.add_argument_group("training (defaults: analyzer.finetune.arguments.TrainingArguments)")
     run.add_argument("--epochs", type=float, default=3.0)
     run.add_argument("--max-steps", type=int)
     run.add_argument("--batch-size", type=int, default=32)
@@ -373,9 +373,9 @@ def _add_train_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from analyzer.model import ModelError
-    from training.arguments import TrainingArguments
-    from training.data import Columns, DataError
-    from training.finetune import finetune
+    from analyzer.finetune.arguments import TrainingArguments
+    from analyzer.finetune.data import Columns, DataError
+    from analyzer.finetune import finetune
 
     arguments = TrainingArguments(
         output_dir=Path(args.out), task=args.task, init_from=args.init_from, epochs=args.epochs,

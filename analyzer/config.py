@@ -63,7 +63,7 @@ class EvalOptions:
     """How ``eval`` reads a labeled file and which rows and numbers it reports.
 
     Column names mean the same as ``train``'s options; ``None`` guesses from the usual names
-    (see ``eval.evaluate``).
+    (see ``analyzer.evaluation.evaluate``).
     """
 
     text_column: str | None = None
@@ -80,7 +80,7 @@ class EvalOptions:
     #: One target phrase for every row (stance on a file without a target column).
     target: str | None = None
     #: "all", or "validation": only rows whose group is in the fixed validation split
-    #: (``training.splits.is_validation``); baseline training rows then exclude those groups.
+    #: (``analyzer.splits.is_validation``); baseline training rows then exclude those groups.
     split: str = "all"
     #: Keep only rows where column == value (e.g. VAST's zero-shot rows: ("seen?", "0")).
     where: tuple[tuple[str, str], ...] = ()

@@ -7,7 +7,7 @@ CLI's defaults, on this machine's CPU. Three scenarios, rows drawn with a fixed 
 
 * **c3** — an outlet the shipped model was trained on (Globe and Mail comments, positive = crowd
   toxicity level >= 2): train rows from C3 training articles, validation and test rows from its
-  validation articles (``training.splits.is_validation``), no article in both;
+  validation articles (``analyzer.splits.is_validation``), no article in both;
 * **olid** — an outlet it has barely seen (OLID tweets, positive = offensive; the recipe drew 200 of
   its 13,240 rows): train, validation and test rows drawn apart at random.
 * **civil_comments** — another outlet's news comments, all picked as likely toxic (Civil Comments
@@ -36,10 +36,10 @@ from analyzer.cli import main as analyzer_main
 from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
 from eval.bench_speed import OUT_DIR, cpu_seconds, invoked_command, log_to_stderr, peak_rss_mib, write_results
 from eval.gate import SHARED
-from eval.metrics import roc_auc
+from analyzer.evaluation.metrics import roc_auc
 from eval.heldout import RECIPE, not_drawn
 from training.recipe import PROJECT_ROOT, load_recipe
-from training.splits import is_validation
+from analyzer.splits import is_validation
 
 SEED = 0
 C3_FILE = "data/c3_constructive_comments/C3_anonymized.csv"

@@ -5,7 +5,7 @@
 cores) and compares each with its floor in ``eval/floors/floors.toml``:
 
 * ``c3_validation_toxicity_roc_auc``: ROC-AUC of ``toxicity`` on a fixed-seed sample of the C3
-  validation articles (``training.splits.is_validation``), positive = crowd toxicity level ≥ 2;
+  validation articles (``analyzer.splits.is_validation``), positive = crowd toxicity level ≥ 2;
 * ``vast_zero_shot_stance_macro_f1``: stance macro-F1 on a fixed-seed sample of the VAST dev rows
   whose topic was never seen in training (``seen? == 0``);
 * ``nk_check_stance_macro_f1``: stance macro-F1 on the hand-labelled ``check`` threads of the
@@ -101,7 +101,7 @@ class Check:
 def c3_validation_rows(context: GateContext, sample: int | None = None):
     """C3's validation articles as a toxicity LabeledSet (positive = crowd level >= 2)."""
     from analyzer.config import EvalOptions
-    from eval.evaluate import load_labeled, subsample
+    from analyzer.evaluation.evaluate import load_labeled, subsample
 
     options = EvalOptions(
         text_column="comment_text", label_column="crowd_toxicity_level", group_column="article_id",
@@ -114,7 +114,7 @@ def c3_validation_rows(context: GateContext, sample: int | None = None):
 def vast_zero_shot_rows(context: GateContext, sample: int | None = None):
     """VAST dev's zero-shot rows (topics unseen in training) as a stance LabeledSet."""
     from analyzer.config import EvalOptions
-    from eval.evaluate import NAMED_LABEL_MAPS, load_labeled, subsample
+    from analyzer.evaluation.evaluate import NAMED_LABEL_MAPS, load_labeled, subsample
 
     options = EvalOptions(
         text_column="Tweet", label_column="Stance", target_column="Target",
@@ -124,16 +124,16 @@ def vast_zero_shot_rows(context: GateContext, sample: int | None = None):
 
 
 def _c3_auc(context: GateContext) -> float:
-    from eval.evaluate import model_scores
-    from eval.metrics import roc_auc
+    from analyzer.evaluation.evaluate import model_scores
+    from analyzer.evaluation.metrics import roc_auc
 
     rows = c3_validation_rows(context, C3_SAMPLE)
     return roc_auc(rows.labels, model_scores(context.model, rows))
 
 
 def _vast_macro_f1(context: GateContext) -> float:
-    from eval.evaluate import model_scores
-    from eval.metrics import macro_f1
+    from analyzer.evaluation.evaluate import model_scores
+    from analyzer.evaluation.metrics import macro_f1
 
     rows = vast_zero_shot_rows(context, VAST_SAMPLE)
     return macro_f1(rows.labels, model_scores(context.model, rows))
@@ -142,7 +142,7 @@ def _vast_macro_f1(context: GateContext) -> float:
 def nk_check_rows(context: GateContext):
     """The NK-talks ``check`` rows as a LabeledSet, read by the training code so both agree on them."""
     from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES
-    from eval.evaluate import LabeledSet
+    from analyzer.evaluation.evaluate import LabeledSet
     from training.corpora import nk_talks
 
     _, check = nk_talks(context.shared / "data", NK.files[1].resolve(context), TOXICITY_ATTRIBUTES)
@@ -155,8 +155,8 @@ def nk_check_rows(context: GateContext):
 
 
 def _nk_macro_f1(context: GateContext) -> float:
-    from eval.evaluate import model_scores
-    from eval.metrics import macro_f1
+    from analyzer.evaluation.evaluate import model_scores
+    from analyzer.evaluation.metrics import macro_f1
 
     rows = nk_check_rows(context)
     return macro_f1(rows.labels, model_scores(context.model, rows))

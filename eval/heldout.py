@@ -27,12 +27,12 @@ import numpy as np
 from analyzer._files import write_text_atomically
 from analyzer.config import EVAL_REPORTS_DIR
 from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
-from eval.baselines import ToxicityBaseline, profanity_check_baseline
+from analyzer.evaluation.baselines import ToxicityBaseline, profanity_check_baseline
 from eval.bench_speed import invoked_command
-from eval.evaluate import json_safe
-from eval.metrics import bootstrap_ci, roc_auc
+from analyzer.evaluation.evaluate import json_safe
+from analyzer.evaluation.metrics import bootstrap_ci, roc_auc
 from training import corpora
-from training.examples import Example
+from analyzer.finetune.examples import Example
 from training.recipe import PROJECT_ROOT, toxicity_draws
 
 RECIPE = Path("training/recipes/default.toml")

@@ -15,9 +15,9 @@ from training import corpora
 from training.adapt import (
     ADAPTED_ENCODER_FILE, AdaptArguments, _masked_lm, adapt_encoder, adapted_encoder_file, masked_lm_loss,
 )
-from training.arguments import TrainingArguments
+from analyzer.finetune.arguments import TrainingArguments
 from training.recipe import UNLABELED_LICENSES, load_recipe, model_card
-from training.trainer import fresh_model_from_base
+from analyzer.finetune.trainer import fresh_model_from_base
 from conftest import ON_A_GPU, PROJECT_ROOT, SHARED
 
 SHARED_DATA = SHARED / "data"

@@ -12,9 +12,9 @@ from sklearn.metrics import roc_auc_score
 from analyzer.cli import main
 from analyzer.config import EvalOptions
 from analyzer.model import build_tiny_model
-from eval.evaluate import EvalError, evaluate, load_labeled, parse_label_map, subsample, write_report
-from eval.metrics import within_group_roc_auc
-from training.splits import is_validation
+from analyzer.evaluation.evaluate import EvalError, evaluate, load_labeled, parse_label_map, subsample, write_report
+from analyzer.evaluation.metrics import within_group_roc_auc
+from analyzer.splits import is_validation
 
 WORDS = "council budget road idiot thanks stupid agree bridge vote moron fine plan".split()
 TOXIC = {"idiot", "stupid", "moron"}

@@ -8,9 +8,9 @@ import tomllib
 import numpy as np
 
 from analyzer.model import TOXICITY_ATTRIBUTES, build_tiny_model
-from eval.baselines import ToxicityBaseline
+from analyzer.evaluation.baselines import ToxicityBaseline
 from eval.heldout import RECIPE, render_markdown, score_source, unused_rows
-from training.examples import IGNORE_STANCE, Example, toxicity_vector
+from analyzer.finetune.examples import IGNORE_STANCE, Example, toxicity_vector
 from training.recipe import PROJECT_ROOT, toxicity_draws
 
 

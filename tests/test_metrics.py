@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from eval.metrics import (
+from analyzer.evaluation.metrics import (
     at_threshold,
     average_precision,
     best_f1_threshold,

@@ -6,12 +6,12 @@ import os
 import subprocess
 import sys
 
-from training.splits import is_validation, stable_bucket
+from analyzer.splits import is_validation, stable_bucket
 
 
 def test_buckets_do_not_depend_on_the_process_hash_seed() -> None:
     keys = [f"article-{i}" for i in range(50)]
-    code = f"from training.splits import stable_bucket; print([stable_bucket(k, 7) for k in {keys!r}])"
+    code = f"from analyzer.splits import stable_bucket; print([stable_bucket(k, 7) for k in {keys!r}])"
     runs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": seed}).stdout

@@ -12,13 +12,13 @@ import pytest
 
 from analyzer.cli import main
 from analyzer.model import STANCE_LABELS, build_tiny_model, load_model
-from eval.metrics import at_threshold, best_f1_threshold
-from training.arguments import TrainingArguments
-from training.data import Columns, DataError, load_examples, read_table
-from training.examples import IGNORE_STANCE, Example, toxicity_vector
-from training.finetune import finetune
-from training.splits import is_validation
-from training.trainer import decision_threshold, fit_platt, train
+from analyzer.evaluation.metrics import at_threshold, best_f1_threshold
+from analyzer.finetune.arguments import TrainingArguments
+from analyzer.finetune.data import Columns, DataError, load_examples, read_table
+from analyzer.finetune.examples import IGNORE_STANCE, Example, toxicity_vector
+from analyzer.finetune import finetune
+from analyzer.splits import is_validation
+from analyzer.finetune.trainer import decision_threshold, fit_platt, train
 from conftest import ON_A_GPU
 
 RUDE = ["idiot", "moron", "clown", "fool", "loser"]

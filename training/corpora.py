@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from analyzer.model import STANCE_LABELS
-from training.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
-from training.splits import is_validation, stable_bucket
+from analyzer.finetune.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
+from analyzer.splits import is_validation, stable_bucket
 
 NK_TARGET = "US-North Korea nuclear talks"
 VAST_STANCE = {0: STANCE_LABELS.index("against"), 1: STANCE_LABELS.index("favor"), 2: STANCE_LABELS.index("none")}
@@ -49,7 +49,7 @@ def _counts(cell: object) -> dict[str, int]:
 
 
 def c3(data: Path, attributes: Sequence[str]) -> tuple[list[Example], list[Example]]:
-    """(train, validation) split by article with ``training.splits.is_validation``."""
+    """(train, validation) split by article with ``analyzer.splits.is_validation``."""
     frame = pd.read_csv(data / "c3_constructive_comments" / "C3_anonymized.csv")
     train, validation = [], []
     for row in frame.itertuples(index=False):

@@ -1,7 +1,7 @@
 """Reproduce the shipped model from a TOML recipe: ``python -m training.recipe training/recipes/default.toml``.
 
 Loads the public corpora (``training.corpora``), samples and mixes them as the recipe says, trains
-(``training.trainer``), measures on C3 validation (by article), VAST zero-shot dev and the NK-talks
+(``analyzer.finetune.trainer``), measures on C3 validation (by article), VAST zero-shot dev and the NK-talks
 `check` rows, writes the checkpoint with its model card and metrics, and copies it to ``ship_to``.
 
 An optional ``[adapt]`` section first trains the encoder with the masked-LM objective on unlabeled
@@ -39,9 +39,9 @@ from analyzer.model import (
 )
 from training import corpora
 from training.adapt import AdaptArguments, adapted_encoder_file
-from training.arguments import TrainingArguments
-from training.examples import Example
-from training.trainer import METRICS_FILE, stance_metrics, train, write_outputs
+from analyzer.finetune.arguments import TrainingArguments
+from analyzer.finetune.examples import Example
+from analyzer.finetune.trainer import METRICS_FILE, stance_metrics, train, write_outputs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -205,7 +205,7 @@ token means: an unrelated comment takes no stance on the target).
 
 ## Validation (measured by `python -m training.recipe {recipe_path}`)
 Sets (fixed-seed subsets, sized for CPU time): {counts.get('validation_c3')} C3 comments from validation articles
-(`training.splits.is_validation(article_id)`), {counts.get('validation_vast_zero_shot')} VAST dev zero-shot rows
+(`analyzer.splits.is_validation(article_id)`), {counts.get('validation_vast_zero_shot')} VAST dev zero-shot rows
 (`seen? == 0`), {counts.get('nk_check')} NK-talks `check` rows. Positives in brackets.
 
 | what | value |

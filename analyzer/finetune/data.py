@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.model import STANCE_LABELS
-from training.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
-from training.splits import is_validation
+from analyzer.finetune.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
+from analyzer.splits import is_validation
 
 #: Fewer training examples than this in any class is refused: the model could not learn the class.
 MIN_PER_CLASS = 2

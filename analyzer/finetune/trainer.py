@@ -46,9 +46,9 @@ from analyzer.model import (
     load_model,
     resolve_device,
 )
-from eval.metrics import at_threshold, best_f1_threshold
-from training.arguments import TrainingArguments
-from training.examples import IGNORE_STANCE, Example
+from analyzer.evaluation.metrics import at_threshold, best_f1_threshold
+from analyzer.finetune.arguments import TrainingArguments
+from analyzer.finetune.examples import IGNORE_STANCE, Example
 
 RESUME_DIR = "resume"
 #: Window of a model started from the bare base encoder when the arguments set none: the length the

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from training.arguments import TrainingArguments
-from training.data import Columns, DataError, check_enough, class_counts, load_examples, train_validation
-from training.trainer import initial_model, train, write_outputs
+from analyzer.finetune.arguments import TrainingArguments
+from analyzer.finetune.data import Columns, DataError, check_enough, class_counts, load_examples, train_validation
+from analyzer.finetune.trainer import initial_model, train, write_outputs
 
 
 def finetune(

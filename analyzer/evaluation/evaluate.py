@@ -6,7 +6,7 @@
    (given, or guessed from the usual names), turns labels into 0/1 (toxicity) or favor/against/none
    (stance), applies the row filters (``--where``, the fixed validation split, a fixed-seed sample)
    and keeps a list of rows it dropped and why.
-2. ``evaluate`` scores the rows with the model, computes ``eval.metrics`` with 95% bootstrap
+2. ``evaluate`` scores the rows with the model, computes ``analyzer.evaluation.metrics`` with 95% bootstrap
    intervals on the headline numbers, the same numbers for the baselines and for other checkpoints to
    compare with (each with the interval of the paired difference model − system) and a per-group
    (article / target) breakdown.
@@ -28,8 +28,8 @@ import pandas as pd
 
 from analyzer._hashing import file_sha256
 from analyzer.config import EvalOptions
-from eval import baselines as baseline_systems
-from eval.metrics import (
+from analyzer.evaluation import baselines as baseline_systems
+from analyzer.evaluation.metrics import (
     STANCE_LABELS,
     Interval,
     at_threshold,
@@ -196,7 +196,7 @@ def _keep_rows(
     if keep_validation is not None:
         if group is None:
             raise EvalError(f"{path}: --split validation needs a group column (--group-column)")
-        from training.splits import is_validation
+        from analyzer.splits import is_validation
 
         keep &= frame[group].map(is_validation) == keep_validation
     return keep
@@ -621,7 +621,7 @@ def default_name(task: str, data_paths: Sequence[str | Path]) -> str:
 
 def write_report(result: EvalResult, out_dir: str | Path) -> Path:
     """metrics.json, report.md, groups.csv and the PNG charts into ``out_dir``; returns report.md."""
-    from eval import charts
+    from analyzer.evaluation import charts
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -675,7 +675,7 @@ def _markdown_setup(result: EvalResult) -> list[str]:
         lines.append(f"| `{s.path}` | `{s.sha256[:16]}` | {s.rows:,} | {cols} |")
     filters = []
     if result.options.split != "all":
-        filters.append(f"split = {result.options.split} (groups where `training.splits.is_validation`)")
+        filters.append(f"split = {result.options.split} (groups where `analyzer.splits.is_validation`)")
     filters += [f"`{c}` = {v}" for c, v in result.options.where]
     if result.options.sample:
         filters.append(f"random sample of {result.options.sample} rows (seed {result.options.seed})")
