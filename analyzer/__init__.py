@@ -24,7 +24,7 @@ _LAZY = {
     "build_tiny_model": "analyzer.model",
     "build_report": "analyzer.report",
     "score": "analyzer.scoring",
-    "run": "analyzer.scoring",
+    "run": "analyzer.pipeline",
     "TargetPolicy": "analyzer.targets",
 }
 

@@ -34,8 +34,6 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
-#: What ``load_model(backend=...)`` accepts; "onnx-int8" is the only one that changes scores (slightly).
-BACKENDS = ("torch", "onnx", "onnx-int8")
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids", "comment_mask")
 OUTPUT_NAMES = ("toxicity", "stance")
 #: Linear layers whose weights int8 quantization may touch: the encoder's, not the heads'.

@@ -43,12 +43,12 @@ def read_options_from(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def _rejects_path_for(output: str) -> Path | None:
-    """Rejects go beside the output ("out.jsonl" → "out.rejects.jsonl"); to stderr's neighbour when stdout."""
-    if output == "-":
-        return Path("rejects.jsonl")
-    path = Path(output)
-    return path.with_name(path.name.split(".")[0] + ".rejects.jsonl")
+def _report_rejects(rejects: Sequence[Any], output: str) -> None:
+    """Write (or clear) the rejects file beside ``output`` and say where it is."""
+    from analyzer.records import rejects_path_for, write_rejects
+
+    if path := write_rejects(rejects, rejects_path_for(output)):
+        print(f"{len(rejects)} rejected item(s) with reasons in {path}", file=sys.stderr)
 
 
 # --- split -----------------------------------------------------------------------------------
@@ -64,18 +64,14 @@ def _add_split_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_split(args: argparse.Namespace) -> int:
-    from analyzer.records import write_articles, write_jsonl
+    from analyzer.records import write_articles
     from analyzer.splitting import articles_of, rejects_of, split
 
     outcomes = list(split(args.inputs, args.fmt, read_options_from(args)))
     for outcome in outcomes:
         print(outcome.summary(), file=sys.stderr)
     write_articles(articles_of(outcomes), args.output)
-    rejects = rejects_of(outcomes)
-    if rejects:
-        rejects_path = _rejects_path_for(args.output)
-        write_jsonl((r.to_dict() for r in rejects), rejects_path)
-        print(f"{len(rejects)} rejected item(s) with reasons in {rejects_path}", file=sys.stderr)
+    _report_rejects(rejects_of(outcomes), args.output)
     return EXIT_BAD_INPUT if any(o.error for o in outcomes) else EXIT_OK
 
 
@@ -106,6 +102,15 @@ if TYPE_CHECKING:  # torch loads only when a scoring command runs
     from analyzer.targets import TargetPolicy
 
 
+def _add_backend_option(group: argparse._ArgumentGroup) -> None:
+    from analyzer.config import BACKENDS, ScoreOptions
+
+    group.add_argument("--backend", choices=("auto", *BACKENDS), default=ScoreOptions.backend,
+                       help="auto (the default everywhere, load_model() included): ONNX Runtime int8 on CPU "
+                            "(within ~0.005 of float on the gate's metrics, reports/benchmarks/speed.md), torch on a "
+                            "GPU; onnx: float in ONNX Runtime; torch: float in torch")
+
+
 def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
     from analyzer.config import ScoreOptions
 
@@ -120,9 +125,7 @@ def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--batch-size", type=int, default=defaults.batch_size,
                        help="token windows per forward pass")
     group.add_argument("--chunk-size", type=int, default=defaults.chunk_size, help="comments scored per saved chunk")
-    group.add_argument("--backend", choices=("auto", "torch", "onnx", "onnx-int8"), default=defaults.backend,
-                       help="auto: ONNX Runtime int8 on CPU (scores within ~0.001 of float, see "
-                            "reports/benchmarks/speed.md), torch on GPU; onnx: float, ~1.5x slower on CPU")
+    _add_backend_option(group)
     group.add_argument("--resume", action="store_true", help="keep comments already scored by an interrupted run")
     group.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
@@ -178,17 +181,13 @@ def _call_scoring_stage(args: argparse.Namespace, stage: Callable[..., Any]) -> 
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from analyzer.records import write_jsonl
     from analyzer.scoring import score
 
     summary = _call_scoring_stage(args, score)
     if summary is None:
         return EXIT_BAD_INPUT
     print("\n".join(summary.lines()), file=sys.stderr)
-    if summary.rejects:
-        rejects_path = _rejects_path_for(args.output)
-        write_jsonl((r.to_dict() for r in summary.rejects), rejects_path)
-        print(f"{len(summary.rejects)} rejected item(s) with reasons in {rejects_path}", file=sys.stderr)
+    _report_rejects(summary.rejects, args.output)
     return EXIT_BAD_INPUT if summary.errors else EXIT_OK
 
 
@@ -205,7 +204,7 @@ def _add_run_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from analyzer.scoring import run
+    from analyzer.pipeline import run
 
     result = _call_scoring_stage(args, run)
     if result is None:
@@ -237,7 +236,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"report: {paths[0]} ({len(paths) - 2} article page(s)); PNGs in {paths[0].parent}", file=sys.stderr)
+    pages = sum(path.parent.name == "articles" for path in paths)
+    print(f"report: {paths[0]} ({pages} article page(s)); PNGs and article_shares.csv in {paths[0].parent}",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -263,6 +264,8 @@ def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
     columns.add_argument("--label-column")
     columns.add_argument("--target-column", help="stance: the target phrase of each row")
     columns.add_argument("--group-column", help="article (or topic) id: per-group breakdown and --split")
+    columns.add_argument("--context-column",
+                         help="stance: what each row answers (article title, parent's opening), for models that read it")
     columns.add_argument("--target", help="stance: one target phrase for every row")
     columns.add_argument("--positive-threshold", type=float, metavar="X",
                          help="graded toxicity labels: positive when label >= X (C3 crowd level: 2)")
@@ -283,6 +286,7 @@ def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
                       help="what one bootstrap draw takes: a whole group (with --group-column) or a single row")
     rows.add_argument("--batch-size", type=int, default=defaults.batch_size)
     rows.add_argument("--threads", type=int, help="CPU threads for torch")
+    _add_backend_option(rows)
     base = parser.add_argument_group("baselines")
     base.add_argument("--baselines", action="store_true",
                       help="also score profanity-check (toxicity) / majority class (stance) and TF-IDF + LR")
@@ -299,7 +303,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     from analyzer.config import EVAL_REPORTS_DIR, EvalOptions
     from analyzer.model import ModelError, load_model
-    from analyzer.evaluation.evaluate import EvalError, default_name, evaluate, parse_label_map, write_report
+    from analyzer.evaluation import EvalError, default_name, evaluate, parse_label_map, write_report
 
     try:
         where = tuple(tuple(item.split("=", 1)) for item in args.where)
@@ -307,7 +311,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             raise ValueError(f"--where takes COLUMN=VALUE, got {args.where}")
         options = EvalOptions(
             text_column=args.text_column, label_column=args.label_column, target_column=args.target_column,
-            group_column=args.group_column, positive_threshold=args.positive_threshold, cutoffs=tuple(args.cutoffs),
+            group_column=args.group_column, context_column=args.context_column, positive_threshold=args.positive_threshold, cutoffs=tuple(args.cutoffs),
             label_map=parse_label_map(args.label_map), target=args.target, split=args.split, where=where,
             sample=args.sample, seed=args.seed, bootstrap_resamples=args.bootstrap,
             bootstrap_unit=args.bootstrap_unit, batch_size=args.batch_size,
@@ -317,9 +321,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     name = args.name or default_name(args.task, args.data)
     try:
-        compared = [load_model(None if folder == "shipped" else folder, threads=args.threads) for folder in args.compare]
+        compared = [load_model(None if folder == "shipped" else folder, threads=args.threads, backend=args.backend)
+                    for folder in args.compare]
         result = evaluate(
-            load_model(args.model, threads=args.threads), args.task, args.data, options, name=name,
+            load_model(args.model, threads=args.threads, backend=args.backend), args.task, args.data, options, name=name,
             with_baselines=args.baselines, baseline_train_paths=args.baseline_train, compare_with=compared,
             # The report's "Reproduce" line: the real command line when there is one (not under pytest).
             command="python -m analyzer " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None,
@@ -339,6 +344,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _add_train_parser(subparsers: argparse._SubParsersAction) -> None:
+    from analyzer.finetune.arguments import Columns, TrainingArguments
+
     parser = subparsers.add_parser(
         "train", help="fine-tune a checkpoint on labeled rows (CSV / JSONL / Parquet)",
         description="Fine-tune the shipped model (or --init-from) for toxicity or stance. The lower encoder "
@@ -352,30 +359,33 @@ def _add_train_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--init-from", metavar="DIR",
                         help="checkpoint to start from (default: the shipped model; 'base': the bare encoder)")
     columns = parser.add_argument_group("columns")
-    columns.add_argument("--text-column", default="text")
-    columns.add_argument("--label-column", default="label",
+    columns.add_argument("--text-column", default=Columns.text)
+    columns.add_argument("--label-column", default=Columns.label,
                          help="toxicity: 0/1, true/false, toxic/not_toxic or a probability; stance: favor/against/none")
     columns.add_argument("--target-column", help="stance: the target phrase of each row")
     columns.add_argument("--target", help="stance: one target phrase for every row")
     columns.add_argument("--group-column", help="article or topic id: rows of one group stay on one side of the split")
-    run = parser.add_argument_group("training (defaults: analyzer.finetune.arguments.TrainingArguments)")
-    run.add_argument("--epochs", type=float, default=3.0)
+    run = parser.add_argument_group("training (defaults: analyzer.finetune.TrainingArguments)")
+    run.add_argument("--epochs", type=float, default=TrainingArguments.epochs)
     run.add_argument("--max-steps", type=int)
-    run.add_argument("--batch-size", type=int, default=32)
-    run.add_argument("--lr", type=float, default=5e-5, help="learning rate of the trained encoder layers")
-    run.add_argument("--trainable-layers", type=int, default=2, help="top encoder layers to train")
-    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--batch-size", type=int, default=TrainingArguments.batch_size)
+    run.add_argument("--lr", type=float, default=TrainingArguments.learning_rate,
+                     help="learning rate of the trained encoder layers")
+    run.add_argument("--trainable-layers", type=int, default=TrainingArguments.trainable_layers,
+                     help="top encoder layers to train")
+    run.add_argument("--seed", type=int, default=TrainingArguments.seed)
     run.add_argument("--resume", action="store_true", help="continue from OUT/resume/ after an interruption")
     run.add_argument("--device", help="cpu or cuda (default: cuda when available)")
-    run.add_argument("--name", default="custom", help="model name written into the checkpoint")
+    run.add_argument("--name", default=TrainingArguments.model_name, help="model name written into the checkpoint")
     parser.set_defaults(handler=_cmd_train)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from analyzer.model import ModelError
     from analyzer.finetune.arguments import TrainingArguments
-    from analyzer.finetune.data import Columns, DataError
     from analyzer.finetune import finetune
+    from analyzer.finetune.arguments import Columns
+    from analyzer.finetune.data import DataError
 
     arguments = TrainingArguments(
         output_dir=Path(args.out), task=args.task, init_from=args.init_from, epochs=args.epochs,

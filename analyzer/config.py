@@ -32,6 +32,11 @@ DEFAULT_REPORTS_DIR = "reports"
 # --- score / run -------------------------------------------------------------------------------
 
 
+#: The ways to run a model: float in torch, float in ONNX Runtime (torch's scores to ~1e-5), int8 in
+#: ONNX Runtime (``analyzer._onnx``); ``ScoreOptions.backend`` "auto" picks one for the device.
+BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ScoreOptions:
     """How ``score`` feeds comments to the model and where it gets each comment's stance target."""
@@ -63,13 +68,15 @@ class EvalOptions:
     """How ``eval`` reads a labeled file and which rows and numbers it reports.
 
     Column names mean the same as ``train``'s options; ``None`` guesses from the usual names
-    (see ``analyzer.evaluation.evaluate``).
+    (see ``analyzer.evaluation.loading``).
     """
 
     text_column: str | None = None
     label_column: str | None = None
     target_column: str | None = None
     group_column: str | None = None
+    #: Stance: the column holding what each row answers (an article title, a parent comment's opening).
+    context_column: str | None = None
     #: Graded toxicity labels: a row is positive when its label is >= this (C3 crowd level: 2).
     positive_threshold: float | None = None
     #: Graded toxicity labels: also report ROC-AUC with the positives at label >= each of these cut-offs

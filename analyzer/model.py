@@ -1,8 +1,11 @@
 """The scoring model: one MiniLM encoder pass per comment gives calibrated toxicity and stance.
 
 Input layout. A comment with a target is encoded as the pair ``[CLS] target [SEP] comment [SEP]``;
-without a target as ``[CLS] comment [SEP]``. One pass serves both heads (a second pass would halve
-throughput on CPU):
+without a target as ``[CLS] comment [SEP]``. Checkpoints whose ``context_tokens`` is above 0 also read
+the comment's context — the article's title and the opening of the comment it replies to — after it:
+``[CLS] target [SEP] comment [SEP] context [SEP]`` (at most ``context_tokens`` tokens, segment 0 like
+the target), so that "They'll never give up their nukes" has a referent. Context goes only with a
+target: it is there for stance. One pass serves both heads (a second pass would halve throughput on CPU):
 
 * toxicity head: mean of the hidden states of the *comment* tokens only, so the score is about the
   comment, not the target phrase (training pairs toxic texts with random targets to keep it so);
@@ -46,6 +49,7 @@ from torch import nn
 from transformers import AutoTokenizer, BertConfig, BertModel, PreTrainedTokenizerBase
 
 from analyzer._hashing import file_sha256
+from analyzer.config import BACKENDS, ScoreOptions
 
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "toxicity",
@@ -63,6 +67,8 @@ CONFIG_FILE, WEIGHTS_FILE, CARD_FILE = "config.json", "model.safetensors", "READ
 
 #: Targets are short phrases; a longer one is cut so the comment keeps most of the window.
 MAX_TARGET_TOKENS = 32
+#: A context (title, parent opening) never takes more than this share of a window from the comment.
+MAX_CONTEXT_SHARE = 0.25
 #: Consecutive windows of a long comment share this fraction of their tokens.
 WINDOW_OVERLAP = 0.25
 
@@ -211,7 +217,7 @@ class ToxicityStanceNet(nn.Module):
 
 @dataclass(frozen=True)
 class Window:
-    """One encoder input: a whole comment, or one window of a long one, with its target."""
+    """One encoder input: a whole comment, or one window of a long one, with its target (and context)."""
 
     text_index: int
     input_ids: list[int]
@@ -219,23 +225,36 @@ class Window:
     comment_mask: list[int]  # 1 on the comment's own tokens (not target, not [CLS]/[SEP])
 
 
+def _token_ids(tokenizer: PreTrainedTokenizerBase, phrases: Sequence[str | None]) -> dict[str, list[int]]:
+    """Each distinct phrase tokenized once (a dump repeats one target or title for many comments)."""
+    unique = sorted({p for p in phrases if p})
+    return dict(zip(unique, tokenizer(unique, add_special_tokens=False)["input_ids"] if unique else []))
+
+
 def encode_windows(
     tokenizer: PreTrainedTokenizerBase,
     texts: Sequence[str],
     targets: Sequence[str | None],
     max_length: int,
+    contexts: Sequence[str | None] | None = None,
+    context_tokens: int = 0,
 ) -> list[Window]:
-    """Token windows for each text (paired with its target when one is given), in text order."""
+    """Token windows for each text (paired with its target when one is given), in text order.
+
+    ``contexts`` (one per text, or None) are read only with ``context_tokens`` > 0 and a target:
+    the first ``context_tokens`` tokens (at most a quarter of the window) follow the comment.
+    """
     comment_ids = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-    unique_targets = sorted({t for t in targets if t})
-    target_ids = dict(
-        zip(unique_targets, tokenizer(unique_targets, add_special_tokens=False)["input_ids"] if unique_targets else [])
-    )
+    target_ids = _token_ids(tokenizer, targets)
+    contexts = contexts if contexts is not None and context_tokens > 0 else [None] * len(comment_ids)
+    context_ids = _token_ids(tokenizer, contexts)
+    context_limit = min(context_tokens, int(max_length * MAX_CONTEXT_SHARE))
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
     windows: list[Window] = []
-    for index, (ids, target) in enumerate(zip(comment_ids, targets)):
+    for index, (ids, target, context) in enumerate(zip(comment_ids, targets, contexts)):
         prefix = [cls_id] + (target_ids[target][:MAX_TARGET_TOKENS] + [sep_id] if target else [])
-        budget = max(max_length - len(prefix) - 1, 1)
+        suffix = context_ids[context][:context_limit] + [sep_id] if target and context else []
+        budget = max(max_length - len(prefix) - 1 - len(suffix), 1)
         step = max(budget - int(budget * WINDOW_OVERLAP), 1)
         starts = range(0, max(len(ids) - budget, 0) + step, step) if len(ids) > budget else [0]
         segment = 1 if target else 0
@@ -244,9 +263,9 @@ def encode_windows(
             windows.append(
                 Window(
                     text_index=index,
-                    input_ids=prefix + piece + [sep_id],
-                    token_type_ids=[0] * len(prefix) + [segment] * (len(piece) + 1),
-                    comment_mask=[0] * len(prefix) + [1] * len(piece) + [0],
+                    input_ids=prefix + piece + [sep_id] + suffix,
+                    token_type_ids=[0] * len(prefix) + [segment] * (len(piece) + 1) + [0] * len(suffix),
+                    comment_mask=[0] * len(prefix) + [1] * len(piece) + [0] * (1 + len(suffix)),
                 )
             )
     return windows
@@ -267,14 +286,19 @@ def collate_windows(windows: Sequence[Window], pad_id: int = 0) -> dict[str, tor
     }
 
 
-def broadcast_targets(targets: str | Sequence[str | None] | None, n_texts: int) -> list[str | None]:
-    """One target for all texts, one per text, or none; empty or blank targets mean none."""
+def broadcast_targets(
+    targets: str | Sequence[str | None] | None, n_texts: int, what: str = "targets"
+) -> list[str | None]:
+    """One phrase for all texts, one per text, or none; empty or blank phrases mean none.
+
+    Serves targets and contexts alike (``what`` names them in the error).
+    """
     if targets is None or isinstance(targets, str):
         listed: list[str | None] = [targets] * n_texts
     else:
         listed = list(targets)
         if len(listed) != n_texts:
-            raise ValueError(f"got {n_texts} texts but {len(listed)} targets; give one target or one per text")
+            raise ValueError(f"got {n_texts} texts but {len(listed)} {what}; give one or one per text")
     return [t.strip() if isinstance(t, str) and t.strip() else None for t in listed]
 
 
@@ -297,6 +321,9 @@ class ModelConfig:
     stance_temperature: float = 1.0
     #: One of STANCE_FEATURES; checkpoints saved before it existed read the stance head as "cls+mean".
     stance_features: str = "cls+mean"
+    #: Tokens of context (article title, parent comment's opening) read after the comment; 0: none
+    #: (checkpoints trained without context ignore what scoring passes).
+    context_tokens: int = 0
     #: {"package": ..., "sha256": ...} when unchanged weights come from the base encoder, else None.
     base_encoder: dict[str, str] | None = None
     #: Free-form facts about training (data, metrics) that the model card repeats.
@@ -350,7 +377,7 @@ class Model:
         """Run on "torch", "onnx" (same scores to ~1e-5) or "onnx-int8" (~1.5× faster on CPU;
         scores move a little, see ``analyzer._onnx``); "auto" is onnx-int8 on CPU, torch on a GPU.
         ONNX backends run on CPU only. Returns self."""
-        from analyzer._onnx import BACKENDS, onnx_network
+        from analyzer._onnx import onnx_network
 
         if backend == "auto":
             backend = "onnx-int8" if self.device == "cpu" else "torch"
@@ -410,11 +437,14 @@ class Model:
         texts: Sequence[str],
         targets: Sequence[str | None],
         *,
-        batch_size: int = 32,
+        contexts: Sequence[str | None] | None = None,
+        batch_size: int = ScoreOptions.batch_size,
         show_progress_bar: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Raw per-text logits (toxicity max over windows, stance mean over windows), in text order."""
-        windows = encode_windows(self.tokenizer, texts, targets, self.max_length)
+        windows = encode_windows(
+            self.tokenizer, texts, targets, self.max_length, contexts, self.config.context_tokens
+        )
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         toxicity = torch.full((len(texts), len(self.attributes)), -math.inf)
         stance_sum = torch.zeros(len(texts), len(self.config.stance_labels))
@@ -434,28 +464,38 @@ class Model:
             counts.index_add_(0, index, torch.ones(len(chosen)))
         return toxicity, stance_sum / counts.clamp(min=1).unsqueeze(-1)
 
+    @property
+    def reads_context(self) -> bool:
+        """Whether this checkpoint reads a comment's context (title, parent) for its stance."""
+        return self.config.context_tokens > 0
+
     def predict(
         self,
         texts: str | Sequence[str],
         targets: str | Sequence[str | None] | None = None,
         *,
-        batch_size: int = 32,
+        contexts: str | Sequence[str | None] | None = None,
+        batch_size: int = ScoreOptions.batch_size,
         show_progress_bar: bool = False,
     ) -> Prediction | list[Prediction]:
         """Score one text (→ one Prediction) or a list (→ a list, same order).
 
         ``targets``: None (no stance), one phrase for every text, or one per text (None/"" = none).
+        ``contexts``: what each comment answers — the article's title, the parent comment's opening —
+        as one string for every text or one per text; read with a target, by checkpoints that read
+        context (``reads_context``), ignored by others.
         Blank texts are scored like any other (callers may reject them first).
         """
         single = isinstance(texts, str)
         listed = [texts] if single else list(texts)
-        if single and targets is not None and not isinstance(targets, str):
-            raise ValueError("one text takes one target phrase (a str) or None")
+        if single and any(v is not None and not isinstance(v, str) for v in (targets, contexts)):
+            raise ValueError("one text takes one target phrase and one context (a str each) or None")
         target_list = broadcast_targets(targets, len(listed))
+        context_list = broadcast_targets(contexts, len(listed), "contexts")
         if not listed:
             return []
         tox_logits, stance_logits = self.logits(
-            listed, target_list, batch_size=batch_size, show_progress_bar=show_progress_bar
+            listed, target_list, contexts=context_list, batch_size=batch_size, show_progress_bar=show_progress_bar
         )
         tox_probs = self.calibrate_toxicity(tox_logits).tolist()
         stance_probs = self.calibrate_stance(stance_logits).tolist()
@@ -497,11 +537,10 @@ class Model:
         self.path = directory
 
 
-def _base_state_for(net: ToxicityStanceNet, weights: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
-    """The base encoder's tensors (or ``weights`` named like them) under this network's parameter names."""
+def _base_state_for(net: ToxicityStanceNet) -> dict[str, torch.Tensor]:
+    """The base encoder's tensors under this network's parameter names."""
     wanted = net.state_dict()
-    source = base_encoder_weights() if weights is None else weights
-    return {name: tensor for key, tensor in source.items() if (name := f"encoder.{key}") in wanted}
+    return {name: tensor for key, tensor in base_encoder_weights().items() if (name := f"encoder.{key}") in wanted}
 
 
 def default_model_card(config: ModelConfig) -> str:
@@ -526,12 +565,18 @@ def resolve_device(device: str | None) -> str:
 
 
 def load_model(
-    path: str | Path | None = None, *, device: str | None = None, threads: int | None = None, backend: str = "torch"
+    path: str | Path | None = None,
+    *,
+    device: str | None = None,
+    threads: int | None = None,
+    backend: str = ScoreOptions.backend,
 ) -> Model:
     """Load a checkpoint folder (None → the shipped ``analyzer/models/default``).
 
     ``device``: None picks "cuda" when available, else "cpu". ``threads`` sets torch's CPU threads.
-    ``backend``: "torch", "auto", or on CPU "onnx" / "onnx-int8" (see ``Model.use_backend``).
+    ``backend``: ``ScoreOptions.backend`` ("auto": int8 ONNX Runtime on CPU, torch on a GPU), the same
+    default as ``score`` and ``run``, so a notebook gets the CLI's numbers; "torch", "onnx" or "onnx-int8"
+    to choose (see ``Model.use_backend``).
     """
     if threads:
         torch.set_num_threads(threads)
@@ -565,7 +610,7 @@ def load_model(
     return Model(net, config, path=directory, device=resolve_device(device)).use_backend(backend, threads)
 
 
-def build_tiny_model(seed: int = 0, max_length: int = 48) -> Model:
+def build_tiny_model(seed: int = 0, max_length: int = 48, context_tokens: int = 0) -> Model:
     """A random 2-layer, 32-wide BERT with the real tokenizer: for fast tests, never for scoring."""
     torch.manual_seed(seed)
     tokenizer = load_tokenizer()
@@ -580,6 +625,6 @@ def build_tiny_model(seed: int = 0, max_length: int = 48) -> Model:
     }
     config = ModelConfig(
         name="tiny", version="0.0.0", attributes=TOXICITY_ATTRIBUTES, encoder_config=encoder_config,
-        max_length=max_length, stance_features=NEW_STANCE_FEATURES,
+        max_length=max_length, stance_features=NEW_STANCE_FEATURES, context_tokens=context_tokens,
     )
     return Model(build_net(config), config, device="cpu")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TextIO
+
+from analyzer._files import write_text_atomically
 
 #: What the source says about a comment. Readers map their own vocabulary onto these.
 STATUSES = ("published", "pending", "spam", "deleted")
@@ -151,9 +153,19 @@ def read_articles(path: str | Path) -> Iterator[Article]:
 # their comments, so articles with zero comments still reach the report) and the run's metadata.
 
 SCORE_ID_COLUMNS = (
-    "article_id", "comment_id", "parent_id", "depth", "author", "time", "text", "target", "status", "kind",
+    "article_id", "comment_id", "parent_id", "depth", "author", "time", "text", "target", "context", "status", "kind",
 )
 STANCE_COLUMNS = ("stance", "stance_favor", "stance_against", "stance_none")
+
+
+# --- Output file names -------------------------------------------------------------------------
+# One owner for every name a run derives from its output: the stem is the whole file name less its
+# last suffix, so ``run.v1.csv`` and ``run.v2.csv`` never share a sidecar, a part file or a rejects file.
+
+
+def _output_stem(output: str | Path) -> Path:
+    path = Path(output)
+    return path.with_name(path.name[: -len(path.suffix)] if path.suffix else path.name)
 
 
 def scores_sidecars(scores_path: str | Path) -> tuple[Path, Path]:
@@ -161,6 +173,31 @@ def scores_sidecars(scores_path: str | Path) -> tuple[Path, Path]:
 
     ``out/scores.csv`` → ``out/scores.articles.jsonl`` and ``out/scores.meta.json``.
     """
-    path = Path(scores_path)
-    stem = path.name.split(".")[0]
-    return path.with_name(f"{stem}.articles.jsonl"), path.with_name(f"{stem}.meta.json")
+    stem = _output_stem(scores_path)
+    return stem.with_name(f"{stem.name}.articles.jsonl"), stem.with_name(f"{stem.name}.meta.json")
+
+
+def part_path_for(output: str | Path) -> Path:
+    """Where ``score`` appends scored chunks before the tables are written: ``out.csv`` → ``out.part.jsonl``."""
+    stem = _output_stem(output)
+    return stem.with_name(f"{stem.name}.part.jsonl")
+
+
+def rejects_path_for(output: str | Path) -> Path:
+    """Rejects go beside the output (``out.jsonl`` → ``out.rejects.jsonl``); ``rejects.jsonl`` when it is stdout."""
+    if str(output) == "-":
+        return Path("rejects.jsonl")
+    stem = _output_stem(output)
+    return stem.with_name(f"{stem.name}.rejects.jsonl")
+
+
+def write_rejects(rejects: Sequence[Reject], path: Path) -> Path | None:
+    """Write the rejects file atomically, or remove a stale one when there is nothing to reject.
+
+    Returns the path written, or None. A file left by an earlier run would blame this run's input.
+    """
+    if not rejects:
+        path.unlink(missing_ok=True)
+        return None
+    write_text_atomically(path, "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in rejects))
+    return path

@@ -6,11 +6,10 @@ the table: the articles without their comments (zero-comment articles included, 
 declared counts) and the run's metadata (model, threshold, target method, inputs).
 
 Scale. Comments are scored ``ScoreOptions.chunk_size`` at a time and each scored chunk is appended
-to a part file (``<stem>.part.jsonl`` beside the output), so memory stays flat however large the
-input is (a split JSONL is streamed line by line; dump files are read one file at a time). At the
-end the part file becomes the requested tables, each written to a temporary file and moved into
-place with ``os.replace``, so a table on disk is always complete. ``resume=True`` keeps the comments
-already in the part file (keyed by article id and comment id) and scores only the rest.
+to a part file (``analyzer._tables``), so memory stays flat however large the input is (a split
+JSONL is streamed line by line; dump files are read one file at a time). At the end the part file
+becomes the requested tables, each written atomically. ``resume=True`` keeps the comments already in
+the part file (keyed by article id and comment id) and scores only the rest.
 
 Bad rows never stop a run. Control characters and undecodable bytes are removed; a comment that is
 then empty, or that was mostly such characters, keeps its row (so status counts stay complete) with
@@ -25,15 +24,15 @@ import json
 import os
 import re
 import time
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analyzer._files import temporary_path, write_text_atomically
+from analyzer._tables import TABLE_SUFFIXES, PartFileMismatch, append_rows, open_part, write_table
 from analyzer.config import ReadOptions, ScoreOptions
 from analyzer.readers import ReaderError, detect_format
 from analyzer.records import (
@@ -42,16 +41,17 @@ from analyzer.records import (
     Article,
     Comment,
     Reject,
+    part_path_for,
     scores_sidecars,
 )
 from analyzer.splitting import input_files, split_file
-from analyzer.targets import TARGET_SOURCES, TargetPolicy
+from analyzer.targets import CONTEXT_KINDS, TARGET_SOURCES, TargetPolicy, comment_context
 
 if TYPE_CHECKING:
     from analyzer.model import Model
 
-TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
-_SPLIT_FORMAT = "articles-jsonl"
+#: ``split``'s output, streamed an article at a time instead of loaded whole.
+SPLIT_FORMAT = "articles-jsonl"
 # C0/C1 control characters (tab and newline are text) and what decoders put for bytes they could not read.
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ufffe\uffff]")
 
@@ -75,6 +75,8 @@ class ScoreSummary:
     unscored: int = 0
     shortened: int = 0
     target_sources: Counter = field(default_factory=Counter)
+    #: Rows per context kind (``targets.CONTEXT_KINDS``) the stance was read with.
+    contexts: Counter = field(default_factory=Counter)
     rejects: list[Reject] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -92,6 +94,9 @@ class ScoreSummary:
         sources = ", ".join(f"{s} {self.target_sources[s]}" for s in TARGET_SOURCES if self.target_sources[s])
         if sources:
             lines.append(f"stance targets: {sources}")
+        read = ", ".join(f"{k} {self.contexts[k]}" for k in CONTEXT_KINDS if self.contexts[k])
+        if read:
+            lines.append(f"stance context: {read}")
         return lines + self.errors
 
 
@@ -116,7 +121,7 @@ def iter_input(
     """Articles and reader rejects of every input in order; unreadable files go to ``errors``."""
     for path in input_files(paths):
         try:
-            streamed = path.is_file() and (fmt or detect_format(path)) == _SPLIT_FORMAT
+            streamed = path.is_file() and (fmt or detect_format(path)) == SPLIT_FORMAT
         except (ReaderError, OSError):
             streamed = False  # split_file below reports the problem with the file's name
         if streamed:
@@ -141,57 +146,6 @@ def prepare_text(text: str | None, options: ScoreOptions) -> tuple[str, str | No
     return cleaned, None, len(cleaned) > options.max_scored_chars
 
 
-# --- the part file ------------------------------------------------------------------------------
-
-
-def part_path_for(output: str | Path) -> Path:
-    path = Path(output)
-    return path.with_name(path.name.split(".")[0] + ".part.jsonl")
-
-
-def _read_part(path: Path, header: dict[str, Any]) -> set[tuple[str, str]] | None:
-    """Keys already scored, or None when the file holds nothing (killed before its first write).
-
-    Drops a torn last line left by an interruption mid-write.
-    """
-    done: set[tuple[str, str]] = set()
-    with path.open("rb") as stream:
-        first = stream.readline()
-        if not first.endswith(b"\n"):
-            return None
-        try:
-            found = json.loads(first).get("header")
-        except (ValueError, AttributeError):
-            found = None
-        if found != header:
-            raise ScoreError(
-                f"{path}: made by another model, backend or target setting ({found}); delete it or run without --resume"
-            )
-        good_until = len(first)
-        for line in stream:
-            try:
-                row = json.loads(line)
-            except ValueError:
-                break
-            if not line.endswith(b"\n"):
-                break
-            done.add((row["article_id"], row["comment_id"]))
-            good_until += len(line)
-    with path.open("r+b") as stream:
-        stream.truncate(good_until)
-    return done
-
-
-def _open_part(path: Path, header: dict[str, Any], resume: bool) -> tuple[Any, set[tuple[str, str]]]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    done = _read_part(path, header) if resume and path.is_file() else None
-    if done is not None:
-        return path.open("a", encoding="utf-8"), done
-    stream = path.open("w", encoding="utf-8")
-    stream.write(json.dumps({"header": header}) + "\n")
-    return stream, set()
-
-
 # --- scoring ------------------------------------------------------------------------------------
 
 
@@ -202,6 +156,7 @@ class _Pending:
     row: dict[str, Any]
     model_text: str | None
     target: str | None
+    context: str | None
 
 
 def score_columns(attributes: Sequence[str]) -> list[str]:
@@ -209,7 +164,7 @@ def score_columns(attributes: Sequence[str]) -> list[str]:
     return [*SCORE_ID_COLUMNS, *attributes, *STANCE_COLUMNS]
 
 
-def _id_columns(article: Article, comment: Comment, text: str, target: str | None) -> dict[str, Any]:
+def _id_columns(article: Article, comment: Comment, text: str, target: str | None, context: str) -> dict[str, Any]:
     return {
         "article_id": article.id,
         "comment_id": comment.id,
@@ -219,9 +174,19 @@ def _id_columns(article: Article, comment: Comment, text: str, target: str | Non
         "time": comment.time,
         "text": text,
         "target": target,
+        "context": context,
         "status": comment.status,
         "kind": comment.kind,
     }
+
+
+def _context(
+    model: Model, article: Article, comment: Comment, texts_by_id: dict[str, str], target: str | None
+) -> tuple[str | None, str]:
+    """The context the comment is scored with and its kind ("none" when the model reads none, or no target)."""
+    if not model.reads_context or not target:
+        return None, "none"
+    return comment_context(article.title, texts_by_id.get(comment.parent_id) if comment.parent_id else None)
 
 
 def _blank_scores(row: dict[str, Any], attributes: Sequence[str]) -> dict[str, Any]:
@@ -231,7 +196,10 @@ def _blank_scores(row: dict[str, Any], attributes: Sequence[str]) -> dict[str, A
 def _score_chunk(model: Model, chunk: list[_Pending], batch_size: int) -> list[dict[str, Any]]:
     """Rows of the chunk in its order: scored ones with their scores, unscorable ones blank."""
     scorable = [p for p in chunk if p.model_text is not None]
-    predictions = model.predict([p.model_text for p in scorable], [p.target for p in scorable], batch_size=batch_size)
+    predictions = model.predict(
+        [p.model_text for p in scorable], [p.target for p in scorable], contexts=[p.context for p in scorable],
+        batch_size=batch_size,
+    )
     scores = {id(p): prediction for p, prediction in zip(scorable, predictions)}
     rows = []
     for pending in chunk:
@@ -251,11 +219,6 @@ def _score_chunk(model: Model, chunk: list[_Pending], batch_size: int) -> list[d
             }
         )
     return rows
-
-
-def _write_rows(stream: Any, rows: list[dict[str, Any]]) -> None:
-    stream.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-    stream.flush()
 
 
 def score(
@@ -287,20 +250,23 @@ def score(
     attributes = list(model.attributes)
     header = {
         "model": model.name, "version": model.version, "backend": model.backend, "attributes": attributes,
-        "targets": targets.describe(),
+        "targets": targets.describe(), "context_tokens": model.config.context_tokens,
     }
     part_path = part_path_for(output_paths[0])
     articles_path, meta_path = scores_sidecars(output_paths[0])
     started = time.perf_counter()
 
-    part, done = _open_part(part_path, header, resume)
+    try:
+        part, done = open_part(part_path, header, resume)
+    except PartFileMismatch as error:
+        raise ScoreError(str(error)) from error
     articles_tmp = temporary_path(articles_path)
     bar = tqdm(desc="scoring", unit="comment", disable=not progress, dynamic_ncols=True)
     pending: list[_Pending] = []
 
     def flush() -> None:
         if pending:
-            _write_rows(part, _score_chunk(model, pending, options.batch_size))
+            append_rows(part, _score_chunk(model, pending, options.batch_size))
             summary.scored_now += sum(p.model_text is not None for p in pending)
             bar.update(len(pending))
             pending.clear()
@@ -313,10 +279,13 @@ def score(
             summary.articles += 1
             article_target = targets.for_article(item)
             articles_out.write(json.dumps(_article_record(item, article_target), ensure_ascii=False) + "\n")
+            texts_by_id = {c.id: c.text for c in item.comments}
             for comment in item.comments:
                 summary.rows += 1
                 target, source = targets.resolve(comment, article_target)
                 summary.target_sources[source] += 1
+                context, context_kind = _context(model, item, comment, texts_by_id, target)
+                summary.contexts[context_kind] += 1
                 text, problem, shortened = prepare_text(comment.text, options)
                 if problem:
                     location = f"article {item.id}, comment {comment.id}"
@@ -326,8 +295,8 @@ def score(
                     summary.resumed += 1
                     continue
                 summary.shortened += shortened
-                row = _id_columns(item, comment, text, target)
-                pending.append(_Pending(row, None if problem else text[: options.max_scored_chars], target))
+                row = _id_columns(item, comment, text, target, context_kind)
+                pending.append(_Pending(row, None if problem else text[: options.max_scored_chars], target, context))
                 if len(pending) >= options.chunk_size:
                     flush()
         flush()
@@ -363,9 +332,11 @@ def _meta(
             "toxicity_threshold": model.toxicity_threshold,
             "attributes": list(model.attributes),
             "max_length": model.max_length,
+            "context_tokens": model.config.context_tokens,
         },
         "target_method": targets.describe(),
         "target_sources": {s: summary.target_sources[s] for s in TARGET_SOURCES},
+        "contexts": {k: summary.contexts[k] for k in CONTEXT_KINDS},
         "long_comments": (
             f"scored on the first {options.max_scored_chars} characters, windowed by the model: "
             "toxicity = max over windows, stance = mean of window logits"
@@ -380,141 +351,3 @@ def _meta(
             "rejects": len(summary.rejects),
         },
     }
-
-
-# --- tables -------------------------------------------------------------------------------------
-
-
-def _part_chunks(part_path: Path, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    with part_path.open(encoding="utf-8") as stream:
-        next(stream)  # the header
-        for line in stream:
-            chunk.append(json.loads(line))
-            if len(chunk) >= chunk_size:
-                yield chunk
-                chunk = []
-    yield chunk
-
-
-def write_table(part_path: Path, path: Path, columns: Sequence[str], chunk_size: int = 5000) -> None:
-    """Turn the part file into one table (by the path's suffix), a chunk at a time, atomically."""
-    writers = {".csv": _write_csv, ".jsonl": _write_jsonl, ".parquet": _write_parquet}
-    tmp = temporary_path(path)
-    writers[path.suffix.lower()](_part_chunks(part_path, chunk_size), tmp, columns)
-    os.replace(tmp, path)
-
-
-def _write_jsonl(chunks: Iterator[list[dict[str, Any]]], path: Path, columns: Sequence[str]) -> None:
-    with path.open("w", encoding="utf-8") as stream:
-        for chunk in chunks:
-            stream.write("".join(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False) + "\n" for r in chunk))
-
-
-def _arrow_chunks(chunks: Iterator[list[dict[str, Any]]], columns: Sequence[str]) -> Iterator[Any]:
-    import pyarrow as pa
-
-    text_columns = (set(SCORE_ID_COLUMNS) - {"depth"}) | {"stance"}
-    schema = pa.schema(
-        [(c, pa.string() if c in text_columns else pa.int32() if c == "depth" else pa.float64()) for c in columns]
-    )
-    for chunk in chunks:
-        yield pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in chunk], schema=schema)
-
-
-def _write_parquet(chunks: Iterator[list[dict[str, Any]]], path: Path, columns: Sequence[str]) -> None:
-    import pyarrow.parquet as pq
-
-    writer = None
-    for table in _arrow_chunks(chunks, columns):
-        writer = writer or pq.ParquetWriter(path, table.schema)
-        writer.write_table(table)
-    if writer is not None:
-        writer.close()
-
-
-def _write_csv(chunks: Iterator[list[dict[str, Any]]], path: Path, columns: Sequence[str]) -> None:
-    import pandas as pd
-    import pyarrow as pa
-
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        stream.write(",".join(columns) + "\n")
-        for table in _arrow_chunks(chunks, columns):
-            # Int32Dtype keeps depth an integer column with blanks, not floats ("1.0").
-            frame = table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
-            frame.to_csv(stream, header=False, index=False)
-
-
-# --- run: split → score → report ----------------------------------------------------------------
-
-
-@dataclass
-class RunSummary:
-    articles_path: Path
-    tables: list[Path]
-    rejects_path: Path | None
-    report_files: list[Path]
-    split_lines: list[str]
-    score: ScoreSummary
-
-    @property
-    def had_bad_input(self) -> bool:
-        return bool(self.score.errors)
-
-
-def run(
-    inputs: Sequence[str | Path],
-    out_dir: str | Path,
-    *,
-    model: Model,
-    fmt: str | None = None,
-    read_options: ReadOptions | None = None,
-    targets: TargetPolicy | None = None,
-    options: ScoreOptions | None = None,
-    resume: bool = False,
-    progress: bool = False,
-    table_formats: Sequence[str] = TABLE_SUFFIXES,
-    report: Callable[[Path, Path], list[Path]] | None = None,
-) -> RunSummary:
-    """Split ``inputs`` into ``out_dir/articles.jsonl``, score it into ``out_dir/scores.*``, write
-    ``out_dir/rejects.jsonl`` when anything was rejected, and build the report in ``out_dir``.
-
-    ``report`` defaults to ``analyzer.report.build_report``.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    articles_path = out_dir / "articles.jsonl"
-    split_lines: list[str] = []
-    rejects: list[Reject] = []
-    errors: list[str] = []
-    articles_tmp = temporary_path(articles_path)
-    with articles_tmp.open("w", encoding="utf-8") as stream:
-        for path in input_files(inputs):
-            outcome = split_file(path, fmt, read_options)
-            split_lines.append(outcome.summary())
-            if outcome.error is not None:
-                errors.append(str(outcome.error))
-            stream.writelines(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a in outcome.result.articles)
-            rejects.extend(outcome.result.rejects)
-    os.replace(articles_tmp, articles_path)
-
-    tables = [out_dir / f"scores{suffix}" for suffix in table_formats]
-    summary = score(
-        [articles_path], tables, model=model, fmt=_SPLIT_FORMAT, targets=targets, options=options,
-        resume=resume, progress=progress,
-    )
-    summary.errors[:0] = errors
-    summary.rejects[:0] = rejects
-
-    rejects_path = out_dir / "rejects.jsonl"
-    if summary.rejects:
-        lines = (json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in summary.rejects)
-        write_text_atomically(rejects_path, "".join(lines))
-    elif rejects_path.exists():
-        rejects_path.unlink()  # a stale file from an earlier run would mislead
-
-    if report is None:
-        from analyzer.report import build_report as report
-    report_files = list(report(tables[0], out_dir))
-    rejects_written = rejects_path if summary.rejects else None
-    return RunSummary(articles_path, tables, rejects_written, report_files, split_lines, summary)

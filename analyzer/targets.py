@@ -152,3 +152,27 @@ class TargetPolicy:
         if isinstance(row_target, str) and row_target.strip():
             return row_target.strip(), "row"
         return article_target
+
+
+# --- context: what a comment answers ---------------------------------------------------------------
+
+#: The context a row was scored with, as the scores table names it.
+CONTEXT_KINDS = ("title+parent", "title", "parent", "none")
+#: A parent comment is read by its opening: enough for a referent, cheap in tokens.
+PARENT_OPENING_CHARS = 300
+
+
+def comment_context(title: str | None, parent_text: str | None) -> tuple[str | None, str]:
+    """The context a checkpoint that reads context gets for one comment, and its kind.
+
+    The article's title comes first, then the opening of the comment it replies to; the model keeps
+    as many tokens of it as its ``context_tokens`` allows (``analyzer.model.encode_windows``).
+    """
+    parts = {
+        "title": " ".join(title.split()) if title and title.strip() else None,
+        "parent": " ".join(parent_text.split())[:PARENT_OPENING_CHARS] if parent_text and parent_text.strip() else None,
+    }
+    present = [name for name, value in parts.items() if value]
+    if not present:
+        return None, "none"
+    return " — ".join(parts[name] for name in present), "+".join(present)

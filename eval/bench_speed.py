@@ -276,10 +276,10 @@ def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
     """Float (torch) vs int8 (ONNX Runtime) scores of one model on the full validation sets."""
     import torch
 
-    from analyzer.model import ModelError, load_model
-    from analyzer.evaluation.evaluate import model_scores
-    from eval.gate import C3, NK, SHARED, VAST, GateContext, c3_validation_rows, nk_check_rows, vast_zero_shot_rows
+    from analyzer.evaluation import model_scores
     from analyzer.evaluation.metrics import macro_f1, roc_auc
+    from analyzer.model import ModelError, load_model
+    from eval.gate import C3, NK, SHARED, VAST, GateContext, c3_validation_rows, nk_check_rows, vast_zero_shot_rows
 
     if not SHARED.is_dir():
         return {"skipped": f"{SHARED} is absent (validation data)"}

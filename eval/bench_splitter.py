@@ -41,7 +41,7 @@ from lxml import etree
 
 from analyzer.readers._linemodel import LineModel
 from analyzer.readers.plaintext import split_text
-from training.train_linemodel import DEFAULT_ARCHIVE, DragnetPage, load_dragnet
+from training.train_linemodel import DEFAULT_ARCHIVE, DragnetPage, fit_line_model, load_dragnet
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REPORT = PROJECT_ROOT / "reports" / "benchmarks" / "splitter"
@@ -180,7 +180,7 @@ def fold_models(pages: list[DragnetPage], folds: np.ndarray, log: Callable[[str]
     for fold in sorted(set(folds.tolist())):
         train = [p for p, f in zip(pages, folds) if f != fold]
         began = time.perf_counter()
-        models[fold] = LineModel.fit([p.lines for p in train], [p.start for p in train])
+        models[fold] = fit_line_model([p.lines for p in train], [p.start for p in train])
         log(f"fold {fold}: line model fitted on {len(train)} pages in {time.perf_counter() - began:.0f}s")
     return models
 

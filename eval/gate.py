@@ -72,7 +72,8 @@ class GateContext:
         if self._model is None:
             from analyzer.model import load_model
 
-            self._model = load_model()
+            # The floors were measured on the float network; what int8 costs against it: eval/bench_speed.py.
+            self._model = load_model(backend="torch")
         return self._model
 
 
@@ -101,7 +102,7 @@ class Check:
 def c3_validation_rows(context: GateContext, sample: int | None = None):
     """C3's validation articles as a toxicity LabeledSet (positive = crowd level >= 2)."""
     from analyzer.config import EvalOptions
-    from analyzer.evaluation.evaluate import load_labeled, subsample
+    from analyzer.evaluation import load_labeled, subsample
 
     options = EvalOptions(
         text_column="comment_text", label_column="crowd_toxicity_level", group_column="article_id",
@@ -114,7 +115,7 @@ def c3_validation_rows(context: GateContext, sample: int | None = None):
 def vast_zero_shot_rows(context: GateContext, sample: int | None = None):
     """VAST dev's zero-shot rows (topics unseen in training) as a stance LabeledSet."""
     from analyzer.config import EvalOptions
-    from analyzer.evaluation.evaluate import NAMED_LABEL_MAPS, load_labeled, subsample
+    from analyzer.evaluation import NAMED_LABEL_MAPS, load_labeled, subsample
 
     options = EvalOptions(
         text_column="Tweet", label_column="Stance", target_column="Target",
@@ -124,7 +125,7 @@ def vast_zero_shot_rows(context: GateContext, sample: int | None = None):
 
 
 def _c3_auc(context: GateContext) -> float:
-    from analyzer.evaluation.evaluate import model_scores
+    from analyzer.evaluation import model_scores
     from analyzer.evaluation.metrics import roc_auc
 
     rows = c3_validation_rows(context, C3_SAMPLE)
@@ -132,7 +133,7 @@ def _c3_auc(context: GateContext) -> float:
 
 
 def _vast_macro_f1(context: GateContext) -> float:
-    from analyzer.evaluation.evaluate import model_scores
+    from analyzer.evaluation import model_scores
     from analyzer.evaluation.metrics import macro_f1
 
     rows = vast_zero_shot_rows(context, VAST_SAMPLE)
@@ -141,8 +142,8 @@ def _vast_macro_f1(context: GateContext) -> float:
 
 def nk_check_rows(context: GateContext):
     """The NK-talks ``check`` rows as a LabeledSet, read by the training code so both agree on them."""
+    from analyzer.evaluation import LabeledSet
     from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES
-    from analyzer.evaluation.evaluate import LabeledSet
     from training.corpora import nk_talks
 
     _, check = nk_talks(context.shared / "data", NK.files[1].resolve(context), TOXICITY_ATTRIBUTES)
@@ -155,7 +156,7 @@ def nk_check_rows(context: GateContext):
 
 
 def _nk_macro_f1(context: GateContext) -> float:
-    from analyzer.evaluation.evaluate import model_scores
+    from analyzer.evaluation import model_scores
     from analyzer.evaluation.metrics import macro_f1
 
     rows = nk_check_rows(context)

@@ -26,13 +26,13 @@ import numpy as np
 
 from analyzer._files import write_text_atomically
 from analyzer.config import EVAL_REPORTS_DIR
-from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
+from analyzer.evaluation import json_safe
 from analyzer.evaluation.baselines import ToxicityBaseline, profanity_check_baseline
-from eval.bench_speed import invoked_command
-from analyzer.evaluation.evaluate import json_safe
 from analyzer.evaluation.metrics import bootstrap_ci, roc_auc
-from training import corpora
 from analyzer.finetune.examples import Example
+from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
+from eval.bench_speed import invoked_command
+from training import corpora
 from training.recipe import PROJECT_ROOT, toxicity_draws
 
 RECIPE = Path("training/recipes/default.toml")
@@ -151,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{error.filename}: not found; this evaluation reads the recipe's sources from ../shared/data",
               file=sys.stderr)
         return 2
-    model = load_model(args.model, threads=args.threads)
+    # The committed report was measured on the float network; what int8 costs against it: eval/bench_speed.py.
+    model = load_model(args.model, threads=args.threads, backend="torch")
     baseline = profanity_check_baseline()
     results = {
         "model": f"{model.name} {model.version}",

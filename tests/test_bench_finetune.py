@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.splits import is_validation
 from eval.bench_finetune import c3_sets, civil_comments_sets, olid_sets
 from eval.heldout import RECIPE
 from training.recipe import PROJECT_ROOT, load_recipe, toxicity_draws
-from analyzer.splits import is_validation
 
 
 def test_c3_sets_split_by_article_and_label_level_two_and_up(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ from sklearn.metrics import roc_auc_score
 
 from analyzer.cli import main
 from analyzer.config import EvalOptions
-from analyzer.model import build_tiny_model
-from analyzer.evaluation.evaluate import EvalError, evaluate, load_labeled, parse_label_map, subsample, write_report
+from analyzer.evaluation import EvalError, evaluate, load_labeled, parse_label_map, subsample, write_report
 from analyzer.evaluation.metrics import within_group_roc_auc
+from analyzer.model import build_tiny_model
 from analyzer.splits import is_validation
 
 WORDS = "council budget road idiot thanks stupid agree bridge vote moron fine plan".split()
@@ -144,7 +144,7 @@ def test_toxicity_report_files_and_numbers(tiny_model, toxicity_csv, tmp_path):
     for png in ("reliability.png", "roc_pr.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["rows"] == 90 and metrics["model"]["name"] == "tiny"
+    assert metrics["rows"] == 90 and metrics["model"]["name"] == "tiny" and metrics["model"]["backend"] == "torch"
     ci = metrics["intervals"]["roc_auc"]
     assert ci["low"] <= ci["estimate"] <= ci["high"]
     assert ci["estimate"] == pytest.approx(metrics["metrics"]["roc_auc"])
@@ -298,3 +298,35 @@ def test_cli_eval_bad_input_and_usage_exit_codes(tmp_path, toxicity_csv):
     assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--cutoffs", "2.5"]) == 2
     # A folder without a checkpoint is bad input, named on stderr.
     assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--model", str(tmp_path)]) == 1
+
+
+class HeadlineReader:
+    """A stand-in checkpoint whose stance is the headline's: only a context that arrives can be right."""
+
+    name, version, path, backend, toxicity_threshold = "headline-reader", "0", None, "torch", 0.5
+
+    def predict(self, texts, targets=None, *, contexts=None, batch_size=32, show_progress_bar=False):
+        from analyzer.model import Prediction
+
+        contexts = contexts or [None] * len(texts)
+        labels = ["favor" if c and "agree" in c else "against" if c else "none" for c in contexts]
+        return [Prediction({"toxicity": 0.0}, {s: float(s == label) for s in ("favor", "against", "none")})
+                for label in labels]
+
+
+def test_a_context_column_reaches_the_model(tmp_path):
+    rows = pd.DataFrame({
+        "text": [f"they will never give that up {i}" for i in range(40)],
+        "target": "the nuclear talks",
+        "stance": ["against", "favor"] * 20,
+        "headline": ["Summit ends without a deal", "Leaders agree to meet again"] * 20,
+    })
+    path = tmp_path / "stance.csv"
+    rows.to_csv(path, index=False)
+    read = evaluate(HeadlineReader(), "stance", [path], EvalOptions(context_column="headline", bootstrap_resamples=20))
+    assert read.data.contexts == list(rows["headline"])
+    assert read.metrics["macro_f1"] == pytest.approx(2 / 3)  # favor and against perfect, none absent (F1 0)
+    bare = evaluate(HeadlineReader(), "stance", [path], EvalOptions(bootstrap_resamples=20))
+    assert bare.data.contexts is None and set(bare.outputs) == {"none"}
+    with pytest.raises(EvalError, match="no context column 'title'"):
+        evaluate(HeadlineReader(), "stance", [path], EvalOptions(context_column="title"))

@@ -7,10 +7,10 @@ import tomllib
 
 import numpy as np
 
-from analyzer.model import TOXICITY_ATTRIBUTES, build_tiny_model
 from analyzer.evaluation.baselines import ToxicityBaseline
-from eval.heldout import RECIPE, render_markdown, score_source, unused_rows
 from analyzer.finetune.examples import IGNORE_STANCE, Example, toxicity_vector
+from analyzer.model import TOXICITY_ATTRIBUTES, build_tiny_model
+from eval.heldout import RECIPE, render_markdown, score_source, unused_rows
 from training.recipe import PROJECT_ROOT, toxicity_draws
 
 

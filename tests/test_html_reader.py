@@ -328,12 +328,12 @@ def _synthetic_page(number: int) -> tuple[list[str], int]:
 def test_read_html_accepts_a_fitted_line_model(monkeypatch: pytest.MonkeyPatch):
     from threadpoolctl import threadpool_limits
 
-    from analyzer.readers._linemodel import LineModel
+    from training.train_linemodel import fit_line_model
 
     pages = [_synthetic_page(n) for n in range(24)]
     # One thread: OpenMP workers fighting over a busy CPU make this tiny fit take seconds instead of ms.
     with threadpool_limits(1):
-        model = LineModel.fit([lines for lines, _ in pages], [start for _, start in pages], max_iter=5)
+        model = fit_line_model([lines for lines, _ in pages], [start for _, start in pages], max_iter=5)
     # A three-line comment region is far below the fallback's evidence bar; here only the interface is tested.
     monkeypatch.setattr(html_reader, "FALLBACK_EXTRA_MARGIN", 0.0)
     article = read_html(_FLAT_PAGE.encode(), "flat.html", line_model=model)

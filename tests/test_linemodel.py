@@ -1,4 +1,5 @@
-"""The line model: learns where comments begin on a tiny invented corpus; JSON round trip."""
+"""The line model: fitted (training.train_linemodel) on a tiny invented corpus, it finds where comments
+begin; JSON round trip; the installed package reads it without scikit-learn."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from analyzer.readers._linemodel import FEATURE_NAMES, LineModel, best_start, line_features, load_default
+from training.train_linemodel import fit_line_model
 
 BODY = [
     "The county board met on Monday to discuss the new bus routes for the eastern districts.",
@@ -52,7 +54,7 @@ def _corpus(seed: int, size: int) -> tuple[list[list[str]], list[int | None]]:
 @pytest.fixture(scope="module")
 def fitted() -> LineModel:
     docs, starts = _corpus(seed=1, size=24)
-    return LineModel.fit(docs, starts, max_iter=30)
+    return fit_line_model(docs, starts, max_iter=30)
 
 
 def test_fit_on_a_tiny_corpus_finds_the_start_on_unseen_pages(fitted: LineModel) -> None:
@@ -120,6 +122,12 @@ def test_best_start_picks_the_best_suffix_or_none() -> None:
     assert best_start(np.array([-3.0, -1.0, 2.0, 2.5]), margin=1.0) == 2
     assert best_start(np.array([-3.0, -1.0, 0.5]), margin=1.0) is None
     assert best_start(np.array([-3.0, 1.0, 1.0]), margin=0.0, opening=np.array([0.0, 0.0, 2.0])) == 2
+
+
+def test_the_installed_reader_has_no_fitting_code() -> None:
+    source = Path(__file__).resolve().parents[1] / "analyzer" / "readers" / "_linemodel.py"
+    text = source.read_text(encoding="utf-8")
+    assert "sklearn" not in text and not hasattr(LineModel, "fit")
 
 
 def test_features_are_per_non_empty_line() -> None:

@@ -127,7 +127,7 @@ def test_save_then_load_predicts_identically(tiny, tmp_path: Path) -> None:
     before = tiny.predict(COMMENTS, "the summit")
     tiny.save(tmp_path / "ckpt")
     after_save = tiny.predict(COMMENTS, "the summit")
-    loaded = load_model(tmp_path / "ckpt", device="cpu")
+    loaded = load_model(tmp_path / "ckpt", device="cpu", backend="torch")  # the saved network itself
     again = loaded.predict(COMMENTS, "the summit")
     assert [p.toxicity for p in again] == [p.toxicity for p in after_save]
     assert [p.stance for p in again] == [p.stance for p in after_save]
@@ -168,3 +168,33 @@ def test_shipped_model_loads_and_ranks_an_insult_above_a_news_remark() -> None:
     assert insult.toxicity["toxicity"] > remark.toxicity["toxicity"]
     assert 0.0 < model.toxicity_threshold < 1.0
     assert (model.path / "README.md").read_text().count("license") >= 1
+
+
+def test_context_follows_the_comment_capped_and_only_with_a_target() -> None:
+    tokenizer = load_tokenizer()
+    title = "Kim and Trump meet again at the border " * 4
+    windows = encode_windows(tokenizer, ["Never again.", "Never again.", "Never again."], ["the talks", None, "the talks"],
+                             48, contexts=[title, title, None], context_tokens=64)
+    with_context, no_target, no_context = windows
+    sep = tokenizer.sep_token_id
+    comment_ids = tokenizer("Never again.", add_special_tokens=False)["input_ids"]
+    assert [i for i, m in zip(with_context.input_ids, with_context.comment_mask) if m] == comment_ids
+    after_comment = with_context.input_ids[with_context.input_ids.index(sep, 1) + len(comment_ids) + 2:-1]
+    assert after_comment == tokenizer(title, add_special_tokens=False)["input_ids"][: int(48 * 0.25)]
+    assert len(with_context.input_ids) <= 48 and with_context.input_ids[-1] == sep
+    assert with_context.token_type_ids[-len(after_comment) - 1:] == [0] * (len(after_comment) + 1)
+    assert no_target.input_ids == tokenizer("Never again.")["input_ids"]  # context is for stance only
+    assert no_context.input_ids == encode_windows(tokenizer, ["Never again."], ["the talks"], 48)[0].input_ids
+
+
+def test_only_a_checkpoint_that_reads_context_changes_its_stance_with_it() -> None:
+    comments, target = ["They will never give that up.", "About time."], "the nuclear talks"
+    contexts = ["Summit ends without a deal", "Leaders agree to meet again"]
+    reader = build_tiny_model(seed=5, context_tokens=32)
+    bare, read = reader.predict(comments, target), reader.predict(comments, target, contexts=contexts)
+    assert reader.reads_context and all(a.stance != b.stance for a, b in zip(bare, read))
+    ignorer = build_tiny_model(seed=5)
+    assert not ignorer.reads_context
+    assert ignorer.predict(comments, target, contexts=contexts) == ignorer.predict(comments, target)
+    with pytest.raises(ValueError, match="contexts"):
+        reader.predict(comments, target, contexts=["only one of two"])

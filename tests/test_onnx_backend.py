@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer import _onnx
 from analyzer.model import ModelError, build_tiny_model, load_model
 
 TEXTS = [

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from training.recipe import _amount, invocation, load_recipe, main, model_card
+from analyzer.model import CARD_FILE, TOXICITY_ATTRIBUTES, ModelConfig
+from training.recipe import PROJECT_ROOT, _amount, gate_rows, invocation, load_recipe, main, model_card, rewrite_card
+
+
+def config(version: str = "9") -> ModelConfig:
+    return ModelConfig(name="default", version=version, attributes=TOXICITY_ATTRIBUTES,
+                       encoder_config={"num_hidden_layers": 6})
 
 
 @pytest.mark.parametrize(("spec", "expected"), [
@@ -22,9 +29,10 @@ def test_amount_reads_every_spelling(spec, expected):
 
 
 def test_card_names_unique_rows_and_how_often_they_are_shown():
-    card = model_card("r.toml", {"nk_talks": 1385, "nk_talks_repeat": 2, "vast": 4000}, {}, {}, 0.5, 3, "default 9")
+    card = model_card(config(), {}, {"nk_talks": 1385, "nk_talks_repeat": 2, "vast": 4000}, 3, "r.toml")
     assert "**nk_talks** (1385 examples, each shown 2× per epoch)" in card
     assert "**vast** (4000 examples):" in card
+    assert "nk_talks_repeat" not in card
 
 
 RECIPE = """
@@ -81,7 +89,51 @@ def test_the_command_line_refuses_a_malformed_assignment_before_any_training(rec
 
 def test_the_card_names_the_overrides_it_was_trained_with_as_a_shell_would_take_them():
     source = invocation(Path("training/recipes/default.toml"), ["training.epochs=6", "data.olid={ n = 400 }"])
-    card = model_card(source, {"vast": 4000}, {}, {}, 0.5, 6, "default 9")
-    assert ("measured by `python -m training.recipe training/recipes/default.toml --set training.epochs=6 "
+    card = model_card(config(), {}, {"vast": 4000}, 6, source)
+    assert ("Measured by `python -m training.recipe training/recipes/default.toml --set training.epochs=6 "
             "--set 'data.olid={ n = 400 }'`") in card
     assert "all six encoder layers and the two MLP heads were trained here" in card
+
+
+def test_a_section_the_recipe_does_not_have_is_refused_not_ignored(recipe_file: Path):
+    recipe_file.write_text(RECIPE + "\n[adapt]\nepochs = 3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown section\(s\) \['adapt'\]"):
+        load_recipe(recipe_file)
+
+
+def test_rewrite_card_reads_the_shipped_folder_when_the_run_folder_is_absent(recipe_file: Path, tmp_path: Path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "config.json").write_text(config("9").to_json(), encoding="utf-8")
+    validation = {"toxicity_roc_auc": 0.8123, "toxicity_n": 700, "toxicity_positives": 78,
+                  "toxicity_f1_at_threshold": 0.375, "stance_macro_f1": 0.6877, "stance_n": 450}
+    metrics = {"validation": validation, "data": {"vast": 4000, "validation_c3": 700},
+               "arguments": {"trainable_layers": 4}}
+    (shipped / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    recipe = load_recipe(recipe_file)
+    recipe["model"].update(out_dir=str(tmp_path / "absent-run"), ship_to=str(shipped))
+    recipe["data"]["nk_labels"] = "training/labels/nk_talks_stance.csv"
+    rewrite_card(recipe, "r.toml")
+    card = (shipped / CARD_FILE).read_text(encoding="utf-8")
+    assert "# default 9" in card and "| 0.812 |" in card and "| 0.688 |" in card
+    assert "the top 4 layer(s)" in card
+    # the repository's full-set reports measured another version: named, not shown as this model's
+    assert "Not shown, measured on another model: `c3-validation-toxicity`" in card
+    assert not (tmp_path / "absent-run").exists()
+
+
+@pytest.mark.shared
+def test_the_gates_nk_row_is_left_out_when_its_data_changed_since_the_pin(tmp_path: Path):
+    from eval.gate import NK, GateContext, fingerprint
+
+    current = fingerprint(NK, GateContext())
+    if current is None:
+        pytest.skip("needs ../shared to fingerprint the NK-talks comments")
+    labels = PROJECT_ROOT / "training" / "labels" / "nk_talks_stance.csv"
+    floors = tmp_path / "floors.toml"
+    entry = '[checks.nk_check_stance_macro_f1]\nmeasured = 0.6276\npinned = "2026-11-30"\nfingerprint = "{}"\n'
+    floors.write_text(entry.format("0" * 64), encoding="utf-8")
+    assert gate_rows(labels, floors) == []
+    floors.write_text(entry.format(current), encoding="utf-8")
+    ((label, value),) = gate_rows(labels, floors)
+    assert value == "0.628" and "all 909 rows" in label and "(`python -m eval.gate`, pinned 2026-11-30)" in label

@@ -1,104 +1,31 @@
-"""The report stage: files written, one PDF page per article plus the summary, odd inputs survive.
+"""The report stage: files written, one PDF page per article plus the summary, odd inputs survive,
+and the shares it shows are the model's mean probabilities with bootstrap intervals.
 
-Scores tables here are invented: ``write_scores`` builds one with its two sidecars in the shape
-``score`` writes (see ``analyzer.records``), with a few knobs for the cases that break layouts.
+Scores tables here are invented: ``eval.bench_report.write_scores`` builds one with its two sidecars
+in the shape ``score`` writes (see ``analyzer.records``), with a few knobs for the cases that break
+layouts. (The report's timing lives in that benchmark: ``python -m eval.bench_report``.)
 """
 
 from __future__ import annotations
 
 import json
-import time
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
+from analyzer.records import scores_sidecars
 from analyzer.report import build_report
 from analyzer.report import text as report_text
+from analyzer.report.build import SHARES_FILE, write_shares
 from analyzer.report.data import load
+from analyzer.report.estimates import SHARE_COLUMNS, bootstrap_means, estimate_article, interval_text
 from analyzer.report.pages import FIRST_PAGE_ROWS, captured_phrase, summary_page_count, summary_pages
 from analyzer.report.text import plain, safe_filename, wrap
-
-ATTRIBUTES = ("severe_toxicity", "insult", "obscene", "threat", "identity_attack")
-PHRASES = (
-    "I think the council got this one right",
-    "This is nonsense and you know it",
-    "Has anyone read the actual report?",
-    "What a ridiculous idea, typical of these people",
-    "Thanks for covering this, more please",
-)
-
-
-def _comment_rows(article_id: str, count: int, *, times: bool, authors: bool, threads: bool, seed: int):
-    rows = []
-    for n in range(count):
-        toxicity = ((n * 37 + seed * 11) % 100) / 100
-        stance = ("favor", "against", "none")[(n + seed) % 3]
-        row = {
-            "article_id": article_id,
-            "comment_id": f"{article_id}-c{n}",
-            "parent_id": f"{article_id}-c{n - 1}" if threads and n % 3 else None,
-            "depth": (n % 3 if threads else None),
-            "author": f"reader{n % 4}" if authors else None,
-            "time": f"2024-03-0{1 + n % 3}T{8 + n % 12:02d}:15:00+00:00" if times else None,
-            "text": f"{PHRASES[n % len(PHRASES)]} (#{n})",
-            "target": "the new bike lanes",
-            "status": "published",
-            "kind": "comment",
-            "toxicity": toxicity,
-            **{a: toxicity * (0.3 + 0.1 * i) for i, a in enumerate(ATTRIBUTES)},
-            "stance": stance,
-            "stance_favor": 0.7 if stance == "favor" else 0.15,
-            "stance_against": 0.7 if stance == "against" else 0.15,
-            "stance_none": 0.7 if stance == "none" else 0.15,
-        }
-        rows.append(row)
-    return rows
-
-
-def write_scores(
-    folder: Path,
-    articles: list[dict],
-    *,
-    suffix: str = ".csv",
-    sidecars: bool = True,
-) -> Path:
-    """Write ``scores<suffix>`` and (optionally) its sidecars for ``articles``.
-
-    Each article dict: ``id``, ``title``, ``comments`` (count) and optional ``declared``,
-    ``times``/``authors``/``threads`` (default True).
-    """
-    rows, records = [], []
-    for seed, spec in enumerate(articles):
-        rows += _comment_rows(spec["id"], spec["comments"], times=spec.get("times", True),
-                              authors=spec.get("authors", True), threads=spec.get("threads", True), seed=seed)
-        records.append({
-            "id": spec["id"], "title": spec.get("title"), "url": f"https://news.example/{seed}",
-            "date": "2024-03-01", "source_file": "dump.xml", "format": "wxr",
-            "declared_comment_count": spec.get("declared"), "missing_comment_count": None,
-            "found_comment_count": spec["comments"], "target": "the new bike lanes", "target_source": "option",
-        })
-    columns = [*SCORE_ID_COLUMNS, "toxicity", *ATTRIBUTES, *STANCE_COLUMNS]
-    table = pd.DataFrame(rows, columns=columns)
-    path = folder / f"scores{suffix}"
-    if suffix == ".csv":
-        table.to_csv(path, index=False)
-    elif suffix == ".jsonl":
-        table.to_json(path, orient="records", lines=True, force_ascii=False)
-    else:
-        table.to_parquet(path, index=False)
-    if sidecars:
-        articles_path, meta_path = scores_sidecars(path)
-        articles_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-        meta_path.write_text(json.dumps({
-            "model": {"name": "test-model", "version": "0.0.1", "toxicity_threshold": 0.6,
-                      "attributes": ["toxicity", *ATTRIBUTES]},
-            "target_method": "--target 'the new bike lanes'",
-            "created_at": "2024-03-04T10:00:00+00:00", "inputs": ["dump.xml"],
-        }), encoding="utf-8")
-    return path
+from eval.bench_report import ATTRIBUTES, write_scores
 
 
 def pdf_page_count(path: Path) -> int:
@@ -135,9 +62,10 @@ def awkward_report(tmp_path_factory) -> tuple[Path, list[Path]]:
 
 def test_report_writes_pdf_summary_and_one_png_per_article(awkward_report):
     folder, paths = awkward_report
-    pdf, summary, *pngs = paths
+    pdf, summary, shares, *pngs = paths
     assert pdf == folder / "out" / "report.pdf" and summary == folder / "out" / "summary.png"
-    assert all(p.is_file() and p.stat().st_size > 10_000 for p in paths)
+    assert shares == folder / "out" / SHARES_FILE
+    assert all(p.is_file() and p.stat().st_size > 10_000 for p in [pdf, summary, *pngs])
     assert [p.parent for p in pngs] == [folder / "out" / "articles"] * len(AWKWARD_ARTICLES)
     assert len({p.name for p in pngs}) == len(AWKWARD_ARTICLES)
     assert pdf_page_count(pdf) == 1 + len(AWKWARD_ARTICLES)
@@ -217,7 +145,8 @@ def test_articles_only_in_sidecar_are_reported_with_zero_comments(tmp_path):
 def test_max_articles_limits_pages(tmp_path):
     scores = write_scores(tmp_path, [{"id": f"a{n}", "comments": 2} for n in range(5)])
     paths = build_report(scores, tmp_path / "out", max_articles=2)
-    assert len(paths) == 4 and pdf_page_count(paths[0]) == 3
+    assert len(paths) == 5 and pdf_page_count(paths[0]) == 3
+    assert len(pd.read_csv(paths[2])) == 2
 
 
 def test_summary_continues_on_more_pages_when_many_articles():
@@ -293,13 +222,117 @@ def test_pages_rendered_in_workers_are_joined_in_order(tmp_path, monkeypatch):
     assert "Zebra crossing moved" in pages[1].extract_text() and "Library hours cut" in pages[2].extract_text()
 
 
-@pytest.mark.slow  # about a minute of CPU: 100 dashboards drawn twice (PNG and PDF)
-def test_timing_for_100_small_articles(tmp_path, capsys):
-    specs = [{"id": f"a{n:03}", "title": f"Article number {n}", "comments": 5 + n % 20} for n in range(100)]
-    scores = write_scores(tmp_path, specs)
-    started = time.perf_counter()
-    paths = build_report(scores, tmp_path / "out")
-    elapsed = time.perf_counter() - started
-    assert pdf_page_count(paths[0]) == summary_page_count(100) + 100
-    with capsys.disabled():
-        print(f"\nreport: 100 articles in {elapsed:.1f} s")
+
+
+# --- shares from probabilities ----------------------------------------------------------------
+
+
+def _set_stance(scores: Path, article_id: str, favor: float, against: float, none: float) -> None:
+    """Give every comment of an article the same stance probabilities (and the argmax label)."""
+    table = pd.read_csv(scores)
+    rows = table["article_id"] == article_id
+    label = max(zip((favor, against, none), ("favor", "against", "none")))[1]
+    table.loc[rows, ["stance", "stance_favor", "stance_against", "stance_none"]] = [label, favor, against, none]
+    table.to_csv(scores, index=False)
+
+
+def test_stance_share_is_the_mean_probability_not_the_argmax_count(tmp_path):
+    scores = write_scores(tmp_path, [{"id": "a", "title": "T", "comments": 20}])
+    _set_stance(scores, "a", 0.6, 0.3, 0.1)
+    estimates = load(scores).articles[0].estimates
+    favor, against, none = (estimates.stance[s] for s in ("favor", "against", "none"))
+    assert favor.count_share == 1.0 and favor.count == 20  # argmax: every comment is "favor"
+    assert (favor.mean, against.mean, none.mean) == pytest.approx((0.6, 0.3, 0.1))
+    assert against.count == 0 and none.count == 0
+    # Identical comments: resampling cannot move the mean.
+    assert (favor.low, favor.high) == pytest.approx((0.6, 0.6))
+
+
+def test_toxic_share_is_the_mean_probability_next_to_the_count_above_the_threshold():
+    comments = pd.DataFrame({"toxicity": [0.05, 0.1, 0.15, 0.9], "_stance": ["none"] * 4})
+    toxic = estimate_article(comments, threshold=0.5).toxic
+    assert toxic.mean == pytest.approx(0.3) and toxic.count == 1 and toxic.count_share == 0.25
+    assert toxic.low <= toxic.mean <= toxic.high and toxic.n == 4
+
+
+def test_interval_contains_the_estimate_and_shrinks_with_more_comments():
+    def width(n: int) -> float:
+        values = np.tile([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], (n // 3, 1))
+        mean, low, high = bootstrap_means(values)
+        assert np.all(low <= mean) and np.all(mean <= high) and np.all(low < high)
+        assert mean == pytest.approx(values.mean(axis=0))
+        return float((high - low)[0])
+
+    few, some, many = width(6), width(30), width(300)
+    assert few > some > many > 0
+    assert few > 0.3 and many < 0.1  # six comments say little; three hundred pin the share down
+
+
+def test_intervals_are_deterministic_and_do_not_depend_on_other_articles(tmp_path):
+    values = np.random.default_rng(7).dirichlet([1, 1, 1], size=40)
+    first, second = bootstrap_means(values), bootstrap_means(values)
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    for name in ("one", "other"):
+        (tmp_path / name).mkdir()
+    one = write_scores(tmp_path / "one", [{"id": "x", "comments": 12}], sidecars=False)
+    other = write_scores(tmp_path / "other", [{"id": "y", "comments": 9}], sidecars=False)
+    both = tmp_path / "both.csv"
+    pd.concat([pd.read_csv(other), pd.read_csv(one)]).to_csv(both, index=False)
+    alone, beside = load(one).articles[0], load(both).articles[1]
+    assert beside.id == "x" and alone.estimates == beside.estimates
+    write_shares(load(one), tmp_path / "a.csv")
+    write_shares(load(one), tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_no_or_one_comment_has_no_interval():
+    empty = estimate_article(pd.DataFrame(columns=["toxicity", "_stance"]), threshold=0.5)
+    assert empty.toxic.n == 0 and math.isnan(empty.toxic.mean) and interval_text(empty.toxic) == "–"
+    single = estimate_article(pd.DataFrame({"toxicity": [0.3], "stance_favor": [0.2], "stance_against": [0.1],
+                                            "stance_none": [0.7], "_stance": ["none"]}), threshold=0.5)
+    assert single.stance["none"].mean == pytest.approx(0.7) and not single.stance["none"].has_interval
+    assert interval_text(single.stance["none"]) == "70%"
+    assert interval_text(single.toxic) == "30%"
+
+
+def test_interval_text_reads_like_the_charts():
+    values = np.array([0.2, 0.4, 0.6] * 10)
+    _, low, high = bootstrap_means(values)
+    share = estimate_article(pd.DataFrame({"toxicity": values}), threshold=0.5).toxic
+    assert interval_text(share) == f"40% [{100 * low[0]:.0f}–{100 * high[0]:.0f}%]"
+
+
+def test_article_shares_csv_has_one_row_per_article_with_argmax_and_probability_shares(awkward_report):
+    folder, paths = awkward_report
+    table = pd.read_csv(paths[2], dtype={"article_id": str})
+    assert tuple(table.columns) == SHARE_COLUMNS
+    assert table["article_id"].tolist() == [a["id"] for a in AWKWARD_ARTICLES]
+    assert table["comments_scored"].tolist() == [a["comments"] for a in AWKWARD_ARTICLES]
+    full = table.iloc[0]  # 30 comments, 10 per stance, probabilities 0.7 / 0.15 / 0.15
+    for stance in ("favor", "against", "none"):
+        assert full[f"{stance}_argmax_count"] == 10 and full[f"{stance}_argmax_share"] == pytest.approx(1 / 3, abs=1e-4)
+        assert full[f"{stance}_mean_prob"] == pytest.approx((0.7 + 0.15 + 0.15) / 3, abs=1e-4)
+        assert full[f"{stance}_mean_prob_low"] < full[f"{stance}_mean_prob"] < full[f"{stance}_mean_prob_high"]
+    scores = pd.read_csv(folder / "scores.csv")
+    first = scores[scores["article_id"] == "a1"]
+    assert full["toxicity_threshold"] == 0.6
+    assert full["toxic_above_count"] == (first["toxicity"] >= 0.6).sum()
+    assert full["toxic_mean_prob"] == pytest.approx(first["toxicity"].mean(), abs=1e-4)
+    assert full["toxic_mean_prob_low"] <= full["toxic_mean_prob"] <= full["toxic_mean_prob_high"]
+    empty = table.iloc[1]  # no comments: counts 0, shares empty
+    assert empty["comments_scored"] == 0 and empty["toxic_above_count"] == 0
+    assert empty[[c for c in SHARE_COLUMNS if "share" in c or "prob" in c]].isna().all()
+    stance_means = table[[f"{s}_mean_prob" for s in ("favor", "against", "none")]].sum(axis=1)
+    assert stance_means[table["stance_scored"] > 0].round(3).eq(1.0).all()
+
+
+def test_pages_show_the_shares_with_intervals_and_argmax_counts(awkward_report):
+    pages = PdfReader(awkward_report[1][0]).pages
+    summary, article = pages[0].extract_text(), pages[1].extract_text()
+    assert "mean probability" in summary and "95% bootstrap interval" in summary
+    shares = load(awkward_report[0] / "scores.csv").articles[0].estimates
+    favor, toxic = interval_text(shares.stance["favor"]), interval_text(shares.toxic)
+    assert favor in summary and toxic in summary
+    assert f"{favor} · argmax 10" in article
+    assert f"expected share {toxic}" in article and "12 of 30 (40%) at or above" in article
+    assert "no stance scores" in pages[2].extract_text()  # no comments: no data, as before

@@ -113,7 +113,7 @@ def test_run_splits_scores_and_reports(tiny_model, disqus_dump, tmp_path, capsys
 
 
 def test_run_takes_a_report_function_and_a_fixed_target(disqus_dump, tmp_path):
-    from analyzer.scoring import run
+    from analyzer.pipeline import run
     from analyzer.targets import TargetPolicy
 
     seen = []

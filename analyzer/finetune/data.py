@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from analyzer.model import STANCE_LABELS
+from analyzer.finetune.arguments import Columns
 from analyzer.finetune.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
 from analyzer.splits import is_validation
 
@@ -28,14 +28,6 @@ TOXIC_WORDS = {"1": 1.0, "true": 1.0, "yes": 1.0, "toxic": 1.0, "0": 0.0, "false
 
 class DataError(Exception):
     """Bad training data; the message names the file and the column or row."""
-
-
-@dataclass(frozen=True)
-class Columns:
-    text: str = "text"
-    label: str = "label"
-    target: str | None = None
-    group: str | None = None
 
 
 def read_table(path: Path) -> pd.DataFrame:

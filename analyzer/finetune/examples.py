@@ -21,6 +21,8 @@ class Example:
     stance: int
     group: str
     source: str
+    #: What the text answers (an article title, a parent's opening), for checkpoints that read context.
+    context: str | None = None
 
 
 def toxicity_vector(attributes: Sequence[str], **values: float) -> tuple[float, ...]:

@@ -28,9 +28,11 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, roc_auc_score
 from torch import nn
 
+from analyzer.evaluation import metrics as evaluation_metrics
+from analyzer.finetune.arguments import TrainingArguments
+from analyzer.finetune.examples import IGNORE_STANCE, Example
 from analyzer.model import (
     BASE_ENCODER_PACKAGE,
     BASE_ENCODER_SHA256,
@@ -46,9 +48,6 @@ from analyzer.model import (
     load_model,
     resolve_device,
 )
-from analyzer.evaluation.metrics import at_threshold, best_f1_threshold
-from analyzer.finetune.arguments import TrainingArguments
-from analyzer.finetune.examples import IGNORE_STANCE, Example
 
 RESUME_DIR = "resume"
 #: Window of a model started from the bare base encoder when the arguments set none: the length the
@@ -61,9 +60,9 @@ METRICS_FILE = "metrics.json"
 
 
 def fresh_model_from_base(
-    max_length: int, attributes: Sequence[str] = TOXICITY_ATTRIBUTES, seed: int = 0, encoder_weights: str | None = None
+    max_length: int, attributes: Sequence[str] = TOXICITY_ATTRIBUTES, seed: int = 0
 ) -> Model:
-    """The base encoder's weights (or an adapted copy of them, ``encoder_weights``) with new, random heads."""
+    """The base encoder's weights with new, random heads."""
     torch.manual_seed(seed)
     config = ModelConfig(
         name="base",
@@ -75,23 +74,31 @@ def fresh_model_from_base(
         stance_features=NEW_STANCE_FEATURES,
     )
     net = build_net(config)
-    weights = load_file(encoder_weights) if encoder_weights else None
-    net.load_state_dict(_base_state_for(net, weights), strict=False)  # heads stay random
+    net.load_state_dict(_base_state_for(net), strict=False)  # heads stay random
     return Model(net, config, device="cpu")
 
 
 def initial_model(args: TrainingArguments) -> Model:
     if args.init_from == "base":
-        return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, seed=args.seed, encoder_weights=args.encoder_weights)
-    return load_model(args.init_from, device="cpu")  # train() applies args.max_length when one is set
+        return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, seed=args.seed)
+    # Training runs the torch network itself; train() applies args.max_length when one is set.
+    return load_model(args.init_from, device="cpu", backend="torch")
 
 
 # --- caching the frozen layers -----------------------------------------------------------------
 
 
+def example_windows(model: Model, examples: Sequence[Example]) -> list[Window]:
+    """Every window of every example, as ``Model.predict`` would encode it (target and context included)."""
+    return encode_windows(
+        model.tokenizer, [e.text for e in examples], [e.target for e in examples], model.max_length,
+        [e.context for e in examples], model.config.context_tokens,
+    )
+
+
 def first_windows(model: Model, examples: Sequence[Example]) -> list[Window]:
-    """One encoder input per example: its first ``max_length`` tokens (with its target)."""
-    windows = encode_windows(model.tokenizer, [e.text for e in examples], [e.target for e in examples], model.max_length)
+    """One encoder input per example: its first ``max_length`` tokens (with its target and context)."""
+    windows = example_windows(model, examples)
     first: dict[int, Window] = {}
     for window in windows:
         first.setdefault(window.text_index, window)
@@ -100,7 +107,7 @@ def first_windows(model: Model, examples: Sequence[Example]) -> list[Window]:
 
 def has_more_windows(model: Model, examples: Sequence[Example]) -> np.ndarray:
     """True for examples too long for one window (their cached first window is not the whole story)."""
-    windows = encode_windows(model.tokenizer, [e.text for e in examples], [e.target for e in examples], model.max_length)
+    windows = example_windows(model, examples)
     counts = np.bincount([w.text_index for w in windows], minlength=len(examples))
     return counts > 1
 
@@ -185,6 +192,11 @@ def multitask_loss(
     return loss
 
 
+# The flat keys below are ``<prefix>_<name in analyzer.evaluation.metrics>``, so that training's
+# numbers and an evaluation report's read the same: ``stance_macro_f1`` is ``stance_metrics()["macro_f1"]``,
+# ``stance_favor_f1`` its ``per_class["favor"]["f1"]``.
+
+
 def toxicity_metrics(logits: np.ndarray, targets: np.ndarray, attributes: Sequence[str]) -> dict[str, float]:
     """ROC-AUC per attribute where validation has both classes (positive = target ≥ 0.5)."""
     metrics: dict[str, float] = {}
@@ -192,23 +204,24 @@ def toxicity_metrics(logits: np.ndarray, targets: np.ndarray, attributes: Sequen
         known = ~np.isnan(targets[:, j])
         positive = targets[known, j] >= 0.5
         if known.sum() and 0 < positive.sum() < known.sum():
-            metrics[f"{attribute}_roc_auc"] = float(roc_auc_score(positive, logits[known, j]))
+            metrics[f"{attribute}_roc_auc"] = evaluation_metrics.roc_auc(positive, logits[known, j])
             metrics[f"{attribute}_n"] = int(known.sum())
             metrics[f"{attribute}_positives"] = int(positive.sum())
     return metrics
 
 
 def stance_metrics(logits: np.ndarray, labels: np.ndarray, names: Sequence[str]) -> dict[str, float]:
+    """Macro-F1, F_avg and per-class F1 / recall of the argmax class over the examples with a stance
+    (a class never predicted has F1 0)."""
     known = labels != IGNORE_STANCE
     if not known.any():
         return {}
-    predicted = logits[known].argmax(axis=1)
-    gold = labels[known]
-    per_class = f1_score(gold, predicted, labels=list(range(len(names))), average=None, zero_division=0)
-    recall = [float(((predicted == k) & (gold == k)).sum() / max((gold == k).sum(), 1)) for k in range(len(names))]
-    metrics = {"stance_macro_f1": float(per_class.mean()), "stance_n": int(known.sum())}
-    metrics.update({f"stance_f1_{name}": float(v) for name, v in zip(names, per_class)})
-    metrics.update({f"stance_recall_{name}": r for name, r in zip(names, recall)})
+    gold = [names[k] for k in labels[known]]
+    predicted = [names[k] for k in logits[known].argmax(axis=1)]
+    numbers = evaluation_metrics.stance_metrics(gold, predicted, names)
+    metrics = {f"stance_{key}": numbers[key] for key in ("macro_f1", "f_avg", "n")}
+    for name, scores in numbers["per_class"].items():
+        metrics |= {f"stance_{name}_f1": scores["f1"], f"stance_{name}_recall": scores["recall"]}
     return metrics
 
 
@@ -243,8 +256,8 @@ def decision_threshold(probabilities: np.ndarray, positive: np.ndarray) -> tuple
     comments with 78 toxic ones the peak of model 0.6.0's curve sat at 0.113, which flags a third of
     all C3 comments (9% are toxic), while its F1 there differs from the F1 at 0.2 by noise.
     """
-    threshold = best_f1_threshold(positive, probabilities).f1 / 2
-    return threshold, at_threshold(positive, probabilities, threshold).f1
+    threshold = evaluation_metrics.best_f1_threshold(positive, probabilities).f1 / 2
+    return threshold, evaluation_metrics.at_threshold(positive, probabilities, threshold).f1
 
 
 def full_logits(
@@ -256,7 +269,10 @@ def full_logits(
     longer = np.flatnonzero(has_more_windows(model, validation))
     if len(longer):
         chosen = [validation[i] for i in longer]
-        tox_long, stance_long = model.logits([e.text for e in chosen], [e.target for e in chosen], batch_size=batch_size)
+        tox_long, stance_long = model.logits(
+            [e.text for e in chosen], [e.target for e in chosen], contexts=[e.context for e in chosen],
+            batch_size=batch_size,
+        )
         tox[longer], stance[longer] = tox_long.numpy(), stance_long.numpy()
     return tox, stance
 
@@ -283,7 +299,7 @@ def calibrate(model: Model, validation: Sequence[Example], tox: np.ndarray, stan
         probabilities = model.calibrate_toxicity(tox_logits)[:, 0].numpy()[known]
         threshold, f1 = decision_threshold(probabilities, targets[known, 0] >= 0.5)
         model.config.toxicity_threshold = round(threshold, 4)
-        metrics["toxicity_threshold_f1"] = f1
+        metrics["toxicity_f1_at_threshold"] = f1
     metrics["toxicity_threshold"] = model.config.toxicity_threshold
     metrics["stance_temperature"] = model.config.stance_temperature
     return metrics
@@ -375,8 +391,11 @@ def train(
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     device = resolve_device(args.device)
-    model = model or initial_model(args)
+    # Training changes the torch network's weights: an ONNX graph exported from it before would score the old ones.
+    model = (model or initial_model(args)).use_backend("torch")
     model.config.max_length = args.max_length or model.config.max_length
+    if args.context_tokens is not None:
+        model.config.context_tokens = args.context_tokens
     # Moved before caching: parameters copied to a device inside inference mode become inference
     # tensors, and those can never require grad again.
     model.to(device)

@@ -1,4 +1,5 @@
-"""Write the report: ``report.pdf`` (summary first, then one page per article), ``summary.png`` and
+"""Write the report: ``report.pdf`` (summary first, then one page per article), ``summary.png``,
+``article_shares.csv`` (per-article shares with their intervals, see ``estimates``) and
 ``articles/<safe-article-id>.png``.
 
 Article pages are rendered in chunks, each into its own PDF, which are then joined in order.
@@ -26,9 +27,11 @@ from pypdf import PdfWriter
 from analyzer.report import data as report_data
 from analyzer.report import style
 from analyzer.report.data import ArticleScores, RunInfo
+from analyzer.report.estimates import table_rows
 from analyzer.report.pages import ArticlePage, summary_pages
 from analyzer.report.text import safe_filename
 
+SHARES_FILE = "article_shares.csv"
 #: Below this many articles per worker, starting a process costs more than it saves.
 ARTICLES_PER_WORKER = 12
 MAX_WORKERS = 8
@@ -112,13 +115,15 @@ def _run(jobs: list[tuple]) -> None:
 def build_report(scores_path: str | Path, out_dir: str | Path, *, max_articles: int | None = None) -> list[Path]:
     """Render the report for a scores table (and its sidecars, when present) into ``out_dir``.
 
-    Returns the written paths: the PDF, the summary PNG, then one PNG per article in report order.
+    Returns the written paths: the PDF, the summary PNG, the shares table (CSV), then one PNG per
+    article in report order.
     Raises ``ValueError`` (naming the file) when the table cannot be read as scores.
     """
     report = report_data.load(scores_path, max_articles)
     out = Path(out_dir)
     (out / "articles").mkdir(parents=True, exist_ok=True)
-    pdf_path, summary_path = out / "report.pdf", out / "summary.png"
+    pdf_path, summary_path, shares_path = out / "report.pdf", out / "summary.png", out / SHARES_FILE
+    write_shares(report, shares_path)
     article_pngs = [out / "articles" / f"{name}.png" for name in _unique_names([a.id for a in report.articles])]
     with tempfile.TemporaryDirectory(prefix="analyzer-report-") as scratch:
         summary_pdf = Path(scratch) / "summary.pdf"
@@ -136,4 +141,10 @@ def build_report(scores_path: str | Path, out_dir: str | Path, *, max_articles: 
         writer.add_metadata({"/Title": "Reader comments: toxicity and stance"})
         with pdf_path.open("wb") as stream:
             writer.write(stream)
-    return [pdf_path, summary_path, *article_pngs]
+    return [pdf_path, summary_path, shares_path, *article_pngs]
+
+
+def write_shares(report: report_data.ReportData, path: Path) -> None:
+    """``article_shares.csv``: one row per article, argmax and probability-based shares side by side."""
+    table = table_rows([(a.id, a.title, a.estimates) for a in report.articles])
+    table.to_csv(path, index=False, float_format="%.4f")

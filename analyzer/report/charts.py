@@ -17,8 +17,10 @@ from matplotlib.axis import Axis
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.transforms import blended_transform_factory
 
 from analyzer.report import style
+from analyzer.report.estimates import ArticleEstimates, interval_text
 from analyzer.report.text import shorten, wrap
 
 #: Depths at and beyond this are pooled into one bar.
@@ -51,25 +53,44 @@ def no_data(ax: Axes, title: str, message: str) -> None:
             transform=ax.transAxes)
 
 
-def toxicity_histogram(ax: Axes, comments: pd.DataFrame, threshold: float) -> None:
+def toxicity_histogram(ax: Axes, comments: pd.DataFrame, estimates: ArticleEstimates) -> None:
+    """Toxicity scores per comment, split at the threshold, with the expected toxic share marked above them.
+
+    The expected share is the mean toxicity probability, so it sits on the same 0–1 axis: a diamond
+    with whiskers for its 95% interval.
+    """
+    threshold, toxic = estimates.threshold, estimates.toxic
     scores = comments["toxicity"].dropna()
     if scores.empty:
         no_data(ax, "Toxicity", "no scored comments")
         return
-    above = scores[scores >= threshold]
-    ax.hist([scores[scores < threshold], above], bins=TOXICITY_BINS, stacked=True,
+    ax.hist([scores[scores < threshold], scores[scores >= threshold]], bins=TOXICITY_BINS, stacked=True,
             color=[style.NOT_TOXIC_COLOR, style.TOXIC_COLOR])
     ax.axvline(threshold, **style.THRESHOLD_LINE)
-    ax.text(threshold, 1.0, f" threshold {threshold:.2f}", transform=ax.get_xaxis_transform(),
-            va="top", ha="left", fontsize=style.SMALL_SIZE)
+    ax.text(threshold, 1.0, f" threshold {threshold:.2f}\n {toxic.count} of {toxic.counted} "
+            f"({percent(toxic.count, toxic.counted)}) at or above", transform=ax.get_xaxis_transform(),
+            va="top", ha="left" if threshold <= 0.5 else "right", fontsize=style.SMALL_SIZE, linespacing=1.1)
     ax.set_xlim(0, 1)
     ax.set_xticks(UNIT_TICKS)
-    ax.set_ylim(0, ax.get_ylim()[1] * 1.15)  # headroom for the threshold label
+    # Headroom: the bars end at 60% of the height, the threshold label and the mean marker go above.
+    ax.set_ylim(0, ax.get_ylim()[1] / 0.6)
+    marker_y = 0.68
+    on_axes = blended_transform_factory(ax.transData, ax.transAxes)
+    errors = [[toxic.mean - toxic.low], [toxic.high - toxic.mean]] if toxic.has_interval else None
+    ax.errorbar([toxic.mean], [marker_y], xerr=errors, transform=on_axes,
+                **{**style.INTERVAL, "fmt": "D", "color": style.TOXIC_COLOR, "markersize": 4,
+                   "markeredgecolor": style.BLACK, "markeredgewidth": 0.6})
+    low, high = (toxic.low, toxic.high) if toxic.has_interval else (toxic.mean, toxic.mean)
+    # The label goes on the side with more free room, the threshold line counting as a wall.
+    room_right = (threshold if threshold > high else 1.0) - high
+    room_left = low - (threshold if threshold < low else 0.0)
+    right_side = room_right >= room_left
+    ax.text(high + 0.03 if right_side else low - 0.03, marker_y, "mean probability", transform=on_axes,
+            va="center", ha="left" if right_side else "right", fontsize=style.SMALL_SIZE, color=style.MUTED_TEXT)
     count_axis(ax.yaxis)
     ax.set_xlabel("toxicity score")
     ax.set_ylabel("comments")
-    ax.set_title(f"Toxicity: {len(above)} of {len(scores)} ({percent(len(above), len(scores))}) "
-                 f"at or above {threshold:.2f}")
+    ax.set_title(f"Toxicity: expected share {interval_text(toxic)}")
 
 
 def attribute_bars(ax: Axes, comments: pd.DataFrame, attributes: tuple[str, ...], threshold: float) -> None:
@@ -93,23 +114,29 @@ def attribute_bars(ax: Axes, comments: pd.DataFrame, attributes: tuple[str, ...]
     ax.set_title(title)
 
 
-def stance_shares(ax: Axes, comments: pd.DataFrame) -> None:
-    stances = comments["_stance"].dropna()
-    if stances.empty:
+def stance_shares(ax: Axes, estimates: ArticleEstimates) -> None:
+    """Expected share per stance (mean probability) with its 95% interval; the argmax count beside it."""
+    n = estimates.stance_n
+    if n == 0:
         no_data(ax, "Stance", "no stance scores (no target?)")
         return
-    counts = stances.value_counts().reindex(style.STANCE_ORDER, fill_value=0)
     rows = np.arange(len(style.STANCE_ORDER))
-    shares = counts / counts.sum()
-    ax.barh(rows, shares.values, color=[style.STANCE_COLORS[s] for s in style.STANCE_ORDER])
-    for row, stance in zip(rows, style.STANCE_ORDER):
-        ax.text(shares[stance] + 0.01, row, f"{shares[stance]:.0%} ({counts[stance]})", va="center",
+    shares = [estimates.stance[s] for s in style.STANCE_ORDER]
+    ax.barh(rows, [s.mean for s in shares], color=[style.STANCE_COLORS[s] for s in style.STANCE_ORDER])
+    if shares[0].has_interval:
+        ax.errorbar([s.mean for s in shares], rows,
+                    xerr=[[s.mean - s.low for s in shares], [s.high - s.mean for s in shares]], **style.INTERVAL)
+    for row, share in zip(rows, shares):
+        end = share.high if share.has_interval else share.mean
+        ax.text(end + 0.03, row, f"{interval_text(share)} · argmax {share.count}", va="center",
                 fontsize=style.SMALL_SIZE)
     ax.set_yticks(rows, style.STANCE_ORDER)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.2)
+    ax.set_xlim(0, 1.75)  # room for a label right of a 100% bar
+    ax.spines["bottom"].set_bounds(0, 1)
     share_axis(ax.xaxis)
-    ax.set_title(f"Stance toward the target (n={counts.sum()})")
+    ax.set_xlabel("mean probability, 95% interval" if shares[0].has_interval else "mean probability (1 comment)")
+    ax.set_title(f"Stance toward the target (n={n})")
 
 
 def stance_by_toxicity(ax: Axes, comments: pd.DataFrame, threshold: float) -> None:

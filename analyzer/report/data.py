@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
+from analyzer.report.estimates import ArticleEstimates, estimate_article
 from analyzer.report.style import STANCE_ORDER
 
 UNKNOWN = "unknown"
@@ -59,6 +60,8 @@ class ArticleScores:
     comments: pd.DataFrame = field(default_factory=pd.DataFrame)
     found: int = 0
     other_kinds: int = 0
+    #: Probability-based stance and toxic shares with their intervals (see ``estimates``), set by ``load``.
+    estimates: ArticleEstimates = field(default_factory=lambda: estimate_article(pd.DataFrame(), FALLBACK_THRESHOLD))
 
 
 @dataclass
@@ -175,7 +178,7 @@ def _most_common(values: pd.Series) -> str | None:
     return present.mode().iat[0] if not present.empty else None
 
 
-def _article_from(record: dict[str, Any], rows: pd.DataFrame) -> ArticleScores:
+def _article_from(record: dict[str, Any], rows: pd.DataFrame, threshold: float) -> ArticleScores:
     comments = rows[rows["kind"].fillna("comment").eq("comment")] if "kind" in rows.columns else rows
     target = record.get("target") or (_most_common(rows["target"]) if "target" in rows.columns else None)
     return ArticleScores(
@@ -192,6 +195,7 @@ def _article_from(record: dict[str, Any], rows: pd.DataFrame) -> ArticleScores:
         comments=comments,
         found=len(rows),
         other_kinds=len(rows) - len(comments),
+        estimates=estimate_article(comments, threshold),
     )
 
 
@@ -207,5 +211,5 @@ def load(scores_path: str | Path, max_articles: int | None = None) -> ReportData
     groups = dict(iter(table.groupby("article_id", sort=False)))
     empty = table.iloc[0:0]
     chosen = records if max_articles is None else records[:max_articles]
-    articles = [_article_from(r, groups.get(str(r["id"]), empty)) for r in chosen]
+    articles = [_article_from(r, groups.get(str(r["id"]), empty), run.threshold) for r in chosen]
     return ReportData(run=run, attributes=attribute_columns(table), articles=articles, total_articles=len(records))

@@ -16,10 +16,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import AutoLocator, ScalarFormatter
 
 from analyzer.report import charts, style
 from analyzer.report.data import ArticleScores, ReportData, RunInfo
+from analyzer.report.estimates import interval_text
 from analyzer.report.text import shorten, wrap
 
 EXCERPTS_PER_ARTICLE = 5
@@ -71,26 +73,27 @@ def _known_count(values: pd.Series) -> int:
     return int(values.notna().sum())
 
 
-def _most_common_stance(stances: pd.Series) -> str:
-    """"against (45%)", or "tie: favor, against (40%)" when several stances share the top count."""
-    if stances.empty:
+def _largest_stance(article: ArticleScores) -> str:
+    """"none 64% [55–72%]": the stance with the largest expected share (ties: the first in order)."""
+    estimates = article.estimates
+    if estimates.stance_n == 0:
         return "–"
-    counts = stances.value_counts()
-    leaders = [s for s in style.STANCE_ORDER if counts.get(s, 0) == counts.iat[0]]
-    share = charts.percent(counts.iat[0], len(stances))
-    return f"{leaders[0]} ({share})" if len(leaders) == 1 else f"tie: {', '.join(leaders)} ({share} each)"
+    stance = max(style.STANCE_ORDER, key=lambda s: estimates.stance[s].mean)
+    return f"{stance} {interval_text(estimates.stance[stance])}"
 
 
 def _article_facts(article: ArticleScores, run: RunInfo) -> list[tuple[str, str]]:
     comments = article.comments
     scored = comments["toxicity"].dropna()
-    toxic = int(comments["_toxic"].sum())
+    toxic = article.estimates.toxic
     facts = [
         ("Comments", f"{article.found} of {article.declared}" if article.declared is not None
          else f"{article.found} (total unknown)"),
-        ("Toxic", f"{toxic} ({charts.percent(toxic, len(scored))})"),
-        ("Mean / median toxicity", f"{scored.mean():.2f} / {scored.median():.2f}" if len(scored) else "–"),
-        ("Most common stance", _most_common_stance(comments["_stance"].dropna())),
+        ("Expected toxic share", f"{interval_text(toxic)} (mean probability)" if toxic.n else "–"),
+        (f"At or above {run.threshold:.2f}", f"{toxic.count} of {toxic.counted} "
+         f"({charts.percent(toxic.count, toxic.counted)})" if toxic.counted else "–"),
+        ("Median toxicity", f"{scored.median():.2f}" if len(scored) else "–"),
+        ("Largest stance share", _largest_stance(article)),
         ("With time / author", f"{_known_count(comments['_time'])} / {_known_count(comments['author'])}"),
     ]
     if "status" in comments.columns and len(comments):
@@ -122,6 +125,8 @@ def _reset(ax: Axes) -> None:
     ``Axes.clear`` would rebuild every tick, a sixth of the time a page takes. This suffices
     because each axes always holds the same kind of panel, which sets its own limits and ticks.
     """
+    for container in [*ax.containers]:  # bars and error bars: removes their artists too
+        container.remove()
     for artist in [*ax.patches, *ax.lines, *ax.collections, *ax.texts]:
         artist.remove()
     if ax.legend_ is not None:
@@ -161,9 +166,9 @@ class ArticlePage:
         self._draw_header(article)
         comments, threshold = article.comments, self.run.threshold
         (histogram, attributes, shares, by_stance, threads, over_time, authors, glance) = self.panels
-        charts.toxicity_histogram(histogram, comments, threshold)
+        charts.toxicity_histogram(histogram, comments, article.estimates)
         charts.attribute_bars(attributes, comments, self.attributes, threshold)
-        charts.stance_shares(shares, comments)
+        charts.stance_shares(shares, article.estimates)
         charts.stance_by_toxicity(by_stance, comments, threshold)
         charts.thread_depths(threads, comments)
         charts.comments_over_time(over_time, comments)
@@ -197,14 +202,16 @@ class ArticlePage:
 _TABLE_COLUMNS = (  # heading, x position (inches from the table's left edge), alignment
     ("#", 0.0, "left"),
     ("Article", 0.35, "left"),
-    ("Comments", 4.85, "right"),
-    ("Toxic", 5.5, "right"),
-    ("Favor", 6.1, "right"),
-    ("Against", 6.65, "right"),
+    ("Comments", 3.5, "right"),
+    ("Toxic", 4.4, "right"),
+    ("Favor", 5.3, "right"),
+    ("Against", 6.2, "right"),
     ("None", _PAGE_WIDTH, "right"),
 )
+#: Above the share columns: what their numbers are.
+_SHARES_HEADING = "Shares: mean probability over the comments [95% bootstrap interval]"
 #: Latin columns of the article title that fit between "Article" and "Comments".
-_TABLE_TITLE_WIDTH = 52
+_TABLE_TITLE_WIDTH = 44
 _TABLE_ROW_HEIGHT = 0.19
 _SUMMARY_HEADER_HEIGHT = 1.3
 _COMPARISON_TOP = 2.05
@@ -218,30 +225,31 @@ _MORE_TABLE_TOP = 0.6
 
 
 def _table_row(number: int, article: ArticleScores) -> tuple[str, ...]:
-    comments = article.comments
-    scored = comments["toxicity"].notna().sum()
-    stances = comments["_stance"].dropna()
+    estimates = article.estimates
     found = f"{article.found}/{article.declared}" if article.declared is not None else str(article.found)
     return (
         str(number),
         shorten(article.title or article.id, _TABLE_TITLE_WIDTH),
         found,
-        charts.percent(comments["_toxic"].sum(), scored),
-        *(charts.percent(stances.eq(s).sum(), len(stances)) for s in style.STANCE_ORDER),
+        interval_text(estimates.toxic),
+        *(interval_text(estimates.stance[s]) for s in style.STANCE_ORDER),
     )
 
 
 def _draw_table(figure: Figure, top: float, articles: list[ArticleScores], first_number: int) -> None:
-    """The article table as text in one axes whose units are inches (so columns never drift)."""
-    height = (len(articles) + 1) * _TABLE_ROW_HEIGHT
+    """The article table as text in one axes whose units are inches (so columns never drift).
+
+    Two heading lines: what the shares are, then the column names."""
+    height = (len(articles) + 2) * _TABLE_ROW_HEIGHT
     ax = figure.add_axes(_rect(_PAGE_LEFT, top, _PAGE_WIDTH, height))
     ax.set_axis_off()
     ax.set_xlim(0, _PAGE_WIDTH)
     ax.set_ylim(height, 0)  # rows go down the page
+    ax.text(_PAGE_WIDTH, 0, _SHARES_HEADING, ha="right", va="top", style="italic", color=style.MUTED_TEXT)
     for heading, x, align in _TABLE_COLUMNS:
-        ax.text(x, 0, heading, ha=align, va="top", weight="bold")
+        ax.text(x, _TABLE_ROW_HEIGHT, heading, ha=align, va="top", weight="bold")
     for index, article in enumerate(articles):
-        top_of_row = (index + 1) * _TABLE_ROW_HEIGHT
+        top_of_row = (index + 2) * _TABLE_ROW_HEIGHT
         if index % 2 == 0:
             ax.axhspan(top_of_row - 0.03, top_of_row + _TABLE_ROW_HEIGHT - 0.03, color="#F2F2F2", zorder=0)
         for (_, x, align), value in zip(_TABLE_COLUMNS, _table_row(first_number + index, article)):
@@ -263,26 +271,45 @@ def _draw_comparison(figure: Figure, articles: list[ArticleScores]) -> float:
         return table_top
     rows = np.arange(len(compared))
     labels = [f"{shorten(a.title or a.id, 36)} ({len(a.comments)})" for a in compared]
-    toxic_shares = [a.comments["_toxic"].mean() if len(a.comments) else 0.0 for a in compared]
-    toxic_ax.barh(rows, toxic_shares, color=style.TOXIC_COLOR)
+    toxic = [a.estimates.toxic for a in compared]
+    toxic_ax.barh(rows, [0.0 if t.n == 0 else t.mean for t in toxic], color=style.TOXIC_COLOR)
+    _whiskers(toxic_ax, rows, [t.mean for t in toxic], [t.low for t in toxic], [t.high for t in toxic])
     toxic_ax.set_yticks(rows, labels)
-    toxic_ax.set_title(f"Toxic share, top {len(compared)} by comments")
+    toxic_ax.set_title(f"Expected toxic share, top {len(compared)}")
+    # Stacked mean probabilities. They sum to one, so the whiskers at the two inner edges are the
+    # intervals of the favor share (first edge) and of the none share (second edge, seen from 100%).
     left = np.zeros(len(compared))
     for stance in style.STANCE_ORDER:
-        shares = np.array([
-            a.comments["_stance"].eq(stance).sum() / max(1, a.comments["_stance"].notna().sum()) for a in compared
-        ])
+        shares = np.array([0.0 if a.estimates.stance_n == 0 else a.estimates.stance[stance].mean for a in compared])
         stance_ax.barh(rows, shares, left=left, color=style.STANCE_COLORS[stance], label=stance)
         left += shares
+    first, last = style.STANCE_ORDER[0], style.STANCE_ORDER[-1]
+    favor = [a.estimates.stance[first] for a in compared]
+    _whiskers(stance_ax, rows, [s.mean for s in favor], [s.low for s in favor], [s.high for s in favor])
+    none = [a.estimates.stance[last] for a in compared]
+    edge = left - [0.0 if s.n == 0 else s.mean for s in none]  # where the last class's bar starts
+    _whiskers(stance_ax, rows, edge, edge - [s.high - s.mean for s in none], edge + [s.mean - s.low for s in none])
     stance_ax.set_yticks(rows, [])
     # Anchored in inches below the axes, so the legend keeps its place whatever the panel's height.
-    stance_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27 / height), ncol=3)
-    stance_ax.set_title("Stance shares")
+    interval_key = Line2D([], [], color=style.BLACK, linewidth=style.INTERVAL["elinewidth"], marker="|",
+                          markersize=5, label="95% interval")
+    handles, names = stance_ax.get_legend_handles_labels()
+    stance_ax.legend([*handles, interval_key], [*names, "95% interval"], loc="upper center",
+                     bbox_to_anchor=(0.5, -0.27 / height), ncol=4, handlelength=1.2, columnspacing=0.8)
+    stance_ax.set_title("Stance (mean probability)")
     for ax in (toxic_ax, stance_ax):
         ax.set_ylim(slots - 0.5, -0.5)  # first article on top
         ax.set_xlim(0, 1)
         charts.share_axis(ax.xaxis)
     return table_top
+
+
+def _whiskers(ax: Axes, rows: np.ndarray, means: list[float], lows: list[float], highs: list[float]) -> None:
+    """95% interval whiskers on horizontal bars; rows without an interval (0 or 1 comment) get none."""
+    mean, low, high = (np.asarray(v, dtype=float) for v in (means, lows, highs))
+    has = ~np.isnan(low)
+    if has.any():
+        ax.errorbar(mean[has], rows[has], xerr=[mean[has] - low[has], high[has] - mean[has]], **style.INTERVAL)
 
 
 def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:

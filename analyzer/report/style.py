@@ -40,6 +40,8 @@ TOXIC_COLOR = REDDISH_PURPLE
 NOT_TOXIC_COLOR = SKY_BLUE
 ATTRIBUTE_COLOR = BLUE
 THRESHOLD_LINE = {"color": BLACK, "linestyle": "--", "linewidth": 1.0}
+#: Whiskers of a 95% interval (``Axes.errorbar`` settings), on every page the same.
+INTERVAL = {"fmt": "none", "ecolor": BLACK, "elinewidth": 0.9, "capsize": 2.0, "capthick": 0.9}
 MUTED_TEXT = "#555555"
 
 #: Font sizes in points.
