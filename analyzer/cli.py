@@ -72,7 +72,7 @@ def _cmd_split(args: argparse.Namespace) -> int:
         print(outcome.summary(), file=sys.stderr)
     write_articles(articles_of(outcomes), args.output)
     _report_rejects(rejects_of(outcomes), args.output)
-    return EXIT_BAD_INPUT if any(o.error for o in outcomes) else EXIT_OK
+    return EXIT_BAD_INPUT if any(o.error or o.result.rejects for o in outcomes) else EXIT_OK
 
 
 # --- formats ---------------------------------------------------------------------------------

@@ -58,7 +58,12 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> FileOutcome:
-    """Read one file; a ReaderError is kept in the outcome instead of stopping the run."""
+    """Read one file; a ReaderError is kept in the outcome instead of stopping the run.
+
+    Readers reject bad items themselves and raise ReaderError for a file they cannot read at all.
+    Anything else they let escape is a bug, but one file's bug must not abort the run (the other
+    files unread, nothing written): it becomes this file's error, named "internal error".
+    """
     path = Path(path)
     try:
         return FileOutcome(path=path, result=read_file(path, fmt, options))
@@ -66,6 +71,8 @@ def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | 
         return FileOutcome(path=path, error=error)
     except OSError as error:
         return FileOutcome(path=path, error=ReaderError(path, "file", error.strerror or str(error)))
+    except Exception as error:  # noqa: BLE001 - the last line of defence, see above
+        return FileOutcome(path=path, error=ReaderError(path, "file", f"internal error: {type(error).__name__}: {error}"))
 
 
 def split(paths: Iterable[str | Path], fmt: str | None = None, options: ReadOptions | None = None) -> Iterator[FileOutcome]:

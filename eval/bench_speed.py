@@ -156,7 +156,9 @@ def shipped_or_stand_in(model_dir: Path | None = None):
     from analyzer.model import ModelError, load_model
 
     try:
-        return load_model(model_dir, device="cpu"), "shipped model" if model_dir is None else f"checkpoint {model_dir}"
+        # torch first: each pipeline then picks its own backend (use_backend), no export wasted here.
+        model = load_model(model_dir, device="cpu", backend="torch")
+        return model, "shipped model" if model_dir is None else f"checkpoint {model_dir}"
     except ModelError:
         return _random_model("minilm-l6-random", {}, model_dir), "random MiniLM-L6 stand-in (no shipped model yet)"
 
@@ -168,6 +170,8 @@ ENCODER_PIPELINES = {
     "minilm": ("minilm", "torch"),
     "minilm-onnx": ("minilm", "onnx"),
     "minilm-onnx-int8": ("minilm", "onnx-int8"),
+    # the same, told to read no context (title, parent): what the context tokens cost
+    "minilm-onnx-int8-no-context": ("minilm-no-context", "onnx-int8"),
     "bert-base": ("bert-base", "torch"),
     "bert-base-onnx-int8": ("bert-base", "onnx-int8"),
 }
@@ -179,8 +183,11 @@ def build_pipeline(name: str, model_dir: Path | None = None, threads: int | None
 
     if name in ENCODER_PIPELINES:
         encoder, backend = ENCODER_PIPELINES[name]
-        if encoder == "minilm":
+        if encoder.startswith("minilm"):
             model, source = shipped_or_stand_in(model_dir)
+            if encoder == "minilm-no-context":
+                model.config.context_tokens = 0
+                source += " reading no context"
         else:
             model, source = _random_model("bert-base-random", _BERT_BASE, model_dir), "BERT-base-sized encoder, random weights"
         return model.use_backend(backend, threads), f"{source}, {_BACKEND_WORDS[backend]}"
@@ -368,6 +375,7 @@ def _ratios(speed: list[dict[str, Any]]) -> dict[str, float]:
         (REFERENCE_PIPELINE, "bert-base"),  # like for like: both float in torch
         (ONNX_FLOAT_PIPELINE, REFERENCE_PIPELINE),  # what ONNX Runtime alone buys
         (DEFAULT_PIPELINE, REFERENCE_PIPELINE),  # what int8 in ONNX Runtime buys
+        (DEFAULT_PIPELINE, "minilm-onnx-int8-no-context"),  # what reading the title and parent costs
     )
     ratios = {}
     for measure_name, key in (("wall", "comments_per_s"), ("cpu", "comments_per_cpu_s")):

@@ -10,7 +10,9 @@ cores) and compares each with its floor in ``eval/floors/floors.toml``:
   whose topic was never seen in training (``seen? == 0``);
 * ``nk_check_stance_macro_f1``: stance macro-F1 on the hand-labelled ``check`` threads of the
   in-domain NK-talks comments (``training/labels/nk_talks_stance.csv``), target "US-North Korea
-  nuclear talks";
+  nuclear talks", each comment with its post title as context;
+* ``pstance_val_stance_f_avg``: F_avg (mean F1 of favor and against) on a fixed-seed sample of P-Stance's
+  validation tweets: implicit stance toward three politicians, a distribution unlike VAST's;
 * ``dragnet_splitter_comment_f1`` / ``dragnet_splitter_body_f1``: comment and body bag-of-words
   F1 (``eval.bench_splitter``'s scorer) of the plain-text splitter on a fixed sample of Dragnet
   pages. In-sample for the shipped line model, which was fitted on these pages: a regression guard;
@@ -140,19 +142,27 @@ def _vast_macro_f1(context: GateContext) -> float:
     return macro_f1(rows.labels, model_scores(context.model, rows))
 
 
-def nk_check_rows(context: GateContext):
-    """The NK-talks ``check`` rows as a LabeledSet, read by the training code so both agree on them."""
+def stance_rows(examples: Sequence[Any]) -> Any:
+    """Training-code examples as a stance LabeledSet (contexts included), so gate and training agree on them."""
     from analyzer.evaluation import LabeledSet
-    from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES
+    from analyzer.model import STANCE_LABELS
+
+    return LabeledSet(
+        "stance",
+        texts=[e.text for e in examples],
+        labels=[STANCE_LABELS[e.stance] for e in examples],
+        targets=[e.target for e in examples],
+        contexts=[e.context or "" for e in examples],
+    )
+
+
+def nk_check_rows(context: GateContext):
+    """The NK-talks ``check`` rows, each with its post title as context (as a dump is scored)."""
+    from analyzer.model import TOXICITY_ATTRIBUTES
     from training.corpora import nk_talks
 
     _, check = nk_talks(context.shared / "data", NK.files[1].resolve(context), TOXICITY_ATTRIBUTES)
-    return LabeledSet(
-        "stance",
-        texts=[e.text for e in check],
-        labels=[STANCE_LABELS[e.stance] for e in check],
-        targets=[e.target for e in check],
-    )
+    return stance_rows(check)
 
 
 def _nk_macro_f1(context: GateContext) -> float:
@@ -163,7 +173,24 @@ def _nk_macro_f1(context: GateContext) -> float:
     return macro_f1(rows.labels, model_scores(context.model, rows))
 
 
-C3_SAMPLE, VAST_SAMPLE = 500, 300
+def pstance_validation_rows(context: GateContext, sample: int | None = None):
+    """P-Stance validation tweets (implicit favor / against toward three politicians)."""
+    from analyzer.evaluation import subsample
+    from analyzer.model import TOXICITY_ATTRIBUTES
+    from training.stance_sources import pstance
+
+    return subsample(stance_rows(pstance(context.shared / "data", TOXICITY_ATTRIBUTES)[1]), sample, SAMPLE_SEED)
+
+
+def _pstance_f_avg(context: GateContext) -> float:
+    from analyzer.evaluation import model_scores
+    from analyzer.evaluation.metrics import f_avg
+
+    rows = pstance_validation_rows(context, PSTANCE_SAMPLE)
+    return f_avg(rows.labels, model_scores(context.model, rows))
+
+
+C3_SAMPLE, VAST_SAMPLE, PSTANCE_SAMPLE = 500, 300, 400
 C3 = Check(
     "c3_validation_toxicity_roc_auc",
     "toxicity ROC-AUC, C3 validation articles, positive = crowd level >= 2",
@@ -185,13 +212,20 @@ NK = Check(
         DataFile("shared", "data/nk_talks_reddit_comments_unlabeled/comments.csv"),
         DataFile("project", "training/labels/nk_talks_stance.csv"),
     ),
-    "split == check; all rows",
+    "split == check; all rows; post title as context",
     _nk_macro_f1,
+)
+PSTANCE = Check(
+    "pstance_val_stance_f_avg",
+    "stance F_avg (mean F1 of favor and against), P-Stance validation tweets: implicit political stance",
+    tuple(DataFile("shared", f"data/pstance_political_train_val/raw_val_{who}.csv") for who in ("bernie", "biden", "trump")),
+    f"validation rows of the three targets; sample {PSTANCE_SAMPLE} seed {SAMPLE_SEED}; tweets cleaned as in training",
+    _pstance_f_avg,
 )
 
 
 def default_checks() -> list[Check]:
-    return [C3, VAST, NK, SPLITTER_COMMENTS, SPLITTER_BODY]
+    return [C3, VAST, NK, PSTANCE, SPLITTER_COMMENTS, SPLITTER_BODY]
 
 
 def shipped_plaintext_splitter(lines: list[str], page_id: str) -> tuple[str, str]:

@@ -109,7 +109,7 @@ def test_every_source_is_listed_with_its_license_and_the_restricted_ones_are_nam
     for name, license in LICENSES.items():
         assert f"- **{name}** (" in card and license in card
     assert "**nk_talks** (107 examples, each shown 2× per epoch)" in card
-    assert "research / non-commercial (c3, olid, vast): this checkpoint inherits those terms" in card
+    assert "research / non-commercial (c3, olid, vast, ukp, wtwt, pstance): this checkpoint inherits those terms" in card
 
 
 def test_scores_say_which_attributes_are_probabilities_and_what_the_threshold_is(full_sets):

@@ -57,9 +57,9 @@ def test_a_wheel_holds_one_top_level_package(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     top_levels = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_levels == {"analyzer"}
-    # the shipped model, its card and the line model are package data
+    # the shipped model, its card, the card template and the line model are package data
     for data in ("analyzer/models/default/model.safetensors", "analyzer/models/default/README.md",
-                 "analyzer/data/linemodel.json"):
+                 "analyzer/data/linemodel.json", "analyzer/finetune/model_card.md"):
         assert data in names
 
 
@@ -91,3 +91,17 @@ def test_the_python_api_and_the_cli_give_the_same_scores_by_default(tmp_path):
     for stance in model.config.stance_labels:
         assert abs(cli[f"stance_{stance}"].to_numpy() - [p.stance[stance] for p in api]).max() <= 1e-5, stance
     assert list(cli["stance"]) == [p.stance_label for p in api]
+
+
+def test_the_readme_lists_exactly_the_columns_score_writes():
+    import json
+    import re
+
+    from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    schema = readme[readme.index("`score` / `run`, one row per comment"):readme.index("Beside the table")]
+    listed = [name for row in schema.splitlines() if row.startswith("| `")
+              for name in re.findall(r"`([a-z_]+)`", row.split(" | ")[0])]
+    attributes = json.loads((PACKAGE / "models" / "default" / "config.json").read_text(encoding="utf-8"))["attributes"]
+    assert sorted(listed) == sorted([*SCORE_ID_COLUMNS, *attributes, *STANCE_COLUMNS])

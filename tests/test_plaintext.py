@@ -186,6 +186,46 @@ def test_bullet_with_only_widgets_is_rejected_with_its_line(tmp_path: Path) -> N
     assert reject.location == f"line {text.count(chr(10))}" and "without text" in reject.reason
 
 
+def test_an_empty_bullet_at_the_end_of_a_cut_file_is_rejected_with_its_line(tmp_path: Path) -> None:
+    text = HEADED + "  • "
+    result = read_file(_write(tmp_path, text))
+    assert len(result.articles[0].comments) == 3
+    (reject,) = result.rejects
+    assert reject.location == f"line {text.count(chr(10)) + 1}" and "without text" in reject.reason
+
+
+def test_a_stray_cp1252_byte_in_a_utf8_scrape_keeps_every_comment_and_names_its_line(tmp_path: Path) -> None:
+    """One "é" pasted from a Windows page used to turn the whole file into cp1252: no "•" matched."""
+    data = HEADED.encode("utf-8").replace(b"extra crew? Not", b"extra crew? Caf\xe9 Not")
+    assert b"\xe2\x80\xa2" in data  # the bullets are UTF-8
+    path = tmp_path / "scrape.txt"
+    path.write_bytes(data)
+    result = read_file(path)
+    (article,) = result.articles
+    assert len(article.comments) == 3
+    assert article.comments[1].text == "Who pays for the extra crew? Café Not the people who voted for it."
+    (note,) = result.rejects
+    line = HEADED[: HEADED.index("extra crew? Not")].count("\n") + 1
+    assert (note.location, note.reason) == (f"line {line}", "text repaired: 1 byte(s) not valid UTF-8 read as cp1252")
+
+
+def test_a_cp1252_scrape_is_read_as_cp1252_as_a_whole(tmp_path: Path) -> None:
+    path = tmp_path / "windows.txt"
+    path.write_bytes(HEADED.replace("extra crew?", "extra crew, café?").encode("cp1252"))
+    result = read_file(path, "plaintext")
+    assert len(result.articles[0].comments) == 3 and result.rejects == []
+    assert "café" in result.articles[0].comments[1].text
+
+
+def test_nul_characters_are_removed_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "nul.txt"
+    path.write_bytes(HEADED.replace("Who pays", "Who\x00 pays").encode("utf-8"))
+    result = read_file(path, "plaintext")
+    assert result.articles[0].comments[1].text.startswith("Who pays for the extra crew?")
+    (note,) = result.rejects
+    assert note.reason == "text repaired: control characters (NUL …) removed"
+
+
 def test_bundled_sample_dump_splits_cleanly() -> None:
     result = read_file(SAMPLE_DUMP)
     assert detect_format(SAMPLE_DUMP) == "plaintext"

@@ -198,12 +198,17 @@ def test_reddit_truncated_json_names_line_and_column() -> None:
     assert raised.value.location.startswith("line 6, column")
 
 
-def test_reddit_wrong_shape_names_json_path(tmp_path: Path) -> None:
+def test_reddit_wrong_shape_is_rejected_by_json_path_and_the_rest_read(tmp_path: Path) -> None:
     odd = tmp_path / "odd.json"
     odd.write_text('[{"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "a"}}, 42]}}]')
+    result = read_file(odd, "reddit")
+    assert [c.id for c in _comments(result.articles)] == ["a"]
+    assert [r.location for r in result.rejects] == ["$[0].data.children[1]"]
+    nothing = tmp_path / "nothing.json"
+    nothing.write_text('{"kind": "Listing", "data": {"children": [42]}}')
     with pytest.raises(ReaderError) as raised:
-        read_file(odd, "reddit")
-    assert raised.value.location == "$[0].data.children[1]"
+        read_file(nothing, "reddit")
+    assert raised.value.location == "$.data.children[0]"
 
 
 # --- YouTube ---------------------------------------------------------------------------------------
@@ -237,9 +242,10 @@ def test_youtube_data_api_threads_replies_and_missing() -> None:
 
 
 def test_youtube_bad_json_line_names_the_line() -> None:
-    with pytest.raises(ReaderError) as raised:
-        read_file(FIXTURES / "youtube/ycd_bad_line.jsonl")
-    assert raised.value.location.startswith("line 3, column")
+    result = read_file(FIXTURES / "youtube/ycd_bad_line.jsonl")  # issue 23: the line is rejected, not the file
+    assert [c.id for a in result.articles for c in a.comments] == ["Ugz1", "Ugz2"]
+    [bad] = result.rejects
+    assert bad.location.startswith("line 3, column")
 
 
 # --- Hacker News -----------------------------------------------------------------------------------
@@ -336,10 +342,115 @@ def test_json_object_wrapping_rows_and_one_line_jsonl(tmp_path: Path) -> None:
     assert (article.id, article.comments[0].text) == ("t-1", "Just one line.")
 
 
-def test_ragged_csv_names_the_line() -> None:
+def test_ragged_csv_rejects_the_long_row_by_its_line_and_reads_the_others() -> None:
+    result = read_file(FIXTURES / "tabular/ragged.csv")
+    assert [c.text for c in _comments(result.articles)] == ["First comment", "Second comment"]
+    [reject] = result.rejects
+    assert reject.location == "line 4" and "5 fields where the header has 3" in reject.reason
+    assert reject.raw.startswith('3,"Third, with, too"')
+
+
+def test_one_malformed_json_line_is_rejected_alone_even_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"text": "broken\n{"text": "Second row."}\n\n{"text": "Fourth row."}\n')
+    result = read_file(path)
+    assert [c.text for c in _comments(result.articles)] == ["Second row.", "Fourth row."]
+    [reject] = result.rejects
+    assert reject.location.startswith("line 1, column") and reject.raw == '{"text": "broken'
+
+
+def test_a_quoted_csv_field_never_closed_rejects_the_rest_of_the_file_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_text('text,author\n"First comment",Ann\n"Second, cut short\nby the scraper,Ben\n')
+    result = read_file(path)
+    assert [c.text for c in _comments(result.articles)] == ["First comment"]
+    [reject] = result.rejects
+    assert reject.location == "line 3" and "never closed" in reject.reason
+
+
+# --- hostile values: each becomes a reject or a repair, never a traceback ----------------------------
+
+
+def _reddit_with_first_comment(tmp_path: Path, **fields: object) -> Path:
+    thread = json.loads((FIXTURES / "reddit/thread.json").read_text(encoding="utf-8"))
+    thread[1]["data"]["children"][0]["data"].update(fields)
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(thread))
+    return path
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("id", ["c1"], "'id' is a list, expected text"),
+    ("body", {"text": "x"}, "'body' is an object, expected text"),
+    ("parent_id", True, "'parent_id' is a boolean, expected text"),
+])
+def test_a_wrong_type_rejects_that_comment_by_its_json_path(tmp_path: Path, field: str, value: object, reason: str) -> None:
+    result = read_file(_reddit_with_first_comment(tmp_path, **{field: value}), "reddit")
+    # c1 is rejected; its replies c2 and c3 are comments of their own and still read
+    assert [c.id for c in _comments(result.articles)] == ["c2", "c3", "c4", "c5"]
+    [reject] = result.rejects
+    assert (reject.location, reject.reason) == ("$[1].data.children[0]", f"t1 thing not read: {reason}")
+
+
+def test_nan_infinity_and_huge_numbers_become_null_with_a_note(tmp_path: Path) -> None:
+    path = _reddit_with_first_comment(tmp_path, created_utc=float("nan"), score=float("inf"))
+    path.write_text(path.read_text().replace('"stickied": false', '"stickied": false, "big": ' + "9" * 5000))
+    result = read_file(path, "reddit")
+    first = _comments(result.articles)[0]
+    assert (first.id, first.time, "score" in first.extra) == ("c1", None, False)
+    [note] = result.rejects
+    assert note.reason == "JSON repaired: 2 NaN, Infinity or out-of-range number(s) read as null"
+    json.dumps([a.to_dict() for a in result.articles], allow_nan=False)
+
+
+def test_lone_surrogate_and_nul_escapes_are_cleaned_with_a_note(tmp_path: Path) -> None:
+    path = _reddit_with_first_comment(tmp_path, body="half \ud83d of an emoji, a \u0000 NUL, \ud83d\ude00 whole")
+    result = read_file(path, "reddit")
+    assert _comments(result.articles)[0].text == "half \ufffd of an emoji, a NUL, \U0001f600 whole"
+    [note] = result.rejects
+    assert note.location == "line 1" and note.reason.startswith("JSON repaired: lone surrogate escapes")
+    json.dumps([a.to_dict() for a in result.articles], ensure_ascii=False).encode("utf-8")
+
+
+def test_hackernews_bad_items_are_rejected_and_their_replies_kept(tmp_path: Path) -> None:
+    story = json.loads((FIXTURES / "hn/hnapi_story.json").read_text(encoding="utf-8"))
+    story["comments"][0]["content"] = ["not", "text"]
+    story["comments"][1]["comments"] = {"not": "a list"}
+    path = tmp_path / "story.json"
+    path.write_text(json.dumps(story))
+    result = read_file(path, "hackernews")
+    assert [c.id for c in _comments(result.articles)] == ["4302", "4303", "4304", "4305", "4306"]
+    assert [r.location for r in result.rejects] == ["$.comments[0]", "$.comments[1].comments"]
+
+
+def test_tabular_row_with_a_list_for_text_is_rejected_alone(tmp_path: Path) -> None:
+    path = tmp_path / "rows.json"
+    path.write_text('[{"text": ["a", "b"]}, {"text": "Fine."}, 7]')
+    result = read_file(path, "tabular")
+    assert [c.text for c in _comments(result.articles)] == ["Fine."]
+    assert sorted((r.location, r.reason) for r in result.rejects) == [
+        ("$[0]", "row not read: 'text' is a list, expected text"), ("$[2]", "expected an object (one comment per row)")]
+
+
+def test_xml_with_a_stray_cp1252_byte_and_a_nul_is_read_whole(tmp_path: Path) -> None:
+    data = (FIXTURES / "disqus/town_forum.xml").read_bytes()
+    data = data.replace(b"Six weeks", "Six wéeks".encode()).replace(b"optimistic", b"optim\xe9istic\x00")
+    path = tmp_path / "forum.xml"
+    path.write_bytes(data)
+    result = read_file(path)
+    assert _by_id(result.articles)["5001"].text.startswith("Six wéeks is optiméistic.")
+    assert [r.reason for r in result.rejects][:2] == [
+        "XML repaired: 1 byte(s) not valid UTF-8 read as cp1252", "XML repaired: control characters (NUL …) removed"]
+
+
+def test_wxr_whose_namespace_declaration_was_lost_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "export.xml"
+    export = (FIXTURES / "wxr/old_export_wxr10.xml").read_bytes()
+    # recovery leaves tags named "wp:post_id", which lxml's QName refuses with a ValueError
+    path.write_bytes(export.replace(b' xmlns:wp="http://wordpress.org/export/1.0/"', b""))
     with pytest.raises(ReaderError) as raised:
-        read_file(FIXTURES / "tabular/ragged.csv")
-    assert raised.value.location == "line 4"
+        read_file(path, "wxr")
+    assert raised.value.location == "root" and "no WordPress export namespace" in raised.value.message
 
 
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:

@@ -148,13 +148,17 @@ def test_youtube_data_api(shared: Path) -> None:
     path = shared / "formats/youtube/youtube_data_api_v3_commentThreads.json"
     result = _read(shared, "youtube/youtube_data_api_v3_commentThreads.json", "youtube")
     comments = _comments(result.articles)
-    # PROVENANCE: "227 items (JSON array) … no replies[] included". The 227 threads are all there;
-    # but 8 items do carry replies.comments (11 replies, matching their totalReplyCount), which we keep.
+    # PROVENANCE: "227 items (JSON array) … no replies[] included". But the 227 items are overlapping
+    # fetches of 111 distinct threads, and 8 items do carry replies.comments (11, of 10 distinct
+    # replies). Each comment is kept once (issue 23): 111 + 10 = 121, and one reject line counts
+    # the 117 repeats. totalReplyCount differs between fetches of one thread; the largest one counts.
     items = json.loads(path.read_text(encoding="utf-8"))
     included = sum(len(i.get("replies", {}).get("comments", [])) for i in items)
     assert included == 11
-    assert sum(1 for c in comments if c.parent_id is None) == 227
-    assert len(comments) == 227 + 11
+    assert sum(1 for c in comments if c.parent_id is None) == 111
+    assert len(comments) == len({c.id for c in comments}) == 111 + 10
+    [repeats] = result.rejects
+    assert repeats.reason == f"{227 + 11 - 121} duplicate comments (same id) dropped"
     assert _dangling_parents(result.articles) == []
     assert result.articles[0].missing_comment_count == 0
 

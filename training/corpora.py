@@ -12,7 +12,9 @@ How each source's labels become the model's attributes (targets in [0, 1]; NaN =
 * CAT (Wikipedia talk, annotated in context): ``toxicity`` = majority label.
 * ToxiGen statements: ``toxicity`` = ``identity_attack`` = hate (implicit, slur-free).
 * VAST: stance 0 con → against, 1 pro → favor, 2 neutral → none, toward the row's topic (see ``_vast_target``).
-* NK-talks hand labels (training/labels/nk_talks_stance.csv): stance toward "US-North Korea nuclear talks".
+* NK-talks hand labels (training/labels/nk_talks_stance.csv): stance toward "US-North Korea nuclear talks", with
+  the post title as context.
+* The stance sources whose "none" is on the topic: ``training.stance_sources`` (its table maps each label).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import math
 import random
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -166,18 +169,21 @@ def vast_topics(data: Path) -> list[str]:
 
 
 def nk_talks(data: Path, labels_csv: Path, attributes: Sequence[str]) -> tuple[list[Example], list[Example]]:
-    """(train, check) hand-labelled NK-talks comments; empty lists when the labels file is absent."""
+    """(train, check) hand-labelled NK-talks comments, each with its post title as context; empty lists
+    when the labels file is absent."""
     if not labels_csv.is_file():
         return [], []
     comments = pd.read_csv(data / "nk_talks_reddit_comments_unlabeled" / "comments.csv", dtype=str, keep_default_na=False)
-    by_id = {"nk-" + hashlib.sha1(t.encode("utf-8")).hexdigest()[:16]: t for t in comments["text"]}
+    by_id = {"nk-" + hashlib.sha1(t.encode("utf-8")).hexdigest()[:16]: (t, title)
+             for t, title in zip(comments["text"], comments["post_title"])}
     labels = pd.read_csv(labels_csv, dtype=str)
     empty = no_toxicity(attributes)
     split: dict[str, list[Example]] = {"train": [], "check": []}
     for row in labels.itertuples(index=False):
         if row.comment_id in by_id:
-            split[row.split].append(Example(by_id[row.comment_id], NK_TARGET, empty, STANCE_LABELS.index(row.stance),
-                                            row.comment_id, "nk_talks"))
+            text, title = by_id[row.comment_id]
+            split[row.split].append(Example(text, NK_TARGET, empty, STANCE_LABELS.index(row.stance), row.comment_id,
+                                            "nk_talks", context=title or None))
     return split["train"], split["check"]
 
 
@@ -216,4 +222,21 @@ def with_random_targets(
         label = stance if target is not None and stance is not None else example.stance
         out.append(Example(example.text, target, example.toxicity, label, example.group, example.source))
     return out
+
+
+def split_threads(examples: Sequence[Example], share: float) -> tuple[list[Example], list[Example]]:
+    """(rest, about ``share`` of the threads) by a stable hash of each example's context (its post title),
+    so that no thread is on both sides."""
+    chosen = [e for e in examples if e.context and stable_bucket(e.context, 1000) < share * 1000]
+    kept = set(map(id, chosen))
+    return [e for e in examples if id(e) not in kept], chosen
+
+
+def with_context_dropout(examples: Sequence[Example], rate: float, copies: int) -> list[Example]:
+    """``copies`` of each example, each copy losing its context with probability ``rate`` (fixed per
+    example and copy), so that a model trained on them also reads bare comments."""
+    return [
+        replace(e, context=None) if e.context and stable_bucket(f"{e.group}:{copy}", 1000) < rate * 1000 else e
+        for copy in range(copies) for e in examples
+    ]
 

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from analyzer.model import CARD_FILE, CONFIG_FILE, STANCE_LABELS, TOXICITY_ATTRIBUTES, WEIGHTS_FILE, Model, ModelConfig
-from training import corpora
+from training import corpora, stance_sources
 from analyzer.finetune.arguments import TrainingArguments
 from analyzer.finetune.card import render_card
 from analyzer.finetune.examples import Example
@@ -37,6 +37,8 @@ from analyzer.finetune.trainer import METRICS_FILE, stance_metrics, train, write
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: The shipped model's full-set evaluations (``python -m analyzer eval``; each report.md has its command).
 FULL_SETS = ("reports/eval/c3-validation-toxicity/metrics.json", "reports/eval/vast-zero-shot-stance/metrics.json")
+#: Stance per dataset (``python -m eval.stance_sets``), shown on the shipped model's card.
+STANCE_SETS = "reports/eval/stance-sets/metrics.json"
 #: The evaluation gate's floors, with the shipped model's measured value of each check.
 GATE_FLOORS = PROJECT_ROOT / "eval" / "floors" / "floors.toml"
 #: The recipe's sections; anything else is refused rather than ignored.
@@ -51,6 +53,11 @@ LICENSES = {
     "toxigen": "ToxiGen prompt statements (Hartvigsen et al. 2022) — MIT",
     "vast": "VAST stance (Allaway & McKeown 2020), NYT comments — no license stated; research use",
     "nk_talks": "NK-talks Reddit comments (Shinhunjun/nk-coercive-diplomacy-reddit, MIT; Reddit users' text), stance hand-labelled by this project",
+    "ukp": "UKP Sentential Argument Mining (Stab et al. 2018), web sentences — annotations CC BY-NC 4.0: research / non-commercial",
+    "wtwt": "WT-WT merger tweets (Conforti et al. 2020) — no license stated; tweet text, research use",
+    "pstance": "P-Stance (Li et al. 2021), political tweets — repository MIT; tweet text, research use",
+    "perspectrum": "Perspectrum (Chen et al. 2019), debate claims and perspectives — CC BY-SA 4.0",
+    "ibm": "IBM Debater Claim Stance (Bar-Haim et al. 2017), Wikipedia claims — CC BY-SA 3.0",
 }
 def _amount(spec: Any) -> tuple[int | None, bool]:
     if spec == "all" or spec is None:
@@ -122,24 +129,48 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     chosen_vast = corpora.sample(vast_train, n_vast, seed)
     counts["vast"] = len(chosen_vast)
     train.extend(chosen_vast)
-    # The in-domain rows are few next to the rest; ``repeat`` shows each of them that many times per epoch.
+    # The in-domain rows are few next to the rest; ``repeat`` shows each of them that many times per epoch,
+    # each copy with its post title as context or, at ``context_dropout``, without (bare comments happen too).
     nk_spec = spec.get("nk_talks", "all")
     nk_train = corpora.sample(nk_train, _amount(nk_spec)[0], seed)
     repeat = _repeat(nk_spec)
     nk_check = corpora.sample(nk_check, _amount(spec.get("nk_check", "all"))[0], seed)
-    train.extend(nk_train * repeat)
+    # A share of the in-domain train threads can steer model selection (the check threads never do).
+    nk_train, nk_validation = corpora.split_threads(nk_train, float(spec.get("nk_validation", 0.0)))
+    train.extend(corpora.with_context_dropout(nk_train, float(spec.get("context_dropout", 0.5)), repeat))
     counts["nk_talks"], counts["nk_talks_repeat"] = len(nk_train), repeat
+    validation = c3_validation + vast_validation + nk_validation
+    if nk_validation:
+        counts["validation_nk_talks"] = len(nk_validation)
+    for name, reader in stance_sources.STANCE_SOURCES.items():
+        if name not in spec:
+            continue
+        source_train, source_validation = reader(data, attributes)
+        n, balanced = _amount(spec[name])
+        chosen = (stance_sources.balanced_sample if balanced else corpora.sample)(source_train, n, seed)
+        train.extend(chosen)
+        counts[name] = len(chosen)
+        if source_validation and f"{name}_validation" in spec:
+            picked = corpora.sample(source_validation, _amount(spec[f"{name}_validation"])[0], seed)
+            validation.extend(picked)
+            counts[f"validation_{name}"] = len(picked)
     counts["validation_c3"], counts["validation_vast_zero_shot"], counts["nk_check"] = (
         len(c3_validation), len(vast_validation), len(nk_check))
-    return train, c3_validation + vast_validation, nk_check, counts
+    return train, validation, nk_check, counts
 
 
 def nk_check_metrics(model: Model, check: list[Example]) -> dict[str, Any]:
+    """Stance on the NK-talks check rows as a dump is scored (post title as context: ``nk_check_*``) and on
+    the bare comments (``nk_check_bare_*``): what the context buys."""
     if not check:
         return {}
-    _, stance_logits = model.logits([e.text for e in check], [e.target for e in check], batch_size=64)
-    metrics = stance_metrics(stance_logits.numpy(), np.array([e.stance for e in check]), model.config.stance_labels)
-    return {f"nk_check_{k}": v for k, v in metrics.items()}
+    labels = np.array([e.stance for e in check])
+    metrics: dict[str, Any] = {}
+    for prefix, contexts in (("nk_check", [e.context for e in check]), ("nk_check_bare", None)):
+        _, logits = model.logits([e.text for e in check], [e.target for e in check], contexts=contexts, batch_size=64)
+        found = stance_metrics(logits.numpy(), labels, model.config.stance_labels)
+        metrics.update({f"{prefix}_{k}": v for k, v in found.items()})
+    return metrics
 
 
 def validation_note(source: str, counts: dict) -> str:
@@ -150,19 +181,34 @@ def validation_note(source: str, counts: dict) -> str:
         "(`analyzer.splits.is_validation(article_id)`; positive: `toxicity` crowd level ≥ 2 on the 1–4 scale, "
         "`severe_toxicity` ≥ 3, `insult` and `inflammatory` a share ≥ 0.5 of the raters' personal_attack / "
         f"inflammatory ticks), {counts.get('validation_vast_zero_shot')} VAST dev zero-shot rows (`seen? == 0`) "
-        f"for stance, and {counts.get('nk_check')} NK-talks `check` rows (hand labels, target \"{corpora.NK_TARGET}\")."
+        f"{_stance_validation(counts)}for stance (pooled: the stance rows), and {counts.get('nk_check')} NK-talks "
+        f"`check` rows (hand labels, target \"{corpora.NK_TARGET}\"; reported only, never used to select)."
     )
+
+
+def _stance_validation(counts: dict) -> str:
+    """The other stance validation rows the recipe drew, as the card names them."""
+    names = {"nk_talks": "in-domain train-thread", "ukp": "UKP", "wtwt": "held-out WT-WT merger", "pstance": "P-Stance"}
+    drawn = [f"{counts[f'validation_{key}']} {name}" for key, name in names.items() if counts.get(f"validation_{key}")]
+    return f"and {', '.join(drawn)} rows " if drawn else ""
 
 
 TRAINING_NOTE = (
     "A share of the toxicity texts is paired with a random VAST topic (`random_target_rate`) so that toxicity "
     "ignores the target; when the recipe sets `random_target_stance = \"none\"` (the shipped one does) those pairs "
-    "also teach the stance head that a comment about something else takes no stance on the target."
+    "also teach the stance head that a comment about something else takes no stance on the target. The stance "
+    "sources whose \"none\" is on the topic (UKP, WT-WT) and whose positions are implicit (P-Stance, Perspectrum, "
+    "IBM) are each drawn with their stance classes balanced, so that the model learns stance rather than which "
+    "corpus a text came from; `training/stance_sources.py` maps every source's labels to favor / against / none. "
+    "The in-domain labels are version 2 (`training/labels/README.md`): 335 of the 1,732 comments first labelled "
+    "\"none\" were re-read as implicit positions (303 against, 32 favor). In-domain comments are shown several times per "
+    "epoch, each copy with its post title as context or, half of the copies, without (`context_dropout`)."
 )
 LIMITS_NOTE = (
     "Trained mostly on North-American news comments and tweets; mild toxicity dominates C3. \"none\" stance in "
-    "VAST is mostly synthetic (a post paired with an unrelated topic); the NK check rows measure "
-    "on-topic-but-no-stance in the target domain."
+    "VAST is mostly synthetic (a post paired with an unrelated topic); UKP and WT-WT teach on-topic \"none\", and "
+    "the NK check rows measure it in the target domain. Context is the title and the parent's opening only, and "
+    "only the in-domain comments were trained with it: measure what it buys on your own threads."
 )
 
 
@@ -191,7 +237,8 @@ def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, s
 
 
 def model_card(
-    config: ModelConfig, validation: dict, counts: dict, trainable: int, source: str, *, nk_labels: Path | None = None
+    config: ModelConfig, validation: dict, counts: dict, trainable: int, source: str, *, nk_labels: Path | None = None,
+    start: str | None = None,
 ) -> str:
     """The recipe's card. ``nk_labels`` (the recipe's labels file) makes it the shipped model's card: it adds
     the full-set evaluations and the gate's NK-talks check, which both measured the shipped checkpoint."""
@@ -201,9 +248,10 @@ def model_card(
                  "adds the shipped model's results here.")
     return render_card(
         config, validation, {name: LICENSES[name] for name in LICENSES if name in counts},
-        trainable_layers=trainable, counts=counts,
+        trainable_layers=trainable, counts=counts, start=start,
         full_sets=[PROJECT_ROOT / path for path in FULL_SETS] if nk_labels else (),
         extra_rows=gate_rows(nk_labels) if nk_labels else (),
+        stance_sets=PROJECT_ROOT / STANCE_SETS if nk_labels else None,
         notes={"validation": note, "training": TRAINING_NOTE, "limits": LIMITS_NOTE},
     )
 
@@ -259,7 +307,7 @@ def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
     result.validation.update(nk)
     config = result.model.config
     config.name, config.version = args.model_name, args.model_version
-    card = model_card(config, result.validation, counts, args.trainable_layers, source)
+    card = model_card(config, result.validation, counts, args.trainable_layers, source, start=model_spec.get("start"))
     write_outputs(result, args, card, extra_metrics={"data": counts, "minutes": (time.monotonic() - started) / 60})
     if "ship_to" in model_spec:  # a variant recipe may only write its run folder
         ship_to = root / model_spec["ship_to"]
@@ -282,7 +330,8 @@ def finished_card(recipe: dict[str, Any], source: str) -> tuple[str, list[Path]]
     metrics = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
     config = ModelConfig.from_json((folder / CONFIG_FILE).read_text(encoding="utf-8"), folder / CONFIG_FILE)
     card = model_card(config, metrics["validation"], metrics["data"], int(metrics["arguments"]["trainable_layers"]),
-                      source, nk_labels=PROJECT_ROOT / recipe["data"]["nk_labels"] if shipped else None)
+                      source, nk_labels=PROJECT_ROOT / recipe["data"]["nk_labels"] if shipped else None,
+                      start=recipe["model"].get("start"))
     return card, list(dict.fromkeys(f for f in (folder, shipped) if f is not None))
 
 

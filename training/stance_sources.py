@@ -122,14 +122,45 @@ def perspectrum(data: Path, attributes: Sequence[str]) -> Split:
     return parts["train"], parts["dev"]
 
 
-def ibm_claims(data: Path, attributes: Sequence[str]) -> list[Example]:
-    """IBM claims for or against a motion's target, ``split == train`` rows only."""
+def ibm_claims(data: Path, attributes: Sequence[str]) -> Split:
+    """(train, no validation) IBM claims for or against a motion's target, ``split == train`` rows only."""
     frame = pd.read_csv(data / "ibm_claim_stance" / "claim_stance.csv", dtype=str, keep_default_na=False)
     frame = frame[(frame["split"] == "train") & frame["claims.stance"].isin(IBM_LABELS)]
     empty = no_toxicity(attributes)
-    return [
+    train = [
         Example(row["claims.claimCorrectedText"], row["topicTarget"], empty, IBM_LABELS[row["claims.stance"]],
                 f"ibm-{row['topicId']}", "ibm")
         for _, row in frame.iterrows()
         if row["claims.claimCorrectedText"].strip()
     ]
+    return train, []
+
+
+#: name in the recipe's [data] section → reader (each gives its train and validation rows).
+STANCE_SOURCES = {"ukp": ukp, "wtwt": wtwt, "pstance": pstance, "perspectrum": perspectrum, "ibm": ibm_claims}
+
+
+def balanced_sample(examples: Sequence[Example], n: int | None, seed: int) -> list[Example]:
+    """``n`` examples with the stance classes as equal as the data allow (all when n is None or larger).
+
+    Each class gets n / classes; a class with fewer rows gives all it has and the rest is spread over
+    the others, so a source teaches what stance looks like, not how often it occurs there.
+    """
+    import random
+
+    rng = random.Random(seed)
+    by_class: dict[int, list[Example]] = {}
+    for example in examples:
+        by_class.setdefault(example.stance, []).append(example)
+    if n is None or n >= len(examples):
+        return list(examples)
+    chosen: list[Example] = []
+    remaining, classes = n, sorted(by_class, key=lambda c: len(by_class[c]))
+    for index, label in enumerate(classes):
+        share = remaining // (len(classes) - index)
+        pool = by_class[label]
+        picked = pool if len(pool) <= share else rng.sample(pool, share)
+        chosen.extend(picked)
+        remaining -= len(picked)
+    rng.shuffle(chosen)
+    return chosen

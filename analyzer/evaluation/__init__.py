@@ -10,7 +10,7 @@ One job per module, in the order an evaluation runs:
   the model is compared with.
 """
 
-from analyzer.evaluation.evaluate import EvalResult, default_name, evaluate, model_scores
+from analyzer.evaluation.evaluate import EvalResult, default_name, evaluate, evaluate_rows, model_scores
 from analyzer.evaluation.loading import (
     NAMED_LABEL_MAPS,
     EvalError,
@@ -28,6 +28,7 @@ __all__ = [
     "LabeledSet",
     "default_name",
     "evaluate",
+    "evaluate_rows",
     "json_safe",
     "load_labeled",
     "model_scores",

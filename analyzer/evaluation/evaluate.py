@@ -347,8 +347,6 @@ def evaluate(
     other checkpoints, reported like the baselines (with the paired model − checkpoint interval)."""
     keep_validation = True if options.split == "validation" else None
     data = subsample(load_labeled(data_paths, task, options, keep_validation=keep_validation), options.sample, options.seed)
-    outputs = model_scores(model, data, options.batch_size, show_progress_bar)
-    threshold = model.toxicity_threshold
     train = None
     if with_baselines and baseline_train_paths:
         # The baseline never trains on the evaluated groups: with --split validation it gets the rest.
@@ -356,14 +354,38 @@ def evaluate(
             baseline_train_paths, task, options, keep_validation=False if keep_validation else None, apply_where=False
         )
     systems = build_baselines(task, train, data) if with_baselines else []
+    result = evaluate_rows(
+        model, data, options, name=name or default_name(task, data_paths), systems=systems, compare_with=compare_with,
+        command=command, show_progress_bar=show_progress_bar,
+    )
+    result.baseline_train = train.sources if train else []
+    result.baseline_train_dropped = train.dropped if train else []
+    return result
+
+
+def evaluate_rows(
+    model,
+    data: LabeledSet,
+    options: EvalOptions = EvalOptions(),
+    *,
+    name: str,
+    systems: Sequence[Any] = (),
+    compare_with: Sequence[Any] = (),
+    command: str | None = None,
+    show_progress_bar: bool = False,
+) -> EvalResult:
+    """``evaluate`` on rows already loaded (say, a corpus read by its own loader): the model's numbers,
+    each of ``systems`` (baselines) and ``compare_with`` (other checkpoints) with its paired difference."""
+    outputs = model_scores(model, data, options.batch_size, show_progress_bar)
+    threshold = model.toxicity_threshold
+    systems = list(systems)
     for other in compare_with:
         systems.append(checkpoint_system(
-            other, task, options.batch_size, {s.name for s in systems}, show_progress_bar, data.contexts
+            other, data.task, options.batch_size, {s.name for s in systems}, show_progress_bar, data.contexts
         ))
-    results = [run_baseline(system, data, outputs, options) for system in systems]
     return EvalResult(
-        task=task,
-        name=name or default_name(task, data_paths),
+        task=data.task,
+        name=name,
         model=describe_model(model),
         data=data,
         outputs=outputs,
@@ -371,12 +393,10 @@ def evaluate(
         metrics=task_metrics(data, outputs, threshold, options),
         intervals=intervals(data, outputs, threshold, options),
         groups=group_breakdown(data, outputs, threshold),
-        baselines=results,
+        baselines=[run_baseline(system, data, outputs, options) for system in systems],
         options=options,
         cutoffs=cutoff_breakdown(data, outputs, options),
         within_groups=within_groups(data, outputs, options),
-        baseline_train=train.sources if train else [],
-        baseline_train_dropped=train.dropped if train else [],
         command=command,
     )
 

@@ -30,7 +30,8 @@ TEMPLATE = "model_card.md"
 #: License texts that restrict use; a checkpoint trained on them inherits the restriction.
 RESTRICTED = re.compile(r"research|non-commercial|-NC\b|-NC-", re.IGNORECASE)
 #: How the card names a check set whose metrics carry this prefix.
-CHECK_SETS = {"": "", "nk_check_": "NK-talks `check` rows: "}
+CHECK_SETS = {"": "", "nk_check_": "NK-talks `check` rows: ",
+              "nk_check_bare_": "NK-talks `check` rows without their titles: "}
 _WORDS = dict(enumerate("no one two three four five six seven eight nine ten eleven twelve".split()))
 _STANCE_FEATURES = {
     "cls+mean": "[CLS] and the mean of all tokens",
@@ -51,6 +52,7 @@ def render_card(
     counts: Mapping[str, Any] | None = None,
     full_sets: Sequence[str | Path] = (),
     extra_rows: Sequence[tuple[str, str]] = (),
+    stance_sets: str | Path | None = None,
     notes: Mapping[str, str] | None = None,
 ) -> str:
     """The card's markdown.
@@ -59,6 +61,7 @@ def render_card(
     ``counts``: examples per source (and ``<source>_repeat``: times shown per epoch).
     ``full_sets``: ``analyzer eval`` metrics files; one that measured another model name or version is
     named as not shown. ``extra_rows``: more full-set rows (label, value), e.g. the evaluation gate's.
+    ``stance_sets``: the ``eval.stance_sets`` metrics file (stance per dataset), shown when it measured this model.
     ``notes``: caller's paragraphs: ``validation`` (what the validation rows are and who measured them),
     ``training`` (after the sources), ``limits``.
     """
@@ -80,7 +83,7 @@ def render_card(
         "max_length": config.max_length,
         "validation_note": notes.get("validation", "Measured at the end of training on the validation rows."),
         "validation_rows": "\n".join(f"| {what} | {value} |" for what, value in _validation_rows(config, validation)),
-        "full_sets": _full_sets(config, full_sets, extra_rows),
+        "full_sets": _full_sets(config, full_sets, extra_rows) + _stance_sets(config, stance_sets),
         "sources": "\n".join(_source_line(name, license, counts) for name, license in sources.items()),
         "terms": _terms(sources, start, notes.get("training", "")),
         "limits": _limits(start, tox, stance, notes.get("limits", "")),
@@ -119,10 +122,13 @@ def _about(config: ModelConfig, trainable: int, start: str | None, tox: bool, st
     else:
         trained = f"The whole encoder is {owner}, frozen; only {heads} were trained here."
     features = _STANCE_FEATURES.get(config.stance_features, config.stance_features)
+    layout = ("`[CLS] target [SEP] comment [SEP] context [SEP]`, the context being what the comment answers — the "
+              f"article's title and its parent comment's opening, at most {config.context_tokens} tokens, read with a "
+              "target only" if config.context_tokens else "`[CLS] target [SEP] comment [SEP]`")
     return (
         f"Scores reader comments for toxicity ({len(config.attributes)} attributes) and for stance toward a target "
         f"phrase ({' / '.join(config.stance_labels)}). A fine-tuned all-MiniLM-L6-v2 ({origin}){begun}. One encoder "
-        f"pass per comment over `[CLS] target [SEP] comment [SEP]`; toxicity head on the comment tokens' mean; stance "
+        f"pass per comment over {layout}; toxicity head on the comment tokens' mean; stance "
         f"head on {features}. {trained}"
     )
 
@@ -239,6 +245,33 @@ def _full_sets(config: ModelConfig, paths: Sequence[str | Path], extra_rows: Seq
         "",
     ]
     return "\n".join(lines)
+
+
+def _stance_sets(config: ModelConfig, path: str | Path | None) -> str:
+    """Stance per dataset (``python -m eval.stance_sets``), with the compared checkpoints' macro-F1."""
+    if path is None or not Path(path).is_file():
+        return ""
+    sets = json.loads(Path(path).read_text(encoding="utf-8"))
+    measured = {name: entry for name, entry in sets.items()
+                if (entry["model"].get("name"), entry["model"].get("version")) == (config.name, config.version)}
+    if not measured:
+        return ""
+    compared = sorted({name for entry in measured.values() for name in entry["compared"]})
+    lines = [
+        "### Stance per dataset, measured with `python -m eval.stance_sets`",
+        "Held-out rows of every stance source (at most 1,500 per set), 95% bootstrap intervals over rows; the "
+        "last columns are the paired interval of this model minus another on the same rows. "
+        "Report: `reports/eval/stance-sets/report.md`.",
+        "",
+        "| set | rows | macro-F1 | F_avg |" + "".join(f" − {name}, macro-F1 |" for name in compared),
+        "|---|---|---|---|" + "---|" * len(compared),
+    ]
+    for name, entry in measured.items():
+        differences = [_interval(entry["compared"][other]["model_minus_checkpoint"]) if other in entry["compared"]
+                       else "" for other in compared]
+        lines.append(f"| {name}: {entry['description']} | {entry['rows']:,} | {_interval(entry['intervals']['macro_f1'])} "
+                     f"| {_interval(entry['intervals']['f_avg'])} |" + "".join(f" {d} |" for d in differences))
+    return "\n".join(["", *lines, ""])
 
 
 def _source_line(name: str, license: str, counts: Mapping[str, Any]) -> str:

@@ -5,6 +5,16 @@ the first bytes of a file and says how sure it is that the file is in its format
 a ``read`` function that turns the whole file into Articles (and Rejects for what it could not use).
 ``read_file`` picks the most confident reader unless a format is forced.
 
+Detection goes by structure (:func:`detect`). A byte-order mark is looked past, and UTF-16 without one
+is decoded first; a few stray bytes before markup, JSON or a CSV header are skipped when a reader is
+sure of what follows them (the reader then sees the file without them, and one reject names their
+position). Control bytes inside the content (a NUL in a CSV header) are not stray bytes: the readers
+remove them, with a note, and the sniffers look past them. The head grows until
+the first record is whole (a JSON line, a quoted multi-line CSV row). The plain-text reader, which
+takes any text, is never chosen for text that has markup, JSON or table structure: such a file that
+no reader is sure of is refused ("looks like JSON: name it with --format"), since a wrong guess
+turns a file into nonsense comments with no error at all.
+
 Readers raise :class:`ReaderError` for input they cannot read at all; the error names the file and
 the place (line, byte offset or JSON path) so the user can find it.
 """
@@ -12,15 +22,44 @@ the place (line, byte offset or JSON path) so the user can find it.
 from __future__ import annotations
 
 import importlib
+import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from analyzer.config import ReadOptions
+from analyzer.readers._common import UTF16_BOMS, csv_head
 from analyzer.records import Article, Reject
 
-#: How many bytes of a file the sniffers see.
+#: How many bytes of a file the sniffers see at first.
 SNIFF_BYTES = 65536
+#: How far the head may grow to hold a whole first record (one JSON line can hold a whole thread).
+MAX_SNIFF_BYTES = 64 * 1024 * 1024
+#: A reader this sure of where a file starts decides; below it, stray bytes may hide the real start.
+CONFIDENT = 0.4
+#: The reader for text with no structure; it must never win over structure it cannot read.
+_PROSE_FORMAT = "plaintext"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_PROBE_BYTES = 256
+#: How many stray bytes before the content are looked past (junk from a bad copy, a ``)]}'`` guard).
+_MAX_STRAY_BYTES = 16
+# Blanks are those of XML, JSON and CSV: "\v" or "\f" before a brace is junk, not whitespace.
+_MARKUP_START = re.compile(rb"\A[ \t\r\n]*<[A-Za-z!?]")
+_HTML_START = re.compile(rb"\A[ \t\r\n]*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+#: JSON, not prose that opens with a bracket ("[Update] …"): an object key, or an array of values.
+_JSON_START = re.compile(rb'\A[ \t\r\n]*(?:\{[ \t\r\n]*["}]|\[[ \t\r\n]*(?:[\[{"\]\d-]|true|false|null))')
+_JSON_LINES = re.compile(rb"\A[ \t\r\n]*\{[^\n]*\}[ \t\r]*\n[ \t\r\n]*\{")
+#: Where content may begin after stray bytes: markup, a JSON value, or a CSV header's first cell
+#: right after a byte that cannot be part of it (a reader must then be sure of what follows).
+#: Zero-width, so that every such place is found ("[{" holds two).
+_CONTENT_START = re.compile(
+    rb'(?=<[A-Za-z!?]|\{[ \t\r\n]*["}]|\[[ \t\r\n]*[\[{"\]\d\-tfn])|(?<=[^A-Za-z_])(?=[A-Za-z_"])')
+#: The control characters the readers remove from text (decode_text): NUL and the other C0 controls but
+#: tab and line breaks.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]+")
 
 
 class ReaderError(Exception):
@@ -39,6 +78,9 @@ class ReadResult:
     rejects: list[Reject] = field(default_factory=list)
 
 
+#: A sniffer sees the head of a file without its byte-order mark (UTF-16 re-encoded as UTF-8), or the
+#: head after stray bytes, without control bytes after its first byte; it says how sure it is (0 to 1)
+#: that the content starts there in its format.
 Sniffer = Callable[[bytes, Path], float]
 ReadFunction = Callable[[Path, ReadOptions], ReadResult]
 
@@ -64,6 +106,7 @@ _READER_MODULES = (
     "analyzer.readers.hackernews",
     "analyzer.readers.tabular",
     "analyzer.readers.articles_jsonl",
+    "analyzer.readers.generic_json",
 )
 
 
@@ -88,18 +131,163 @@ def readers() -> dict[str, Reader]:
     return dict(_REGISTRY)
 
 
-def detect_format(path: str | Path) -> str:
-    """The name of the reader most confident about this file's content."""
+@dataclass(frozen=True)
+class Detection:
+    """The reader for a file, and the stray bytes before its content that the reader must not see."""
+
+    format: str
+    #: Bytes to skip: a byte-order mark and the stray bytes after it (0: read the file as it is).
+    skip: int = 0
+    #: Where the stray bytes begin (after a byte-order mark).
+    stray_from: int = 0
+
+
+def looks_like(head: bytes) -> str | None:
+    """The structure the head of a file has ("XML", "HTML", "JSON", "JSON lines", "a CSV table"), None for prose."""
+    if _MARKUP_START.match(head):
+        return "HTML" if _HTML_START.match(head) else "XML"
+    if _JSON_START.match(head):
+        return "JSON lines" if _JSON_LINES.match(head) else "JSON"
+    table = csv_head(head)
+    if table is None:
+        return None
+    # Prose can pass for a table's first lines ("Comment, body and soul"): every record must fit;
+    # or the record after the header never ends (a quoted field left open: a broken table).
+    fitting = len(table.records) >= 2 and table.consistent == len(table.records)
+    return "a CSV table" if fitting or (table.cut and not table.records) else None
+
+
+def _first_record_cut(content: bytes) -> bool:
+    """Whether the head ends inside its first record: a JSON line, or the first CSV row after the header."""
+    if _MARKUP_START.match(content) or _JSON_START.match(content):
+        return content.lstrip().startswith(b"{") and b"\n" not in content.lstrip()
+    table = csv_head(content)
+    return table is not None and table.cut and not table.records
+
+
+def _content(head: bytes) -> tuple[bytes, list[int]]:
+    """The head as sniffers see it (UTF-16 and UTF-32 as UTF-8, no UTF-8 byte-order mark), and the offsets
+    in the head where its content may begin instead, after stray bytes."""
+    # imported here: _structured imports ReaderError from this module
+    from analyzer.readers._structured import _wide_encoding, decode_text
+
+    # Wide text by its byte-order mark, or without one by the NULs of its ASCII characters (RFC 4627's
+    # way). A mark is believed when NUL bytes follow (the high halves of ASCII characters, which markup,
+    # JSON, tables and most prose begin with); "\xff\xfe" before "<?xml" is stray bytes.
+    if _wide_encoding(head) and b"\x00" in head[2:_UTF16_PROBE_BYTES]:
+        # readers decode it themselves; sniffers look for ASCII markers. No stray bytes are looked
+        # for: offsets in the re-encoded head are not offsets in the file.
+        return decode_text(head).text.encode("utf-8"), []
+    start = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
+    window = head[: start + _MAX_STRAY_BYTES + 64]  # room for what the patterns look at after a start
+    starts = [m.start() for m in _CONTENT_START.finditer(window, start + 1)
+              if m.start() <= start + _MAX_STRAY_BYTES and not _a_line_before_json_lines(head, m.start())]
+    return head[start:], starts
+
+
+def _a_line_before_json_lines(head: bytes, offset: int) -> bool:
+    """Whether the bytes before this offset end a line before JSON lines: then they are a line of them,
+    broken ("NaN", half an object), which the reader rejects by its number, not stray bytes."""
+    return head[offset - 1 : offset] in (b"\n", b"\r") and _JSON_LINES.match(head[offset:]) is not None
+
+
+def _sniffed(content: bytes) -> bytes:
+    """Content as the structured readers' sniffers see it: without the control characters after its first
+    byte, which the readers remove (with a note). A NUL inside a CSV header is then no end of stray
+    bytes that would cut the header; control bytes before the content still are stray bytes."""
+    if not _CONTROL_BYTES.search(content, 1):
+        return content
+    return content[:1] + _CONTROL_BYTES.sub(b"", content[1:])
+
+
+def _is_blank(content: bytes) -> bool:
+    """Nothing to read: only blanks and NUL bytes, maybe after a UTF-16 byte-order mark."""
+    for bom in UTF16_BOMS:
+        content = content.removeprefix(bom)
+    return not content.strip(b" \t\r\n\x00")
+
+
+def _read_head(stream: BinaryIO) -> bytes:
+    """The first SNIFF_BYTES, grown (doubling) until the first record is whole or MAX_SNIFF_BYTES is read."""
+    head = stream.read(SNIFF_BYTES)
+    while len(head) < MAX_SNIFF_BYTES:
+        content, starts = _content(head)
+        if not any(_first_record_cut(_sniffed(text)) for text in (content, *(head[offset:] for offset in starts))):
+            break
+        more = stream.read(len(head))
+        if not more:
+            break
+        head += more
+    return head
+
+
+def _best(head: bytes, path: Path, fmt: str | None) -> tuple[float, str]:
+    """The most confident reader for this head, and its confidence: the reader ``fmt`` when it is given,
+    else any but the plain-text reader, which takes any text."""
+    candidates = [readers()[fmt]] if fmt else [r for r in readers().values() if r.name != _PROSE_FORMAT]
+    return max(((r.sniff(head, path), r.name) for r in candidates), default=(0.0, ""))
+
+
+def detect(path: str | Path, fmt: str | None = None) -> Detection:
+    """The reader whose structure this file has, and the stray leading bytes it must skip.
+
+    Raises ReaderError for an empty file, and for a file no reader is sure of; when that file has
+    markup, JSON or table structure the error says which, since reading it as prose would be wrong.
+    With ``fmt`` (a registered reader) the reader is given: only stray bytes before its content are looked for.
+    """
     path = Path(path)
     with path.open("rb") as stream:
-        head = stream.read(SNIFF_BYTES)
-    if not head.strip():
+        head = _read_head(stream)
+    content, starts = _content(head)
+    if _is_blank(content):
         raise ReaderError(path, "byte 0", "file is empty")
-    scored = sorted(((r.sniff(head, path), r.name) for r in readers().values()), reverse=True)
-    confidence, name = scored[0]
+    confidence, name = _best(_sniffed(content), path, fmt)
+    if confidence >= CONFIDENT:
+        return Detection(name)
+    # No reader is sure of the start: maybe one is after a few stray bytes (the surest, then the first).
+    after_stray = [(*_best(_sniffed(head[offset:]), path, fmt), offset) for offset in starts]
+    stray_confidence, stray_name, offset = max(after_stray, key=lambda found: (found[0], -found[2]), default=(0.0, "", 0))
+    if stray_confidence >= CONFIDENT:
+        return Detection(stray_name, skip=offset, stray_from=len(head) - len(content))  # from after a byte-order mark
+    if fmt is not None:
+        return Detection(fmt)
+    structure = next(filter(None, (looks_like(_sniffed(text)) for text in (content, *(head[o:] for o in starts)))), None)
+    if structure is None:  # only now may the plain-text reader have it, as it is: NUL bytes say binary, not prose
+        prose = readers()[_PROSE_FORMAT]
+        confidence, name = max((confidence, name), (prose.sniff(content, path), prose.name))
     if confidence <= 0:
-        raise ReaderError(path, "byte 0", "format not recognised; name it with --format")
-    return name
+        hint = f" (looks like {structure}: name it with --format)" if structure else "; name it with --format"
+        raise ReaderError(path, "byte 0", f"format not recognised{hint}")
+    return Detection(name)
+
+
+def detect_format(path: str | Path) -> str:
+    """The name of the reader whose structure this file has (see :func:`detect`)."""
+    return detect(path).format
+
+
+def _read_after_stray_bytes(reader: Reader, path: Path, detection: Detection, options: ReadOptions) -> ReadResult:
+    """Read a copy of the file that starts at its content, then name the real file everywhere.
+
+    Readers take a path, so the copy (same file name: some readers name the article after it) is
+    how they are told to skip the stray bytes; their locations are relative to the content.
+    """
+    with tempfile.TemporaryDirectory(prefix="analyzer-") as folder, path.open("rb") as source:
+        prefix = source.read(detection.skip)
+        copy = Path(folder) / path.name
+        with copy.open("wb") as target:
+            shutil.copyfileobj(source, target)
+        try:
+            result = reader.read(copy, options)
+        except ReaderError as error:
+            raise ReaderError(path, error.location, error.message) from None
+    for record in (*result.articles, *result.rejects):
+        if record.source_file == str(copy):
+            record.source_file = str(path)
+    stray = prefix[detection.stray_from:]
+    result.rejects.insert(0, Reject(str(path), f"byte {detection.stray_from}",
+                                    f"{len(stray)} stray byte(s) before the {reader.name} content skipped", raw=repr(stray)))
+    return result
 
 
 def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> ReadResult:
@@ -112,11 +300,16 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
         raise ReaderError(path, "folder", reason)
     if not path.is_file():
         raise ReaderError(path, "file", "no such file")
-    name = fmt or detect_format(path)
     available = readers()
-    if name not in available:
-        raise ReaderError(path, "file", f"unknown format {name!r}; known: {', '.join(sorted(available))}")
-    return available[name].read(path, options or ReadOptions())
+    if fmt is not None and fmt not in available:
+        raise ReaderError(path, "file", f"unknown format {fmt!r}; known: {', '.join(sorted(available))}")
+    detection = detect(path, fmt)
+    reader = available[detection.format]
+    options = options or ReadOptions()
+    if detection.skip:
+        return _read_after_stray_bytes(reader, path, detection, options)
+    return reader.read(path, options)
 
 
-__all__ = ["ReadResult", "Reader", "ReaderError", "detect_format", "read_file", "readers", "register"]
+__all__ = ["Detection", "ReadResult", "Reader", "ReaderError", "detect", "detect_format", "looks_like", "read_file",
+           "readers", "register"]

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from dateutil import parser as date_parser
 
-from analyzer.records import Comment
+from analyzer.records import Comment, Reject
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # "5 years ago", "yesterday", "vor 3 Stunden": dateutil would silently anchor these to today.
 _RELATIVE_TIME = re.compile(r"\b(ago|yesterday|today|just now|vor \d+|il y a)\b", re.IGNORECASE)
+#: A longer string is no time: dateutil's fuzzy parser took 14 s over a 2 MB field.
+_MAX_TIME_CHARS = 100
+#: A CSV header cell: a short name starting with a letter ("comment_id", "Post Time", "Überschrift").
+_HEADER_CELL = re.compile(r"^[^\W\d][\w .-]{0,60}$")
+#: A longer first line is no table header.
+_MAX_HEADER_BYTES = 8192
+_DELIMITERS = (",", ";", "\t", "|")
+#: How many records after a CSV header are enough to tell a table from prose.
+_SAMPLE_RECORDS = 5
 
 
 #: UTF-16 byte-order marks (little-, big-endian): such a file is text even though it holds NUL bytes.
@@ -47,17 +60,29 @@ def clean_text(text: str | None) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def to_iso8601(value: str | int | float | None) -> str | None:
+def to_iso8601(value: object) -> str | None:
     """A time as ISO-8601, or None when it cannot be read.
 
-    Numbers are Unix epoch seconds (UTC). Strings go through dateutil; relative times such as
-    "3 hours ago" cannot be anchored without the scrape time and give None.
+    Numbers are Unix epoch seconds (UTC); NaN, infinite and out-of-range numbers give None, as do
+    booleans and values of any other type (a list, an object). Strings go through dateutil; relative
+    times such as "3 hours ago" cannot be anchored without the scrape time and give None, and strings
+    longer than any time (over _MAX_TIME_CHARS) are not parsed at all.
     """
-    if value is None or value == "":
+    if isinstance(value, str):
+        if not value or len(value) > _MAX_TIME_CHARS:
+            return None
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,11}(\.\d+)?", value)):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
-    text = clean_text(str(value))
+    if not isinstance(value, str) or re.fullmatch(r"\d{9,11}(\.\d+)?", value):
+        try:
+            return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
+        except (ValueError, OverflowError, OSError):  # NaN, infinity, years past 9999
+            return None
+    text = clean_text(value)
+    try:  # ISO 8601, what most exports write: read as dateutil would, many times faster
+        return datetime.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
     if _RELATIVE_TIME.search(text):
         return None
     text = re.sub(r"\b(at|um|à|a las)\b", " ", text, flags=re.IGNORECASE)
@@ -87,3 +112,98 @@ def fill_depths(comments: Iterable[Comment]) -> None:
     for comment in comments:
         if comment.depth is None:
             comment.depth = depth_of(comment, set())
+
+
+@dataclass(frozen=True)
+class CsvHead:
+    """The start of a text read as a CSV table: its header and the complete records after it."""
+
+    header: list[str]
+    records: list[list[str]]
+    #: The text ended inside a record: the first records may be longer than what was read.
+    cut: bool
+
+    @property
+    def consistent(self) -> int:
+        """How many of the records have as many fields as the header."""
+        return sum(len(record) == len(self.header) for record in self.records)
+
+
+def csv_head(head: bytes) -> CsvHead | None:
+    """The header and first records of a CSV/TSV head, or None when its first line is no table header.
+
+    The delimiter is the one that splits the first line into the most header cells (at least two).
+    Records are parsed as CSV, not as lines, so a quoted comment spanning many lines is one record;
+    a record the head cuts off is left out (``cut`` says so), never counted as a short row.
+    """
+    head = head.lstrip(b"\r\n")  # blank lines before the header: pandas skips them too
+    first_line = head.split(b"\n", 1)[0]
+    if len(first_line) > _MAX_HEADER_BYTES:
+        return None
+    header, delimiter = max((_header_cells(decode_bytes(first_line).rstrip("\r"), d), d) for d in _DELIMITERS)
+    if not header:
+        return None
+    rows, cut = _first_records(decode_bytes(head), delimiter)
+    return CsvHead(header=header, records=rows[1 : _SAMPLE_RECORDS + 1], cut=cut)
+
+
+def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], bool]:
+    """The header and the first records of a CSV text, and whether the text ends inside a record."""
+    rows: list[list[str]] = []
+    cut = False
+    # A long comment is one field: the csv module's own limit (128 Ki characters) would end the
+    # parse there. The limit is process-wide, so it is put back at once.
+    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    try:
+        # strict: the head ending inside a quoted field is an error, not a short last record
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True):
+            rows.append(row)
+            if len(rows) > _SAMPLE_RECORDS + 1:  # enough; the records kept are all followed by another
+                break
+        else:
+            # the head ended: without a final line break its last record may be cut short
+            cut = not text.endswith(("\n", "\r"))
+            if cut and len(rows) > 1:
+                rows.pop()
+    except csv.Error as error:
+        cut = "unexpected end of data" in str(error)
+    finally:
+        csv.field_size_limit(limit)
+    return rows, cut
+
+
+def _header_cells(line: str, delimiter: str) -> list[str]:
+    """The line's cells split at the delimiter if they are at least two and all look like column names, else []."""
+    try:
+        cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
+    except (csv.Error, StopIteration):
+        return []
+    return cells if len(cells) >= 2 and all(_HEADER_CELL.match(cell) for cell in cells) else []
+
+
+class SeenIds:
+    """Comment ids already read in one file, and where each repeat was.
+
+    Tools that fetch a thread several times (paged API calls re-run, overlapping scrapes) save the
+    same comment more than once; it is kept once, and the repeats are counted in one reject line so
+    that no comment disappears unannounced.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._repeats: list[dict[str, str]] = []
+
+    def is_repeat(self, comment_id: str, where: str) -> bool:
+        """Whether the id was read before (then the repeat is recorded); records it as read if not."""
+        if comment_id in self._seen:
+            self._repeats.append({"id": comment_id, "at": where})
+            return True
+        self._seen.add(comment_id)
+        return False
+
+    def rejects(self, source_file: str) -> list[Reject]:
+        """One reject line counting the repeats (none when there were none)."""
+        if not self._repeats:
+            return []
+        reason = f"{len(self._repeats)} duplicate comments (same id) dropped"
+        return [Reject(source_file, self._repeats[0]["at"], reason, raw=json.dumps(self._repeats, ensure_ascii=False))]

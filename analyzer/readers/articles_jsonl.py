@@ -13,10 +13,14 @@ _REQUIRED_KEYS = {"id", "source_file", "format", "comments"}
 
 
 def _sniff(head: bytes, path: Path) -> float:
+    # detection hands over the whole first line, however long (one line holds a whole thread);
+    # parsing megabytes of some other JSON is spared by looking for a key of ours first
     first_line = head.split(b"\n", 1)[0]
+    if b'"source_file"' not in first_line:
+        return 0.0
     try:
         record = json.loads(first_line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return 0.0
     return 1.0 if isinstance(record, dict) and _REQUIRED_KEYS <= record.keys() else 0.0
 

@@ -17,7 +17,7 @@ from lxml import etree
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import clean_text, fill_depths, to_iso8601
-from analyzer.readers._structured import html_to_text, parse_xml, root_tag
+from analyzer.readers._structured import html_to_text, parse_xml, root_tag, split_tag
 from analyzer.records import Article, Comment, Reject
 
 FORMAT = "disqus"
@@ -85,14 +85,14 @@ def _article(path: Path, thread_id: str, thread: etree._Element | None, comments
 @register("disqus", _sniff, "Disqus XML export (<thread> and <post> elements linked by dsq:id)")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     parsed = parse_xml(path, path.read_bytes())
-    if etree.QName(parsed.root).localname != "disqus":
+    if split_tag(parsed.root)[1] != "disqus":
         raise ReaderError(path, "root", f"expected a <disqus> root element, found <{parsed.root.tag}>")
     result = ReadResult(rejects=[Reject(str(path), where, f"XML repaired: {what}") for where, what in parsed.repairs])
     threads: dict[str, etree._Element] = {}
     comments_by_thread: dict[str, list[Comment]] = defaultdict(list)
     position = 0
     for element in parsed.root.iterchildren(f"{{{_NS}}}thread", f"{{{_NS}}}post"):
-        if etree.QName(element).localname == "thread":
+        if split_tag(element)[1] == "thread":
             threads.setdefault(element.get(_DSQ_ID) or "", element)
             continue
         comment = _comment(element, position)

@@ -7,22 +7,32 @@
   ``descendants`` is the declared total.
 
 Comments flagged ``dead`` (killed by moderators or flags) or ``deleted`` get status ``deleted``
-and stay in the thread; ``extra["dead"]`` tells the two apart.
+and stay in the thread; ``extra["dead"]`` tells the two apart. An item that cannot be read (no
+id, a wrong type) is rejected by its JSON path; its replies are still read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import fill_depths, to_iso8601
-from analyzer.readers._structured import html_to_text, load_json
-from analyzer.records import Article, Comment
+from analyzer.readers._structured import (
+    ItemError,
+    count_field,
+    excerpt,
+    extra_value,
+    html_to_text,
+    item_reject,
+    read_json,
+    repair_rejects,
+    text_field,
+)
+from analyzer.records import Article, Comment, Reject
 
 FORMAT = "hackernews"
 _HNAPI_HINT = re.compile(rb'"time_ago"\s*:')
@@ -32,7 +42,7 @@ _FIREBASE_HINT = re.compile(rb'"type"\s*:\s*"(story|comment|job|poll)"')
 
 
 def _sniff(head: bytes, path: Path) -> float:
-    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+    if not head.lstrip(b" \t\r\n").startswith((b"{", b"[")):
         return 0.0
     if _HNAPI_HINT.search(head) and _HNAPI_TREE_HINT.search(head):
         return 0.9
@@ -43,90 +53,164 @@ def _sniff(head: bytes, path: Path) -> float:
     return 0.0
 
 
-@dataclass(frozen=True)
-class _Node:
-    """One HN item, whichever shape it came in."""
+def _item_id(raw: dict[str, Any]) -> str:
+    item_id = text_field(raw, "id")
+    if not item_id:
+        raise ItemError("Hacker News item without an id")
+    return item_id
 
-    raw: dict[str, Any]
-    where: str
 
-    @property
-    def id(self) -> str:
-        return str(self.raw.get("id", ""))
+def _link_id(raw: dict[str, Any]) -> str | None:
+    """The id a comment's replies link to, kept even when the comment itself is rejected for another field."""
+    try:
+        return text_field(raw, "id")
+    except ItemError:
+        return None
 
-    @property
-    def children(self) -> list[Any]:
-        nested = self.raw.get("comments", self.raw.get("children"))
-        return nested if isinstance(nested, list) else []
 
-    @property
-    def is_gone(self) -> bool:
-        """Dead or deleted; Algolia marks a deleted comment only by leaving author and text null."""
-        raw = self.raw
-        no_trace = all(raw.get(k) is None for k in ("text", "content", "author", "user", "by"))
-        return bool(raw.get("dead") or raw.get("deleted") or no_trace)
+def _markup(raw: dict[str, Any]) -> str | None:
+    return text_field(raw, "content") if "content" in raw else text_field(raw, "text")
 
-    def comment(self, position: int, parent_id: str | None, depth: int | None) -> Comment:
-        raw = self.raw
-        if "id" not in raw:
-            raise ReaderError("", self.where, "Hacker News item without an id")
-        extra = {"dead": True} if raw.get("dead") else {}
-        if raw.get("points") is not None:
-            extra["points"] = raw["points"]
-        return Comment(
-            id=self.id,
-            text=html_to_text(raw.get("content", raw.get("text"))),
-            position=position,
-            parent_id=parent_id,
-            depth=depth,
-            author=raw.get("user") or raw.get("author") or raw.get("by"),
-            time=_time(raw),
-            status="deleted" if self.is_gone else "published",
-            extra=extra,
-        )
+
+def _is_gone(raw: dict[str, Any]) -> bool:
+    """Dead or deleted; Algolia marks a deleted comment only by leaving author and text null."""
+    no_trace = all(raw.get(k) is None for k in ("text", "content", "author", "user", "by"))
+    return bool(raw.get("dead") or raw.get("deleted") or no_trace)
+
+
+def _author(raw: dict[str, Any]) -> str | None:
+    return text_field(raw, "user") or text_field(raw, "author") or text_field(raw, "by")
 
 
 def _time(raw: dict[str, Any]) -> str | None:
     epoch = raw.get("created_at_i", raw.get("time"))
-    return to_iso8601(epoch) if isinstance(epoch, (int, float)) else to_iso8601(raw.get("created_at"))
+    if isinstance(epoch, (int, float)) and not isinstance(epoch, bool):
+        return to_iso8601(epoch)
+    return to_iso8601(text_field(raw, "created_at"))
 
 
-def _story_article(path: Path, story: dict[str, Any], comments: list[Comment]) -> Article:
-    declared = story.get("comments_count", story.get("descendants"))
-    return Article(
-        id=str(story.get("id", path.stem)),
-        source_file=str(path),
-        format=FORMAT,
-        title=story.get("title"),
-        url=story.get("url") or (f"https://news.ycombinator.com/item?id={story['id']}" if "id" in story else None),
-        date=_time(story),
-        body=html_to_text(story.get("content", story.get("text"))),
-        declared_comment_count=declared if isinstance(declared, int) else None,
-        comments=comments,
-        extra={k: story[k] for k in ("points", "user", "author", "by", "note") if story.get(k) is not None},
+def _comment(raw: dict[str, Any], position: int, parent_id: str | None, depth: int | None) -> Comment:
+    extra = {"dead": True} if raw.get("dead") else {}
+    if raw.get("points") is not None:
+        extra["points"] = extra_value(raw["points"])
+    return Comment(
+        id=_item_id(raw),
+        text=html_to_text(_markup(raw)),
+        position=position,
+        parent_id=parent_id,
+        depth=depth,
+        author=_author(raw),
+        time=_time(raw),
+        status="deleted" if _is_gone(raw) else "published",
+        extra=extra,
     )
 
 
-def _nested_comments(story: _Node) -> list[Comment]:
+def _story_fields(story: dict[str, Any]) -> dict[str, Any]:
+    """The Article fields a story item gives."""
+    story_id = text_field(story, "id")
+    declared = count_field(story, "comments_count" if "comments_count" in story else "descendants")
+    return {
+        "id": story_id,
+        "title": text_field(story, "title"),
+        "url": text_field(story, "url") or (f"https://news.ycombinator.com/item?id={story_id}" if story_id else None),
+        "date": _time(story),
+        "body": html_to_text(_markup(story)),
+        "declared_comment_count": declared,
+        "extra": {k: extra_value(story[k]) for k in ("points", "user", "author", "by", "note") if story.get(k) is not None},
+    }
+
+
+@dataclass
+class _Reading:
+    """One file's articles and rejects as they are collected."""
+
+    path: Path
+    result: ReadResult = field(default_factory=ReadResult)
+
+    def reject(self, where: str, reason: str, raw: Any) -> None:
+        self.result.rejects.append(Reject(str(self.path), where, reason, excerpt(raw)))
+
+    def comment(self, raw: Any, where: str, position: int, parent_id: str | None, depth: int | None) -> Comment | None:
+        """The comment an item gives, or None when it is rejected (with its place and reason)."""
+        if not isinstance(raw, dict):
+            self.reject(where, "expected a Hacker News item object", raw)
+            return None
+        try:
+            return _comment(raw, position, parent_id, depth)
+        except ValueError as error:  # ItemError: a field of the wrong type
+            self.result.rejects.append(item_reject(self.path, where, "comment", error, raw))
+            return None
+
+    def add_article(self, story: dict[str, Any], where: str, fallback_id: str, comments: list[Comment]) -> None:
+        """The story's article; a story with a bad field is rejected, its comments still go out."""
+        try:
+            fields = _story_fields(story)
+        except ValueError as error:  # ItemError: a field of the wrong type
+            self.result.rejects.append(item_reject(self.path, where, "story", error, story))
+            fields = {}
+        self.result.articles.append(Article(
+            **{**fields, "id": fields.get("id") or fallback_id}, source_file=str(self.path), format=FORMAT,
+            comments=comments))
+
+
+def _replies(raw: dict[str, Any]) -> tuple[str, Any] | None:
+    """The key and value of a nested item's replies (node-hnapi ``comments``, Algolia ``children``)."""
+    key = "comments" if "comments" in raw else "children"
+    return (key, raw[key]) if raw.get(key) is not None else None
+
+
+def _nested_comments(reading: _Reading, story: dict[str, Any]) -> list[Comment]:
     """Pre-order walk of a nested tree (node-hnapi / Algolia): file order, depth from nesting."""
     comments: list[Comment] = []
 
-    def visit(children: list[Any], where: str, parent_id: str | None, depth: int) -> None:
+    def visit(children: Any, where: str, parent_id: str | None, depth: int) -> None:
+        if not isinstance(children, list):
+            reading.reject(where, "expected a list of comments", children)
+            return
         for index, child in enumerate(children):
-            node = _Node(child if isinstance(child, dict) else {}, f"{where}[{index}]")
-            comments.append(node.comment(len(comments), parent_id, depth))
-            nested_key = "comments" if "comments" in node.raw else "children"
-            visit(node.children, f"{node.where}.{nested_key}", node.id, depth + 1)
+            here = f"{where}[{index}]"
+            comment = reading.comment(child, here, len(comments), parent_id, depth)
+            if comment is not None:
+                comments.append(comment)
+            replies = _replies(child) if isinstance(child, dict) else None
+            if replies is not None:
+                visit(replies[1], f"{here}.{replies[0]}", _link_id(child), depth + 1)
 
-    visit(story.children, "$.comments" if "comments" in story.raw else "$.children", None, 0)
+    replies = _replies(story)
+    if replies is not None:
+        visit(replies[1], f"$.{replies[0]}", None, 0)
     return comments
 
 
-def _flat_items(items: list[Any]) -> Iterator[tuple[dict[str, Any], list[Comment]]]:
+@dataclass(frozen=True)
+class _FlatItem:
+    raw: dict[str, Any]
+    where: str
+    id: str
+    parent: str | None
+
+
+def _flat_items(reading: _Reading, items: list[Any]) -> list[_FlatItem]:
+    """The items that have an id (and a readable parent); the others are rejected."""
+    flat: list[_FlatItem] = []
+    for index, raw in enumerate(items):
+        where = f"$[{index}]"
+        if not isinstance(raw, dict):
+            reading.reject(where, "expected a Hacker News item object", raw)
+            continue
+        try:
+            flat.append(_FlatItem(raw, where, _item_id(raw), text_field(raw, "parent")))
+        except ItemError as error:
+            reading.result.rejects.append(item_reject(reading.path, where, "item", error, raw))
+    return flat
+
+
+def _read_flat(reading: _Reading, items: list[Any]) -> None:
     """Firebase items: each story with the comments whose parent chain reaches it."""
-    nodes = [_Node(item if isinstance(item, dict) else {}, f"$[{index}]") for index, item in enumerate(items)]
-    parent_of = {n.id: str(n.raw["parent"]) for n in nodes if "parent" in n.raw}
-    stories = {n.id: n.raw for n in nodes if n.raw.get("type") != "comment" and "parent" not in n.raw}
+    nodes = _flat_items(reading, items)
+    parent_of = {n.id: n.parent for n in nodes if n.parent is not None}
+    stories = {n.id: n for n in nodes if n.raw.get("type") != "comment" and n.parent is None}
 
     def story_of(item_id: str) -> str:
         seen = set()
@@ -136,25 +220,31 @@ def _flat_items(items: list[Any]) -> Iterator[tuple[dict[str, Any], list[Comment
         return item_id
 
     by_story: dict[str, list[Comment]] = {story_id: [] for story_id in stories}
-    for position, node in enumerate(n for n in nodes if n.id not in stories):
-        parent = parent_of.get(node.id)
+    position = 0
+    for node in (n for n in nodes if n.id not in stories):
         root = story_of(node.id)
-        by_story.setdefault(root, []).append(node.comment(position, None if parent == root else parent, None))
+        comment = reading.comment(node.raw, node.where, position, None if node.parent == root else node.parent, None)
+        if comment is not None:
+            by_story.setdefault(root, []).append(comment)
+            position += 1
     for story_id, comments in by_story.items():
         fill_depths(comments)
-        story = stories.get(story_id, {"id": story_id, "note": "story not in the file"})
-        yield story, comments
+        story = stories.get(story_id)
+        if story is None:
+            reading.add_article({"id": story_id, "note": "story not in the file"}, "$", story_id, comments)
+        else:
+            reading.add_article(story.raw, story.where, story_id, comments)
 
 
 @register("hackernews", _sniff, "Hacker News thread JSON (node-hnapi nested, Algolia items, Firebase item list)")
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    document = load_json(path)
-    try:
-        if isinstance(document, dict):
-            story = _Node(document, "$")
-            return ReadResult(articles=[_story_article(path, document, _nested_comments(story))])
-        if isinstance(document, list):
-            return ReadResult(articles=[_story_article(path, s, c) for s, c in _flat_items(document)])
-    except ReaderError as error:
-        raise ReaderError(path, error.location, error.message) from None
-    raise ReaderError(path, "$", "expected a Hacker News story object or a list of items")
+    parsed = read_json(path, options.fallback_encoding)
+    document = parsed.document
+    reading = _Reading(path, ReadResult(rejects=repair_rejects(path, parsed.repairs, "JSON repaired")))
+    if isinstance(document, dict):
+        reading.add_article(document, "$", path.stem, _nested_comments(reading, document))
+    elif isinstance(document, list):
+        _read_flat(reading, document)
+    else:
+        raise ReaderError(path, "$", "expected a Hacker News story object or a list of items")
+    return reading.result

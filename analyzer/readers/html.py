@@ -42,7 +42,7 @@ from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._linemodel import LineModel, load_default
-from analyzer.readers._structured import element_text
+from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.records import Article, Comment, Reject
 
 #: Sniffers look for the HTML markers within this many leading bytes.
@@ -50,6 +50,13 @@ SNIFF_WINDOW = 1024
 
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+#: libxml2's HTML parser stops at 256 levels of nesting and drops the rest of the page; deeper tags
+#: are removed first, below that limit with room for the html, body and implied elements.
+_MAX_NESTING = 200
+_TOO_DEEP = "Excessive depth"
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)\b[^>]*?(/?)>")
+_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                        "source", "track", "wbr"})
 #: Browsers read these labels as windows-1252 (WHATWG Encoding), and so do we.
 _LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "l1"}
 
@@ -130,6 +137,9 @@ def sniff(head: bytes, path: Path) -> float:
         return 0.0
     if re.search(rb"<!doctype\s+html|<html[\s>]", window):
         return 0.95
+    # XML that is not XHTML (which has <html>): some other export, even with a <title> in it.
+    if window.lstrip().startswith(b"<?xml"):
+        return 0.0
     # A fragment without <html> must at least start with markup: plain text may mention "<title>".
     if window.lstrip().startswith(b"<") and re.search(rb"<(?:head|body|meta|title)[\s>]", window):
         return 0.7
@@ -156,14 +166,63 @@ def decode_page(data: bytes, fallback: str = "cp1252") -> str:
         return decode_bytes(data, None if declared in ("utf-8", "utf8") else declared, fallback)
 
 
-def _parse(text: str, source: str) -> etree._Element:
+def _parse(text: str, source: str) -> tuple[etree._Element, list[Reject]]:
+    """The page's tree, and a repair note when nesting too deep for libxml2 had to be flattened first."""
     text = _XML_DECLARATION.sub("", text, count=1)
     if not text.strip():
         raise ReaderError(source, "byte 0", "empty HTML page")
+    tree, too_deep = _document(text, source)
+    if not too_deep:
+        return tree, []
+    flat, removed = _flatten_nesting(text, _MAX_NESTING)
+    tree, _ = _document(flat, source)
+    reason = f"HTML repaired: {removed} tag(s) nested more than {_MAX_NESTING} deep removed, their text kept"
+    return tree, [Reject(source, "page", reason)]
+
+
+def _document(text: str, source: str) -> tuple[etree._Element, bool]:
+    """The parsed page, and whether libxml2 gave up on its depth (it then drops everything after)."""
+    parser = lxml_html.HTMLParser()
     try:
-        return lxml_html.document_fromstring(text)
+        tree = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as error:
         raise ReaderError(source, "byte 0", f"not parseable as HTML ({error})") from error
+    return tree, any(_TOO_DEEP in entry.message for entry in parser.error_log)
+
+
+def _flatten_nesting(text: str, limit: int) -> tuple[str, int]:
+    """The page with each tag that would open more than ``limit`` elements deep removed (its end tag
+    too), and how many were. Ends close like a lenient parser closes them: up to the last open tag
+    of that name; an end tag with none open is left to lxml."""
+    open_tags: list[tuple[str, bool]] = []  # (name, kept), innermost last
+    open_by_name: dict[str, int] = {}
+    kept_depth = removed = 0
+    pieces: list[str] = []
+    copied_to = 0
+    for match in _TAG.finditer(text):
+        is_end, name = bool(match.group(1)), match.group(2).lower()
+        if name in _VOID_TAGS or match.group(3):
+            continue
+        if not is_end:
+            keep = kept_depth < limit
+            open_tags.append((name, keep))
+            open_by_name[name] = open_by_name.get(name, 0) + 1
+            kept_depth += keep
+        elif open_by_name.get(name):
+            while True:
+                popped, keep = open_tags.pop()
+                open_by_name[popped] -= 1
+                kept_depth -= keep
+                if popped == name:
+                    break
+        else:
+            continue
+        if not keep:
+            pieces.append(text[copied_to : match.start()])
+            copied_to = match.end()
+            removed += not is_end
+    pieces.append(text[copied_to:])
+    return "".join(pieces), removed
 
 
 # --- markup helpers ----------------------------------------------------------------------------
@@ -733,10 +792,12 @@ def _fallback(
 def _read_page(
     data: bytes, source: str, line_model: LineModel | None, fallback_encoding: str
 ) -> tuple[Article, list[Reject]]:
-    page = decode_page(data, fallback_encoding)
-    tree = _parse(page, source)
+    decoded = without_controls(decode_page(data, fallback_encoding))
+    page = decoded.text
+    tree, flattened = _parse(page, source)
     article_id = Path(source).stem or "page"
     found, rejects = _structural_comments(tree, article_id, source)
+    rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
     body = _body_text(tree, [f.item for f in found])
     comments = [f.comment for f in found]
     if not found and not tree.xpath(_COMMENT_EMBED):

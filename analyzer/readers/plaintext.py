@@ -31,6 +31,7 @@ from analyzer.readers._linemodel import (
     LineModel,
     load_default,
 )
+from analyzer.readers._structured import decode_text, repair_rejects
 from analyzer.records import Article, Comment, Reject
 
 FORMAT = "plaintext"
@@ -58,6 +59,8 @@ _NAME_LIKE = re.compile(r"^[@\w][\w.'’@&()-]*(?:\s+[\w.'’@&()-]+){0,4}$")
 _LEADING_NUMBER = re.compile(r"^\s*#?\d{1,4}[.)]?\s+")
 #: A time line holds at most this many words besides its date and time ("by ann (12) on …").
 _MAX_WORDS_BESIDE_TIME = 8
+#: No longer than this, then: eight long words beside a date and a time.
+_MAX_TIME_LINE_CHARS = 240
 
 
 @dataclass
@@ -75,13 +78,14 @@ class _ParsedComment:
 
 
 def _sniff(head: bytes, path: Path) -> float:
-    """Sure on the seeds' markers; a modest guess for any other text (richer formats outbid it)."""
+    """Sure on the seeds' markers; a modest guess for any other text (richer formats outbid it).
+
+    Text with markup, JSON or table structure never gets here: ``detect`` refuses it instead
+    (``analyzer.readers.looks_like``), so prose opening with "[Update]" or "<3" is still prose.
+    """
     if b"\x00" in head and not head.startswith(UTF16_BOMS):
         return 0.0
     text = decode_bytes(head)
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped[:1] in ("<", "{", "["):
-        return 0.0
     lines = [line.strip() for line in text.splitlines()]
     if any(_ARTICLE_START.match(line) for line in lines) or any(_header_count(line)[0] for line in lines):
         return 0.8
@@ -109,6 +113,8 @@ def _header_count(line: str) -> tuple[bool, int | None]:
 
 def _is_time_line(text: str) -> bool:
     """A line carrying a date or a time and little else: a comment's meta line, not its prose."""
+    if len(text) > _MAX_TIME_LINE_CHARS:  # prose; and three regex passes over a megabyte line cost a second
+        return False
     rest = text
     for pattern in (DATE_PATTERN, TIME_PATTERN, RELATIVE_TIME_PATTERN):
         rest = pattern.sub(" ", rest)
@@ -221,7 +227,7 @@ def _take_meta(comment: _ParsedComment, text: str, role: str) -> None:
 def _parse_bullet(block: list[_Line]) -> _ParsedComment:
     """One bullet, one comment: its leading author/time lines are meta, the rest (but widgets) text."""
     lines = [line for line in block if line.text.strip()]
-    comment = _ParsedComment(lines=lines)
+    comment = _ParsedComment(lines=lines or block[:1])  # an empty bullet is rejected by its own line
     meta_taken: set[str] = set()
     for line, role in zip(lines, _roles(lines)):
         text = line.text.strip()
@@ -389,6 +395,6 @@ def split_text(
 
 @register(FORMAT, _sniff, "plain-text page scrapes: title, body, '8 thoughts on …' or flattened comments")
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    text = decode_bytes(path.read_bytes(), fallback=options.fallback_encoding)
-    articles, rejects = split_text(text, str(path))
-    return ReadResult(articles=articles, rejects=rejects)
+    decoded = decode_text(path.read_bytes(), options.fallback_encoding)
+    articles, rejects = split_text(decoded.text, str(path))
+    return ReadResult(articles=articles, rejects=repair_rejects(path, decoded.repairs, "text repaired") + rejects)

@@ -8,19 +8,21 @@ article column (first row's title column gives the title); without one the file 
 Thread links come from the parent column; without one, a ``comment_counter`` column such as the
 Globe and Mail's ``source2_<article>_3_1`` (reply 1 to top-level comment 3) gives them when the
 shorter counter exists in the same article. A row without text becomes a Reject naming its row
-(data rows count from 1, the header not counted), JSON line or JSON path.
+(data rows count from 1, the header not counted), JSON line or JSON path; so does a row with a
+field of the wrong type, a JSON line that does not parse and a CSV row with more fields than the
+header (named by its line) — the other rows are read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,17 @@ import pandas as pd
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._common import clean_text, csv_head, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._structured import (
+    BadJson,
+    decode_text,
+    excerpt,
+    extra_value,
+    item_reject,
+    parse_json,
+    repair_rejects,
+    text_field,
+)
 from analyzer.readers.reddit import DELETED_BODIES
 from analyzer.records import Article, Comment, Reject
 
@@ -47,27 +59,9 @@ TITLE_COLUMNS = ("title", "article_title", "submission_title", "headline")
 COUNTER_COLUMNS = ("comment_counter",)
 
 _NO_PARENT = {"", "0", "none", "null", "nan"}
-_HEADER_CELL = re.compile(r"^[A-Za-z_][\w .-]{0,60}$")
 
 
 # --- sniffing ------------------------------------------------------------------------------------
-
-
-def _csv_header(head: bytes) -> tuple[list[str], int] | None:
-    """Header cells and how many of the next lines have as many fields, if the head looks like a table."""
-    text = decode_bytes(head[:8192])
-    lines = text.splitlines()[:6]
-    if len(lines) < 2:
-        return None
-    try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t|")
-    except csv.Error:
-        return None
-    rows = list(csv.reader(lines, dialect))
-    header = [cell.strip() for cell in rows[0]]
-    if len(header) < 2 or not all(_HEADER_CELL.match(cell) for cell in header):
-        return None
-    return header, sum(len(row) == len(header) for row in rows[1:])
 
 
 def _json_keys(head: bytes) -> set[str]:
@@ -77,7 +71,7 @@ def _json_keys(head: bytes) -> set[str]:
 def _sniff(head: bytes, path: Path) -> float:
     if head.startswith(b"PAR1"):
         return 0.9
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith((b"[", b"{")):
         if set(TEXT_COLUMNS) & _json_keys(stripped):
             return 0.5
@@ -85,18 +79,32 @@ def _sniff(head: bytes, path: Path) -> float:
         return 0.3 if path.suffix.lower() in (".jsonl", ".ndjson") else 0.0
     if stripped.startswith(b"<"):
         return 0.0
-    table = _csv_header(head)
-    if table is None:
+    table = csv_head(head)
+    if table is None or table.consistent == 0:
         return 0.0
-    header, consistent_lines = table
-    if consistent_lines == 0:
-        return 0.0
-    if set(TEXT_COLUMNS) & {cell.lower() for cell in header}:
+    if set(TEXT_COLUMNS) & {cell.lower() for cell in table.header}:
         return 0.7
     return 0.5 if path.suffix.lower() in (".csv", ".tsv") else 0.0
 
 
 # --- loading rows ---------------------------------------------------------------------------------
+
+#: csv's default cap on a field (128 KiB) would refuse a long comment that pandas read; none is needed
+#: when the whole file is in memory already.
+_CSV_FIELD_LIMIT = 2**31 - 1
+#: A file is JSON lines when this many of its first lines are whole objects, one per line.
+_JSONL_SAMPLE_LINES, _JSONL_MIN_OBJECT_LINES = 20, 2
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+Row = tuple[str, Any]
+
+
+@dataclass
+class _Loaded:
+    """Rows as (location, value) where the value should be an object, and what was refused on the way."""
+
+    rows: list[Row] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
 
 
 def _plain(value: Any) -> Any:
@@ -105,54 +113,126 @@ def _plain(value: Any) -> Any:
         return None
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return _plain(value.item())
+    if hasattr(value, "tolist"):  # numpy scalars and arrays (Parquet list columns)
+        return _plain(value.tolist())
     return value
 
 
-def _frame_rows(frame: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
+def _frame_rows(frame: pd.DataFrame) -> list[Row]:
     records = frame.to_dict("records")
     return [(f"row {number}", {str(k): _plain(v) for k, v in record.items()})
             for number, record in enumerate(records, start=1)]
 
 
-def _csv_rows(path: Path, text: str) -> list[tuple[str, dict[str, Any]]]:
+class _RecordLines:
+    """The lines csv reads, kept until the record they make is done: its raw text and first line."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = io.StringIO(text, newline="")
+        self._current: list[str] = []
+        self.next_line = 1
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._current.append(line)
+        return line
+
+    def take(self) -> tuple[int, str]:
+        """The first line number and raw text of the record just read."""
+        first, raw = self.next_line, "".join(self._current)
+        self.next_line += len(self._current)
+        self._current = []
+        return first, raw
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Header cells as column names the way pandas names them: ``Unnamed: 3`` for an empty cell, and
+    ``name.1``, ``name.2`` for repeats, so that no column overwrites another."""
+    names: list[str] = []
+    for index, cell in enumerate(header):
+        name = cell or f"Unnamed: {index}"
+        repeats = sum(1 for earlier in header[:index] if (earlier or "") == cell)
+        names.append(f"{name}.{repeats}" if repeats else name)
+    return names
+
+
+def _is_unterminated(raw: str, separator: str) -> bool:
+    """Whether a record ends inside a quoted field (only strict csv says so, at the end of the data)."""
+    try:
+        for _ in csv.reader(io.StringIO(raw, newline=""), delimiter=separator, strict=True):
+            pass
+    except csv.Error as error:
+        return "end of data" in str(error)
+    return False
+
+
+def _csv_rows(path: Path, text: str) -> _Loaded:
+    """Rows by header name. A row with more fields than the header is rejected by its line; so is a
+    quoted field never closed (the file cut short, or a stray quote), which swallows the rest of the file."""
     separator = "\t" if path.suffix.lower() == ".tsv" else None
     if separator is None:
         try:
             separator = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t|").delimiter
         except csv.Error:
             separator = ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        line = re.search(r"line (\d+)", str(error))
-        raise ReaderError(path, f"line {line.group(1)}" if line else "file", f"not a readable CSV: {error}") from None
-    return _frame_rows(frame)
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    lines = _RecordLines(text)
+    loaded, header, data_rows = _Loaded(), None, 0
+    last_row: tuple[int, str] | None = None  # where the last record began and its text, when it is a row kept
+    # Not strict: a stray quote inside an unquoted field is text, as pandas read it; nothing else raises
+    # once the field size limit is lifted and NULs are gone (decode_text).
+    for record in csv.reader(lines, delimiter=separator):
+        first, raw = lines.take()
+        if not record:
+            continue
+        last_row = None
+        if header is None:
+            header = _column_names(record)
+            continue
+        data_rows += 1
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
+            reason = f"{len(record)} fields where the header has {len(header)}"
+            loaded.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
+            continue
+        loaded.rows.append((f"row {data_rows}", dict(zip(header, record))))
+        last_row = first, raw
+    if last_row is not None and _is_unterminated(last_row[1], separator):
+        first, raw = last_row
+        loaded.rows.pop()
+        reason = ("a quoted field opened here is never closed (a file cut short, or a stray quote): "
+                  "the rest of the file is one row")
+        loaded.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
+    return loaded
 
 
-def _json_rows(path: Path, text: str) -> list[tuple[str, dict[str, Any]]]:
-    first_line, _, rest = text.strip().partition("\n")
-    first = _object_or_none(first_line)
-    # One object per line, unless the only line is an object wrapping the rows ({"comments": [...]}).
-    if first is not None and (rest.strip() or _records_in(first)[0] is None):
-        return _jsonl_rows(path, text)
+def _is_json_lines(path: Path, text: str) -> bool:
+    """Whether the text is JSON lines: more than one line, and named so or several of its first lines
+    each one whole object. Not by parsing, so that one malformed line (the first one too) does not
+    make the file a JSON document that fails as a whole. One line is read as a document: a row, or
+    an object wrapping the rows."""
+    sample = list(islice((line.strip() for line in text.split("\n") if line.strip()), _JSONL_SAMPLE_LINES))
+    if len(sample) < 2:
+        return False
+    objects = sum(line.startswith("{") and line.endswith("}") for line in sample)
+    return path.suffix.lower() in _JSONL_SUFFIXES or objects >= _JSONL_MIN_OBJECT_LINES
+
+
+def _json_rows(path: Path, text: str) -> _Loaded:
+    """Rows of one JSON document: an array of objects, an object holding one, or a single object."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ReaderError(path, f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}") from None
-    records, json_path = _records_in(document)
+        parsed = parse_json(text)
+    except BadJson as error:
+        raise ReaderError(path, error.location, error.message) from None
+    records, json_path = _records_in(parsed.document)
+    rejects = repair_rejects(path, parsed.repairs, "JSON repaired")
+    if records is None and isinstance(parsed.document, dict):  # a single JSON line holding one row
+        return _Loaded([("line 1", parsed.document)], rejects)
     if records is None:
         raise ReaderError(path, "$", "expected a JSON array of row objects (or an object holding one)")
-    return [(f"{json_path}[{index}]", record) for index, record in enumerate(records)]
-
-
-def _object_or_none(line: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    return _Loaded([(f"{json_path}[{index}]", record) for index, record in enumerate(records)], rejects)
 
 
 def _records_in(document: Any) -> tuple[list[Any] | None, str]:
@@ -165,29 +245,40 @@ def _records_in(document: Any) -> tuple[list[Any] | None, str]:
     return None, "$"
 
 
-def _jsonl_rows(path: Path, text: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl_rows(path: Path, text: str) -> _Loaded:
+    """One row per line; a line that is not JSON is rejected by its number, the others are read."""
+    loaded = _Loaded()
+    # split("\n"), not splitlines(): U+2028 and other line separators may stand unescaped inside JSON strings
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            rows.append((f"line {number}", json.loads(line)))
-        except json.JSONDecodeError as error:
-            raise ReaderError(path, f"line {number}, column {error.colno}", f"not valid JSON: {error.msg}") from None
-    return rows
+            parsed = parse_json(line, first_line=number)
+        except BadJson as error:
+            loaded.rejects.append(Reject(str(path), error.location, error.message, excerpt(line)))
+            continue
+        loaded.rows.append((f"line {number}", parsed.document))
+        loaded.rejects += repair_rejects(path, parsed.repairs, "JSON repaired")
+    return loaded
 
 
-def _load_rows(path: Path, options: ReadOptions) -> list[tuple[str, Any]]:
+def _load_rows(path: Path, options: ReadOptions) -> _Loaded:
     data = path.read_bytes()
     if data.startswith(b"PAR1") or path.suffix.lower() == ".parquet":
         try:
-            return _frame_rows(pd.read_parquet(io.BytesIO(data)))
+            return _Loaded(_frame_rows(pd.read_parquet(io.BytesIO(data))))
         except (OSError, ValueError) as error:
             raise ReaderError(path, "file", f"not a readable Parquet file: {error}") from None
-    text = decode_bytes(data, fallback=options.fallback_encoding)
-    if text.lstrip().startswith(("[", "{")):
-        return _json_rows(path, text)
-    return _csv_rows(path, text)
+    decoded = decode_text(data, options.fallback_encoding)
+    text = decoded.text
+    if _is_json_lines(path, text):
+        loaded = _jsonl_rows(path, text)
+    elif text.lstrip().startswith(("[", "{")):
+        loaded = _json_rows(path, text)
+    else:
+        loaded = _csv_rows(path, text)
+    loaded.rejects[:0] = repair_rejects(path, decoded.repairs, "text repaired")
+    return loaded
 
 
 # --- columns ---------------------------------------------------------------------------------------
@@ -254,11 +345,9 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
 
 
 def _cell(row: dict[str, Any], column: str | None) -> str | None:
-    value = row.get(column) if column else None
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+    """A cell as stripped text (None when empty); a list or object where text belongs raises ItemError."""
+    text = text_field(row, column) if column else None
+    return (text or "").strip() or None
 
 
 def _parent(value: str | None) -> str | None:
@@ -270,15 +359,17 @@ def _parent(value: str | None) -> str | None:
 
 def _comment(row: dict[str, Any], columns: _Columns, position: int, text: str) -> Comment:
     time_value = row.get(columns.time) if columns.time else None
+    if not isinstance(time_value, (int, float)):
+        time_value = _cell(row, columns.time)
     return Comment(
         id=_cell(row, columns.id) or str(position + 1),
         text=clean_text(text),
         position=position,
         parent_id=_parent(_cell(row, columns.parent)),
         author=_cell(row, columns.author),
-        time=to_iso8601(time_value if isinstance(time_value, (int, float)) else _cell(row, columns.time)),
+        time=to_iso8601(time_value),
         status="deleted" if text.strip() in DELETED_BODIES else "published",
-        extra={k: v for k, v in row.items() if k not in columns.used() and v not in (None, "")},
+        extra={k: extra_value(v) for k, v in row.items() if k not in columns.used() and v not in (None, "")},
     )
 
 
@@ -292,29 +383,42 @@ def _link_by_counter(comments: list[Comment], counters: dict[int, str]) -> None:
             comment.parent_id = parent
 
 
+def _objects(path: Path, loaded: _Loaded) -> list[tuple[str, dict[str, Any]]]:
+    """The rows that are objects; any other value is rejected by its place, and a file with rows
+    but not one object is no table at all."""
+    rows = [(where, row) for where, row in loaded.rows if isinstance(row, dict)]
+    others = [(where, row) for where, row in loaded.rows if not isinstance(row, dict)]
+    if others and not rows:
+        raise ReaderError(path, others[0][0], "expected an object (one comment per row)")
+    loaded.rejects += [Reject(str(path), where, "expected an object (one comment per row)", excerpt(row))
+                       for where, row in others]
+    return rows
+
+
 @register("tabular", _sniff, "comment tables: CSV/TSV, JSON lines, JSON array, Parquet (columns guessed or named)")
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    rows = _load_rows(path, options)
-    not_objects = [where for where, row in rows if not isinstance(row, dict)]
-    if not_objects:
-        raise ReaderError(path, not_objects[0], "expected an object (one comment per row)")
-    result = ReadResult()
+    loaded = _load_rows(path, options)
+    rows = _objects(path, loaded)
+    result = ReadResult(rejects=loaded.rejects)
     if not rows:
         return result
     columns = _columns(path, rows, options)
     articles: dict[str, Article] = {}
     counters: dict[int, str] = {}
     for position, (where, row) in enumerate(rows):
-        text = _cell(row, columns.text)
-        if text is None:
-            result.rejects.append(Reject(str(path), where, f"no text in column {columns.text!r}",
-                                         raw=json.dumps(row, ensure_ascii=False, default=str)))
+        try:
+            text = _cell(row, columns.text)
+            if text is None:
+                result.rejects.append(Reject(str(path), where, f"no text in column {columns.text!r}", excerpt(row)))
+                continue
+            key = _cell(row, columns.article) or path.stem
+            title, counter = _cell(row, columns.title), _cell(row, columns.counter)
+            comment = _comment(row, columns, position, text)
+        except ValueError as error:  # a field of the wrong type: this row only
+            result.rejects.append(item_reject(path, where, "row", error, row))
             continue
-        key = _cell(row, columns.article) or path.stem
-        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT,
-                                                   title=_cell(row, columns.title)))
-        article.comments.append(_comment(row, columns, position, text))
-        counter = _cell(row, columns.counter)
+        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title))
+        article.comments.append(comment)
         if counter is not None:
             counters[position] = counter
     for article in articles.values():

@@ -16,7 +16,7 @@ from lxml import etree
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import clean_text, fill_depths, to_iso8601
-from analyzer.readers._structured import html_to_text, parse_xml, root_tag
+from analyzer.readers._structured import html_to_text, parse_xml, root_tag, split_tag
 from analyzer.records import Article, Comment, Reject
 
 FORMAT = "wxr"
@@ -43,7 +43,7 @@ def _wp_namespace(root: etree._Element) -> str | None:
         if uri and _WP_NAMESPACE.match(uri):
             return uri
     for element in root.iter(etree.Element):
-        uri = etree.QName(element).namespace
+        uri = split_tag(element)[0]
         if uri and _WP_NAMESPACE.match(uri):
             return uri
     return None

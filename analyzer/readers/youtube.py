@@ -9,21 +9,42 @@ Data API v3 ``commentThreads`` responses (an object with ``items``, or the items
 array) give ``snippet.topLevelComment`` and, when requested, ``replies.comments``; one article per
 ``videoId``. Replies the API did not include (``totalReplyCount`` above what is there) count as
 missing.
+
+Tools that page through a video several times save overlapping fetches in one file: each comment
+id is kept once (its first occurrence), and one reject line counts the repeats.
+
+Every failure is per item: a line that is not JSON, a thread or comment of the wrong shape or with
+a field of the wrong type is a reject naming its line or JSON path, and the rest of the file is read.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analyzer.config import ReadOptions
 from analyzer.readers import SNIFF_BYTES, ReaderError, ReadResult, register
-from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
-from analyzer.readers._structured import html_to_text, load_json
-from analyzer.records import Article, Comment
+from analyzer.readers._common import SeenIds, clean_text, fill_depths, to_iso8601
+from analyzer.readers._structured import (
+    BadJson,
+    ItemError,
+    count_field,
+    decode_text,
+    excerpt,
+    extra_value,
+    html_to_text,
+    item_reject,
+    parse_json,
+    read_json,
+    repair_rejects,
+    text_field,
+)
+from analyzer.records import Article, Comment, Reject
 
 FORMAT = "youtube"
 _API_KIND = re.compile(rb'"kind"\s*:\s*"youtube#(commentThread|commentThreadListResponse)"')
@@ -32,20 +53,25 @@ _YCD_KEYS = {"cid", "text"}
 _API_STATUS = {"published": "published", "heldForReview": "pending", "likelySpam": "spam", "rejected": "deleted"}
 
 
-def _first_json_line(head: bytes) -> Any:
+def _first_ycd_line(head: bytes) -> Any:
+    """The first JSON line when it may be a youtube-comment-downloader comment (it has a "cid")."""
+    line = head.lstrip(b" \t\r\n").split(b"\n", 1)[0]
+    if b'"cid"' not in line:  # spares parsing a long line of some other JSON
+        return None
     try:
-        return json.loads(head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0])
-    except ValueError:
+        return json.loads(line)
+    except (ValueError, RecursionError):
         return None
 
 
 def _sniff(head: bytes, path: Path) -> float:
-    if _API_KIND.search(head):
+    # the kind marker may sit anywhere, but the file must start as JSON: junk before it is stray bytes
+    if head.lstrip(b" \t\r\n").startswith((b"{", b"[")) and _API_KIND.search(head):
         return 0.95
-    first = _first_json_line(head)
+    first = _first_ycd_line(head)
     if isinstance(first, dict) and _YCD_KEYS <= first.keys():
         return 0.95
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith(b"{") and re.match(rb'\{\s*"comments"\s*:\s*\[\s*\{\s*"cid"', stripped):
         return 0.95
     return 0.0
@@ -54,79 +80,111 @@ def _sniff(head: bytes, path: Path) -> float:
 # --- youtube-comment-downloader ----------------------------------------------------------------
 
 
-def _ycd_records(path: Path) -> Iterator[tuple[dict[str, Any], str]]:
-    """Each comment object with its location: ``line N`` for JSON lines, a JSON path for --pretty."""
-    text = decode_bytes(path.read_bytes())
-    if text.lstrip().startswith("{") and re.match(r'\s*\{\s*"comments"\s*:', text):
-        document = load_json(path)
-        for index, record in enumerate(document.get("comments", [])):
-            yield record, f"$.comments[{index}]"
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
+def _pretty_records(path: Path, options: ReadOptions, result: ReadResult) -> list[tuple[Any, str]]:
+    """The comment objects of a --pretty file, each with its JSON path."""
+    parsed = read_json(path, options.fallback_encoding)
+    result.rejects += repair_rejects(path, parsed.repairs, "JSON repaired")
+    comments = parsed.document.get("comments") if isinstance(parsed.document, dict) else None
+    if not isinstance(comments, list):
+        raise ReaderError(path, "$.comments", "expected the --pretty wrapper's list of comments")
+    return [(record, f"$.comments[{index}]") for index, record in enumerate(comments)]
+
+
+def _line_records(path: Path, options: ReadOptions, result: ReadResult) -> list[tuple[Any, str]]:
+    """One comment object per line, each with ``line N``; a line that is not JSON is a reject. A file
+    with no line of JSON at all is refused, with the first line's reason."""
+    decoded = decode_text(path.read_bytes(), options.fallback_encoding)
+    result.rejects += repair_rejects(path, decoded.repairs, "text repaired")
+    records: list[tuple[Any, str]] = []
+    refused: list[Reject] = []
+    # split("\n"), not splitlines(): U+2028 and other line separators may stand unescaped inside JSON strings
+    for number, line in enumerate(decoded.text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ReaderError(path, f"line {number}, column {error.colno}", f"not valid JSON: {error.msg}") from None
-        yield record, f"line {number}"
+            parsed = parse_json(line, first_line=number)
+        except BadJson as error:
+            refused.append(Reject(str(path), error.location, error.message, excerpt(line)))
+            continue
+        records.append((parsed.document, f"line {number}"))
+        result.rejects += repair_rejects(path, parsed.repairs, "JSON repaired")
+    if refused and not records:
+        raise ReaderError(path, refused[0].location, refused[0].reason)
+    result.rejects += refused
+    return records
 
 
-def _ycd_comment(path: Path, record: Any, where: str, position: int, last_top_level: str | None) -> Comment:
-    if not isinstance(record, dict) or "cid" not in record:
-        raise ReaderError(path, where, "expected a youtube-comment-downloader comment object with a 'cid'")
-    cid = str(record["cid"])
+def _ycd_comment(record: Any, position: int, last_top_level: str | None) -> Comment:
+    if not isinstance(record, dict):
+        raise ItemError("expected a youtube-comment-downloader comment object")
+    cid = text_field(record, "cid")
+    if not cid:
+        raise ItemError("youtube-comment-downloader comment without a 'cid'")
     if "." in cid:
         parent_id: str | None = cid.split(".", 1)[0]
     else:
         # Old exports mark replies only with reply=true, written right after their thread's first comment.
         parent_id = last_top_level if record.get("reply") else None
-    extra = {key: record[key] for key in ("votes", "heart", "channel", "time") if record.get(key) not in (None, "")}
+    extra = {key: extra_value(record[key]) for key in ("votes", "heart", "channel", "time")
+             if record.get(key) not in (None, "")}
     return Comment(
         id=cid,
-        text=clean_text(record.get("text")),
+        text=clean_text(text_field(record, "text")),
         position=position,
         parent_id=parent_id,
-        author=record.get("author"),
+        author=text_field(record, "author"),
         # ``time`` is relative ("7 months ago", kept in extra); only ``time_parsed`` is a point in time.
         time=to_iso8601(record.get("time_parsed")),
         extra=extra,
     )
 
 
-def _read_ycd(path: Path) -> ReadResult:
+def _read_ycd(path: Path, options: ReadOptions, pretty: bool) -> ReadResult:
+    result = ReadResult()
+    records = (_pretty_records if pretty else _line_records)(path, options, result)
     comments: list[Comment] = []
+    seen = SeenIds()
     last_top_level: str | None = None
-    for position, (record, where) in enumerate(_ycd_records(path)):
-        comment = _ycd_comment(path, record, where, position, last_top_level)
+    for record, where in records:
+        try:
+            comment = _ycd_comment(record, len(comments), last_top_level)
+        except ValueError as error:  # ItemError: not an object, or a field of the wrong type
+            result.rejects.append(item_reject(path, where, "comment", error, record))
+            continue
         if comment.parent_id is None:
             last_top_level = comment.id
-        comments.append(comment)
+        if not seen.is_repeat(comment.id, where):
+            comments.append(comment)
     fill_depths(comments)
-    return ReadResult(articles=[Article(id=path.stem, source_file=str(path), format=FORMAT, comments=comments)])
+    result.articles.append(Article(id=path.stem, source_file=str(path), format=FORMAT, comments=comments))
+    result.rejects += seen.rejects(str(path))
+    return result
 
 
 # --- Data API v3 commentThreads ----------------------------------------------------------------
 
 
-def _api_comment(resource: dict[str, Any], position: int, parent_id: str | None) -> Comment:
-    snippet = resource.get("snippet") or {}
-    original = snippet.get("textOriginal")
-    extra = {key: snippet[key] for key in ("likeCount", "updatedAt") if key in snippet}
+def _api_comment(resource: Any, where: str, thread_parent: str | None) -> Comment:
+    """One youtube#comment resource; its position is set when it is kept (repeats are not)."""
+    snippet = resource.get("snippet") if isinstance(resource, dict) else None
+    if not isinstance(snippet, dict):
+        raise ItemError("expected a youtube#comment object with a snippet object")
+    original = text_field(snippet, "textOriginal")
+    parent_id = text_field(snippet, "parentId") or thread_parent
     return Comment(
-        id=str(resource.get("id") or f"position-{position}"),
-        text=clean_text(original) if original is not None else html_to_text(snippet.get("textDisplay")),
-        position=position,
-        parent_id=snippet.get("parentId") or parent_id,
+        id=text_field(resource, "id") or where,  # the JSON path is unique and says where
+        text=clean_text(original) if original is not None else html_to_text(text_field(snippet, "textDisplay")),
+        position=0,
+        parent_id=parent_id,
         depth=0 if parent_id is None else 1,
-        author=snippet.get("authorDisplayName"),
+        author=text_field(snippet, "authorDisplayName"),
         time=to_iso8601(snippet.get("publishedAt")),
-        status=_API_STATUS.get(snippet.get("moderationStatus", "published"), "published"),
-        extra=extra,
+        status=_API_STATUS.get(text_field(snippet, "moderationStatus") or "published", "published"),
+        extra={key: extra_value(snippet[key]) for key in ("likeCount", "updatedAt") if key in snippet},
     )
 
 
-def _api_items(document: Any) -> Iterator[tuple[dict[str, Any], str]]:
+def _api_items(path: Path, document: Any) -> Iterator[tuple[Any, str]]:
     """commentThread items from a response, a list of responses (pages) or a bare list of items."""
     if isinstance(document, dict) and isinstance(document.get("items"), list):
         for index, item in enumerate(document["items"]):
@@ -138,35 +196,90 @@ def _api_items(document: Any) -> Iterator[tuple[dict[str, Any], str]]:
                     yield item, f"$[{index}].items[{inner}]"
             else:
                 yield entry, f"$[{index}]"
+    else:
+        raise ReaderError(path, "$", "expected a commentThreadListResponse with a list of items, or a list of them")
 
 
-def _read_api(path: Path, document: Any) -> ReadResult:
+@dataclass
+class _Thread:
+    """One commentThread item as read."""
+
+    video: str
+    #: The top-level comment's id (its JSON path when that comment was rejected): the same in every fetch.
+    key: str
+    declared_replies: int
+    #: Its top-level comment and the replies included with it that could be read, with their JSON paths.
+    comments: list[tuple[Comment, str]]
+
+
+def _thread(path: Path, item: Any, where: str, result: ReadResult) -> _Thread:
+    """A commentThread item; a comment in it that cannot be read is added to the rejects, and ItemError
+    says why the thread itself cannot be."""
+    snippet = item.get("snippet") if isinstance(item, dict) else None
+    if not isinstance(snippet, dict) or not isinstance(snippet.get("topLevelComment"), dict):
+        raise ItemError("expected a youtube#commentThread with snippet.topLevelComment")
+    thread = _Thread(video=text_field(snippet, "videoId") or path.stem, key=where,
+                     declared_replies=count_field(snippet, "totalReplyCount") or 0, comments=[])
+    replies = item.get("replies") or {}
+    listed = (replies.get("comments") or []) if isinstance(replies, dict) else replies
+    if not isinstance(listed, list):
+        result.rejects.append(item_reject(path, f"{where}.replies", "replies", ItemError(
+            "expected replies.comments, a list"), replies))
+        listed = []
+    resources = [(snippet["topLevelComment"], f"{where}.snippet.topLevelComment")]
+    resources += [(reply, f"{where}.replies.comments[{index}]") for index, reply in enumerate(listed)]
+    for index, (resource, at) in enumerate(resources):
+        try:  # replies name the top-level comment, by its path when it was rejected
+            comment = _api_comment(resource, at, None if index == 0 else thread.key)
+        except ValueError as error:  # ItemError: a field of the wrong type
+            result.rejects.append(item_reject(path, at, "comment", error, resource))
+            continue
+        if index == 0:
+            thread.key = comment.id
+        thread.comments.append((comment, at))
+    return thread
+
+
+def _read_api(path: Path, options: ReadOptions) -> ReadResult:
+    parsed = read_json(path, options.fallback_encoding)
+    result = ReadResult(rejects=repair_rejects(path, parsed.repairs, "JSON repaired"))
     articles: dict[str, Article] = {}
-    position = 0
-    for item, where in _api_items(document):
-        snippet = item.get("snippet") if isinstance(item, dict) else None
-        if not isinstance(snippet, dict) or not isinstance(snippet.get("topLevelComment"), dict):
-            raise ReaderError(path, where, "expected a youtube#commentThread with snippet.topLevelComment")
-        video = str(snippet.get("videoId") or path.stem)
-        article = articles.setdefault(video, Article(
-            id=video, source_file=str(path), format=FORMAT, url=f"https://www.youtube.com/watch?v={video}",
-            missing_comment_count=0))
-        top = _api_comment(snippet["topLevelComment"], position, None)
-        article.comments.append(top)
-        position += 1
-        replies = (item.get("replies") or {}).get("comments") or []
-        for reply in replies:
-            article.comments.append(_api_comment(reply, position, top.id))
-            position += 1
-        article.missing_comment_count = (article.missing_comment_count or 0) + max(
-            0, int(snippet.get("totalReplyCount") or 0) - len(replies))
-    return ReadResult(articles=list(articles.values()))
+    seen = SeenIds()
+    kept = 0  # comments kept: their positions
+    # per thread (top-level comment id): its video, the largest totalReplyCount any fetch gave, replies kept
+    threads: dict[str, tuple[str, int]] = {}
+    replies_kept: Counter[str] = Counter()
+    for item, where in _api_items(path, parsed.document):
+        try:
+            thread = _thread(path, item, where, result)
+        except ValueError as error:  # ItemError: not a thread, or a video id of the wrong type
+            result.rejects.append(item_reject(path, where, "thread", error, item))
+            continue
+        article = articles.setdefault(thread.video, Article(
+            id=thread.video, source_file=str(path), format=FORMAT,
+            url=f"https://www.youtube.com/watch?v={thread.video}", missing_comment_count=0))
+        for comment, at in thread.comments:
+            if not seen.is_repeat(comment.id, at):
+                comment.position = kept
+                kept += 1
+                article.comments.append(comment)
+                if comment.parent_id is not None:
+                    replies_kept[thread.key] += 1
+        declared = max(threads.get(thread.key, (thread.video, 0))[1], thread.declared_replies)
+        threads[thread.key] = (thread.video, declared)
+    for thread_id, (video, declared) in threads.items():
+        articles[video].missing_comment_count = (articles[video].missing_comment_count or 0) + max(
+            0, declared - replies_kept[thread_id])
+    result.articles = list(articles.values())
+    result.rejects += seen.rejects(str(path))
+    return result
 
 
 @register("youtube", _sniff, "YouTube comments: youtube-comment-downloader JSON lines or --pretty, Data API v3 threads")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     with path.open("rb") as stream:
-        head = stream.read(SNIFF_BYTES)
+        # decoded as the whole file will be (UTF-16 without a byte-order mark too), re-encoded for the patterns
+        head = decode_text(stream.read(SNIFF_BYTES), options.fallback_encoding).text.encode("utf-8")
     if _API_KIND.search(head):
-        return _read_api(path, load_json(path))
-    return _read_ycd(path)
+        return _read_api(path, options)
+    return _read_ycd(path, options, pretty=re.match(rb'\s*\{\s*"comments"\s*:', head) is not None)

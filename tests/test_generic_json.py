@@ -1,0 +1,166 @@
+"""The generic JSON comments reader (issue 23): custom scraper and news-platform shapes, fields found
+by name and value, nested replies, comments deduplicated by id, rejects naming their JSON path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.readers import SNIFF_BYTES, ReaderError, detect_format, read_file
+from analyzer.records import Article
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SCRAPER = FIXTURES / "generic_json/scraper_comments.json"
+PLATFORM = FIXTURES / "generic_json/platform_threads.json"
+
+
+def _rejects(path: Path) -> list[tuple[str, str]]:
+    return [(r.location, r.reason) for r in read_file(path).rejects]
+
+
+def test_scraper_shape_fields_found_by_name_and_reported() -> None:
+    assert detect_format(SCRAPER) == "generic-json"
+    [article] = read_file(SCRAPER).articles
+    assert (article.id, article.title, article.url) == (
+        "scraper_comments", "Harbour bridge tolls to double", "https://example.org/news/harbour-bridge-tolls")
+    assert article.extra["fields"] == {"comments": "$.comments", "text": "full_text", "author": "userName",
+                                       "time": "created_at", "id": "id"}
+    first = article.comments[0]
+    assert (first.id, first.author, first.time, first.depth) == ("c1", "ferrygirl", "2024-03-01T08:15:00+00:00", None)
+    assert first.text == "Doubling the toll will push everyone back onto the ferries."
+    assert first.extra == {"likes": 12}  # fields not used stay with the comment
+
+
+def test_scraper_shape_every_object_is_a_comment_or_a_reject_with_its_path() -> None:
+    result = read_file(SCRAPER)
+    [article] = result.articles
+    assert [(c.id, c.position) for c in article.comments] == [("c1", 0), ("c2", 1), ("c5", 2)]
+    assert _rejects(SCRAPER) == [
+        ("$.comments[2]", "comment not read: no text in 'full_text'"),
+        ("$.comments[3]", "comment not read: not an object"),
+        ("$.comments[4]", "comment not read: 'id' is a list, expected text"),
+        ("$.comments[5]", "1 duplicate comments (same id) dropped"),
+    ]
+    objects = json.loads(SCRAPER.read_text(encoding="utf-8"))["comments"]
+    assert len(article.comments) + len(result.rejects) == len(objects)  # nothing lost in silence
+
+
+def test_nested_threads_depth_and_parent_from_nesting() -> None:
+    assert detect_format(PLATFORM) == "generic-json"  # outbids the table reader: "content" is a usual column
+    result = read_file(PLATFORM)
+    [article] = result.articles
+    assert (article.title, article.url) == ("Night trains return to the coast line", "https://example.net/coast-night-trains")
+    assert article.extra["fields"] == {"comments": "$.data.items", "text": "content", "author": "author",
+                                       "time": "timestamp", "id": "comment_id", "replies": "replies"}
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments] == [
+        ("101", None, 0), ("102", "101", 1), ("103", "102", 2), ("104", "101", 1),
+        ("105", None, 0), ("106", "105", 1), ("108", "107", 2)]  # 108 names its rejected parent
+    comments = {c.id: c for c in article.comments}
+    assert comments["101"].text == "About time.\n\nThe last one stopped in 2009."  # HTML paragraphs kept
+    assert comments["101"].author == "Signalbox" and comments["101"].time == "2024-01-01T10:00:00+00:00"
+    assert (comments["104"].status, comments["104"].text) == ("deleted", "")  # removed, so no text is fine
+    assert result.rejects[0].location == "$.data.items[1].replies[1]"
+
+
+def test_comments_are_deduplicated_by_id_across_overlapping_fetches(tmp_path: Path) -> None:
+    def thread(fetch: int) -> dict:
+        return {"id": "t1", "body": "Tolls again?", "user": "ann", "created_at": "2024-03-01T08:00:00Z",
+                "children": [{"id": f"r{n}", "body": f"Reply {n}", "user": "ben"} for n in range(fetch + 1)]}
+
+    path = tmp_path / "fetches.json"
+    path.write_text(json.dumps({"results": [thread(0), thread(1), thread(2)]}), encoding="utf-8")
+    result = read_file(path)
+    [article] = result.articles
+    assert [(c.id, c.parent_id) for c in article.comments] == [("t1", None), ("r0", "t1"), ("r1", "t1"), ("r2", "t1")]
+    [repeats] = result.rejects
+    assert repeats.reason == "5 duplicate comments (same id) dropped"  # 2 + 3 + 4 read, 4 distinct
+    assert repeats.location == "$.results[1]"
+    assert [r["at"] for r in json.loads(repeats.raw)] == ["$.results[1]", "$.results[1].children[0]", "$.results[2]",
+                                                         "$.results[2].children[0]", "$.results[2].children[1]"]
+
+
+@pytest.mark.parametrize("wrong", [["a", 1], {"html": "<p>x</p>"}, None])
+def test_one_of_two_threads_with_a_text_of_the_wrong_type_is_rejected_alone(tmp_path: Path, wrong: object) -> None:
+    document = json.loads(PLATFORM.read_text(encoding="utf-8"))
+    document["data"]["items"][0]["content"] = wrong  # the first of the two top-level comments
+    path = tmp_path / "threads.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert detect_format(path) == "generic-json"
+    result = read_file(path)
+    [article] = result.articles
+    assert [c.id for c in article.comments] == ["102", "103", "104", "105", "106", "108"]  # its replies too
+    assert result.rejects[0].location == "$.data.items[0]"
+    assert len(result.rejects) == len(read_file(PLATFORM).rejects) + 1
+
+
+def test_top_level_list_with_parent_links(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps([
+        {"commentId": "a", "fullText": "First.", "userName": "ann", "inReplyTo": None},
+        {"commentId": "b", "fullText": "Second.", "userName": "ben", "inReplyTo": "a"},
+    ]), encoding="utf-8")
+    [article] = read_file(path, "generic-json").articles
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments] == [("a", None, 0), ("b", "a", 1)]
+    assert article.extra["fields"]["parent"] == "inReplyTo"
+
+
+def test_a_document_longer_than_the_sniffed_head_is_still_recognised(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    comments = [{"id": n, "userName": f"user{n}", "full_text": f"Comment {n} about the ferry timetable.",
+                 "created_at": "2024-03-01T08:00:00Z"} for n in range(2000)]
+    path.write_text(json.dumps({"comments": comments}, indent=1), encoding="utf-8")
+    assert path.stat().st_size > SNIFF_BYTES
+    assert detect_format(path) == "generic-json"
+    assert len(read_file(path).articles[0].comments) == 2000
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [("hn/hnapi_story.json", "hackernews"), ("youtube/ycd_pretty.json", "youtube"),
+     ("tabular/forum_export.json", "tabular"), ("reddit/thread.json", "reddit")],
+)
+def test_the_specific_readers_outbid_it(relative: str, expected: str) -> None:
+    assert detect_format(FIXTURES / relative) == expected
+
+
+def test_json_without_comment_objects_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    path.write_text('{"name": "harbour", "items": [{"sku": "A1", "price": 3}]}', encoding="utf-8")
+    with pytest.raises(ReaderError) as raised:
+        read_file(path, "generic-json")
+    assert raised.value.location == "$" and "no list of comment objects" in raised.value.message
+
+
+def test_records_round_trip() -> None:
+    for article in read_file(PLATFORM).articles:
+        assert Article.from_dict(json.loads(json.dumps(article.to_dict()))) == article
+
+
+# --- the YouTube reader deduplicates the same way -----------------------------------------------------
+
+
+def test_youtube_api_pages_fetched_twice_give_each_comment_once(tmp_path: Path) -> None:
+    page = json.loads((FIXTURES / "youtube/api_threads.json").read_text(encoding="utf-8"))
+    later = json.loads(json.dumps(page))
+    later["items"][0]["snippet"]["totalReplyCount"] = 2  # the later fetch saw fewer replies declared
+    fetches = tmp_path / "fetches.json"
+    fetches.write_text(json.dumps([page, later]), encoding="utf-8")
+    result = read_file(fetches)
+    [article] = result.articles
+    assert [(c.id, c.position) for c in article.comments] == [("UgT1", 0), ("UgT1.r1", 1), ("UgT2", 2)]
+    [repeats] = result.rejects
+    assert (repeats.location, repeats.reason) == ("$[1].items[0].snippet.topLevelComment",
+                                                   "3 duplicate comments (same id) dropped")
+    assert article.missing_comment_count == 2  # the largest totalReplyCount (3) less the one reply, once
+
+
+def test_youtube_downloader_lines_appended_twice_give_each_comment_once(tmp_path: Path) -> None:
+    lines = (FIXTURES / "youtube/ycd_lecture.jsonl").read_text(encoding="utf-8")
+    appended = tmp_path / "lecture.jsonl"
+    appended.write_text(lines + lines, encoding="utf-8")
+    result = read_file(appended)
+    assert [c.id for c in result.articles[0].comments] == [
+        "UgzAAA111", "UgzAAA111.9Xreply01", "UgzAAA111.9Xreply02", "UgzBBB222"]
+    assert [(r.location, r.reason) for r in result.rejects] == [("line 5", "4 duplicate comments (same id) dropped")]
