@@ -250,7 +250,7 @@ def score(
     attributes = list(model.attributes)
     header = {
         "model": model.name, "version": model.version, "backend": model.backend, "attributes": attributes,
-        "targets": targets.describe(), "context_tokens": model.config.context_tokens,
+        "targets": targets.describe(), "reads_context": model.reads_context,
     }
     part_path = part_path_for(output_paths[0])
     articles_path, meta_path = scores_sidecars(output_paths[0])
@@ -332,7 +332,7 @@ def _meta(
             "toxicity_threshold": model.toxicity_threshold,
             "attributes": list(model.attributes),
             "max_length": model.max_length,
-            "context_tokens": model.config.context_tokens,
+            "reads_context": model.reads_context,
         },
         "target_method": targets.describe(),
         "target_sources": {s: summary.target_sources[s] for s in TARGET_SOURCES},

@@ -124,9 +124,9 @@ class ProfanityCheckModel:
 
     name, version, path, backend = "alt-profanity-check", "off the shelf", None, "scikit-learn"
     attributes = ("toxicity",)
-    toxicity_threshold, max_length = 0.5, None
+    toxicity_threshold, max_length, reads_context = 0.5, None, False
 
-    def predict(self, texts, targets=None, *, batch_size=32, show_progress_bar=False):
+    def predict(self, texts, targets=None, *, contexts=None, batch_size=32, show_progress_bar=False):
         from profanity_check import predict_prob
 
         from analyzer.model import Prediction
