@@ -64,14 +64,19 @@ def _add_split_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_split(args: argparse.Namespace) -> int:
-    from analyzer.records import write_articles
-    from analyzer.splitting import articles_of, rejects_of, split
+    from analyzer.records import refuse_outputs_over_inputs, rejects_path_for, write_articles
+    from analyzer.splitting import articles_of, input_files, rejects_of, split
 
-    outcomes = list(split(args.inputs, args.fmt, read_options_from(args)))
-    for outcome in outcomes:
-        print(outcome.summary(), file=sys.stderr)
-    write_articles(articles_of(outcomes), args.output)
-    _report_rejects(rejects_of(outcomes), args.output)
+    try:
+        refuse_outputs_over_inputs(input_files(args.inputs), [args.output, rejects_path_for(args.output)])
+        outcomes = list(split(args.inputs, args.fmt, read_options_from(args)))
+        for outcome in outcomes:
+            print(outcome.summary(), file=sys.stderr)
+        write_articles(articles_of(outcomes), args.output)
+        _report_rejects(rejects_of(outcomes), args.output)
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_BAD_INPUT if any(o.error or o.result.rejects for o in outcomes) else EXIT_OK
 
 

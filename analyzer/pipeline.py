@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from analyzer._files import temporary_path
 from analyzer._tables import TABLE_SUFFIXES
 from analyzer.config import ReadOptions, ScoreOptions
-from analyzer.records import Reject, write_rejects
-from analyzer.scoring import SPLIT_FORMAT, ScoreSummary, score
+from analyzer.records import Reject, refuse_outputs_over_inputs, write_rejects
+from analyzer.scoring import SPLIT_FORMAT, ScoreError, ScoreSummary, score
 from analyzer.splitting import input_files, split_file
 from analyzer.targets import TargetPolicy
 
@@ -80,11 +80,15 @@ def run(
     ``report`` defaults to ``analyzer.report.build_report``.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     articles_path = out_dir / ARTICLES_FILE
+    tables = [out_dir / f"{SCORES_STEM}{suffix}" for suffix in table_formats]
+    try:
+        refuse_outputs_over_inputs(input_files(inputs), [articles_path, *tables, out_dir / REJECTS_FILE])
+    except ValueError as error:
+        raise ScoreError(str(error)) from error
+    out_dir.mkdir(parents=True, exist_ok=True)
     split_lines, rejects, errors = _split_into(inputs, articles_path, fmt, read_options)
 
-    tables = [out_dir / f"{SCORES_STEM}{suffix}" for suffix in table_formats]
     summary = score(
         [articles_path], tables, model=model, fmt=SPLIT_FORMAT, targets=targets, options=options,
         resume=resume, progress=progress,

@@ -8,13 +8,14 @@ with its reason, so that every comment read ends up somewhere the user can see.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TextIO
 
-from analyzer._files import write_text_atomically
+from analyzer._files import temporary_path, write_text_atomically
 
 #: What the source says about a comment. Readers map their own vocabulary onto these.
 STATUSES = ("published", "pending", "spam", "deleted")
@@ -106,27 +107,32 @@ def status_counts(comments: Iterable[Comment]) -> dict[str, int]:
     return counts
 
 
-def _open_for_writing(destination: str | Path) -> tuple[TextIO, bool]:
-    if str(destination) == "-":
-        return sys.stdout, False
-    path = Path(destination)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.open("w", encoding="utf-8"), True
+def _write_lines(rows: Iterable[dict[str, Any]], stream: TextIO) -> int:
+    count = 0
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], destination: str | Path) -> int:
-    """Write dicts as JSON lines to a path, or to stdout when destination is "-". Returns the row count."""
-    stream, owned = _open_for_writing(destination)
-    count = 0
+    """Write dicts as JSON lines to a path, or to stdout when destination is "-". Returns the row count.
+
+    A path is written atomically: a temporary sibling first, moved into place only when every row is
+    written, so a killed run never leaves a half file where a good earlier output was.
+    """
+    if str(destination) == "-":
+        count = _write_lines(rows, sys.stdout)
+        sys.stdout.flush()
+        return count
+    path = Path(destination)
+    tmp = temporary_path(path)
     try:
-        for row in rows:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
+        with tmp.open("w", encoding="utf-8") as stream:
+            count = _write_lines(rows, stream)
+        os.replace(tmp, path)
     finally:
-        if owned:
-            stream.close()
-        else:
-            stream.flush()
+        tmp.unlink(missing_ok=True)
     return count
 
 
@@ -189,6 +195,14 @@ def rejects_path_for(output: str | Path) -> Path:
         return Path("rejects.jsonl")
     stem = _output_stem(output)
     return stem.with_name(f"{stem.name}.rejects.jsonl")
+
+
+def refuse_outputs_over_inputs(inputs: Iterable[str | Path], outputs: Iterable[str | Path]) -> None:
+    """Raise ValueError, before anything is written, when an output (or a file named from it) is an input."""
+    read = {Path(p).resolve() for p in inputs if str(p) != "-"}
+    clashes = sorted(str(p) for p in outputs if str(p) != "-" and Path(p).resolve() in read)
+    if clashes:
+        raise ValueError(f"{', '.join(clashes)}: an output would overwrite an input; choose another output name")
 
 
 def write_rejects(rejects: Sequence[Reject], path: Path) -> Path | None:

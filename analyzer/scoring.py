@@ -42,6 +42,7 @@ from analyzer.records import (
     Comment,
     Reject,
     part_path_for,
+    refuse_outputs_over_inputs,
     scores_sidecars,
 )
 from analyzer.splitting import input_files, split_file
@@ -53,7 +54,8 @@ if TYPE_CHECKING:
 #: ``split``'s output, streamed an article at a time instead of loaded whole.
 SPLIT_FORMAT = "articles-jsonl"
 # C0/C1 control characters (tab and newline are text) and what decoders put for bytes they could not read.
-_JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ufffe\uffff]")
+# Lone surrogates ("\ud800") are not text either: the tokenizer cannot encode them.
+_JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
 
 
 class ScoreError(Exception):
@@ -254,6 +256,10 @@ def score(
     }
     part_path = part_path_for(output_paths[0])
     articles_path, meta_path = scores_sidecars(output_paths[0])
+    try:
+        refuse_outputs_over_inputs(input_files(inputs), [*output_paths, part_path, articles_path, meta_path])
+    except ValueError as error:
+        raise ScoreError(str(error)) from error
     started = time.perf_counter()
 
     try:
