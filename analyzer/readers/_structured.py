@@ -374,6 +374,35 @@ def repair_rejects(path: Path, repairs: list[tuple[str, str]], what: str) -> lis
     return [Reject(str(path), where, f"{what}: {message}") for where, message in repairs]
 
 
+@dataclass
+class JsonLines:
+    """A JSON-lines text, line by line: the documents by line number, and in line order the lines that
+    are not JSON and what was repaired; ``first_refusal`` is the first line that is not JSON."""
+
+    documents: list[tuple[int, Any]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    first_refusal: Reject | None = None
+
+
+def json_lines(path: Path, text: str) -> JsonLines:
+    """Parse each non-blank line on its own: one bad line is a reject, the others are read."""
+    lines = JsonLines()
+    # split("\n"), not splitlines(): U+2028 and other line separators may stand unescaped inside JSON strings
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            parsed = parse_json(line, first_line=number)
+        except BadJson as error:
+            refusal = Reject(str(path), error.location, error.message, excerpt(line))
+            lines.rejects.append(refusal)
+            lines.first_refusal = lines.first_refusal or refusal
+            continue
+        lines.documents.append((number, parsed.document))
+        lines.rejects += repair_rejects(path, parsed.repairs, "JSON repaired")
+    return lines
+
+
 # --- typed fields of one untrusted item -------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from analyzer.readers._common import clean_text, csv_head, decode_bytes, fill_de
 from analyzer.readers._structured import (
     BadJson,
     decode_text,
+    json_lines,
     excerpt,
     extra_value,
     item_reject,
@@ -247,19 +248,8 @@ def _records_in(document: Any) -> tuple[list[Any] | None, str]:
 
 def _jsonl_rows(path: Path, text: str) -> _Loaded:
     """One row per line; a line that is not JSON is rejected by its number, the others are read."""
-    loaded = _Loaded()
-    # split("\n"), not splitlines(): U+2028 and other line separators may stand unescaped inside JSON strings
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            parsed = parse_json(line, first_line=number)
-        except BadJson as error:
-            loaded.rejects.append(Reject(str(path), error.location, error.message, excerpt(line)))
-            continue
-        loaded.rows.append((f"line {number}", parsed.document))
-        loaded.rejects += repair_rejects(path, parsed.repairs, "JSON repaired")
-    return loaded
+    lines = json_lines(path, text)
+    return _Loaded([(f"line {number}", document) for number, document in lines.documents], lines.rejects)
 
 
 def _load_rows(path: Path, options: ReadOptions) -> _Loaded:

@@ -31,20 +31,18 @@ from analyzer.config import ReadOptions
 from analyzer.readers import SNIFF_BYTES, ReaderError, ReadResult, register
 from analyzer.readers._common import SeenIds, clean_text, fill_depths, to_iso8601
 from analyzer.readers._structured import (
-    BadJson,
     ItemError,
     count_field,
     decode_text,
-    excerpt,
     extra_value,
     html_to_text,
     item_reject,
-    parse_json,
+    json_lines,
     read_json,
     repair_rejects,
     text_field,
 )
-from analyzer.records import Article, Comment, Reject
+from analyzer.records import Article, Comment
 
 FORMAT = "youtube"
 _API_KIND = re.compile(rb'"kind"\s*:\s*"youtube#(commentThread|commentThreadListResponse)"')
@@ -95,23 +93,11 @@ def _line_records(path: Path, options: ReadOptions, result: ReadResult) -> list[
     with no line of JSON at all is refused, with the first line's reason."""
     decoded = decode_text(path.read_bytes(), options.fallback_encoding)
     result.rejects += repair_rejects(path, decoded.repairs, "text repaired")
-    records: list[tuple[Any, str]] = []
-    refused: list[Reject] = []
-    # split("\n"), not splitlines(): U+2028 and other line separators may stand unescaped inside JSON strings
-    for number, line in enumerate(decoded.text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            parsed = parse_json(line, first_line=number)
-        except BadJson as error:
-            refused.append(Reject(str(path), error.location, error.message, excerpt(line)))
-            continue
-        records.append((parsed.document, f"line {number}"))
-        result.rejects += repair_rejects(path, parsed.repairs, "JSON repaired")
-    if refused and not records:
-        raise ReaderError(path, refused[0].location, refused[0].reason)
-    result.rejects += refused
-    return records
+    lines = json_lines(path, decoded.text)
+    if lines.first_refusal and not lines.documents:
+        raise ReaderError(path, lines.first_refusal.location, lines.first_refusal.reason)
+    result.rejects += lines.rejects
+    return [(document, f"line {number}") for number, document in lines.documents]
 
 
 def _ycd_comment(record: Any, position: int, last_top_level: str | None) -> Comment:
