@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analyzer.config import ReadOptions
+from analyzer.config import EvalOptions, ReadOptions
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -251,8 +251,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
-    from analyzer.config import EvalOptions
-
     defaults = EvalOptions()
     parser = subparsers.add_parser(
         "eval", help="a checkpoint on labeled data → metrics JSON, Markdown report, charts",
@@ -306,7 +304,7 @@ def _add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_eval(args: argparse.Namespace) -> int:
     import shlex
 
-    from analyzer.config import EVAL_REPORTS_DIR, EvalOptions
+    from analyzer.config import EVAL_REPORTS_DIR
     from analyzer.model import ModelError, load_model
     from analyzer.evaluation import EvalError, default_name, evaluate, parse_label_map, write_report
 
@@ -343,6 +341,67 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     print(f"report: {report}", file=sys.stderr)
     return EXIT_BAD_INPUT if result.data.dropped else EXIT_OK
+
+
+# --- calibrate ---------------------------------------------------------------------------------
+
+
+def _add_calibrate_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "calibrate", help="refit the toxicity calibration and threshold on a site's own labeled comments",
+        description="Refit a checkpoint's toxicity calibration (Platt scaling) and default threshold on a random "
+        "sample of your outlet's labeled comments (a few hundred are enough) and write a calibrated copy that "
+        "score / run --model use like any other. The card records the data and the calibration error before and "
+        "after, with intervals (analyzer.calibration).",
+    )
+    parser.add_argument("--data", required=True, nargs="+", metavar="FILE", help="labeled files (CSV / JSONL / Parquet)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the calibrated checkpoint")
+    parser.add_argument("--model", metavar="DIR", help="the checkpoint to calibrate (default: the shipped model)")
+    columns = parser.add_argument_group("columns and labels (columns guessed from the usual names when not given)")
+    columns.add_argument("--text-column")
+    columns.add_argument("--label-column", help="0/1 or true/false; graded labels with --positive-threshold")
+    columns.add_argument("--positive-threshold", type=float, metavar="X", help="graded labels: positive when label >= X")
+    columns.add_argument("--label-map", metavar="MAP", help="RAW=LABEL,... applied before parsing, e.g. 'toxic=1,ok=0'")
+    columns.add_argument("--attribute", default="toxicity",
+                         help="the attribute the labels are about (default toxicity; its threshold is refitted too)")
+    scoring = parser.add_argument_group("scoring")
+    scoring.add_argument("--batch-size", type=int, default=EvalOptions.batch_size)
+    scoring.add_argument("--threads", type=int, help="CPU threads for torch and ONNX Runtime")
+    _add_backend_option(scoring)
+    parser.set_defaults(handler=_cmd_calibrate)
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from analyzer.calibration import (
+        RECOMMENDED_ROWS, CalibrationError, calibrate_model, refuse_overwrite, save_calibrated,
+    )
+    from analyzer.evaluation import EvalError, parse_label_map
+    from analyzer.evaluation.loading import load_labeled
+    from analyzer.model import ModelError, load_model
+
+    try:
+        options = EvalOptions(text_column=args.text_column, label_column=args.label_column,
+                              positive_threshold=args.positive_threshold, label_map=parse_label_map(args.label_map))
+        data = load_labeled(args.data, "toxicity", options)
+        if len(data) < RECOMMENDED_ROWS:
+            print(f"warning: {len(data)} labeled rows; {RECOMMENDED_ROWS} or more give a steadier calibration",
+                  file=sys.stderr)
+        model = load_model(args.model, threads=args.threads, backend=args.backend)
+        refuse_overwrite(model.path, Path(args.out))
+        fitted_on = [{"path": s.path, "sha256": s.sha256, "rows": s.rows} for s in data.sources]
+        calibrated, fitted = calibrate_model(model, data.texts, np.array(data.labels), attribute=args.attribute,
+                                             fitted_on=fitted_on, batch_size=args.batch_size, show_progress_bar=True)
+        save_calibrated(model.path, calibrated, fitted, Path(args.out))
+    except (EvalError, CalibrationError, ModelError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for line in [*fitted.summary_lines(), f"saved {args.out}"]:
+        print(line, file=sys.stderr)
+    for line in data.dropped:
+        print(f"dropped: {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT if data.dropped else EXIT_OK
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -424,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _PARSERS = [_add_split_parser, _add_formats_parser, _add_score_parser, _add_run_parser, _add_eval_parser,
-            _add_train_parser, _add_report_parser]
+            _add_train_parser, _add_calibrate_parser, _add_report_parser]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

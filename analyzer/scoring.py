@@ -339,6 +339,8 @@ def _meta(
             "attributes": list(model.attributes),
             "max_length": model.max_length,
             "reads_context": model.reads_context,
+            "toxicity_calibration": model.config.toxicity_calibration,
+            "calibration": model.config.calibration,
         },
         "target_method": targets.describe(),
         "target_sources": {s: summary.target_sources[s] for s in TARGET_SOURCES},

@@ -13,6 +13,10 @@ cores) and compares each with its floor in ``eval/floors/floors.toml``:
   nuclear talks", each comment with its post title as context;
 * ``pstance_val_stance_f_avg``: F_avg (mean F1 of favor and against) on a fixed-seed sample of P-Stance's
   validation tweets: implicit stance toward three politicians, a distribution unlike VAST's;
+* ``impermium_insult_roc_auc`` / ``jigsaw_toxicity_roc_auc``: ROC-AUC of ``insult`` on a fixed-seed sample of
+  the Impermium comments (news, blog and forum comments; positive = insults a participant) and of
+  ``toxicity`` on the Jigsaw subset (Wikipedia talk; positive = toxic): outlets no training run drew
+  from, so these floors guard how toxicity carries to other sites;
 * ``dragnet_splitter_comment_f1`` / ``dragnet_splitter_body_f1``: comment and body bag-of-words
   F1 (``eval.bench_splitter``'s scorer) of the plain-text splitter on a fixed sample of Dragnet
   pages. In-sample for the shipped line model, which was fitted on these pages: a regression guard;
@@ -190,7 +194,22 @@ def _pstance_f_avg(context: GateContext) -> float:
     return f_avg(rows.labels, model_scores(context.model, rows))
 
 
-C3_SAMPLE, VAST_SAMPLE, PSTANCE_SAMPLE = 500, 300, 400
+def untouched_outlet_auc(context: GateContext, loader: str, attribute: str, sample: int) -> float:
+    """ROC-AUC of ``attribute`` on a fixed-seed sample of a source no training run drew from."""
+    import numpy as np
+
+    from analyzer.evaluation.metrics import roc_auc
+    from analyzer.model import TOXICITY_ATTRIBUTES
+    from training import corpora
+
+    examples = corpora.sample(getattr(corpora, loader)(context.shared / "data", TOXICITY_ATTRIBUTES), sample, SAMPLE_SEED)
+    column = TOXICITY_ATTRIBUTES.index(attribute)
+    predictions = context.model.predict([e.text for e in examples], batch_size=32)
+    scores = np.array([p.toxicity[attribute] for p in predictions])
+    return roc_auc(np.array([e.toxicity[column] >= 0.5 for e in examples]), scores)
+
+
+C3_SAMPLE, VAST_SAMPLE, PSTANCE_SAMPLE, OUTLET_SAMPLE = 500, 300, 400, 400
 C3 = Check(
     "c3_validation_toxicity_roc_auc",
     "toxicity ROC-AUC, C3 validation articles, positive = crowd level >= 2",
@@ -224,8 +243,24 @@ PSTANCE = Check(
 )
 
 
+IMPERMIUM = Check(
+    "impermium_insult_roc_auc",
+    "insult ROC-AUC, Impermium news/blog/forum comments (never trained on), positive = insults a participant",
+    (DataFile("shared", "data/impermium_insults_train/train.csv"),),
+    f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED} (training.corpora.sample); escapes decoded",
+    lambda context: untouched_outlet_auc(context, "impermium", "insult", OUTLET_SAMPLE),
+)
+JIGSAW = Check(
+    "jigsaw_toxicity_roc_auc",
+    "toxicity ROC-AUC, Jigsaw Wikipedia-talk subset (never trained on), positive = toxic",
+    (DataFile("shared", "data/jigsaw_toxic_wikipedia_subset/jigsaw_toxic_subset.parquet"),),
+    f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED} (training.corpora.sample)",
+    lambda context: untouched_outlet_auc(context, "jigsaw", "toxicity", OUTLET_SAMPLE),
+)
+
+
 def default_checks() -> list[Check]:
-    return [C3, VAST, NK, PSTANCE, SPLITTER_COMMENTS, SPLITTER_BODY]
+    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, SPLITTER_COMMENTS, SPLITTER_BODY]
 
 
 def shipped_plaintext_splitter(lines: list[str], page_id: str) -> tuple[str, str]:

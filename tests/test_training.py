@@ -16,7 +16,8 @@ from analyzer.finetune import finetune
 from analyzer.finetune.arguments import TrainingArguments
 from analyzer.finetune.data import Columns, DataError, load_examples, read_table
 from analyzer.finetune.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
-from analyzer.finetune.trainer import decision_threshold, fit_platt, stance_metrics, toxicity_metrics, train
+from analyzer.calibration import decision_threshold, fit_platt
+from analyzer.finetune.trainer import stance_metrics, toxicity_metrics, train
 from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES, build_tiny_model, load_model
 from analyzer.splits import is_validation
 from conftest import ON_A_GPU

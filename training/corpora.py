@@ -11,6 +11,10 @@ How each source's labels become the model's attributes (targets in [0, 1]; NaN =
 * Davidson: ``toxicity`` = share of coders saying hate or offensive, ``identity_attack`` = share saying hate.
 * CAT (Wikipedia talk, annotated in context): ``toxicity`` = majority label.
 * ToxiGen statements: ``toxicity`` = ``identity_attack`` = hate (implicit, slur-free).
+* Impermium insults (news, blog and forum comments): ``insult`` = insults a participant of the conversation;
+  ``toxicity`` is not taught (a crude comment that insults nobody is not an insult, but it may be toxic).
+* Jigsaw subset (Wikipedia talk, class-balanced): ``toxicity`` = toxic, ``severe_toxicity`` = severe_toxic,
+  ``insult`` = insult, ``identity_attack`` = identity_hate (its ``obscene`` and ``threat`` have no attribute yet).
 * VAST: stance 0 con → against, 1 pro → favor, 2 neutral → none, toward the row's topic (see ``_vast_target``).
 * NK-talks hand labels (training/labels/nk_talks_stance.csv): stance toward "US-North Korea nuclear talks", with
   the post title as context.
@@ -129,6 +133,41 @@ def toxigen(data: Path, attributes: Sequence[str]) -> list[Example]:
                                                     identity_attack=float(row.label == "hate")),
                 IGNORE_STANCE, f"toxigen-{row.target_group}", "toxigen")
         for row in frame.itertuples(index=False)
+    ]
+
+
+def impermium(data: Path, attributes: Sequence[str]) -> list[Example]:
+    frame = pd.read_csv(data / "impermium_insults_train" / "train.csv")
+    return [
+        Example(_unescape_impermium(str(row.Comment)), None, toxicity_vector(attributes, insult=float(row.Insult)),
+                IGNORE_STANCE, f"impermium-{index}", "impermium")
+        for index, row in enumerate(frame.itertuples(index=False))
+    ]
+
+
+def _unescape_impermium(cell: str) -> str:
+    """The file stores each comment as a quoted Python-escaped string (``\\n``, ``\\xa0``, ``\\u2019``);
+    some escapes spell UTF-8 bytes one by one, which are joined back when they decode."""
+    inner = cell[1:-1] if len(cell) >= 2 and cell[0] == cell[-1] == '"' else cell
+    text = inner.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    try:
+        text = text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    return " ".join(text.split())
+
+
+JIGSAW_ATTRIBUTES = {"toxicity": "toxic", "severe_toxicity": "severe_toxic", "insult": "insult",
+                     "identity_attack": "identity_hate"}
+
+
+def jigsaw(data: Path, attributes: Sequence[str]) -> list[Example]:
+    frame = pd.read_parquet(data / "jigsaw_toxic_wikipedia_subset" / "jigsaw_toxic_subset.parquet")
+    return [
+        Example(str(row["comment_text"]), None,
+                toxicity_vector(attributes, **{a: float(row[c]) for a, c in JIGSAW_ATTRIBUTES.items() if a in attributes}),
+                IGNORE_STANCE, f"jigsaw-{row['id']}", "jigsaw")
+        for row in frame.to_dict("records")
     ]
 
 

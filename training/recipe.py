@@ -213,27 +213,37 @@ LIMITS_NOTE = (
 
 
 def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, str]]:
-    """The evaluation gate's NK-talks check on all the check rows, as the floors file pinned it for the
-    shipped model. None when the check's data changed since the pin (the gate skips it too: its fingerprint
-    differs); when ``../shared`` is absent the fingerprint cannot be taken and the pin is trusted."""
-    from eval.gate import NK, GateContext, fingerprint
+    """The evaluation gate's pins that measured the shipped model on data the card has no other row for: the
+    NK-talks check on all the check rows, and the two outlets no training run drew from. A pin is left out
+    when its data changed since (the gate skips it too: its fingerprint differs); when ``../shared`` is absent
+    the fingerprint cannot be taken and the pin is trusted."""
+    from eval.gate import IMPERMIUM, JIGSAW, NK, GateContext, fingerprint
 
     if not floors.is_file() or not labels_csv.is_file():
         return []
-    check = tomllib.loads(floors.read_text(encoding="utf-8")).get("checks", {}).get(NK.name)
-    if not check:
-        return []
-    now = fingerprint(NK, GateContext())
-    if now is not None and now != check.get("fingerprint"):
-        print(f"model card: the gate's {NK.name} ({check['measured']}) was pinned on other data than the current "
-              "files; left out (re-pin with python -m eval.gate --update-floors, then --rewrite-card)",
-              file=sys.stderr, flush=True)
-        return []
+    pinned = tomllib.loads(floors.read_text(encoding="utf-8")).get("checks", {})
     with labels_csv.open(encoding="utf-8", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["split"] == "check"]
     favor = sum(row["stance"] == "favor" for row in rows)
-    return [(f"NK-talks check threads, all {len(rows):,} rows ({favor} favor), stance macro-F1 "
-             f"(`python -m eval.gate`, pinned {check.get('pinned')})", f"{check['measured']:.3f}")]
+    labels = {
+        NK.name: f"NK-talks check threads, all {len(rows):,} rows ({favor} favor), stance macro-F1",
+        IMPERMIUM.name: "Impermium news/blog/forum comments, never trained on, `insult` ROC-AUC (400 rows)",
+        JIGSAW.name: "Jigsaw Wikipedia-talk subset, never trained on, `toxicity` ROC-AUC (400 rows)",
+    }
+    found = []
+    for check in (NK, IMPERMIUM, JIGSAW):
+        entry = pinned.get(check.name)
+        if not entry:
+            continue
+        now = fingerprint(check, GateContext())
+        if now is not None and now != entry.get("fingerprint"):
+            print(f"model card: the gate's {check.name} ({entry['measured']}) was pinned on other data than the "
+                  "current files; left out (re-pin with python -m eval.gate --update-floors, then --rewrite-card)",
+                  file=sys.stderr, flush=True)
+            continue
+        found.append((f"{labels[check.name]} (`python -m eval.gate`, pinned {entry.get('pinned')})",
+                      f"{entry['measured']:.3f}"))
+    return found
 
 
 def model_card(

@@ -151,7 +151,11 @@ def _calibration(config: ModelConfig, validation: Mapping[str, Any]) -> str:
     if raw:
         parts.append(f"{names(raw)} are raw sigmoid outputs (too few or no validation labels to calibrate): "
                      "treat them as rankings, not probabilities")
-    return "; ".join(parts) + "."
+    limits = (" They are calibrated to the validation rows' outlet: elsewhere the ranking carries over better than "
+              "the probabilities do, so refit them on a few hundred of a site's own labeled comments with "
+              "`analyzer calibrate` (what that gives on outlets this model never saw: "
+              "`reports/benchmarks/calibrate.md` in the source checkout).") if here else ""
+    return "; ".join(parts) + "." + limits
 
 
 def _threshold_rule(validation: Mapping[str, Any]) -> str:

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
-from sklearn.linear_model import LogisticRegression
 from torch import nn
 
+from analyzer.calibration import MIN_PER_CLASS, decision_threshold, fit_platt, platt_replicates
 from analyzer.evaluation import metrics as evaluation_metrics
 from analyzer.finetune.arguments import TrainingArguments
 from analyzer.finetune.examples import IGNORE_STANCE, Example
@@ -234,30 +234,12 @@ def selection_score(metrics: dict[str, float]) -> float:
 # --- calibration -------------------------------------------------------------------------------
 
 
-def fit_platt(logits: np.ndarray, positive: np.ndarray) -> dict[str, float]:
-    """Platt scaling: calibrated p = sigmoid(scale * logit + bias), fitted by logistic regression."""
-    regression = LogisticRegression(C=1e4).fit(logits.reshape(-1, 1), positive.astype(int))
-    return {"scale": float(regression.coef_[0, 0]), "bias": float(regression.intercept_[0])}
-
-
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The softmax temperature with the lowest validation log-loss (grid over 0.25…4)."""
     tensor, gold = torch.tensor(logits, dtype=torch.float32), torch.tensor(labels)
     grid = np.exp(np.linspace(np.log(0.25), np.log(4.0), 61))
     losses = [nn.functional.cross_entropy(tensor / t, gold).item() for t in grid]
     return float(grid[int(np.argmin(losses))])
-
-
-def decision_threshold(probabilities: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
-    """(threshold, F1 there) for calibrated probabilities: half the best F1 reachable on these rows.
-
-    For calibrated scores the F1-optimal threshold is F1*/2 (Lipton, Elkan & Narayanaswamy 2014).
-    The best F1 is a steady number; *where* the empirical F1 curve peaks is not: on 700 validation
-    comments with 78 toxic ones the peak of model 0.6.0's curve sat at 0.113, which flags a third of
-    all C3 comments (9% are toxic), while its F1 there differs from the F1 at 0.2 by noise.
-    """
-    threshold = evaluation_metrics.best_f1_threshold(positive, probabilities).f1 / 2
-    return threshold, evaluation_metrics.at_threshold(positive, probabilities, threshold).f1
 
 
 def full_logits(
@@ -289,8 +271,14 @@ def calibrate(model: Model, validation: Sequence[Example], tox: np.ndarray, stan
     for j, attribute in enumerate(model.attributes):
         known = ~np.isnan(targets[:, j])
         positive = targets[known, j] >= 0.5
-        if 5 <= positive.sum() <= known.sum() - 5:
+        if MIN_PER_CLASS <= positive.sum() <= known.sum() - MIN_PER_CLASS:
             model.config.toxicity_calibration[attribute] = fit_platt(tox[known, j], positive)
+            if j == 0:  # the report redraws toxic shares through these (analyzer.report.estimates)
+                model.config.calibration = {
+                    "kind": "training", "attribute": attribute, "rows": int(known.sum()),
+                    "positives": int(positive.sum()), "params": model.config.toxicity_calibration[attribute],
+                    "replicates": platt_replicates(tox[known, j], positive),
+                }
     known_stance = labels != IGNORE_STANCE
     if known_stance.sum() >= 10:
         model.config.stance_temperature = fit_temperature(stance[known_stance], labels[known_stance])

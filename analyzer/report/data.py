@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
-from analyzer.report.estimates import ArticleEstimates, estimate_article
+from analyzer.report.estimates import ArticleEstimates, CalibrationSpread, estimate_article
 from analyzer.report.style import STANCE_ORDER
 
 UNKNOWN = "unknown"
@@ -36,6 +36,10 @@ class RunInfo:
     target_method: str = UNKNOWN
     created_at: str = UNKNOWN
     inputs: tuple[str, ...] = ()
+    #: Which calibration made the toxicity probabilities, in words (``calibration_phrase``).
+    calibration: str = UNKNOWN
+    #: Its bootstrap refits, when it kept them: the toxic shares' intervals then include them.
+    spread: CalibrationSpread | None = None
 
 
 @dataclass
@@ -131,6 +135,20 @@ def _stance_labels(table: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.NA, index=table.index, dtype="string")
 
 
+def calibration_phrase(record: dict[str, Any]) -> str:
+    """What the scores' toxicity calibration was fitted on, for the report's header."""
+    kind = record.get("kind")
+    if kind == "site":
+        files = ", ".join(Path(str(f.get("path", ""))).name for f in record.get("fitted_on", [])) or "labeled rows"
+        after = (record.get("ece_after") or {}).get("estimate")
+        error = f", calibration error there {after:.3f} (out-of-fold)" if isinstance(after, float) else ""
+        return (f"site calibration on {record.get('rows')} labeled comments of {files} "
+                f"({str(record.get('created_at', ''))[:10]}{error})")
+    if kind == "training":
+        return f"as trained: Platt scaling on {record.get('rows')} validation comments (see the model card)"
+    return "as shipped with the model (see its card); other outlets may need analyzer calibrate"
+
+
 def _read_run_info(meta_path: Path) -> RunInfo:
     if not meta_path.is_file():
         return RunInfo()
@@ -138,6 +156,7 @@ def _read_run_info(meta_path: Path) -> RunInfo:
     # ``score`` nests the model's fields under "model"; flat "model_name" keys are read too.
     model = meta["model"] if isinstance(meta.get("model"), dict) else {}
     threshold = model.get("toxicity_threshold", meta.get("toxicity_threshold"))
+    calibration = model.get("calibration") if isinstance(model.get("calibration"), dict) else {}
     inputs = meta.get("inputs") or ()
     return RunInfo(
         model_name=str(model.get("name") or meta.get("model_name") or UNKNOWN),
@@ -147,6 +166,8 @@ def _read_run_info(meta_path: Path) -> RunInfo:
         target_method=str(meta.get("target_method") or UNKNOWN),
         created_at=str(meta.get("created_at") or UNKNOWN),
         inputs=tuple(str(i) for i in (inputs if isinstance(inputs, list) else [inputs])),
+        calibration=calibration_phrase(calibration),
+        spread=CalibrationSpread.from_record(calibration),
     )
 
 
@@ -178,7 +199,7 @@ def _most_common(values: pd.Series) -> str | None:
     return present.mode().iat[0] if not present.empty else None
 
 
-def _article_from(record: dict[str, Any], rows: pd.DataFrame, threshold: float) -> ArticleScores:
+def _article_from(record: dict[str, Any], rows: pd.DataFrame, run: RunInfo) -> ArticleScores:
     comments = rows[rows["kind"].fillna("comment").eq("comment")] if "kind" in rows.columns else rows
     target = record.get("target") or (_most_common(rows["target"]) if "target" in rows.columns else None)
     return ArticleScores(
@@ -195,7 +216,7 @@ def _article_from(record: dict[str, Any], rows: pd.DataFrame, threshold: float) 
         comments=comments,
         found=len(rows),
         other_kinds=len(rows) - len(comments),
-        estimates=estimate_article(comments, threshold),
+        estimates=estimate_article(comments, run.threshold, run.spread),
     )
 
 
@@ -211,5 +232,5 @@ def load(scores_path: str | Path, max_articles: int | None = None) -> ReportData
     groups = dict(iter(table.groupby("article_id", sort=False)))
     empty = table.iloc[0:0]
     chosen = records if max_articles is None else records[:max_articles]
-    articles = [_article_from(r, groups.get(str(r["id"]), empty), run.threshold) for r in chosen]
+    articles = [_article_from(r, groups.get(str(r["id"]), empty), run) for r in chosen]
     return ReportData(run=run, attributes=attribute_columns(table), articles=articles, total_articles=len(records))

@@ -12,6 +12,12 @@ report therefore shows, per article,
   whatever else is in the report);
 * the argmax counts and the count at or above the toxicity threshold next to them.
 
+When the scoring model's calibration came with bootstrap refits of its Platt parameters
+(``analyzer.calibration``: site calibrations and checkpoints trained since), each resample of the toxic
+share also runs the comments' probabilities through one refit, so its interval carries the uncertainty
+of the calibration fit as well as that of the sample. It cannot carry the error of a calibration fitted on
+another outlet: that is what ``analyzer calibrate`` is for.
+
 The interval says how sure the share is given these comments: an article with a handful of
 comments gets a wide one. A single comment has no spread to resample, so it gets no interval
 (NaN) rather than a zero-width one.
@@ -62,6 +68,28 @@ class Share:
 
 
 @dataclass(frozen=True)
+class CalibrationSpread:
+    """The Platt parameters the toxicity scores were made with, and bootstrap refits of them."""
+
+    scale: float
+    bias: float
+    replicates: tuple[tuple[float, float], ...]
+
+    @classmethod
+    def from_record(cls, record: dict) -> CalibrationSpread | None:
+        """From a checkpoint's ``calibration`` record; None when it keeps no refits."""
+        params, replicates = record.get("params") or {}, record.get("replicates") or ()
+        if not replicates or not params.get("scale"):
+            return None
+        return cls(float(params["scale"]), float(params["bias"]), tuple((float(a), float(b)) for a, b in replicates))
+
+    def raw_logits(self, probabilities: np.ndarray) -> np.ndarray:
+        """The model's raw logits behind calibrated probabilities (Platt scaling is invertible)."""
+        p = np.clip(probabilities, 1e-7, 1 - 1e-7)
+        return (np.log(p / (1 - p)) - self.bias) / self.scale
+
+
+@dataclass(frozen=True)
 class ArticleEstimates:
     """Stance shares per class (in ``STANCE_ORDER``) and the toxic share of one article."""
 
@@ -106,17 +134,42 @@ def bootstrap_means(
     return mean, np.minimum(low, mean), np.maximum(high, mean)
 
 
+def bootstrap_recalibrated_mean(
+    probabilities: np.ndarray, spread: CalibrationSpread, *, resamples: int = RESAMPLES, seed: int = SEED,
+    confidence: float = CONFIDENCE,
+) -> tuple[float, float]:
+    """The percentile interval of the mean probability when each resample draws the comments with
+    replacement *and* runs them through the next bootstrap refit of the calibration."""
+    logits = spread.raw_logits(np.asarray(probabilities, dtype=float))
+    refits = np.asarray(spread.replicates)
+    n = len(logits)
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_VALUES // n)
+    means = np.empty(resamples)
+    for start in range(0, resamples, chunk):
+        stop = min(start + chunk, resamples)
+        scale, bias = refits[np.arange(start, stop) % len(refits)].T
+        drawn = logits[rng.integers(0, n, size=(stop - start, n))]
+        means[start:stop] = (1.0 / (1.0 + np.exp(-(drawn * scale[:, None] + bias[:, None])))).mean(axis=1)
+    tail = 100 * (1 - confidence) / 2
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 def _numeric(comments: pd.DataFrame, column: str) -> pd.Series:
     if column not in comments.columns:
         return pd.Series(np.nan, index=comments.index, dtype=float)
     return pd.to_numeric(comments[column], errors="coerce")
 
 
-def estimate_article(comments: pd.DataFrame, threshold: float) -> ArticleEstimates:
+def estimate_article(
+    comments: pd.DataFrame, threshold: float, spread: CalibrationSpread | None = None
+) -> ArticleEstimates:
     """Probability-based stance and toxic shares of one article's comments (see the module docstring).
 
     ``comments`` are the article's comment rows with the derived ``_stance`` labels (see
-    ``data._normalise``); the stance probabilities are the ``stance_<class>`` columns.
+    ``data._normalise``); the stance probabilities are the ``stance_<class>`` columns. ``spread``: the
+    calibration's refits, which widen the toxic share's interval by the calibration's uncertainty.
     """
     probabilities = pd.DataFrame({s: _numeric(comments, f"stance_{s}") for s in STANCE_ORDER})
     probabilities = probabilities[probabilities.notna().all(axis=1)]
@@ -129,6 +182,9 @@ def estimate_article(comments: pd.DataFrame, threshold: float) -> ArticleEstimat
     }
     toxicity = _numeric(comments, "toxicity").dropna()
     t_mean, t_low, t_high = bootstrap_means(toxicity.to_numpy())
+    if spread is not None and len(toxicity) >= MIN_FOR_INTERVAL:
+        low, high = bootstrap_recalibrated_mean(toxicity.to_numpy(), spread)
+        t_low[0], t_high[0] = min(low, t_mean[0]), max(high, t_mean[0])
     toxic = Share(float(t_mean[0]), float(t_low[0]), float(t_high[0]), len(toxicity),
                   int((toxicity >= threshold).sum()), len(toxicity))
     return ArticleEstimates(stance=stance, toxic=toxic, threshold=threshold)

@@ -99,7 +99,7 @@ def _article_facts(article: ArticleScores, run: RunInfo) -> list[tuple[str, str]
     if "status" in comments.columns and len(comments):
         counts = comments["status"].fillna("published").value_counts()
         facts.append(("Status", ", ".join(f"{n} {status}" for status, n in counts.items())))
-    facts += [("Model", model_phrase(run)), ("Threshold", threshold_phrase(run))]
+    facts += [("Model", model_phrase(run)), ("Threshold", threshold_phrase(run)), ("Calibration", run.calibration)]
     return facts
 
 
@@ -324,6 +324,7 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
     lines = [
         f"{shown}, {comments} comments captured",
         f"Model: {model_phrase(run)}   ·   toxicity threshold {threshold_phrase(run)}",
+        f"Toxicity calibration: {run.calibration}",
         f"Stance target: {run.target_method}",
         f"Scored {_readable_time(run.created_at)}   ·   report made {made_at}",
         f"Inputs: {', '.join(Path(i).name for i in run.inputs) if run.inputs else 'unknown'}",
