@@ -39,6 +39,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FULL_SETS = ("reports/eval/c3-validation-toxicity/metrics.json", "reports/eval/vast-zero-shot-stance/metrics.json")
 #: Stance per dataset (``python -m eval.stance_sets``), shown on the shipped model's card.
 STANCE_SETS = "reports/eval/stance-sets/metrics.json"
+TRANSFER = "reports/eval/transfer/metrics.json"
 #: The evaluation gate's floors, with the shipped model's measured value of each check.
 GATE_FLOORS = PROJECT_ROOT / "eval" / "floors" / "floors.toml"
 #: The recipe's sections; anything else is refused rather than ignored.
@@ -262,6 +263,7 @@ def model_card(
         full_sets=[PROJECT_ROOT / path for path in FULL_SETS] if nk_labels else (),
         extra_rows=gate_rows(nk_labels) if nk_labels else (),
         stance_sets=PROJECT_ROOT / STANCE_SETS if nk_labels else None,
+        transfer=PROJECT_ROOT / TRANSFER if nk_labels else None,
         notes={"validation": note, "training": TRAINING_NOTE, "limits": LIMITS_NOTE},
     )
 

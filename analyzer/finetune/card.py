@@ -53,6 +53,7 @@ def render_card(
     full_sets: Sequence[str | Path] = (),
     extra_rows: Sequence[tuple[str, str]] = (),
     stance_sets: str | Path | None = None,
+    transfer: str | Path | None = None,
     notes: Mapping[str, str] | None = None,
 ) -> str:
     """The card's markdown.
@@ -62,6 +63,7 @@ def render_card(
     ``full_sets``: ``analyzer eval`` metrics files; one that measured another model name or version is
     named as not shown. ``extra_rows``: more full-set rows (label, value), e.g. the evaluation gate's.
     ``stance_sets``: the ``eval.stance_sets`` metrics file (stance per dataset), shown when it measured this model.
+    ``transfer``: the ``eval.transfer`` metrics file (leave-one-source-out tables of how the data carry).
     ``notes``: caller's paragraphs: ``validation`` (what the validation rows are and who measured them),
     ``training`` (after the sources), ``limits``.
     """
@@ -83,7 +85,7 @@ def render_card(
         "max_length": config.max_length,
         "validation_note": notes.get("validation", "Measured at the end of training on the validation rows."),
         "validation_rows": "\n".join(f"| {what} | {value} |" for what, value in _validation_rows(config, validation)),
-        "full_sets": _full_sets(config, full_sets, extra_rows) + _stance_sets(config, stance_sets),
+        "full_sets": _full_sets(config, full_sets, extra_rows) + _stance_sets(config, stance_sets) + _transfer(transfer),
         "sources": "\n".join(_source_line(name, license, counts) for name, license in sources.items()),
         "terms": _terms(sources, start, notes.get("training", "")),
         "limits": _limits(start, tox, stance, notes.get("limits", "")),
@@ -275,6 +277,35 @@ def _stance_sets(config: ModelConfig, path: str | Path | None) -> str:
                        else "" for other in compared]
         lines.append(f"| {name}: {entry['description']} | {entry['rows']:,} | {_interval(entry['intervals']['macro_f1'])} "
                      f"| {_interval(entry['intervals']['f_avg'])} |" + "".join(f" {d} |" for d in differences))
+    return "\n".join(["", *lines, ""])
+
+
+#: The leave-one-source-out metric shown per task, and how the card names it.
+_TRANSFER_METRICS = {"toxicity": ("roc_auc", "ROC-AUC"), "stance": ("f_avg", "F_avg")}
+
+
+def _transfer(path: str | Path | None) -> str:
+    """How each source carries to the others (``python -m eval.transfer``): per task, held out / in-source /
+    all sources. A probe on the frozen base encoder, so it measures the data, not this checkpoint."""
+    if path is None or not Path(path).is_file():
+        return ""
+    tasks = json.loads(Path(path).read_text(encoding="utf-8"))["tasks"]
+    lines = [
+        "### How the training sources carry to an outlet left out, measured with `python -m eval.transfer`",
+        "For every source: a linear probe on the frozen base encoder trained on all the *other* sources and measured "
+        "on this one (held out), on this one alone (in-source) and on all (all sources); 95% bootstrap intervals. "
+        "It measures how the data carry, not this checkpoint (which saw every source); a whole-encoder "
+        "leave-one-out needs a GPU. Report: `reports/eval/transfer/report.md`.",
+    ]
+    for task, table in tasks.items():
+        key, label = _TRANSFER_METRICS[task]
+        lines += ["", f"| {task}: held-out source | {label} held out | in-source | all sources |", "|---|---|---|---|"]
+        for name, entry in table["per_source"].items():
+            lines.append(f"| {name} | " + " | ".join(_interval(entry[part][key])
+                                                     for part in ("held_out", "in_source", "all_sources")) + " |")
+        means = table["means"][key]
+        lines.append(f"| **mean** | **{_num(means['held_out'])}** | {_num(means['in_source'])} | "
+                     f"{_num(means['all_sources'])} |")
     return "\n".join(["", *lines, ""])
 
 
