@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES
+from training import corpora
 from training.corpora import vast
 
 
@@ -59,3 +60,10 @@ def test_vast_dev_keeps_only_zero_shot_rows(vast_folder):
     assert [(e.text, e.target, STANCE_LABELS[e.stance]) for e in dev] == [
         ("Dogs should be allowed in parks.", "dog park", "favor")
     ]
+
+
+def test_impermium_cells_are_unescaped_and_escaped_utf8_bytes_joined():
+    # The file's shape: a quoted, Python-escaped string; UTF-8 bytes escaped one by one beside code points.
+    cell = '"caf\\xc3\\xa9 \\u2019s fine\\nsecond\\xa0line \\\'quoted\\\'"'
+    assert corpora._unescape_impermium(cell) == "café ’s fine second line 'quoted'"
+    assert corpora._unescape_impermium('"plain \\xe9t\\xe9"') == "plain été"

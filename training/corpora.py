@@ -146,15 +146,22 @@ def impermium(data: Path, attributes: Sequence[str]) -> list[Example]:
 
 
 def _unescape_impermium(cell: str) -> str:
-    """The file stores each comment as a quoted Python-escaped string (``\\n``, ``\\xa0``, ``\\u2019``);
-    some escapes spell UTF-8 bytes one by one, which are joined back when they decode."""
+    """The file stores each comment as a quoted Python-escaped string (``\\\\n``, ``\\\\xa0``, ``\\\\u2019``);
+    some escapes spell UTF-8 bytes one by one (``\\\\xe2\\\\x80\\\\x99``): each such run is joined back."""
     inner = cell[1:-1] if len(cell) >= 2 and cell[0] == cell[-1] == '"' else cell
     text = inner.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    return " ".join(_UTF8_BYTE_RUN.sub(_joined_utf8, text).split())
+
+
+#: A UTF-8 lead byte and its continuation bytes, each read as one latin-1 character.
+_UTF8_BYTE_RUN = re.compile(r"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _joined_utf8(run: re.Match) -> str:
     try:
-        text = text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
-    return " ".join(text.split())
+        return run.group().encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return run.group()
 
 
 JIGSAW_ATTRIBUTES = {"toxicity": "toxic", "severe_toxicity": "severe_toxic", "insult": "insult",
