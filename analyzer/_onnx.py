@@ -27,6 +27,7 @@ import hashlib
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -183,9 +184,13 @@ def build_onnx_file(net: torch.nn.Module, variant: str) -> Path:
 
 
 class OnnxNetwork:
-    """Runs a cached ONNX graph with the same call and results as ``ToxicityStanceNet.forward``."""
+    """Runs a cached ONNX graph with the same call and results as ``ToxicityStanceNet.forward``.
 
-    def __init__(self, path: Path, threads: int):
+    ``providers``: ONNX Runtime's execution providers; scoring runs on CPU, ``eval.bench_gpu`` also
+    tries CUDA's (which only the ``onnxruntime-gpu`` package has).
+    """
+
+    def __init__(self, path: Path, threads: int, providers: Sequence[str] = ("CPUExecutionProvider",)):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -195,7 +200,7 @@ class OnnxNetwork:
         # busy machine spinning threads slow everyone down.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=list(providers))
         self.path = path
 
     def __call__(self, **inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

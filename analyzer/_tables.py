@@ -106,13 +106,21 @@ def _write_jsonl(chunks: Iterator[list[dict[str, Any]]], path: Path, columns: Se
             stream.write("".join(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False) + "\n" for r in chunk))
 
 
-def _arrow_chunks(chunks: Iterator[list[dict[str, Any]]], columns: Sequence[str]) -> Iterator[Any]:
+def arrow_schema(columns: Sequence[str]) -> Any:
+    """The Arrow types of score columns: text, ``depth`` an integer, every score a float64 (exact for the
+    model's float32 outputs, so a round trip through Parquet changes no score)."""
     import pyarrow as pa
 
     text_columns = (set(SCORE_ID_COLUMNS) - {"depth"}) | {"stance"}
-    schema = pa.schema(
+    return pa.schema(
         [(c, pa.string() if c in text_columns else pa.int32() if c == "depth" else pa.float64()) for c in columns]
     )
+
+
+def _arrow_chunks(chunks: Iterator[list[dict[str, Any]]], columns: Sequence[str]) -> Iterator[Any]:
+    import pyarrow as pa
+
+    schema = arrow_schema(columns)
     for chunk in chunks:
         yield pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in chunk], schema=schema)
 

@@ -133,6 +133,25 @@ def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
     _add_backend_option(group)
     group.add_argument("--resume", action="store_true", help="keep comments already scored by an interrupted run")
     group.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    _add_engine_options(parser, defaults)
+
+
+def _add_engine_options(parser: argparse.ArgumentParser, defaults: ScoreOptions) -> None:
+    from analyzer.config import ENGINES
+
+    group = parser.add_argument_group(
+        "distributed scoring", "score on a Ray cluster: the same table as a local run (pip install "
+        "'comment-analyzer[ray]'); on several machines, write the output to storage they all see")
+    group.add_argument("--engine", choices=ENGINES, default=defaults.engine,
+                       help="local: in this process; ray: the same chunks on a pool of Ray actors, one model each")
+    group.add_argument("--ray-address", metavar="ADDRESS",
+                       help="the Ray cluster to join (default: $RAY_ADDRESS, else a local one for this run)")
+    group.add_argument("--concurrency", type=int, metavar="N",
+                       help="Ray actors (default: as many as the cluster's GPUs or CPUs fit)")
+    group.add_argument("--num-gpus", type=float, metavar="G",
+                       help="GPUs per Ray actor (default: 1 when the cluster has GPUs, else 0)")
+    group.add_argument("--worker-cpus", type=int, default=defaults.worker_cpus, metavar="N",
+                       help="CPUs (threads) per Ray actor")
 
 
 def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, ScoreOptions]:
@@ -145,7 +164,11 @@ def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, Score
     from analyzer.model import load_model
     from analyzer.targets import TargetPolicy, load_targets_file
 
-    options = ScoreOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, backend=args.backend)
+    options = ScoreOptions(
+        batch_size=args.batch_size, chunk_size=args.chunk_size, backend=args.backend, engine=args.engine,
+        ray_address=args.ray_address, concurrency=args.concurrency, num_gpus=args.num_gpus,
+        worker_cpus=args.worker_cpus,
+    )
     by_article = load_targets_file(args.targets) if args.targets else None
     policy = TargetPolicy(
         fixed=args.target, by_article=by_article, max_words=options.target_max_words,

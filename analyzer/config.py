@@ -36,6 +36,10 @@ DEFAULT_REPORTS_DIR = "reports"
 #: ONNX Runtime (``analyzer._onnx``); ``ScoreOptions.backend`` "auto" picks one for the device.
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
+#: Where ``score`` and ``run`` score: "local" in this process, "ray" on a pool of Ray actors
+#: (``analyzer._ray``; the ``ray`` extra), with the same chunks, rows, order and scores.
+ENGINES = ("local", "ray")
+
 
 @dataclass(frozen=True, kw_only=True)
 class ScoreOptions:
@@ -58,6 +62,24 @@ class ScoreOptions:
     max_junk_share: float = 0.2
     #: A title-derived target keeps at most this many words.
     target_max_words: int = 8
+    #: "local" or "ray" (``ENGINES``). Ray scores the same chunks of ``chunk_size`` comments with the same
+    #: code, one chunk per actor call, so its table equals a local run's whatever the number of actors.
+    engine: str = "local"
+    #: Ray: the cluster to join ("auto", "HOST:PORT", "ray://…"); None: $RAY_ADDRESS, else a local cluster
+    #: started for the run and stopped after it.
+    ray_address: str | None = None
+    #: Ray: scoring actors, each loading the model once; None: as many as the cluster's GPUs (with GPU
+    #: actors) or CPUs (``worker_cpus`` each) fit.
+    concurrency: int | None = None
+    #: Ray: GPUs per actor; None: 1 when the cluster has GPUs, else 0 (CPU actors). A GPU actor runs
+    #: torch, as "auto" does on a GPU.
+    num_gpus: float | None = None
+    #: Ray: CPUs each actor reserves, and its torch / ONNX Runtime threads.
+    worker_cpus: int = 1
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
 
 
 # --- eval -------------------------------------------------------------------------------------

@@ -413,6 +413,9 @@ class Model:
     name = property(lambda self: self.config.name)
     version = property(lambda self: self.config.version)
     max_length = property(lambda self: self.config.max_length)
+    #: Platt parameters per attribute, and how they were fitted (``analyzer.calibration``).
+    toxicity_calibration = property(lambda self: self.config.toxicity_calibration)
+    calibration = property(lambda self: self.config.calibration)
 
     @property
     def toxicity_threshold(self) -> float:

@@ -189,6 +189,12 @@ def part_path_for(output: str | Path) -> Path:
     return stem.with_name(f"{stem.name}.part.jsonl")
 
 
+def ray_parts_path_for(output: str | Path) -> Path:
+    """The folder of a Ray run's numbered input and result parts: ``out.csv`` → ``out.ray-parts/``."""
+    stem = _output_stem(output)
+    return stem.with_name(f"{stem.name}.ray-parts")
+
+
 def rejects_path_for(output: str | Path) -> Path:
     """Rejects go beside the output (``out.jsonl`` → ``out.rejects.jsonl``); ``rejects.jsonl`` when it is stdout."""
     if str(output) == "-":

@@ -11,6 +11,10 @@ JSONL is streamed line by line; dump files are read one file at a time). At the 
 becomes the requested tables, each written atomically. ``resume=True`` keeps the comments already in
 the part file (keyed by article id and comment id) and scores only the rest.
 
+Engines. Reading, targets, context and chunking happen here whatever ``ScoreOptions.engine`` says; an
+engine only turns chunks into rows: ``LocalEngine`` in this process, the Ray engine (``analyzer._ray``)
+on a pool of actors. Both call ``score_chunk`` on the same chunks, so their tables are the same.
+
 Bad rows never stop a run. Control characters and undecodable bytes are removed; a comment that is
 then empty, or that was mostly such characters, keeps its row (so status counts stay complete) with
 blank scores, and a Reject with the reason goes to the rejects file. A comment longer than
@@ -25,11 +29,12 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from analyzer._files import temporary_path, write_text_atomically
 from analyzer._tables import TABLE_SUFFIXES, PartFileMismatch, append_rows, open_part, write_table
@@ -42,6 +47,7 @@ from analyzer.records import (
     Comment,
     Reject,
     part_path_for,
+    ray_parts_path_for,
     refuse_outputs_over_inputs,
     scores_sidecars,
 )
@@ -87,7 +93,7 @@ class ScoreSummary:
         rate = self.scored_now / self.seconds if self.seconds else 0.0
         lines = [
             f"{self.rows} comment row(s) from {self.articles} article(s) → {', '.join(map(str, self.outputs))}",
-            f"scored {self.scored_now} now ({rate:.1f} comments/s), {self.resumed} kept from the part file",
+            f"scored {self.scored_now} now ({rate:.1f} comments/s), {self.resumed} kept from an interrupted run",
         ]
         if self.unscored:
             lines.append(f"{self.unscored} comment(s) left unscored (empty or not text): reasons in the rejects file")
@@ -152,7 +158,7 @@ def prepare_text(text: str | None, options: ScoreOptions) -> tuple[str, str | No
 
 
 @dataclass
-class _Pending:
+class Pending:
     """A comment waiting for its chunk; ``model_text`` is None when it cannot be scored."""
 
     row: dict[str, Any]
@@ -195,8 +201,12 @@ def _blank_scores(row: dict[str, Any], attributes: Sequence[str]) -> dict[str, A
     return {**row, **dict.fromkeys(attributes), **dict.fromkeys(STANCE_COLUMNS)}
 
 
-def _score_chunk(model: Model, chunk: list[_Pending], batch_size: int) -> list[dict[str, Any]]:
-    """Rows of the chunk in its order: scored ones with their scores, unscorable ones blank."""
+def score_chunk(model: Model, chunk: list[Pending], batch_size: int) -> list[dict[str, Any]]:
+    """Rows of the chunk in its order: scored ones with their scores, unscorable ones blank.
+
+    Every engine scores through this, one whole chunk per call: the model sorts a chunk's windows by
+    length into batches, so the same chunks give the same batches and the same scores everywhere.
+    """
     scorable = [p for p in chunk if p.model_text is not None]
     predictions = model.predict(
         [p.model_text for p in scorable], [p.target for p in scorable], contexts=[p.context for p in scorable],
@@ -223,6 +233,120 @@ def _score_chunk(model: Model, chunk: list[_Pending], batch_size: int) -> list[d
     return rows
 
 
+def count_scorable(chunk: list[Pending]) -> int:
+    return sum(p.model_text is not None for p in chunk)
+
+
+# --- engines ------------------------------------------------------------------------------------
+
+
+class Scored(NamedTuple):
+    """A chunk's rows in input order, as an engine hands them back."""
+
+    rows: list[dict[str, Any]]
+    #: Comments of the chunk the model scored in this run.
+    scored_now: int
+    #: Rows kept from an interrupted run instead (a Ray run's finished parts).
+    resumed: int = 0
+
+
+class Engine(Protocol):
+    """Turns the chunks ``score`` streams to it into rows, handed back in chunk order."""
+
+    #: The backend the scores come from; the part file's header and the metadata name it.
+    backend: str
+
+    def describe(self) -> dict[str, Any]:
+        """What the metadata says about where the comments were scored."""
+        ...
+
+    def score(self, chunks: Iterable[list[Pending]], header: dict[str, Any]) -> Iterator[Scored]:
+        ...
+
+
+@dataclass
+class LocalEngine:
+    """Every chunk scored in this process, one after the other."""
+
+    model: Model
+    batch_size: int
+
+    @property
+    def backend(self) -> str:
+        return self.model.backend
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": "local"}
+
+    def score(self, chunks: Iterable[list[Pending]], header: dict[str, Any]) -> Iterator[Scored]:
+        for chunk in chunks:
+            yield Scored(score_chunk(self.model, chunk, self.batch_size), count_scorable(chunk))
+
+
+@contextmanager
+def _engine(model: Model, options: ScoreOptions, output: Path, resume: bool, progress: bool) -> Iterator[Engine]:
+    """The engine ``options.engine`` names. A Ray engine holds its cluster while the run lasts and
+    removes its parts only when the run went through."""
+    if options.engine == "ray":
+        from analyzer._ray import ray_engine
+
+        with ray_engine(model, options, ray_parts_path_for(output), resume=resume, progress=progress) as engine:
+            yield engine
+    else:
+        yield LocalEngine(model, options.batch_size)
+
+
+# --- the stage ----------------------------------------------------------------------------------
+
+
+def _pending_comments(
+    items: Iterable[Article | Reject], model: Model, targets: TargetPolicy, options: ScoreOptions,
+    done: set[tuple[str, str]], summary: ScoreSummary, articles_out: TextIO,
+) -> Iterator[Pending]:
+    """The comments still to score, each with its cleaned text, target and context, in input order.
+
+    Counts, rejects and every article's record (to ``articles_out``) are kept on the way; comments in
+    ``done`` (the part file of a resumed run) are counted and skipped.
+    """
+    for item in items:
+        if isinstance(item, Reject):
+            summary.rejects.append(item)
+            continue
+        summary.articles += 1
+        article_target = targets.for_article(item)
+        articles_out.write(json.dumps(_article_record(item, article_target), ensure_ascii=False) + "\n")
+        texts_by_id = {c.id: c.text for c in item.comments}
+        for comment in item.comments:
+            summary.rows += 1
+            target, source = targets.resolve(comment, article_target)
+            summary.target_sources[source] += 1
+            context, context_kind = _context(model, item, comment, texts_by_id, target)
+            summary.contexts[context_kind] += 1
+            text, problem, shortened = prepare_text(comment.text, options)
+            if problem:
+                location = f"article {item.id}, comment {comment.id}"
+                summary.rejects.append(Reject(item.source_file, location, problem, (comment.text or "")[:500]))
+                summary.unscored += 1
+            if (item.id, comment.id) in done:
+                summary.resumed += 1
+                continue
+            summary.shortened += shortened
+            row = _id_columns(item, comment, text, target, context_kind)
+            yield Pending(row, None if problem else text[: options.max_scored_chars], target, context)
+
+
+def _chunks(pending: Iterable[Pending], size: int) -> Iterator[list[Pending]]:
+    """``size`` comments at a time (the last chunk may be shorter): the unit every engine scores."""
+    chunk: list[Pending] = []
+    for item in pending:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def score(
     inputs: Sequence[str | Path],
     outputs: str | Path | Sequence[str | Path],
@@ -239,6 +363,7 @@ def score(
 
     The first output names the sidecars and the part file. Returns counts, rejects (reader
     rejects included) and the errors of input files that could not be read at all.
+    ``options.engine`` "ray" scores the same chunks on a Ray cluster (``analyzer._ray``).
     """
     from tqdm.auto import tqdm
 
@@ -249,11 +374,6 @@ def score(
     options = options or ScoreOptions()
     targets = targets or TargetPolicy(max_words=options.target_max_words)
     summary = ScoreSummary(outputs=output_paths)
-    attributes = list(model.attributes)
-    header = {
-        "model": model.name, "version": model.version, "backend": model.backend, "attributes": attributes,
-        "targets": targets.describe(), "reads_context": model.reads_context,
-    }
     part_path = part_path_for(output_paths[0])
     articles_path, meta_path = scores_sidecars(output_paths[0])
     try:
@@ -262,59 +382,36 @@ def score(
         raise ScoreError(str(error)) from error
     started = time.perf_counter()
 
-    try:
-        part, done = open_part(part_path, header, resume)
-    except PartFileMismatch as error:
-        raise ScoreError(str(error)) from error
-    articles_tmp = temporary_path(articles_path)
-    bar = tqdm(desc="scoring", unit="comment", disable=not progress, dynamic_ncols=True)
-    pending: list[_Pending] = []
+    with _engine(model, options, output_paths[0], resume, progress) as engine:
+        header = {
+            "model": model.name, "version": model.version, "backend": engine.backend,
+            "attributes": list(model.attributes), "targets": targets.describe(), "reads_context": model.reads_context,
+        }
+        try:
+            # A Ray run resumes from its finished parts; the part file it fills at the end starts afresh.
+            part, done = open_part(part_path, header, resume and isinstance(engine, LocalEngine))
+        except PartFileMismatch as error:
+            raise ScoreError(str(error)) from error
+        articles_tmp = temporary_path(articles_path)
+        bar = tqdm(desc="scoring", unit="comment", disable=not progress, dynamic_ncols=True)
+        with part, articles_tmp.open("w", encoding="utf-8") as articles_out:
+            items = iter_input(inputs, fmt, read_options or ReadOptions(), summary.errors)
+            pending = _pending_comments(items, model, targets, options, done, summary, articles_out)
+            for scored in engine.score(_chunks(pending, options.chunk_size), header):
+                append_rows(part, scored.rows)
+                summary.scored_now += scored.scored_now
+                summary.resumed += scored.resumed
+                bar.update(len(scored.rows))
+        bar.close()
 
-    def flush() -> None:
-        if pending:
-            append_rows(part, _score_chunk(model, pending, options.batch_size))
-            summary.scored_now += sum(p.model_text is not None for p in pending)
-            bar.update(len(pending))
-            pending.clear()
-
-    with part, articles_tmp.open("w", encoding="utf-8") as articles_out:
-        for item in iter_input(inputs, fmt, read_options or ReadOptions(), summary.errors):
-            if isinstance(item, Reject):
-                summary.rejects.append(item)
-                continue
-            summary.articles += 1
-            article_target = targets.for_article(item)
-            articles_out.write(json.dumps(_article_record(item, article_target), ensure_ascii=False) + "\n")
-            texts_by_id = {c.id: c.text for c in item.comments}
-            for comment in item.comments:
-                summary.rows += 1
-                target, source = targets.resolve(comment, article_target)
-                summary.target_sources[source] += 1
-                context, context_kind = _context(model, item, comment, texts_by_id, target)
-                summary.contexts[context_kind] += 1
-                text, problem, shortened = prepare_text(comment.text, options)
-                if problem:
-                    location = f"article {item.id}, comment {comment.id}"
-                    summary.rejects.append(Reject(item.source_file, location, problem, (comment.text or "")[:500]))
-                    summary.unscored += 1
-                if (item.id, comment.id) in done:
-                    summary.resumed += 1
-                    continue
-                summary.shortened += shortened
-                row = _id_columns(item, comment, text, target, context_kind)
-                pending.append(_Pending(row, None if problem else text[: options.max_scored_chars], target, context))
-                if len(pending) >= options.chunk_size:
-                    flush()
-        flush()
-    bar.close()
-
-    columns = score_columns(attributes)
-    for path in output_paths:
-        write_table(part_path, path, columns, options.chunk_size)
-    os.replace(articles_tmp, articles_path)
-    summary.seconds = time.perf_counter() - started
-    write_text_atomically(meta_path, json.dumps(_meta(model, targets, inputs, summary, options), indent=2) + "\n")
-    part_path.unlink()
+        columns = score_columns(model.attributes)
+        for path in output_paths:
+            write_table(part_path, path, columns, options.chunk_size)
+        os.replace(articles_tmp, articles_path)
+        summary.seconds = time.perf_counter() - started
+        meta = _meta(model, engine, targets, inputs, summary, options)
+        write_text_atomically(meta_path, json.dumps(meta, indent=2) + "\n")
+        part_path.unlink()
     return summary
 
 
@@ -327,21 +424,23 @@ def _article_record(article: Article, target: tuple[str | None, str]) -> dict[st
 
 
 def _meta(
-    model: Model, targets: TargetPolicy, inputs: Sequence[str | Path], summary: ScoreSummary, options: ScoreOptions
+    model: Model, engine: Engine, targets: TargetPolicy, inputs: Sequence[str | Path], summary: ScoreSummary,
+    options: ScoreOptions,
 ) -> dict[str, Any]:
     return {
         "model": {
             "name": model.name,
             "version": model.version,
-            "backend": model.backend,
+            "backend": engine.backend,
             "path": str(getattr(model, "path", None) or ""),
             "toxicity_threshold": model.toxicity_threshold,
             "attributes": list(model.attributes),
             "max_length": model.max_length,
             "reads_context": model.reads_context,
-            "toxicity_calibration": model.config.toxicity_calibration,
-            "calibration": model.config.calibration,
+            "toxicity_calibration": model.toxicity_calibration,
+            "calibration": model.calibration,
         },
+        "engine": engine.describe(),
         "target_method": targets.describe(),
         "target_sources": {s: summary.target_sources[s] for s in TARGET_SOURCES},
         "contexts": {k: summary.contexts[k] for k in CONTEXT_KINDS},

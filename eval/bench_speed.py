@@ -125,6 +125,8 @@ class ProfanityCheckModel:
     name, version, path, backend = "alt-profanity-check", "off the shelf", None, "scikit-learn"
     attributes = ("toxicity",)
     toxicity_threshold, max_length, reads_context = 0.5, None, False
+    toxicity_calibration: dict = {}  # its probabilities are its own; nothing was refitted
+    calibration: dict = {}
 
     def predict(self, texts, targets=None, *, contexts=None, batch_size=32, show_progress_bar=False):
         from profanity_check import predict_prob
