@@ -112,7 +112,7 @@ def test_cli_writes_a_calibrated_checkpoint_that_score_uses(tiny_checkpoint, tmp
     meta = json.loads((tmp_path / "scores.meta.json").read_text())
     assert meta["model"]["calibration"]["kind"] == "site"
     run = load(scores).run
-    assert run.calibration.startswith("site calibration on 120 labeled comments of site.csv")
+    assert run.calibration.startswith("site: 120 labeled comments of site.csv")
     assert run.spread is not None and len(run.spread.replicates) == 200
 
 

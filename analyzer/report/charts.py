@@ -233,8 +233,9 @@ def facts(ax: Axes, lines: list[tuple[str, str]]) -> None:
     """A two-column list of key figures, and the colour key every panel shares."""
     ax.set_axis_off()
     ax.set_title("At a glance")
+    pitch = min(0.105, 1.0 / max(len(lines), 1))  # ten rows still end above the colour key
     for row, (label, value) in enumerate(lines):
-        y = 1.0 - row * 0.105
+        y = 1.0 - row * pitch
         ax.text(0.0, y, label, transform=ax.transAxes, va="top", color=style.MUTED_TEXT)
         ax.text(0.42, y, shorten(value, 40), transform=ax.transAxes, va="top")
     key = [Patch(color=style.NOT_TOXIC_COLOR, label="below threshold"),

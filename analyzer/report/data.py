@@ -136,17 +136,14 @@ def _stance_labels(table: pd.DataFrame) -> pd.Series:
 
 
 def calibration_phrase(record: dict[str, Any]) -> str:
-    """What the scores' toxicity calibration was fitted on, for the report's header."""
+    """What the scores' toxicity calibration was fitted on, in a few words."""
     kind = record.get("kind")
     if kind == "site":
         files = ", ".join(Path(str(f.get("path", ""))).name for f in record.get("fitted_on", [])) or "labeled rows"
-        after = (record.get("ece_after") or {}).get("estimate")
-        error = f", calibration error there {after:.3f} (out-of-fold)" if isinstance(after, float) else ""
-        return (f"site calibration on {record.get('rows')} labeled comments of {files} "
-                f"({str(record.get('created_at', ''))[:10]}{error})")
+        return f"site: {record.get('rows')} labeled comments of {files} ({str(record.get('created_at', ''))[:10]})"
     if kind == "training":
-        return f"as trained: Platt scaling on {record.get('rows')} validation comments (see the model card)"
-    return "as shipped with the model (see its card); other outlets may need analyzer calibrate"
+        return f"as trained ({record.get('rows')} validation comments)"
+    return "as shipped (see the model card)"
 
 
 def _read_run_info(meta_path: Path) -> RunInfo:

@@ -324,7 +324,8 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
     lines = [
         f"{shown}, {comments} comments captured",
         f"Model: {model_phrase(run)}   ·   toxicity threshold {threshold_phrase(run)}",
-        f"Toxicity calibration: {run.calibration}",
+        f"Toxicity calibration: {run.calibration}"
+        + ("" if run.calibration.startswith("site") else "   ·   for another outlet's comments: analyzer calibrate"),
         f"Stance target: {run.target_method}",
         f"Scored {_readable_time(run.created_at)}   ·   report made {made_at}",
         f"Inputs: {', '.join(Path(i).name for i in run.inputs) if run.inputs else 'unknown'}",
