@@ -140,6 +140,11 @@ class SiteCalibration:
         return lines
 
 
+def _require_attribute(model: Model, attribute: str) -> None:
+    if attribute not in model.attributes:
+        raise CalibrationError(f"the model has no attribute {attribute!r}; it has {', '.join(model.attributes)}")
+
+
 def calibrate_logits(
     model: Model, logits: np.ndarray, positive: np.ndarray, *, attribute: str = "toxicity",
     fitted_on: list[dict[str, Any]] | None = None, bootstrap_resamples: int = 1000,
@@ -147,15 +152,13 @@ def calibrate_logits(
     """Fit a site calibration of ``attribute`` from its raw logits (one per labeled comment) and 0/1 labels."""
     positive = np.asarray(positive).astype(int)
     logits = np.asarray(logits, dtype=float)
-    if attribute not in model.attributes:
-        raise CalibrationError(f"the model has no attribute {attribute!r}; it has {', '.join(model.attributes)}")
+    _require_attribute(model, attribute)
     negatives = len(positive) - int(positive.sum())
     if min(int(positive.sum()), negatives) < MIN_PER_CLASS:
         raise CalibrationError(
             f"{positive.sum()} positive and {negatives} negative rows: a calibration needs at least "
             f"{MIN_PER_CLASS} of each (a random sample of a few hundred comments usually has them)"
         )
-    column = model.attributes.index(attribute)
     shipped = model.config.toxicity_calibration.get(attribute)
     before = platt_probabilities(logits, shipped) if shipped else 1.0 / (1.0 + np.exp(-logits))
     after = out_of_fold_probabilities(logits, positive)
@@ -164,7 +167,8 @@ def calibrate_logits(
     def interval(probabilities: np.ndarray) -> evaluation_metrics.Interval:
         return evaluation_metrics.bootstrap_ci(ece, positive, probabilities, n_resamples=bootstrap_resamples, seed=SEED)
 
-    threshold, f1 = decision_threshold(after, positive) if column == 0 else (None, None)
+    # The decision threshold is on ``toxicity`` (``Model.is_toxic``); other attributes keep it as it is.
+    threshold, f1 = decision_threshold(after, positive) if attribute == "toxicity" else (None, None)
     return SiteCalibration(
         attribute=attribute, fitted_on=fitted_on or [], rows=len(positive), positives=int(positive.sum()),
         params=fit_platt(logits, positive),
@@ -181,8 +185,7 @@ def calibrate_model(
 ) -> tuple[Model, SiteCalibration]:
     """Score ``texts`` with ``model`` and fit a site calibration; returns the recalibrated model (same
     network, new config) and what was fitted. Only toxicity attributes are touched: stance keeps its own."""
-    if attribute not in model.attributes:
-        raise CalibrationError(f"the model has no attribute {attribute!r}; it has {', '.join(model.attributes)}")
+    _require_attribute(model, attribute)
     raw, _ = model.logits(texts, [None] * len(texts), batch_size=batch_size, show_progress_bar=show_progress_bar)
     fitted = calibrate_logits(model, raw[:, model.attributes.index(attribute)].numpy(), positive,
                               attribute=attribute, fitted_on=fitted_on)

@@ -273,7 +273,7 @@ def calibrate(model: Model, validation: Sequence[Example], tox: np.ndarray, stan
         positive = targets[known, j] >= 0.5
         if MIN_PER_CLASS <= positive.sum() <= known.sum() - MIN_PER_CLASS:
             model.config.toxicity_calibration[attribute] = fit_platt(tox[known, j], positive)
-            if j == 0:  # the report redraws toxic shares through these (analyzer.report.estimates)
+            if attribute == "toxicity":  # the report redraws toxic shares through these (analyzer.report.estimates)
                 model.config.calibration = {
                     "kind": "training", "attribute": attribute, "rows": int(known.sum()),
                     "positives": int(positive.sum()), "params": model.config.toxicity_calibration[attribute],
