@@ -58,6 +58,8 @@ TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "insult",
     "inflammatory",
     "identity_attack",
+    "obscene",
+    "threat",
 )
 STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
 

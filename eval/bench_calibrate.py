@@ -1,11 +1,9 @@
 """Does ``analyzer calibrate`` on 200 of an outlet's labeled comments fix the calibration on the rest?
 
-``python -m eval.bench_calibrate`` — per outlet the shipped model was not calibrated on:
-
-* Impermium (news, blog and forum comments; label: insults a participant → the ``insult`` attribute) and
-  the Jigsaw subset (Wikipedia talk; ``toxicity``), which no training run drew from;
-* the rows the recipe left unused of the sources it drew a few hundred from (Civil Comments spans,
-  OLID, Davidson, CAT, ToxiGen; ``eval.heldout``), positive when the source's ``toxicity`` target ≥ 0.5.
+``python -m eval.bench_calibrate`` — per outlet the shipped model was not calibrated on: the rows the recipe
+left unused (neither trained nor validated on; ``eval.heldout``) of each toxicity source it draws from (Civil
+Comments spans, OLID, Davidson, CAT, ToxiGen, Jigsaw: positive when the source's ``toxicity`` target ≥ 0.5;
+Impermium news, blog and forum comments: its label, insults a participant, is about the ``insult`` attribute).
 
 Each outlet's sample (``--rows``, fixed seed) is scored once with the shipped model as users run it
 (``auto`` backend: int8 on CPU). Then, ``--draws`` times, 200 random rows are given to the very function
@@ -49,22 +47,17 @@ ECE_GOAL = 0.05
 ROWS = 1500
 DRAWS = 20
 SEED = 0
-#: Sources no training run drew from: (loader, attribute their label is about, what a positive is).
-UNTOUCHED = {
-    "impermium": (corpora.impermium, "insult", "insults a participant of the conversation (news, blog, forum comments)"),
-    "jigsaw": (corpora.jigsaw, "toxicity", "toxic (Wikipedia talk; a class-balanced subset, not the natural rate)"),
-}
+#: The attribute an outlet's label is about, where it is not ``toxicity``.
+LABELLED_ATTRIBUTE = {"impermium": "insult"}
 
 
 def outlets(rows: int, seed: int) -> dict[str, tuple[str, str, list[Example]]]:
     """name → (attribute, what a positive is, a fixed-seed sample of labeled examples)."""
     spec = tomllib.loads(RECIPE.read_text(encoding="utf-8"))["data"]
     data = (PROJECT_ROOT / spec["shared"]).resolve()
-    chosen = {name: (attribute, meaning, corpora.sample(load(data, TOXICITY_ATTRIBUTES), rows, seed))
-              for name, (load, attribute, meaning) in UNTOUCHED.items()}
-    for name, rest in not_drawn(spec, data).items():
-        chosen[name] = ("toxicity", f"{POSITIVES[name]} (rows the recipe left unused)", corpora.sample(rest, rows, seed))
-    return chosen
+    return {name: (LABELLED_ATTRIBUTE.get(name, "toxicity"), f"{POSITIVES[name]} (rows the recipe left unused)",
+                   corpora.sample(rest, rows, seed))
+            for name, rest in not_drawn(spec, data).items()}
 
 
 def raw_logits(model: Model, examples: list[Example], attribute: str, batch_size: int) -> tuple[np.ndarray, np.ndarray]:

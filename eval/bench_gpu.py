@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from eval.bench_speed import invoked_command, log_to_stderr, write_results
+from eval.gate import SHARED
 from eval.news_comments import load_news_comments
 
 OUT_DIR = Path("reports/benchmarks")
@@ -99,12 +100,14 @@ def onnx_cuda_model(model_dir: Path | None, device: str) -> tuple[Any, str]:
     return model, ""
 
 
-def benchmark(device: str, comments: int, cores: int, model_dir: Path | None, log) -> dict[str, Any]:
+def benchmark(
+    device: str, comments: int, cores: int, model_dir: Path | None, log, shared: Path = SHARED
+) -> dict[str, Any]:
     import torch
 
     from analyzer.model import load_model
 
-    texts = [text for _, text in load_news_comments()[:comments]]
+    texts = [text for _, text in load_news_comments(shared)[:comments]]
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
                     "cores": cores, "torch": torch.__version__,
@@ -184,6 +187,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1, help="threads of the CPU default run")
     parser.add_argument("--model", type=Path, help="checkpoint folder (default: the shipped model)")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    parser.add_argument("--shared", type=Path, default=SHARED,
+                        help="the shared folder holding the news comments (default: ../shared)")
     return parser.parse_args(argv)
 
 
@@ -194,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     comments = args.comments or (20_000 if device.startswith("cuda") else 64)
     try:
-        results = benchmark(device, comments, args.cores, args.model, log_to_stderr)
+        results = benchmark(device, comments, args.cores, args.model, log_to_stderr, args.shared)
     except FileNotFoundError as error:
         log_to_stderr(f"skipped: the real news comments are not here ({error})")
         return 0

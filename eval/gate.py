@@ -13,10 +13,11 @@ cores) and compares each with its floor in ``eval/floors/floors.toml``:
   nuclear talks", each comment with its post title as context;
 * ``pstance_val_stance_f_avg``: F_avg (mean F1 of favor and against) on a fixed-seed sample of P-Stance's
   validation tweets: implicit stance toward three politicians, a distribution unlike VAST's;
-* ``impermium_insult_roc_auc`` / ``jigsaw_toxicity_roc_auc``: ROC-AUC of ``insult`` on a fixed-seed sample of
-  the Impermium comments (news, blog and forum comments; positive = insults a participant) and of
-  ``toxicity`` on the Jigsaw subset (Wikipedia talk; positive = toxic): outlets no training run drew
-  from, so these floors guard how toxicity carries to other sites;
+* ``impermium_insult_roc_auc`` / ``jigsaw_toxicity_roc_auc`` / ``jigsaw_obscene_roc_auc``: ROC-AUC of
+  ``insult`` on a fixed-seed sample of the Impermium comments (news, blog and forum comments; positive =
+  insults a participant) and of ``toxicity`` and ``obscene`` on one of the Jigsaw subset (Wikipedia talk):
+  rows the recipe never draws (``outlet_sample``; ``training.recipe.without_gate_rows``). Up to model 0.7.0
+  no training run drew from these outlets at all; since 0.8.0 their other rows are trained on;
 * ``dragnet_splitter_comment_f1`` / ``dragnet_splitter_body_f1``: comment and body bag-of-words
   F1 (``eval.bench_splitter``'s scorer) of the plain-text splitter on a fixed sample of Dragnet
   pages. In-sample for the shipped line model, which was fitted on these pages: a regression guard;
@@ -194,15 +195,23 @@ def _pstance_f_avg(context: GateContext) -> float:
     return f_avg(rows.labels, model_scores(context.model, rows))
 
 
-def untouched_outlet_auc(context: GateContext, loader: str, attribute: str, sample: int) -> float:
-    """ROC-AUC of ``attribute`` on a fixed-seed sample of a source no training run drew from."""
+def outlet_sample(examples: list) -> list:
+    """The rows of an outlet the gate measures: a fixed-seed sample that the recipe never draws from
+    (``training.recipe.without_gate_rows``)."""
+    from training import corpora
+
+    return corpora.sample(examples, OUTLET_SAMPLE, SAMPLE_SEED)
+
+
+def outlet_auc(context: GateContext, loader: str, attribute: str) -> float:
+    """ROC-AUC of ``attribute`` on the gate's rows of an outlet (``outlet_sample``)."""
     import numpy as np
 
     from analyzer.evaluation.metrics import roc_auc
     from analyzer.model import TOXICITY_ATTRIBUTES
     from training import corpora
 
-    examples = corpora.sample(getattr(corpora, loader)(context.shared / "data", TOXICITY_ATTRIBUTES), sample, SAMPLE_SEED)
+    examples = outlet_sample(getattr(corpora, loader)(context.shared / "data", TOXICITY_ATTRIBUTES))
     column = TOXICITY_ATTRIBUTES.index(attribute)
     predictions = context.model.predict([e.text for e in examples], batch_size=32)
     scores = np.array([p.toxicity[attribute] for p in predictions])
@@ -245,22 +254,29 @@ PSTANCE = Check(
 
 IMPERMIUM = Check(
     "impermium_insult_roc_auc",
-    "insult ROC-AUC, Impermium news/blog/forum comments (never trained on), positive = insults a participant",
+    "insult ROC-AUC, Impermium news/blog/forum comments (rows never trained on), positive = insults a participant",
     (DataFile("shared", "data/impermium_insults_train/train.csv"),),
     f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED} (training.corpora.sample); escapes decoded",
-    lambda context: untouched_outlet_auc(context, "impermium", "insult", OUTLET_SAMPLE),
+    lambda context: outlet_auc(context, "impermium", "insult"),
 )
 JIGSAW = Check(
     "jigsaw_toxicity_roc_auc",
-    "toxicity ROC-AUC, Jigsaw Wikipedia-talk subset (never trained on), positive = toxic",
+    "toxicity ROC-AUC, Jigsaw Wikipedia-talk subset (rows never trained on), positive = toxic",
     (DataFile("shared", "data/jigsaw_toxic_wikipedia_subset/jigsaw_toxic_subset.parquet"),),
     f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED} (training.corpora.sample)",
-    lambda context: untouched_outlet_auc(context, "jigsaw", "toxicity", OUTLET_SAMPLE),
+    lambda context: outlet_auc(context, "jigsaw", "toxicity"),
+)
+JIGSAW_OBSCENE = Check(
+    "jigsaw_obscene_roc_auc",
+    "obscene ROC-AUC, Jigsaw Wikipedia-talk subset (rows never trained on), positive = obscene",
+    JIGSAW.files,
+    JIGSAW.slice,
+    lambda context: outlet_auc(context, "jigsaw", "obscene"),
 )
 
 
 def default_checks() -> list[Check]:
-    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, SPLITTER_COMMENTS, SPLITTER_BODY]
+    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, SPLITTER_COMMENTS, SPLITTER_BODY]
 
 
 def shipped_plaintext_splitter(lines: list[str], page_id: str) -> tuple[str, str]:

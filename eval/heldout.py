@@ -1,11 +1,10 @@
 """Toxicity on the rows the shipped recipe did not train on: ``python -m eval.heldout``.
 
-The recipe draws a few hundred rows from each extra toxicity source (Civil Comments toxic spans, OLID,
-Davidson, CAT, ToxiGen; ``training.recipe.toxicity_draws``) and leaves the rest unused. Those rest rows
-are other outlets and platforms than C3's Globe and Mail, so they say how the model carries over: per
-source, ROC-AUC of ``toxicity`` (positive: the source's toxicity target >= 0.5, e.g. a majority of its
-annotators) and, where the source labels it, of ``identity_attack``. Rows whose text was also drawn for
-training are left out. Intervals: 95% percentile bootstrap over rows. ToxiGen's unused statements are
+The recipe draws some rows from each extra toxicity source (Civil Comments toxic spans, OLID, Davidson,
+CAT, ToxiGen, Impermium, Jigsaw; ``training.recipe.toxicity_draws``) and leaves the rest unused. Those rest
+rows are other outlets and platforms than C3's Globe and Mail, so they say how the model carries over: per
+source, ROC-AUC of each attribute the source labels (positive: the source's target >= 0.5, e.g. a majority
+of its annotators). Rows whose text was also drawn for training or for validation are left out. Intervals: 95% percentile bootstrap over rows. ToxiGen's unused statements are
 about the same 16 groups as its trained ones, so they measure new wordings more than new targets.
 
 Writes ``reports/eval/heldout-sources/`` (``report.md``, ``metrics.json``), as ``analyzer eval`` does; reads ``../shared/data`` (nothing is copied).
@@ -36,7 +35,7 @@ from training import corpora
 from training.recipe import PROJECT_ROOT, toxicity_draws
 
 RECIPE = Path("training/recipes/default.toml")
-SCORED_ATTRIBUTES = ("toxicity", "identity_attack")
+SCORED_ATTRIBUTES = ("toxicity", "insult", "identity_attack", "obscene", "threat")
 #: Unused rows scored per source (a fixed-seed sample; CPU time).
 ROWS_PER_SOURCE = 1500
 SEED = 0
@@ -47,6 +46,8 @@ POSITIVES = {
     "davidson": "most coders said hate or offensive; identity attack: most said hate",
     "cat_wikipedia": "toxic by majority, judged in context",
     "toxigen": "hateful statement about a group (implicit, slur-free); identity attack: the same",
+    "impermium": "insults a participant of the conversation (its one label, about `insult`)",
+    "jigsaw": "toxic; the other attributes by their own labels (Wikipedia talk, a class-balanced subset)",
 }
 
 
@@ -55,8 +56,8 @@ def not_drawn(spec: dict[str, Any], data: Path) -> dict[str, list[Example]]:
     the recipe did not draw for training (``data``: the folder of the public corpora)."""
     # C3 is left out here: its validation articles are measured by `analyzer eval` (reports/eval/c3-*).
     unused = {}
-    for name, (examples, drawn) in toxicity_draws(spec, data).items():
-        trained_texts = {e.text for e in drawn}
+    for name, (examples, drawn, validation) in toxicity_draws(spec, data).items():
+        trained_texts = {e.text for e in (*drawn, *validation)}
         unused[name] = [e for e in examples if e.text not in trained_texts]
     return unused
 
@@ -85,12 +86,15 @@ def score_source(
     model: Model, examples: list[Example], batch_size: int, resamples: int, seed: int,
     baseline: ToxicityBaseline | None = None,
 ) -> dict[str, Any]:
-    """The model's ``toxicity`` and ``identity_attack`` AUCs on one source (and ``baseline``'s toxicity AUC)."""
+    """The model's AUC of each of ``SCORED_ATTRIBUTES`` on one source (and ``baseline``'s toxicity AUC)."""
     texts = [e.text for e in examples]
     predictions = model.predict(texts, batch_size=batch_size)
     target = {a: np.array([e.toxicity[TOXICITY_ATTRIBUTES.index(a)] for e in examples]) for a in SCORED_ATTRIBUTES}
     result: dict[str, Any] = {"rows": len(examples)}
     for attribute in SCORED_ATTRIBUTES:
+        if attribute not in model.attributes:  # an older checkpoint
+            result[attribute] = None
+            continue
         scores = np.array([p.toxicity[attribute] for p in predictions])
         result[attribute] = _auc_entry(target[attribute], scores, resamples, seed)
     if baseline is not None:
@@ -118,12 +122,13 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
         "",
         f"Reproduce: `{command}`",
         "",
-        f"| source | positive when | toxicity ROC-AUC | identity_attack ROC-AUC | {results['baseline']} toxicity ROC-AUC |",
-        "|---|---|---|---|---|",
+        "| source | positive when | " + " | ".join(f"{a} ROC-AUC" for a in SCORED_ATTRIBUTES)
+        + f" | {results['baseline']} toxicity ROC-AUC |",
+        "|---|---|" + "---|" * (len(SCORED_ATTRIBUTES) + 1),
     ]
     for name, entry in results["sources"].items():
-        lines.append(f"| {name} | {POSITIVES[name]} | {_auc_cell(entry['toxicity'])} | "
-                     f"{_auc_cell(entry['identity_attack'])} | {_auc_cell(entry.get('baseline_toxicity'))} |")
+        cells = " | ".join(_auc_cell(entry.get(a)) for a in SCORED_ATTRIBUTES)
+        lines.append(f"| {name} | {POSITIVES[name]} | {cells} | {_auc_cell(entry.get('baseline_toxicity'))} |")
     lines += ["", f"{results['baseline']}: {results['baseline_description']}; its published training data include "
               "the Davidson tweets and Wikipedia comments, so on those two sources it may have seen the rows."]
     return "\n".join(lines) + "\n"

@@ -61,7 +61,7 @@ from analyzer.model import (
     masked_mean,
 )
 from analyzer.splits import stable_bucket
-from eval.bench_calibrate import UNTOUCHED
+from eval.bench_calibrate import LABELLED_ATTRIBUTE
 from eval.bench_speed import invoked_command, log_to_stderr
 from eval.gate import SHARED
 from eval.heldout import POSITIVES as HELDOUT_POSITIVES
@@ -90,7 +90,6 @@ NONE = STANCE_LABELS.index("none")
 POSITIVES = {
     "c3": "crowd toxicity level >= 2 on the 1-4 scale (Globe and Mail comments)",
     **HELDOUT_POSITIVES,
-    **{name: meaning for name, (_, _, meaning) in UNTOUCHED.items()},
 }
 
 #: A source's (pool candidates, measuring candidates).
@@ -144,8 +143,8 @@ TOXICITY_SOURCES: dict[str, Callable[[Path], Split]] = {
     "davidson": _text_split(corpora.davidson),
     "cat_wikipedia": _text_split(corpora.cat_wikipedia),
     "toxigen": _text_split(corpora.toxigen),
-    "impermium": _text_split(corpora.impermium, attribute=UNTOUCHED["impermium"][1]),
-    "jigsaw": _text_split(corpora.jigsaw, attribute=UNTOUCHED["jigsaw"][1]),
+    "impermium": _text_split(corpora.impermium, attribute=LABELLED_ATTRIBUTE["impermium"]),
+    "jigsaw": _text_split(corpora.jigsaw),
 }
 
 

@@ -54,7 +54,7 @@ def test_civil_comments_sets_leave_out_the_rows_the_recipe_trained_on(tmp_path: 
     parts = [set(part["text"]) for part in (train, validation, test)]
     assert not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
     spec = load_recipe(PROJECT_ROOT / RECIPE)["data"]
-    _, drawn = toxicity_draws({"seed": spec["seed"], "civil_comments_spans": spec["civil_comments_spans"]},
+    _, drawn, _ = toxicity_draws({"seed": spec["seed"], "civil_comments_spans": spec["civil_comments_spans"]},
                               tmp_path / "data")["civil_comments_spans"]
     assert len(drawn) == 500 and not {e.text for e in drawn} & set().union(*parts)
     for part in (train, validation, test):

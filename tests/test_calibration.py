@@ -62,8 +62,8 @@ def test_too_few_positives_or_an_unknown_attribute_is_refused():
     logits = np.linspace(-2, 2, 100)
     with pytest.raises(CalibrationError, match="3 positive"):
         calibrate_logits(build_tiny_model(), logits, np.r_[np.ones(3), np.zeros(97)])
-    with pytest.raises(CalibrationError, match="no attribute 'obscene'"):
-        calibrate_logits(build_tiny_model(), logits, np.arange(100) % 2, attribute="obscene")
+    with pytest.raises(CalibrationError, match="no attribute 'profanity'"):
+        calibrate_logits(build_tiny_model(), logits, np.arange(100) % 2, attribute="profanity")
 
 
 @pytest.fixture

@@ -144,7 +144,8 @@ def _real_outcomes(make_context, names: set[str]):
     return outcomes
 
 
-MODEL_CHECKS = {gate.C3.name, gate.VAST.name, gate.NK.name, gate.IMPERMIUM.name, gate.JIGSAW.name}
+MODEL_CHECKS = {gate.C3.name, gate.VAST.name, gate.NK.name, gate.IMPERMIUM.name, gate.JIGSAW.name,
+                gate.JIGSAW_OBSCENE.name}
 SPLITTER_CHECKS = {gate.SPLITTER_COMMENTS.name, gate.SPLITTER_BODY.name}
 
 

@@ -137,3 +137,42 @@ def test_the_gates_nk_row_is_left_out_when_its_data_changed_since_the_pin(tmp_pa
     floors.write_text(entry.format(current), encoding="utf-8")
     ((label, value),) = gate_rows(labels, floors)
     assert value == "0.628" and "all 909 rows" in label and "(`python -m eval.gate`, pinned 2026-11-30)" in label
+
+
+def test_saved_examples_come_back_as_they_were_drawn(tmp_path: Path):
+    import math
+    from dataclasses import replace
+
+    from analyzer.finetune.examples import IGNORE_STANCE, Example, toxicity_vector
+    from training.recipe import load_data, save_data
+
+    toxic = Example("you clown", None, toxicity_vector(TOXICITY_ATTRIBUTES, insult=1.0), IGNORE_STANCE, "g1", "olid")
+    stance = Example("they never will", "the talks", toxicity_vector(TOXICITY_ATTRIBUTES), 1, "g2", "nk_talks",
+                     context="Summit ends early")
+    path = tmp_path / "data.jsonl.gz"
+    save_data(path, [toxic, stance], [stance], [], {"olid": 1})
+    train, validation, check, counts = load_data(path)
+
+    def same(a: Example, b: Example) -> bool:  # NaN (not taught) is not equal to itself
+        return replace(a, toxicity=()) == replace(b, toxicity=()) and all(
+            x == y or math.isnan(x) and math.isnan(y) for x, y in zip(a.toxicity, b.toxicity, strict=True))
+
+    assert (len(train), len(validation), check, counts) == (2, 1, [], {"olid": 1})
+    assert same(train[0], toxic) and same(train[1], stance) and same(validation[0], stance)
+    assert train[0].toxicity[TOXICITY_ATTRIBUTES.index("insult")] == 1.0
+
+
+def test_the_gates_outlet_rows_are_never_drawn_for_training_or_validation(tmp_path: Path, monkeypatch):
+    from analyzer.finetune.examples import IGNORE_STANCE, Example, toxicity_vector
+    from eval.gate import outlet_sample
+    from training import recipe as recipe_module
+
+    rows = [Example(f"comment {i}", None, toxicity_vector(TOXICITY_ATTRIBUTES, insult=float(i % 3 == 0)),
+                    IGNORE_STANCE, f"impermium-{i}", "impermium") for i in range(1000)]
+    monkeypatch.setitem(recipe_module.EXTRA_TOXICITY_SOURCES, "impermium", lambda data, attributes: rows)
+    draws = recipe_module.toxicity_draws({"seed": 13, "impermium": "all", "impermium_validation": 100}, tmp_path)
+    _, train, validation = draws["impermium"]
+    gate = {e.group for e in outlet_sample(rows)}
+    assert len(gate) == 400 and len(validation) == 100 and len(train) == 500
+    assert not gate & {e.group for e in train} and not gate & {e.group for e in validation}
+    assert not {e.group for e in train} & {e.group for e in validation}

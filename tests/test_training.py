@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from analyzer.cli import main
 from analyzer.evaluation.metrics import at_threshold, best_f1_threshold
@@ -280,3 +281,64 @@ def test_a_model_trained_with_context_learns_what_only_the_context_says(tmp_path
     assert accuracy >= 0.9
     bare = result.model.predict([e.text for e in held_out], "the talks")  # no context: no way to tell
     assert np.mean([p.stance_label == STANCE_LABELS[e.stance] for p, e in zip(bare, held_out)]) < 0.8
+
+
+def test_new_attributes_get_outputs_and_the_old_ones_keep_their_scores(tiny_dir: Path) -> None:
+    from dataclasses import replace
+
+    from analyzer.finetune.trainer import with_attributes
+
+    tiny = load_model(tiny_dir, backend="torch")
+    fewer = with_attributes(tiny, TOXICITY_ATTRIBUTES)  # the same attributes: the same model
+    assert fewer is tiny
+    # a checkpoint made before the last two attributes existed
+    older = replace(tiny.config, attributes=TOXICITY_ATTRIBUTES[:-2])
+    head = tiny.net.toxicity_head[-1]
+    from analyzer.model import Model, build_net
+
+    net = build_net(older)
+    state = {k: v for k, v in tiny.net.state_dict().items() if not k.startswith("toxicity_head.4.")}
+    net.load_state_dict(state, strict=False)
+    net.toxicity_head[-1].weight.data.copy_(head.weight.data[:-2])
+    net.toxicity_head[-1].bias.data.copy_(head.bias.data[:-2])
+    old_model = Model(net, older)
+    widened = with_attributes(old_model, TOXICITY_ATTRIBUTES, seed=1)
+    texts = ["you are a clown", "the budget was discussed today"]
+    before, after = old_model.predict(texts, "the ceasefire"), widened.predict(texts, "the ceasefire")
+    for b, a in zip(before, after):
+        assert list(a.toxicity) == list(TOXICITY_ATTRIBUTES)
+        assert all(abs(a.toxicity[name] - value) < 1e-6 for name, value in b.toxicity.items())
+        assert a.stance == pytest.approx(b.stance)
+    with pytest.raises(ValueError, match="obscene"):
+        with_attributes(widened, [name for name in TOXICITY_ATTRIBUTES if name != "obscene"])
+
+
+def test_calibration_fits_only_the_named_sources_rows_and_measures_all(tiny_dir: Path) -> None:
+    from analyzer.finetune.trainer import calibrate
+
+    rng = np.random.default_rng(0)
+    rows, logits = [], []
+    for i in range(400):  # "news": 10% toxic; "balanced": half toxic, a class-balanced set
+        source = "news" if i < 200 else "balanced"
+        toxic = rng.random() < (0.1 if source == "news" else 0.5)
+        rows.append(Example(f"text {i}", None, toxicity_vector(TOXICITY_ATTRIBUTES, toxicity=float(toxic)),
+                            IGNORE_STANCE, f"g{i}", source))
+        logits.append(rng.normal(1.0 if toxic else -1.0))
+    tox = np.zeros((len(rows), len(TOXICITY_ATTRIBUTES)))
+    tox[:, 0] = logits
+    stance = np.zeros((len(rows), len(STANCE_LABELS)))
+
+    def fitted(sources):
+        model = load_model(tiny_dir, backend="torch")
+        metrics = calibrate(model, rows, tox, stance, sources)
+        probabilities = model.calibrate_toxicity(torch.tensor(tox))[:, 0].numpy()
+        return model, metrics, probabilities
+
+    news, news_metrics, news_p = fitted(["news"])
+    pooled, pooled_metrics, pooled_p = fitted(None)
+    assert news.config.calibration["sources"] == ["news"] and news.config.calibration["rows"] == 200
+    assert pooled.config.calibration["sources"] is None and pooled.config.calibration["rows"] == 400
+    assert news_metrics["toxicity_n"] == pooled_metrics["toxicity_n"] == 400  # measured on every row
+    # fitted on the news rows, the mean probability there matches their rate; pooled, it is pulled up
+    news_rate = np.mean([r.toxicity[0] for r in rows[:200]])
+    assert abs(news_p[:200].mean() - news_rate) < 0.02 < pooled_p[:200].mean() - news_rate

@@ -14,7 +14,8 @@ How each source's labels become the model's attributes (targets in [0, 1]; NaN =
 * Impermium insults (news, blog and forum comments): ``insult`` = insults a participant of the conversation;
   ``toxicity`` is not taught (a crude comment that insults nobody is not an insult, but it may be toxic).
 * Jigsaw subset (Wikipedia talk, class-balanced): ``toxicity`` = toxic, ``severe_toxicity`` = severe_toxic,
-  ``insult`` = insult, ``identity_attack`` = identity_hate (its ``obscene`` and ``threat`` have no attribute yet).
+  ``insult`` = insult, ``identity_attack`` = identity_hate, ``obscene`` = obscene, ``threat`` = threat (the one
+  source that labels the last two).
 * VAST: stance 0 con → against, 1 pro → favor, 2 neutral → none, toward the row's topic (see ``_vast_target``).
 * NK-talks hand labels (training/labels/nk_talks_stance.csv): stance toward "US-North Korea nuclear talks", with
   the post title as context.
@@ -165,7 +166,7 @@ def _joined_utf8(run: re.Match) -> str:
 
 
 JIGSAW_ATTRIBUTES = {"toxicity": "toxic", "severe_toxicity": "severe_toxic", "insult": "insult",
-                     "identity_attack": "identity_hate"}
+                     "identity_attack": "identity_hate", "obscene": "obscene", "threat": "threat"}
 
 
 def jigsaw(data: Path, attributes: Sequence[str]) -> list[Example]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
+import gzip
 import json
 import shlex
 import shutil
@@ -59,6 +61,9 @@ LICENSES = {
     "pstance": "P-Stance (Li et al. 2021), political tweets — repository MIT; tweet text, research use",
     "perspectrum": "Perspectrum (Chen et al. 2019), debate claims and perspectives — CC BY-SA 4.0",
     "ibm": "IBM Debater Claim Stance (Bar-Haim et al. 2017), Wikipedia claims — CC BY-SA 3.0",
+    "impermium": "Impermium insults (Kaggle 2012, Detecting Insults in Social Commentary), news/blog/forum comments — "
+                 "the competition's data terms: research use only",
+    "jigsaw": "Jigsaw Toxic Comment Classification Challenge subset, Wikipedia talk — labels CC0, text CC BY-SA",
 }
 def _amount(spec: Any) -> tuple[int | None, bool]:
     if spec == "all" or spec is None:
@@ -81,23 +86,50 @@ EXTRA_TOXICITY_SOURCES = {
     "davidson": corpora.davidson,
     "cat_wikipedia": corpora.cat_wikipedia,
     "toxigen": corpora.toxigen,
+    "impermium": corpora.impermium,
+    "jigsaw": corpora.jigsaw,
 }
+#: Sources the evaluation gate samples rows of (``eval.gate.outlet_sample``): those rows are never drawn.
+GATE_OUTLETS = ("impermium", "jigsaw")
+
+
+def without_gate_rows(name: str, examples: list[Example]) -> list[Example]:
+    """``examples`` less the rows the evaluation gate measures ``name`` on (none for other sources)."""
+    if name not in GATE_OUTLETS:
+        return examples
+    from eval.gate import outlet_sample
+
+    held_out = {example.group for example in outlet_sample(examples)}
+    return [example for example in examples if example.group not in held_out]
 
 
 def toxicity_draws(
-    spec: dict[str, Any], data: Path, c3_train: list[Example] | None = None
-) -> dict[str, tuple[list[Example], list[Example]]]:
-    """Each toxicity source the recipe's [data] section names: (all its examples, those drawn for
-    training). C3 is drawn from ``c3_train`` and left out when that is None."""
+    spec: dict[str, Any], data: Path, c3_train: list[Example] | None = None,
+    attributes: Sequence[str] = TOXICITY_ATTRIBUTES,
+) -> dict[str, tuple[list[Example], list[Example], list[Example]]]:
+    """Each toxicity source the recipe's [data] section names: (all its examples, those drawn for training,
+    those drawn for validation: ``<name>_validation`` rows, never also in training). C3 is drawn from
+    ``c3_train`` (its validation articles are apart) and left out when that is None."""
     seed = int(spec.get("seed", 0))
     draws = {}
     for name in ("c3", *EXTRA_TOXICITY_SOURCES):
         if name not in spec or (name == "c3" and c3_train is None):
             continue
-        examples = c3_train if name == "c3" else EXTRA_TOXICITY_SOURCES[name](data, TOXICITY_ATTRIBUTES)
+        examples = c3_train if name == "c3" else EXTRA_TOXICITY_SOURCES[name](data, attributes)
+        available = without_gate_rows(name, examples)
+        # C3's validation rows are its validation articles (``corpora.c3``), drawn apart by ``build_data``
+        validation = corpora.sample(available, _amount(spec[f"{name}_validation"])[0], seed) if (
+            name != "c3" and f"{name}_validation" in spec) else []
+        picked = {id(example) for example in validation}
+        available = [example for example in available if id(example) not in picked]
         n, balanced = _amount(spec[name])
-        draws[name] = (examples, corpora.sample(examples, n, seed, balance_on_toxicity=balanced))
+        draws[name] = (examples, corpora.sample(available, n, seed, balance_on_toxicity=balanced), validation)
     return draws
+
+
+def recipe_attributes(recipe: dict[str, Any]) -> tuple[str, ...]:
+    """The toxicity attributes the recipe trains (``[training] attributes``; default: all the model knows)."""
+    return tuple(recipe["training"].get("attributes", TOXICITY_ATTRIBUTES))
 
 
 def shared_data(recipe: dict[str, Any], root: Path) -> Path:
@@ -110,7 +142,7 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     spec = recipe["data"]
     data = shared_data(recipe, root)
     seed = int(spec.get("seed", 0))
-    attributes = TOXICITY_ATTRIBUTES
+    attributes = recipe_attributes(recipe)
     c3_train, c3_validation = corpora.c3(data, attributes)
     vast_train, vast_validation = corpora.vast(data, attributes)
     nk_train, nk_check = corpora.nk_talks(data, root / spec["nk_labels"], attributes)
@@ -118,9 +150,13 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     vast_validation = corpora.sample(vast_validation, _amount(spec.get("vast_validation", "all"))[0], seed)
     train: list[Example] = []
     counts: dict[str, int] = {}
-    for name, (_, chosen) in toxicity_draws(spec, data, c3_train).items():
+    outlet_validation: list[Example] = []
+    for name, (_, chosen, held) in toxicity_draws(spec, data, c3_train, attributes).items():
         counts[name] = len(chosen)
         train.extend(chosen)
+        if held:
+            counts[f"validation_{name}"] = len(held)
+            outlet_validation.extend(held)
     paired_stance = spec.get("random_target_stance")  # e.g. "none"; absent: paired texts teach no stance
     train = corpora.with_random_targets(
         train, corpora.vast_topics(data), float(spec.get("random_target_rate", 0.5)), seed,
@@ -140,7 +176,7 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     nk_train, nk_validation = corpora.split_threads(nk_train, float(spec.get("nk_validation", 0.0)))
     train.extend(corpora.with_context_dropout(nk_train, float(spec.get("context_dropout", 0.5)), repeat))
     counts["nk_talks"], counts["nk_talks_repeat"] = len(nk_train), repeat
-    validation = c3_validation + vast_validation + nk_validation
+    validation = c3_validation + outlet_validation + vast_validation + nk_validation
     if nk_validation:
         counts["validation_nk_talks"] = len(nk_validation)
     for name, reader in stance_sources.STANCE_SOURCES.items():
@@ -158,6 +194,32 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     counts["validation_c3"], counts["validation_vast_zero_shot"], counts["nk_check"] = (
         len(c3_validation), len(vast_validation), len(nk_check))
     return train, validation, nk_check, counts
+
+
+#: The three example lists ``build_data`` returns, in the order ``save_data`` writes them.
+SPLITS = ("train", "validation", "nk_check")
+
+
+def save_data(path: Path, train: list[Example], validation: list[Example], nk_check: list[Example], counts: dict) -> None:
+    """The examples a recipe drew, as gzipped JSON lines (a first line with the counts, then one example per
+    line), so that a machine without ``../shared`` can train on them (``--data``; ``training.carry``)."""
+    with gzip.open(path, "wt", encoding="utf-8") as stream:
+        stream.write(json.dumps({"counts": counts}) + "\n")
+        for split, examples in zip(SPLITS, (train, validation, nk_check)):
+            for example in examples:
+                stream.write(json.dumps({"split": split, **dataclasses.asdict(example)}) + "\n")
+
+
+def load_data(path: Path) -> tuple[list[Example], list[Example], list[Example], dict]:
+    """``save_data``'s file, as ``build_data`` returns it."""
+    found: dict[str, list[Example]] = {split: [] for split in SPLITS}
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        counts = json.loads(next(stream))["counts"]
+        for line in stream:
+            row = json.loads(line)
+            split = row.pop("split")
+            found[split].append(Example(**{**row, "toxicity": tuple(row["toxicity"])}))
+    return found["train"], found["validation"], found["nk_check"], counts
 
 
 def nk_check_metrics(model: Model, check: list[Example]) -> dict[str, Any]:
@@ -181,10 +243,18 @@ def validation_note(source: str, counts: dict) -> str:
         f"CPU time: {counts.get('validation_c3')} C3 comments from validation articles "
         "(`analyzer.splits.is_validation(article_id)`; positive: `toxicity` crowd level ≥ 2 on the 1–4 scale, "
         "`severe_toxicity` ≥ 3, `insult` and `inflammatory` a share ≥ 0.5 of the raters' personal_attack / "
-        f"inflammatory ticks), {counts.get('validation_vast_zero_shot')} VAST dev zero-shot rows (`seen? == 0`) "
+        f"inflammatory ticks){_outlet_validation(counts)}, {counts.get('validation_vast_zero_shot')} VAST dev "
+        "zero-shot rows (`seen? == 0`) "
         f"{_stance_validation(counts)}for stance (pooled: the stance rows), and {counts.get('nk_check')} NK-talks "
         f"`check` rows (hand labels, target \"{corpora.NK_TARGET}\"; reported only, never used to select)."
     )
+
+
+def _outlet_validation(counts: dict) -> str:
+    """The other toxicity validation rows the recipe drew (the calibration is fitted on C3's alone)."""
+    drawn = [f"{counts[key]} {name}" for key, name in (("validation_impermium", "Impermium (`insult`)"),
+                                                         ("validation_jigsaw", "Jigsaw (its own labels)")) if counts.get(key)]
+    return f", {' and '.join(drawn)} rows for toxicity (ranking only: they are not calibrated on)" if drawn else ""
 
 
 def _stance_validation(counts: dict) -> str:
@@ -203,22 +273,26 @@ TRAINING_NOTE = (
     "corpus a text came from; `training/stance_sources.py` maps every source's labels to favor / against / none. "
     "The in-domain labels are version 2 (`training/labels/README.md`): 335 of the 1,732 comments first labelled "
     "\"none\" were re-read as implicit positions (303 against, 32 favor). In-domain comments are shown several times per "
-    "epoch, each copy with its post title as context or, half of the copies, without (`context_dropout`)."
+    "epoch, each copy with its post title as context or, half of the copies, without (`context_dropout`). "
+    "Stage 3 (0.8.0) adds the Impermium insults (taught as `insult`) and the Jigsaw subset (all its labels; the "
+    "one source of `obscene` and `threat`, new outputs of the toxicity head) with validation rows of their own, "
+    "and never draws the rows the evaluation gate measures them on."
 )
 LIMITS_NOTE = (
     "Trained mostly on North-American news comments and tweets; mild toxicity dominates C3. \"none\" stance in "
     "VAST is mostly synthetic (a post paired with an unrelated topic); UKP and WT-WT teach on-topic \"none\", and "
     "the NK check rows measure it in the target domain. Context is the title and the parent's opening only, and "
-    "only the in-domain comments were trained with it: measure what it buys on your own threads."
+    "only the in-domain comments were trained with it: measure what it buys on your own threads. `obscene` and "
+    "`threat` are learned from Wikipedia talk comments alone (3,500 rows, 52 threats): read `threat` as a rough flag."
 )
 
 
 def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, str]]:
     """The evaluation gate's pins that measured the shipped model on data the card has no other row for: the
-    NK-talks check on all the check rows, and the two outlets no training run drew from. A pin is left out
-    when its data changed since (the gate skips it too: its fingerprint differs); when ``../shared`` is absent
+    NK-talks check on all the check rows, and the rows of Impermium and Jigsaw that no training run drew. A pin
+    is left out when its data changed since (the gate skips it too: its fingerprint differs); when ``../shared`` is absent
     the fingerprint cannot be taken and the pin is trusted."""
-    from eval.gate import IMPERMIUM, JIGSAW, NK, GateContext, fingerprint
+    from eval.gate import IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, NK, GateContext, fingerprint
 
     if not floors.is_file() or not labels_csv.is_file():
         return []
@@ -228,11 +302,12 @@ def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, s
     favor = sum(row["stance"] == "favor" for row in rows)
     labels = {
         NK.name: f"NK-talks check threads, all {len(rows):,} rows ({favor} favor), stance macro-F1",
-        IMPERMIUM.name: "Impermium news/blog/forum comments, never trained on, `insult` ROC-AUC (400 rows)",
-        JIGSAW.name: "Jigsaw Wikipedia-talk subset, never trained on, `toxicity` ROC-AUC (400 rows)",
+        IMPERMIUM.name: "Impermium news/blog/forum comments, 400 rows never trained on, `insult` ROC-AUC",
+        JIGSAW.name: "Jigsaw Wikipedia-talk subset, 400 rows never trained on, `toxicity` ROC-AUC",
+        JIGSAW_OBSCENE.name: "Jigsaw Wikipedia-talk subset, the same 400 rows, `obscene` ROC-AUC",
     }
     found = []
-    for check in (NK, IMPERMIUM, JIGSAW):
+    for check in (NK, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE):
         entry = pinned.get(check.name)
         if not entry:
             continue
@@ -297,13 +372,15 @@ def invocation(recipe_path: Path, assignments: Sequence[str] = ()) -> str:
     return " ".join([str(recipe_path), *(f"--set {shlex.quote(a)}" for a in assignments)])
 
 
-def run(recipe: dict[str, Any], source: str) -> dict[str, Any]:
-    """Train as ``recipe`` (from ``load_recipe``) says; ``source`` names it in the card (``invocation``)."""
+def run(recipe: dict[str, Any], source: str, data: Path | None = None) -> dict[str, Any]:
+    """Train as ``recipe`` (from ``load_recipe``) says; ``source`` names it in the card (``invocation``).
+    ``data``: the examples ``save_data`` wrote for this recipe, instead of drawing them from ``../shared``."""
     root = PROJECT_ROOT
     started = time.monotonic()
-    train_examples, validation, nk_check, counts = build_data(recipe, root)
+    train_examples, validation, nk_check, counts = load_data(data) if data else build_data(recipe, root)
     print(f"data: {json.dumps(counts)}", flush=True)
     model_spec, training_spec = recipe["model"], dict(recipe["training"])
+    training_spec["attributes"] = recipe_attributes(recipe)
     torch.set_num_threads(int(training_spec.pop("threads", torch.get_num_threads())))
     args = TrainingArguments(
         output_dir=root / model_spec["out_dir"],
@@ -364,13 +441,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write the run to DIR instead of the recipe's out_dir, and ship nothing")
     parser.add_argument("--rewrite-card", action="store_true", help="only regenerate the finished run's model card")
+    parser.add_argument("--save-data", type=Path, metavar="FILE.jsonl.gz",
+                        help="only draw the recipe's examples from ../shared and write them to FILE (no training)")
+    parser.add_argument("--data", type=Path, metavar="FILE.jsonl.gz",
+                        help="train on the examples --save-data wrote, instead of drawing them from ../shared")
     options = parser.parse_args(argv)
     try:
         recipe = load_recipe(options.recipe, options.assignments, options.out)
     except (OSError, ValueError, tomllib.TOMLDecodeError) as error:
         parser.error(f"{options.recipe}: {error}")
     source = invocation(options.recipe, options.assignments)
-    (rewrite_card if options.rewrite_card else run)(recipe, source)
+    if options.rewrite_card:
+        rewrite_card(recipe, source)
+    elif options.save_data:
+        drawn = build_data(recipe, PROJECT_ROOT)
+        save_data(options.save_data, *drawn)
+        print(f"wrote {options.save_data}: {json.dumps(drawn[3])}", flush=True)
+    else:
+        run(recipe, source, options.data)
     return 0
 
 

@@ -39,6 +39,12 @@ class TrainingArguments:
     #: None: the starting checkpoint's (the shipped model's 256; the bare base encoder gets 128), so a
     #: fine-tune scores with the windows its starting model was trained on.
     max_length: int | None = None
+    #: Toxicity attributes the trained model scores; None: the starting checkpoint's. Those it lacks get
+    #: new outputs (``analyzer.finetune.trainer.with_attributes``); examples' vectors follow this order.
+    attributes: tuple[str, ...] | None = None
+    #: Sources (``Example.source``) whose validation rows fit the toxicity calibration and threshold; None: every
+    #: validation row. A class-balanced set would pull the probabilities toward its own base rate.
+    calibration_sources: tuple[str, ...] | None = None
     #: Tokens of context (article title, parent's opening) the model reads after the comment; None: the
     #: starting checkpoint's (0 for the bare base encoder). Examples without a context train without one.
     context_tokens: int | None = None

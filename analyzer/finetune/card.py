@@ -143,15 +143,16 @@ def _calibration(config: ModelConfig, validation: Mapping[str, Any]) -> str:
     here = [a for a in calibrated if f"{a}_roc_auc" in validation]
     inherited = [a for a in calibrated if a not in here]
     raw = [a for a in config.attributes if a not in calibrated]
+    sources = config.calibration.get("sources")
+    rows = f"validation rows from {', '.join(sources)} below" if sources else "validation rows below"
     parts = []
     if here:
-        parts.append(f"{names(here)} are **calibrated probabilities** (Platt scaling per attribute on the "
-                     "validation rows below: a score estimates the share of such comments that the validation "
-                     "labels call positive)")
+        parts.append(f"{names(here)} are **calibrated probabilities** (Platt scaling per attribute on the {rows}: "
+                     "a score estimates the share of such comments that the validation labels call positive)")
     if inherited:
         parts.append(f"{names(inherited)} keep the starting checkpoint's calibration (not measured here)")
     if raw:
-        parts.append(f"{names(raw)} are raw sigmoid outputs (too few or no validation labels to calibrate): "
+        parts.append(f"{names(raw)} are raw sigmoid outputs (too few or no labels in the {rows} to calibrate): "
                      "treat them as rankings, not probabilities")
     limits = (" They are calibrated to the validation rows' outlet: elsewhere the ranking carries over better than "
               "the probabilities do, so refit them on a few hundred of a site's own labeled comments with "

@@ -20,7 +20,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +80,33 @@ def fresh_model_from_base(
 
 def initial_model(args: TrainingArguments) -> Model:
     if args.init_from == "base":
-        return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, seed=args.seed)
+        return fresh_model_from_base(args.max_length or BASE_MAX_LENGTH, args.attributes or TOXICITY_ATTRIBUTES, args.seed)
     # Training runs the torch network itself; train() applies args.max_length when one is set.
-    return load_model(args.init_from, device="cpu", backend="torch")
+    model = load_model(args.init_from, device="cpu", backend="torch")
+    return with_attributes(model, args.attributes, args.seed) if args.attributes else model
+
+
+def with_attributes(model: Model, attributes: Sequence[str], seed: int = 0) -> Model:
+    """``model`` scoring ``attributes``: those it has keep their output weights, new ones start at random
+    (and uncalibrated until training fits them). Dropping an attribute is refused: the head would forget it."""
+    attributes = tuple(attributes)
+    if attributes == model.attributes:
+        return model
+    dropped = [name for name in model.attributes if name not in attributes]
+    if dropped:
+        raise ValueError(f"{', '.join(dropped)}: the starting model scores these; attributes must keep them")
+    torch.manual_seed(seed)
+    config = replace(model.config, attributes=attributes)
+    net = build_net(config)
+    old_output, new_output = model.net.toxicity_head[-1], net.toxicity_head[-1]
+    output = f"toxicity_head.{len(net.toxicity_head) - 1}."
+    state = {name: tensor for name, tensor in model.net.state_dict().items() if not name.startswith(output)}
+    net.load_state_dict(state, strict=False)
+    rows = [attributes.index(name) for name in model.attributes]
+    with torch.no_grad():
+        new_output.weight[rows] = old_output.weight
+        new_output.bias[rows] = old_output.bias
+    return Model(net, config, path=model.path, device=model.device)
 
 
 # --- caching the frozen layers -----------------------------------------------------------------
@@ -259,15 +283,23 @@ def full_logits(
     return tox, stance
 
 
-def calibrate(model: Model, validation: Sequence[Example], tox: np.ndarray, stance: np.ndarray) -> dict[str, Any]:
-    """Fit calibration + threshold on validation logits (full scoring path); return the metrics."""
+def calibrate(
+    model: Model, validation: Sequence[Example], tox: np.ndarray, stance: np.ndarray,
+    sources: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Fit calibration + threshold on validation logits (full scoring path); return the metrics (on every
+    validation row). ``sources``: only their rows fit the toxicity calibration and threshold (None: all)."""
     if not validation:
         return {}
-    tox_logits = torch.tensor(tox)
     targets = np.array([e.toxicity for e in validation], dtype=np.float64)
     labels = np.array([e.stance for e in validation])
     metrics: dict[str, Any] = {**toxicity_metrics(tox, targets, model.attributes)}
     metrics.update(stance_metrics(stance, labels, model.config.stance_labels))
+    if sources is not None:
+        fitting = np.array([e.source in sources for e in validation])
+        targets = np.where(fitting[:, None], targets, np.nan)
+        model.config.calibration = {}  # refitted below when the sources label toxicity
+    tox_logits = torch.tensor(tox)
     for j, attribute in enumerate(model.attributes):
         known = ~np.isnan(targets[:, j])
         positive = targets[known, j] >= 0.5
@@ -275,7 +307,8 @@ def calibrate(model: Model, validation: Sequence[Example], tox: np.ndarray, stan
             model.config.toxicity_calibration[attribute] = fit_platt(tox[known, j], positive)
             if attribute == "toxicity":  # the report redraws toxic shares through these (analyzer.report.estimates)
                 model.config.calibration = {
-                    "kind": "training", "attribute": attribute, "rows": int(known.sum()),
+                    "kind": "training", "attribute": attribute, "sources": sorted(sources) if sources else None,
+                    "rows": int(known.sum()),
                     "positives": int(positive.sum()), "params": model.config.toxicity_calibration[attribute],
                     "replicates": platt_replicates(tox[known, j], positive),
                 }
@@ -489,7 +522,7 @@ def train(
     if valid_cache:
         _, tox, stance = evaluate_cached(model, valid_cache, n_frozen, device, 64)
         tox, stance = full_logits(model, validation_examples, (tox, stance), batch_size=64)
-        result.validation = calibrate(model, validation_examples, tox, stance)
+        result.validation = calibrate(model, validation_examples, tox, stance, args.calibration_sources)
     result.validation["best_cached_score"] = best_score
     result.validation["steps"] = step
     return result
