@@ -56,18 +56,13 @@ def line_texts(path: Path) -> Iterable[str]:
         yield from stream
 
 
-def used_token_ids(texts: Iterable[str]) -> list[int]:
+def used_token_ids(texts: Sequence[str], batch_size: int = 2048) -> list[int]:
     """The vocabulary ids any of ``texts`` tokenizes to, with the special tokens."""
     tokenizer = model_module.load_tokenizer()
     used = set(tokenizer.all_special_ids)
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) == 2048:
-            used.update(i for ids in tokenizer(batch, add_special_tokens=False)["input_ids"] for i in ids)
-            batch = []
-    if batch:
-        used.update(i for ids in tokenizer(batch, add_special_tokens=False)["input_ids"] for i in ids)
+    for start in range(0, len(texts), batch_size):
+        encoded = tokenizer(list(texts[start : start + batch_size]), add_special_tokens=False)["input_ids"]
+        used.update(i for ids in encoded for i in ids)
     return sorted(used)
 
 
