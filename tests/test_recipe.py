@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from analyzer.model import CARD_FILE, TOXICITY_ATTRIBUTES, ModelConfig
-from training.recipe import PROJECT_ROOT, _amount, gate_rows, invocation, load_recipe, main, model_card, rewrite_card
+from training.recipe import (
+    PROJECT_ROOT, _amount, gate_rows, invocation, limits_note, load_recipe, main, model_card, rewrite_card,
+)
 
 
 def config(version: str = "9") -> ModelConfig:
@@ -26,6 +28,12 @@ def config(version: str = "9") -> ModelConfig:
 ])
 def test_amount_reads_every_spelling(spec, expected):
     assert _amount(spec) == expected
+
+
+def test_the_limits_give_the_threat_count_of_the_runs_own_draw():
+    assert "(3,500 rows, 52 threats)" in limits_note({"jigsaw": 3500, "jigsaw_threats": 52})
+    assert "(900 rows, 7 threats)" in limits_note({"jigsaw": 900, "jigsaw_threats": 7})
+    assert "threat" not in limits_note({"c3": 100})  # a recipe without Jigsaw teaches no `threat`
 
 
 def test_card_names_unique_rows_and_how_often_they_are_shown():

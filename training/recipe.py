@@ -153,6 +153,8 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
     outlet_validation: list[Example] = []
     for name, (_, chosen, held) in toxicity_draws(spec, data, c3_train, attributes).items():
         counts[name] = len(chosen)
+        if name == "jigsaw" and "threat" in attributes:  # the one source of `threat`, and its positives are few
+            counts["jigsaw_threats"] = sum(e.toxicity[attributes.index("threat")] >= 0.5 for e in chosen)
         train.extend(chosen)
         if held:
             counts[f"validation_{name}"] = len(held)
@@ -278,13 +280,18 @@ TRAINING_NOTE = (
     "one source of `obscene` and `threat`, new outputs of the toxicity head) with validation rows of their own, "
     "and never draws the rows the evaluation gate measures them on."
 )
-LIMITS_NOTE = (
-    "Trained mostly on North-American news comments and tweets; mild toxicity dominates C3. \"none\" stance in "
-    "VAST is mostly synthetic (a post paired with an unrelated topic); UKP and WT-WT teach on-topic \"none\", and "
-    "the NK check rows measure it in the target domain. Context is the title and the parent's opening only, and "
-    "only the in-domain comments were trained with it: measure what it buys on your own threads. `obscene` and "
-    "`threat` are learned from Wikipedia talk comments alone (3,500 rows, 52 threats): read `threat` as a rough flag."
-)
+def limits_note(counts: dict) -> str:
+    """The card's limits, with the numbers of the run's own draw (``counts``)."""
+    note = (
+        "Trained mostly on North-American news comments and tweets; mild toxicity dominates C3. \"none\" stance in "
+        "VAST is mostly synthetic (a post paired with an unrelated topic); UKP and WT-WT teach on-topic \"none\", and "
+        "the NK check rows measure it in the target domain. Context is the title and the parent's opening only, and "
+        "only the in-domain comments were trained with it: measure what it buys on your own threads."
+    )
+    if counts.get("jigsaw_threats") is not None:
+        note += (f" `obscene` and `threat` are learned from Wikipedia talk comments alone ({counts['jigsaw']:,} rows, "
+                 f"{counts['jigsaw_threats']:,} threats): read `threat` as a rough flag.")
+    return note
 
 
 def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, str]]:
@@ -339,7 +346,7 @@ def model_card(
         extra_rows=gate_rows(nk_labels) if nk_labels else (),
         stance_sets=PROJECT_ROOT / STANCE_SETS if nk_labels else None,
         transfer=PROJECT_ROOT / TRANSFER if nk_labels else None,
-        notes={"validation": note, "training": TRAINING_NOTE, "limits": LIMITS_NOTE},
+        notes={"validation": note, "training": TRAINING_NOTE, "limits": limits_note(counts)},
     )
 
 
