@@ -4,7 +4,9 @@ The recipe draws some rows from each extra toxicity source (Civil Comments toxic
 CAT, ToxiGen, Impermium, Jigsaw; ``training.recipe.toxicity_draws``) and leaves the rest unused. Those rest
 rows are other outlets and platforms than C3's Globe and Mail, so they say how the model carries over: per
 source, ROC-AUC of each attribute the source labels (positive: the source's target >= 0.5, e.g. a majority
-of its annotators). Rows whose text was also drawn for training or for validation are left out. Intervals: 95% percentile bootstrap over rows. ToxiGen's unused statements are
+of its annotators), and for ``toxicity`` the macro-F1 of flagging at the model's own threshold (what a user
+of the default settings gets; OffensEval's measure) beside the best macro-F1 any threshold reaches on these
+rows (an in-sample ceiling). Rows whose text was also drawn for training or for validation are left out. Intervals: 95% percentile bootstrap over rows. ToxiGen's unused statements are
 about the same 16 groups as its trained ones, so they measure new wordings more than new targets.
 
 Writes ``reports/eval/heldout-sources/`` (``report.md``, ``metrics.json``), as ``analyzer eval`` does; reads ``../shared/data`` (nothing is copied).
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import f1_score
 
 from analyzer._files import write_text_atomically
 from analyzer.config import EVAL_REPORTS_DIR
@@ -82,6 +85,31 @@ def _auc_entry(targets: np.ndarray, scores: np.ndarray, resamples: int, seed: in
     }
 
 
+def macro_f1_at(labels: np.ndarray, scores: np.ndarray, threshold: float) -> float:
+    """Macro-F1 over both classes of flagging ``scores >= threshold``."""
+    return float(f1_score(labels, scores >= threshold, average="macro", zero_division=0))
+
+
+def _threshold_entry(targets: np.ndarray, scores: np.ndarray, threshold: float, resamples: int,
+                     seed: int) -> dict[str, Any] | None:
+    """Macro-F1 at ``threshold`` with its interval, and the best macro-F1 over the scores' percentiles."""
+    labelled = ~np.isnan(targets)
+    labels = (targets[labelled] >= 0.5).astype(int)
+    if labels.min(initial=1) == labels.max(initial=0):  # one class (or no rows): macro-F1 says nothing
+        return None
+    scores = scores[labelled]
+    candidates = np.unique(np.percentile(scores, np.linspace(1, 99, 99)))
+    best = max(candidates, key=lambda t: macro_f1_at(labels, scores, t))
+    return {
+        "threshold": threshold,
+        "macro_f1": asdict(bootstrap_ci(lambda y, s: macro_f1_at(y, s, threshold), labels, scores,
+                                        n_resamples=resamples, seed=seed)),
+        "flagged": int((scores >= threshold).sum()),
+        "best_threshold": float(best),
+        "best_macro_f1": macro_f1_at(labels, scores, best),
+    }
+
+
 def score_source(
     model: Model, examples: list[Example], batch_size: int, resamples: int, seed: int,
     baseline: ToxicityBaseline | None = None,
@@ -97,6 +125,9 @@ def score_source(
             continue
         scores = np.array([p.toxicity[attribute] for p in predictions])
         result[attribute] = _auc_entry(target[attribute], scores, resamples, seed)
+        if attribute == "toxicity" and result[attribute] is not None:
+            result["toxicity_flagging"] = _threshold_entry(
+                target[attribute], scores, model.toxicity_threshold, resamples, seed)
     if baseline is not None:
         result["baseline_toxicity"] = _auc_entry(target["toxicity"], baseline.score(texts), resamples, seed)
     return result
@@ -112,6 +143,14 @@ def _auc_cell(entry: dict[str, Any] | None) -> str:
             f"({entry['positives']:,} of {entry['rows']:,} positive)")
 
 
+def _flagging_cell(entry: dict[str, Any] | None) -> str:
+    if entry is None:
+        return "–"
+    ci = entry["macro_f1"]
+    return (f"{ci['estimate']:.3f} [{ci['low']:.3f}, {ci['high']:.3f}] at {entry['threshold']:.3f} "
+            f"({entry['flagged']:,} flagged); best {entry['best_macro_f1']:.3f} at {entry['best_threshold']:.3f}")
+
+
 def render_markdown(results: dict[str, Any], command: str) -> str:
     lines = [
         "# Toxicity on the rows the recipe did not train on",
@@ -123,14 +162,19 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
         f"Reproduce: `{command}`",
         "",
         "| source | positive when | " + " | ".join(f"{a} ROC-AUC" for a in SCORED_ATTRIBUTES)
-        + f" | {results['baseline']} toxicity ROC-AUC |",
-        "|---|---|" + "---|" * (len(SCORED_ATTRIBUTES) + 1),
+        + f" | {results['baseline']} toxicity ROC-AUC | toxicity macro-F1 at the model's threshold |",
+        "|---|---|" + "---|" * (len(SCORED_ATTRIBUTES) + 2),
     ]
     for name, entry in results["sources"].items():
         cells = " | ".join(_auc_cell(entry.get(a)) for a in SCORED_ATTRIBUTES)
-        lines.append(f"| {name} | {POSITIVES[name]} | {cells} | {_auc_cell(entry.get('baseline_toxicity'))} |")
+        lines.append(f"| {name} | {POSITIVES[name]} | {cells} | {_auc_cell(entry.get('baseline_toxicity'))} "
+                     f"| {_flagging_cell(entry.get('toxicity_flagging'))} |")
     lines += ["", f"{results['baseline']}: {results['baseline_description']}; its published training data include "
-              "the Davidson tweets and Wikipedia comments, so on those two sources it may have seen the rows."]
+              "the Davidson tweets and Wikipedia comments, so on those two sources it may have seen the rows.",
+              "", "Macro-F1: the mean F1 of the two classes when a comment is flagged at calibrated toxicity >= the "
+              "threshold; \"best\" is the highest over the scores' percentiles on the same rows (chosen in sample, "
+              "so optimistic). The model's threshold was fitted on C3 (Globe and Mail comments, 9% toxic); a "
+              "source with another base rate or definition needs its own (`python -m analyzer calibrate`)."]
     return "\n".join(lines) + "\n"
 
 

@@ -43,10 +43,20 @@ def test_scores_each_labelled_attribute_and_reports_one_class_as_na(one_torch_th
     assert math.isnan(result["identity_attack"]["roc_auc"]["estimate"])
     assert 0.0 <= result["toxicity"]["roc_auc"]["estimate"] <= 1.0
     assert result["baseline_toxicity"]["roc_auc"]["estimate"] == 1.0
+    # Flagging at the model's threshold: macro-F1 of both classes, and a best threshold that is at least as good.
+    flagging = result["toxicity_flagging"]
+    scores = np.array([p.toxicity["toxicity"] for p in model.predict([e.text for e in rows])])
+    labels = np.array([e.toxicity[0] for e in rows]) >= 0.5
+    flagged = scores >= model.toxicity_threshold
+    assert flagging["flagged"] == flagged.sum() and flagging["threshold"] == model.toxicity_threshold
+    f1s = [2 * ((flagged == c) & (labels == c)).sum() / ((flagged == c).sum() + (labels == c).sum()) for c in (0, 1)]
+    assert math.isclose(flagging["macro_f1"]["estimate"], np.mean(f1s))
+    assert flagging["best_macro_f1"] >= flagging["macro_f1"]["estimate"] - 1e-9
     # A source without identity labels has no entry for them.
     assert score_source(model, rows[30:], batch_size=8, resamples=5, seed=0)["identity_attack"] is None
     text = render_markdown({"model": "tiny", "recipe": "r.toml", "rows_per_source": 40, "seed": 0, "resamples": 20,
                             "baseline": "oracle", "baseline_description": "the label", "sources": {"olid": result}},
                            "python -m eval.heldout")
     assert "| olid |" in text and "n/a (0 of 30 positive)" in text and "1.000 [1.000, 1.000] (10 of 40 positive)" in text
+    assert f"({flagging['flagged']} flagged); best" in text
 
