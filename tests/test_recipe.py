@@ -30,6 +30,18 @@ def test_amount_reads_every_spelling(spec, expected):
     assert _amount(spec) == expected
 
 
+def test_a_source_can_draw_with_a_seed_of_its_own_and_one_seeds_draws_are_nested():
+    from training import corpora
+    from training.recipe import _draw_seed
+
+    assert _draw_seed({"n": 5000, "seed": 99}, 13) == 99
+    assert _draw_seed({"n": 5000}, 13) == _draw_seed(5000, 13) == _draw_seed("all", 13) == 13
+    rows = [str(i) for i in range(13466)]
+    small, large = corpora.sample(rows, 3000, 13), corpora.sample(rows, 5000, 13)
+    assert large[:3000] == small  # why a continuing stage needs its own seed to see new rows
+    assert len(set(corpora.sample(rows, 5000, 99)) - set(large)) > 2500
+
+
 def test_the_limits_give_the_threat_count_of_the_runs_own_draw():
     assert "(3,500 rows, 52 threats)" in limits_note({"jigsaw": 3500, "jigsaw_threats": 52})
     assert "(900 rows, 7 threats)" in limits_note({"jigsaw": 900, "jigsaw_threats": 7})

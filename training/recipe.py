@@ -74,6 +74,13 @@ def _amount(spec: Any) -> tuple[int | None, bool]:
     return int(spec), False
 
 
+def _draw_seed(spec: Any, seed: int) -> int:
+    """The seed a source's training draw uses: the recipe's, or its own (``{ n = ..., seed = 99 }``). Draws of one
+    seed are nested (5,000 rows hold the 3,000 a smaller draw takes), so a stage that continues another draws
+    rows the earlier stages never saw only with a seed of its own."""
+    return int(spec.get("seed", seed)) if isinstance(spec, dict) else seed
+
+
 def _repeat(spec: Any) -> int:
     """How many times each drawn example is shown per epoch (``{ n = ..., repeat = 2 }``; default once)."""
     return int(spec.get("repeat", 1)) if isinstance(spec, dict) else 1
@@ -123,7 +130,8 @@ def toxicity_draws(
         picked = {id(example) for example in validation}
         available = [example for example in available if id(example) not in picked]
         n, balanced = _amount(spec[name])
-        draws[name] = (examples, corpora.sample(available, n, seed, balance_on_toxicity=balanced), validation)
+        draws[name] = (examples, corpora.sample(available, n, _draw_seed(spec[name], seed), balance_on_toxicity=balanced),
+                       validation)
     return draws
 
 
@@ -165,7 +173,7 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
         stance=STANCE_LABELS.index(paired_stance) if paired_stance else None,
     )
     n_vast, _ = _amount(spec.get("vast", "all"))
-    chosen_vast = corpora.sample(vast_train, n_vast, seed)
+    chosen_vast = corpora.sample(vast_train, n_vast, _draw_seed(spec.get("vast"), seed))
     counts["vast"] = len(chosen_vast)
     train.extend(chosen_vast)
     # The in-domain rows are few next to the rest; ``repeat`` shows each of them that many times per epoch,
@@ -186,7 +194,8 @@ def build_data(recipe: dict[str, Any], root: Path) -> tuple[list[Example], list[
             continue
         source_train, source_validation = reader(data, attributes)
         n, balanced = _amount(spec[name])
-        chosen = (stance_sources.balanced_sample if balanced else corpora.sample)(source_train, n, seed)
+        chosen = (stance_sources.balanced_sample if balanced else corpora.sample)(
+            source_train, n, _draw_seed(spec[name], seed))
         train.extend(chosen)
         counts[name] = len(chosen)
         if source_validation and f"{name}_validation" in spec:
