@@ -9,7 +9,8 @@
 #   or, the whole recipe chain from the bare base with three toxicity outlets held out (prepare-holdout /
 #   run-holdout): runs/gpu-h3 comes back, a model whose training never drew a row of Civil Comments spans,
 #   Davidson or CAT, so that eval.gate can pin floors on outlets it was not trained on (issue 24); about 7 of
-#   the call's 10 minutes on an H100 (stage 1 took under 3 minutes on an H200).
+#   the call's 10 minutes on an H100 (stage 1 took under 3 minutes on an H200). Without a GPU, holdout-here runs
+#   the same chain here (runs/holdout-1..3; about 2 hours on 2 CPU cores: start it first thing in a session).
 #
 # Three variants of training/recipes/default.toml, each started from the shipped checkpoint with every encoder
 # layer trained (the CPU recipe trains the top 2): a on the recipe's examples, b and c on a mix with more VAST
@@ -107,10 +108,20 @@ run_holdout() {
   echo "== returned gpu-h3 at $(( $(date +%s) - start ))s" >> "$LOG"
 }
 
+holdout_here() {   # the same chain on this machine, from ../shared, without limits (about 2 hours on 2 CPU cores)
+  local i init=base
+  for i in 0 1 2; do
+    python -m training.recipe "${STAGES[$i]}" "${HOLDOUT[@]}" --set training.init_from="$init" \
+      --out "runs/holdout-$((i + 1))" || return 1
+    init=runs/holdout-$((i + 1))
+  done
+}
+
 case "${1:-}" in
   prepare) prepare ;;
   run) run ;;
   prepare-holdout) prepare_holdout ;;
   run-holdout) run_holdout ;;
-  *) echo "usage: bash training/gpu_run.sh prepare|run|prepare-holdout|run-holdout" >&2; exit 2 ;;
+  holdout-here) holdout_here ;;
+  *) echo "usage: bash training/gpu_run.sh prepare|run|prepare-holdout|run-holdout|holdout-here" >&2; exit 2 ;;
 esac
