@@ -289,6 +289,8 @@ TRAINING_NOTE = (
     "one source of `obscene` and `threat`, new outputs of the toxicity head) with validation rows of their own, "
     "and never draws the rows the evaluation gate measures them on."
 )
+
+
 def limits_note(counts: dict) -> str:
     """The card's limits, with the numbers of the run's own draw (``counts``)."""
     note = (
