@@ -43,11 +43,24 @@ PY
   du -sh .carry
 }
 
-run() {
-  OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"; LOG=$OUT/log.txt
-  local start; start=$(date +%s)
+begin_log() {   # $OUT (what comes back), its log.txt, the clock, and what machine this is
+  OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"; LOG=$OUT/log.txt; start=$(date +%s)
   { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; nproc
     python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"; } >> "$LOG" 2>&1
+}
+
+record() {   # record NAME [ARGS...]: runs/NAME's metrics (less the history) as one line of $OUT/metrics.jsonl
+  local name=$1; shift
+  python3 -c "import json,sys; m=json.load(open('runs/$name/metrics.json')); m.pop('history',None); print(json.dumps({'variant':'$name','args':sys.argv[1:],**m}))" \
+    "$@" >> "$OUT/metrics.jsonl" 2>> "$LOG"
+}
+
+send_back() {   # send_back FOLDER...: the run folders (resume state left out) in pieces of at most 16 MB
+  (cd runs && tar cf - --exclude=resume "$@") | split -b 16000000 -d - "$OUT/checkpoints.tar.part"
+}
+
+run() {
+  local start; begin_log
   local common=(--set training.init_from=analyzer/models/default --set training.trainable_layers=6
                 --set training.threads=8 --set training.max_minutes=1.7 --set training.checkpoint_every=100000)
   variant() {
@@ -56,8 +69,7 @@ run() {
     timeout 170 python3 -m training.carry run .carry training.recipe "$RECIPE" --data ".carry/$data" \
       "${common[@]}" "$@" --out "runs/gpu-$name" >> "$LOG" 2>&1
     echo "== $name rc=$? at $(( $(date +%s) - start ))s" >> "$LOG"
-    python3 -c "import json,sys; m=json.load(open('runs/gpu-$name/metrics.json')); m.pop('history',None); print(json.dumps({'variant':'$name','args':sys.argv[1:],**m}))" \
-      "$data" "$@" >> "$OUT/metrics.jsonl" 2>> "$LOG"
+    record "gpu-$name" "$data" "$@"
   }
   variant a data-default.jsonl.gz --set training.learning_rate=3e-5 --set training.head_learning_rate=2e-4
   variant b data-mix.jsonl.gz --set training.learning_rate=3e-5 --set training.head_learning_rate=2e-4
@@ -65,10 +77,10 @@ run() {
   local best
   best=$(python3 -c "
 import json; rows=[json.loads(l) for l in open('$OUT/metrics.jsonl')]
-rows.sort(key=lambda r: -r['validation'].get('best_cached_score', 0)); print(' '.join('gpu-'+r['variant'] for r in rows[:2]))" 2>> "$LOG")
+rows.sort(key=lambda r: -r['validation'].get('best_cached_score', 0)); print(' '.join(r['variant'] for r in rows[:2]))" 2>> "$LOG")
   echo "== returning $best at $(( $(date +%s) - start ))s" >> "$LOG"
   # shellcheck disable=SC2086  # two folder names
-  (cd runs && tar cf - --exclude=resume $best) | split -b 16000000 -d - "$OUT/checkpoints.tar.part"
+  send_back $best
   timeout 110 python3 -m training.carry run .carry eval.bench_gpu --comments 8000 --cores 16 --shared .carry/shared \
     --out-dir runs/bench >> "$LOG" 2>&1
   echo "== bench rc=$? at $(( $(date +%s) - start ))s" >> "$LOG"
@@ -87,11 +99,8 @@ prepare_holdout() {
 }
 
 run_holdout() {
-  OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"; LOG=$OUT/log.txt
   local start i init=base limits=(220 150 150) minutes=(3.2 2.1 2.1)   # per stage: a hard limit, and a cap that
-                                                                          # stops training sooner with its best state
-  start=$(date +%s)
-  { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; nproc; } >> "$LOG" 2>&1
+  begin_log                                                               # stops training sooner with its best state
   for i in 0 1 2; do
     local name=gpu-h$((i + 1))
     echo "== $name start $(( $(date +%s) - start ))s" >> "$LOG"
@@ -100,11 +109,10 @@ run_holdout() {
       --set training.checkpoint_every=100000 --set training.max_minutes="${minutes[$i]}" \
       --out "runs/$name" >> "$LOG" 2>&1
     echo "== $name rc=$? at $(( $(date +%s) - start ))s" >> "$LOG"
-    python3 -c "import json; m=json.load(open('runs/$name/metrics.json')); m.pop('history',None); print(json.dumps({'variant':'$name',**m}))" \
-      >> "$OUT/metrics.jsonl" 2>> "$LOG" || return 1
+    record "$name" || return 1
     init=runs/$name
   done
-  (cd runs && tar cf - --exclude=resume gpu-h3) | split -b 16000000 -d - "$OUT/checkpoints.tar.part"
+  send_back gpu-h3
   echo "== returned gpu-h3 at $(( $(date +%s) - start ))s" >> "$LOG"
 }
 
