@@ -196,3 +196,24 @@ def test_the_gates_outlet_rows_are_never_drawn_for_training_or_validation(tmp_pa
     assert len(gate) == 400 and len(validation) == 100 and len(train) == 500
     assert not gate & {e.group for e in train} and not gate & {e.group for e in validation}
     assert not {e.group for e in train} & {e.group for e in validation}
+
+
+def test_drawn_outlets_follow_the_chain_of_earlier_stages_and_say_none_when_it_breaks(tmp_path: Path, monkeypatch):
+    from training import recipe as recipe_module
+
+    def stage(name: str, data: dict, init_from: str) -> str:
+        (tmp_path / name).mkdir()
+        metrics = {"data": data, "arguments": {"init_from": init_from}}
+        (tmp_path / name / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+        return name
+
+    monkeypatch.setattr(recipe_module, "PROJECT_ROOT", tmp_path)
+    first = stage("one", {"c3": 100, "davidson": 200, "vast": 50, "nk_check": 9}, "base")
+    second = stage("two", {"c3": 100, "davidson": 0, "validation_jigsaw": 30}, first)
+    # stage one drew Davidson; a later stage drawing none does not undo that; model selection counts as drawing
+    assert recipe_module.drawn_outlets({"olid": 5, "cat_wikipedia": 0}, second) == ["c3", "davidson", "jigsaw", "olid"]
+    assert recipe_module.drawn_outlets({"olid": 5}, "base") == ["olid"]
+    assert recipe_module.drawn_outlets({"olid": 5}, "elsewhere") is None
+    (tmp_path / "three").mkdir()
+    (tmp_path / "three" / "metrics.json").write_text(json.dumps({"validation": {}}), encoding="utf-8")
+    assert recipe_module.drawn_outlets({"olid": 5}, "three") is None

@@ -110,6 +110,26 @@ def without_gate_rows(name: str, examples: list[Example]) -> list[Example]:
     return [example for example in examples if example.group not in held_out]
 
 
+#: Every toxicity outlet a recipe can draw from.
+TOXICITY_OUTLETS = ("c3", *EXTRA_TOXICITY_SOURCES)
+
+
+def drawn_outlets(counts: dict[str, Any], init_from: str | None) -> list[str] | None:
+    """The toxicity outlets a model's training drew rows from in any stage, for training or model selection:
+    this run's ``counts`` and, following ``init_from`` through each earlier run's metrics.json, every stage
+    before it. None when the chain breaks (a start with no metrics.json): then nobody can say. The gate's
+    floors on outlets training never saw rely on this (``eval.gate.untouched_outlet_auc``)."""
+    drawn = {name for name in TOXICITY_OUTLETS if counts.get(name) or counts.get(f"validation_{name}")}
+    if init_from in (None, "base"):
+        return sorted(drawn)
+    earlier = PROJECT_ROOT / init_from / METRICS_FILE
+    metrics = json.loads(earlier.read_text(encoding="utf-8")) if earlier.is_file() else {}
+    if "data" not in metrics:  # not a recipe's run
+        return None
+    before = drawn_outlets(metrics["data"], metrics.get("arguments", {}).get("init_from"))
+    return None if before is None else sorted(drawn | set(before))
+
+
 def toxicity_draws(
     spec: dict[str, Any], data: Path, c3_train: list[Example] | None = None,
     attributes: Sequence[str] = TOXICITY_ATTRIBUTES,
@@ -405,7 +425,8 @@ def run(recipe: dict[str, Any], source: str, data: Path | None = None) -> dict[s
         task="both",
         model_name=model_spec["name"],
         model_version=model_spec["version"],
-        notes={"recipe": source, "data": counts, "licenses": {k: LICENSES[k] for k in counts if k in LICENSES}},
+        notes={"recipe": source, "data": counts, "licenses": {k: LICENSES[k] for k in counts if k in LICENSES},
+               "toxicity_outlets": drawn_outlets(counts, training_spec.get("init_from"))},
         show_progress_bar=False,
         **training_spec,
     )
