@@ -18,6 +18,12 @@ cores) and compares each with its floor in ``eval/floors/floors.toml``:
   insults a participant) and of ``toxicity`` and ``obscene`` on one of the Jigsaw subset (Wikipedia talk):
   rows the recipe never draws (``outlet_sample``; ``training.recipe.without_gate_rows``). Up to model 0.7.0
   no training run drew from these outlets at all; since 0.8.0 their other rows are trained on;
+* ``civil_comments_untouched_toxicity_roc_auc`` / ``davidson_untouched_toxicity_roc_auc`` /
+  ``cat_wikipedia_untouched_toxicity_roc_auc``: ROC-AUC of ``toxicity`` on a fixed-seed sample, half toxic as
+  far as the outlet allows, of three outlets that no stage of the model's training drew from (Civil Comments
+  news-site comments, Davidson's tweets, CAT's Wikipedia talk): how the score carries to an outlet nobody
+  trained on. The model must say so (``training.toxicity_outlets``, written by ``training.recipe``); a model
+  that drew from one of them, or does not record what it drew from, fails that check;
 * ``dragnet_splitter_comment_f1`` / ``dragnet_splitter_body_f1``: comment and body bag-of-words
   F1 (``eval.bench_splitter``'s scorer) of the plain-text splitter on a fixed sample of Dragnet
   pages. In-sample for the shipped line model, which was fitted on these pages: a regression guard;
@@ -195,15 +201,15 @@ def _pstance_f_avg(context: GateContext) -> float:
     return f_avg(rows.labels, model_scores(context.model, rows))
 
 
-def outlet_sample(examples: list) -> list:
+def outlet_sample(examples: list, balanced: bool = False) -> list:
     """The rows of an outlet the gate measures: a fixed-seed sample that the recipe never draws from
-    (``training.recipe.without_gate_rows``)."""
+    (``training.recipe.without_gate_rows``); ``balanced``: half toxic as far as the outlet allows."""
     from training import corpora
 
-    return corpora.sample(examples, OUTLET_SAMPLE, SAMPLE_SEED)
+    return corpora.sample(examples, OUTLET_SAMPLE, SAMPLE_SEED, balance_on_toxicity=balanced)
 
 
-def outlet_auc(context: GateContext, loader: str, attribute: str) -> float:
+def outlet_auc(context: GateContext, loader: str, attribute: str, balanced: bool = False) -> float:
     """ROC-AUC of ``attribute`` on the gate's rows of an outlet (``outlet_sample``)."""
     import numpy as np
 
@@ -211,11 +217,23 @@ def outlet_auc(context: GateContext, loader: str, attribute: str) -> float:
     from analyzer.model import TOXICITY_ATTRIBUTES
     from training import corpora
 
-    examples = outlet_sample(getattr(corpora, loader)(context.shared / "data", TOXICITY_ATTRIBUTES))
+    examples = outlet_sample(getattr(corpora, loader)(context.shared / "data", TOXICITY_ATTRIBUTES), balanced)
     column = TOXICITY_ATTRIBUTES.index(attribute)
     predictions = context.model.predict([e.text for e in examples], batch_size=32)
     scores = np.array([p.toxicity[attribute] for p in predictions])
     return roc_auc(np.array([e.toxicity[column] >= 0.5 for e in examples]), scores)
+
+
+def untouched_outlet_auc(context: GateContext, loader: str) -> float:
+    """``toxicity`` ROC-AUC (``outlet_auc``, half toxic) on an outlet that no stage of the model's training drew
+    from, as the model's ``training.toxicity_outlets`` records (``training.recipe.drawn_outlets``). A model that
+    drew from it, or does not say, is refused: the floor would no longer measure carrying to an unseen outlet."""
+    drawn = context.model.config.training.get("toxicity_outlets")
+    if drawn is None:
+        raise ValueError("the model does not record the toxicity outlets its training drew from")
+    if loader in drawn:
+        raise ValueError(f"the model's training drew from {loader}; this floor is for an outlet it never saw")
+    return outlet_auc(context, loader, "toxicity", balanced=True)
 
 
 C3_SAMPLE, VAST_SAMPLE, PSTANCE_SAMPLE, OUTLET_SAMPLE = 500, 300, 400, 400
@@ -275,8 +293,36 @@ JIGSAW_OBSCENE = Check(
 )
 
 
+_UNTOUCHED_SLICE = (f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED}, half toxic as far as the outlet allows "
+                    "(training.corpora.sample); no training stage drew from the outlet")
+CIVIL = Check(
+    "civil_comments_untouched_toxicity_roc_auc",
+    "toxicity ROC-AUC, Civil Comments toxic-spans comments (news sites; no training stage drew from them), "
+    "positive = most annotators did not say not toxic",
+    tuple(DataFile("shared", f"data/civil_comments_toxic_spans/{name}.csv") for name in ("comments", "annotations")),
+    _UNTOUCHED_SLICE,
+    lambda context: untouched_outlet_auc(context, "civil_comments_spans"),
+)
+DAVIDSON = Check(
+    "davidson_untouched_toxicity_roc_auc",
+    "toxicity ROC-AUC, Davidson tweets (no training stage drew from them), positive = most coders said hate or offensive",
+    (DataFile("shared", "data/davidson_hate_offensive/labeled_data.csv"),),
+    _UNTOUCHED_SLICE,
+    lambda context: untouched_outlet_auc(context, "davidson"),
+)
+CAT = Check(
+    "cat_wikipedia_untouched_toxicity_roc_auc",
+    "toxicity ROC-AUC, CAT Wikipedia-talk comments (no training stage drew from them; 151 toxic of 10,000, all 151 "
+    "measured), positive = toxic by majority",
+    (DataFile("shared", "data/cat_wikipedia_context_toxicity/gc.csv"),),
+    _UNTOUCHED_SLICE,
+    lambda context: untouched_outlet_auc(context, "cat_wikipedia"),
+)
+
+
 def default_checks() -> list[Check]:
-    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, SPLITTER_COMMENTS, SPLITTER_BODY]
+    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT, SPLITTER_COMMENTS,
+            SPLITTER_BODY]
 
 
 def shipped_plaintext_splitter(lines: list[str], page_id: str) -> tuple[str, str]:

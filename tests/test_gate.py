@@ -145,7 +145,7 @@ def _real_outcomes(make_context, names: set[str]):
 
 
 MODEL_CHECKS = {gate.C3.name, gate.VAST.name, gate.NK.name, gate.IMPERMIUM.name, gate.JIGSAW.name,
-                gate.JIGSAW_OBSCENE.name}
+                gate.JIGSAW_OBSCENE.name, gate.CIVIL.name, gate.DAVIDSON.name, gate.CAT.name}
 SPLITTER_CHECKS = {gate.SPLITTER_COMMENTS.name, gate.SPLITTER_BODY.name}
 
 
@@ -165,9 +165,29 @@ def test_gate_passes_on_main(shared, capsys):
 def test_gate_fails_with_a_random_model(shared):
     from analyzer.model import build_tiny_model
 
-    outcomes = _real_outcomes(lambda: GateContext(shared=shared, model=build_tiny_model(seed=3)), MODEL_CHECKS)
+    def random_model_that_drew_from_no_outlet():
+        model = build_tiny_model(seed=3)
+        model.config.training = {"toxicity_outlets": []}
+        return GateContext(shared=shared, model=model)
+
+    outcomes = _real_outcomes(random_model_that_drew_from_no_outlet, MODEL_CHECKS)
     measured = [o for o in outcomes if o.status != "skip"]
     assert measured and all(o.status == "fail" for o in measured), [o.line() for o in outcomes]
+    assert all(o.measured is not None for o in measured), [o.line() for o in outcomes]  # below floor, not refused
+
+
+@pytest.mark.parametrize("training", [{}, {"toxicity_outlets": None}, {"toxicity_outlets": ["c3", "davidson"]}],
+                         ids=["not recorded", "chain broken", "drew from davidson"])
+def test_an_untouched_outlet_check_refuses_a_model_that_drew_from_it_or_cannot_say(tmp_path, training):
+    from analyzer.model import build_tiny_model
+
+    model = build_tiny_model(seed=3)
+    model.config.training = training
+    check = gate.DAVIDSON
+    context = GateContext(shared=tmp_path, model=model)  # no data: refused before any row is read
+    outcome = gate._judge(check, 0.5, context)
+    assert outcome.status == "fail" and outcome.measured is None
+    assert ("drew from davidson" if training.get("toxicity_outlets") else "does not record") in outcome.note
 
 
 @pytest.mark.shared
