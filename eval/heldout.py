@@ -110,13 +110,27 @@ def _threshold_entry(targets: np.ndarray, scores: np.ndarray, threshold: float, 
     }
 
 
+def _paired_auc_entry(targets: np.ndarray, scores: np.ndarray, other: np.ndarray, resamples: int,
+                      seed: int) -> dict[str, Any] | None:
+    """ROC-AUC of ``scores`` minus that of ``other`` on the same rows, with a paired bootstrap interval (both
+    models' scores resampled with the same row indices); None when the labelled rows hold one class."""
+    labelled = ~np.isnan(targets)
+    labels = (targets[labelled] >= 0.5).astype(int)
+    if labels.min(initial=1) == labels.max(initial=0):
+        return None
+    difference = lambda y, a, b: roc_auc(y, a) - roc_auc(y, b)  # noqa: E731
+    return asdict(bootstrap_ci(difference, labels, scores[labelled], other[labelled], n_resamples=resamples, seed=seed))
+
+
 def score_source(
     model: Model, examples: list[Example], batch_size: int, resamples: int, seed: int,
-    baseline: ToxicityBaseline | None = None,
+    baseline: ToxicityBaseline | None = None, compared: Model | None = None,
 ) -> dict[str, Any]:
-    """The model's AUC of each of ``SCORED_ATTRIBUTES`` on one source (and ``baseline``'s toxicity AUC)."""
+    """The model's AUC of each of ``SCORED_ATTRIBUTES`` on one source (and ``baseline``'s toxicity AUC); with
+    ``compared``, the paired difference of each AUC against that model on the same rows (``paired``)."""
     texts = [e.text for e in examples]
     predictions = model.predict(texts, batch_size=batch_size)
+    others = compared.predict(texts, batch_size=batch_size) if compared is not None else None
     target = {a: np.array([e.toxicity[TOXICITY_ATTRIBUTES.index(a)] for e in examples]) for a in SCORED_ATTRIBUTES}
     result: dict[str, Any] = {"rows": len(examples)}
     for attribute in SCORED_ATTRIBUTES:
@@ -128,6 +142,10 @@ def score_source(
         if attribute == "toxicity" and result[attribute] is not None:
             result["toxicity_flagging"] = _threshold_entry(
                 target[attribute], scores, model.toxicity_threshold, resamples, seed)
+        if others is not None and attribute in compared.attributes and result[attribute] is not None:
+            other = np.array([p.toxicity[attribute] for p in others])
+            result.setdefault("paired", {})[attribute] = _paired_auc_entry(target[attribute], scores, other,
+                                                                          resamples, seed)
     if baseline is not None:
         result["baseline_toxicity"] = _auc_entry(target["toxicity"], baseline.score(texts), resamples, seed)
     return result
@@ -151,6 +169,25 @@ def _flagging_cell(entry: dict[str, Any] | None) -> str:
             f"({entry['flagged']:,} flagged); best {entry['best_macro_f1']:.3f} at {entry['best_threshold']:.3f}")
 
 
+def _difference_cell(interval: dict[str, Any] | None) -> str:
+    if interval is None or np.isnan(interval["estimate"]):
+        return "–"
+    noise = " (within noise)" if interval["low"] <= 0 <= interval["high"] else ""
+    return f"{interval['estimate']:+.3f} [{interval['low']:+.3f}, {interval['high']:+.3f}]{noise}"
+
+
+def _paired_table(results: dict[str, Any]) -> list[str]:
+    """ROC-AUC of the model minus that of ``--compare``'s model, per source and attribute, on the same rows."""
+    lines = ["", f"Paired against **{results['compared']}**: ROC-AUC of this model minus that one's on the same rows, "
+             "with a 95% paired bootstrap interval of the difference (\"within noise\" when it holds 0).", "",
+             "| source | " + " | ".join(f"{a} ROC-AUC difference" for a in SCORED_ATTRIBUTES) + " |",
+             "|---|" + "---|" * len(SCORED_ATTRIBUTES)]
+    for name, entry in results["sources"].items():
+        paired = entry.get("paired", {})
+        lines.append(f"| {name} | " + " | ".join(_difference_cell(paired.get(a)) for a in SCORED_ATTRIBUTES) + " |")
+    return lines
+
+
 def render_markdown(results: dict[str, Any], command: str) -> str:
     lines = [
         "# Toxicity on the rows the recipe did not train on",
@@ -169,6 +206,8 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
         cells = " | ".join(_auc_cell(entry.get(a)) for a in SCORED_ATTRIBUTES)
         lines.append(f"| {name} | {POSITIVES[name]} | {cells} | {_auc_cell(entry.get('baseline_toxicity'))} "
                      f"| {_flagging_cell(entry.get('toxicity_flagging'))} |")
+    if results.get("compared"):
+        lines += _paired_table(results)
     lines += ["", f"{results['baseline']}: {results['baseline_description']}; its published training data include "
               "the Davidson tweets and Wikipedia comments, so on those two sources it may have seen the rows.",
               "", "Macro-F1: the mean F1 of the two classes when a comment is flagged at calibrated toxicity >= the "
@@ -182,6 +221,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m eval.heldout", description=__doc__.split("\n")[0])
     parser.add_argument("--recipe", type=Path, default=RECIPE, help="the recipe whose draw is left out")
     parser.add_argument("--model", metavar="DIR", help="a checkpoint folder (default: the shipped model)")
+    parser.add_argument("--compare", metavar="DIR",
+                        help="a second checkpoint ('shipped': the shipped model): paired AUC differences on the same rows")
     parser.add_argument("--rows", type=int, default=ROWS_PER_SOURCE, help="unused rows scored per source")
     parser.add_argument("--seed", type=int, default=SEED, help="row sampling and bootstrap seed")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples")
@@ -202,16 +243,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # The committed report was measured on the float network; what int8 costs against it: eval/bench_speed.py.
     model = load_model(args.model, threads=args.threads, backend="torch")
+    compared = load_model(None if args.compare == "shipped" else args.compare, threads=args.threads,
+                          backend="torch") if args.compare else None
     baseline = profanity_check_baseline()
     results = {
         "model": f"{model.name} {model.version}",
+        "compared": f"{compared.name} {compared.version} ({args.compare})" if compared else None,
         "baseline": baseline.name,
         "baseline_description": baseline.description,
         "recipe": str(args.recipe),
         "rows_per_source": args.rows,
         "seed": args.seed,
         "resamples": args.bootstrap,
-        "sources": {name: score_source(model, rows, args.batch_size, args.bootstrap, args.seed, baseline)
+        "sources": {name: score_source(model, rows, args.batch_size, args.bootstrap, args.seed, baseline, compared)
                     for name, rows in unused.items()},
     }
     markdown = render_markdown(results, invoked_command("eval.heldout", argv))

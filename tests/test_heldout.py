@@ -6,6 +6,7 @@ import math
 import tomllib
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
 from analyzer.evaluation.baselines import ToxicityBaseline
 from analyzer.finetune.examples import IGNORE_STANCE, Example, toxicity_vector
@@ -60,3 +61,26 @@ def test_scores_each_labelled_attribute_and_reports_one_class_as_na(one_torch_th
     assert "| olid |" in text and "n/a (0 of 30 positive)" in text and "1.000 [1.000, 1.000] (10 of 40 positive)" in text
     assert f"({flagging['flagged']} flagged); best" in text
 
+
+
+def test_a_compared_model_gets_paired_differences_on_the_same_rows(one_torch_thread):
+    model, other = build_tiny_model(seed=3), build_tiny_model(seed=4)
+    rows = [_example(f"text {i} " + "word " * (i % 5), toxicity=float(i % 3 == 0)) for i in range(45)]
+    result = score_source(model, rows, batch_size=8, resamples=50, seed=0, compared=other)
+    texts = [e.text for e in rows]
+    labels = np.array([e.toxicity[0] for e in rows]) >= 0.5
+    auc = {name: roc_auc_score(labels, [p.toxicity["toxicity"] for p in m.predict(texts)])
+           for name, m in (("model", model), ("other", other))}
+    difference = result["paired"]["toxicity"]
+    assert math.isclose(difference["estimate"], auc["model"] - auc["other"])
+    assert difference["low"] <= difference["estimate"] <= difference["high"]
+    # against itself every resample differs by exactly 0: the interval is [0, 0], "within noise"
+    same = score_source(model, rows, batch_size=8, resamples=20, seed=0, compared=model)["paired"]["toxicity"]
+    assert (same["estimate"], same["low"], same["high"]) == (0.0, 0.0, 0.0)
+    assert "insult" not in result["paired"]  # no insult labels on these rows: nothing to compare
+    text = render_markdown({"model": "tiny", "compared": "tiny 4 (other)", "recipe": "r.toml", "rows_per_source": 45,
+                            "seed": 0, "resamples": 50, "baseline": "b", "baseline_description": "d",
+                            "sources": {"olid": result, "davidson": {**result, "paired": {"toxicity": same}}}},
+                           "python -m eval.heldout --compare other")
+    assert "Paired against **tiny 4 (other)**" in text
+    assert f"| olid | {difference['estimate']:+.3f} [" in text and "| davidson | +0.000 [+0.000, +0.000] (within noise)" in text
