@@ -217,3 +217,10 @@ def test_drawn_outlets_follow_the_chain_of_earlier_stages_and_say_none_when_it_b
     (tmp_path / "three").mkdir()
     (tmp_path / "three" / "metrics.json").write_text(json.dumps({"validation": {}}), encoding="utf-8")
     assert recipe_module.drawn_outlets({"olid": 5}, "three") is None
+
+
+def test_only_sources_the_run_drew_from_are_licensed_on_its_card():
+    from training.recipe import LICENSES, drawn_licenses
+
+    licensed = drawn_licenses({"c3": 6000, "davidson": 0, "civil_comments_spans": 0, "nk_talks_repeat": 4, "vast": 10})
+    assert licensed == {"c3": LICENSES["c3"], "vast": LICENSES["vast"]}

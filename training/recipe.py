@@ -65,6 +65,11 @@ LICENSES = {
                  "the competition's data terms: research use only",
     "jigsaw": "Jigsaw Toxic Comment Classification Challenge subset, Wikipedia talk — labels CC0, text CC BY-SA",
 }
+def drawn_licenses(counts: dict[str, Any]) -> dict[str, str]:
+    """The license of each source the run drew rows from (a source the recipe names with 0 rows has none here)."""
+    return {name: license for name, license in LICENSES.items() if counts.get(name)}
+
+
 def _amount(spec: Any) -> tuple[int | None, bool]:
     if spec == "all" or spec is None:
         return None, False
@@ -375,7 +380,7 @@ def model_card(
         note += (" The full validation sets are measured apart (`python -m analyzer eval`); `--rewrite-card` "
                  "adds the shipped model's results here.")
     return render_card(
-        config, validation, {name: LICENSES[name] for name in LICENSES if name in counts},
+        config, validation, drawn_licenses(counts),
         trainable_layers=trainable, counts=counts, start=start,
         full_sets=[PROJECT_ROOT / path for path in FULL_SETS] if nk_labels else (),
         extra_rows=gate_rows(nk_labels) if nk_labels else (),
@@ -429,7 +434,7 @@ def run(recipe: dict[str, Any], source: str, data: Path | None = None) -> dict[s
         task="both",
         model_name=model_spec["name"],
         model_version=model_spec["version"],
-        notes={"recipe": source, "data": counts, "licenses": {k: LICENSES[k] for k in counts if k in LICENSES},
+        notes={"recipe": source, "data": counts, "licenses": drawn_licenses(counts),
                "toxicity_outlets": drawn_outlets(counts, training_spec.get("init_from"))},
         show_progress_bar=False,
         **training_spec,
