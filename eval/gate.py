@@ -224,15 +224,20 @@ def outlet_auc(context: GateContext, loader: str, attribute: str, balanced: bool
     return roc_auc(np.array([e.toxicity[column] >= 0.5 for e in examples]), scores)
 
 
+class NotApplicable(Exception):
+    """The check does not measure what it says on this model (e.g. an "untouched" outlet it was trained on)."""
+
+
 def untouched_outlet_auc(context: GateContext, loader: str) -> float:
     """``toxicity`` ROC-AUC (``outlet_auc``, half toxic) on an outlet that no stage of the model's training drew
     from, as the model's ``training.toxicity_outlets`` records (``training.recipe.drawn_outlets``). A model that
-    drew from it, or does not say, is refused: the floor would no longer measure carrying to an unseen outlet."""
+    drew from it, or does not say, is refused (``NotApplicable``): the number would no longer measure carrying to
+    an unseen outlet. With a floor pinned that fails the gate; ``--update-floors`` pins nothing for it."""
     drawn = context.model.config.training.get("toxicity_outlets")
     if drawn is None:
-        raise ValueError("the model does not record the toxicity outlets its training drew from")
+        raise NotApplicable("the model does not record the toxicity outlets its training drew from")
     if loader in drawn:
-        raise ValueError(f"the model's training drew from {loader}; this floor is for an outlet it never saw")
+        raise NotApplicable(f"the model's training drew from {loader}; this floor is for an outlet it never saw")
     return outlet_auc(context, loader, "toxicity", balanced=True)
 
 
@@ -509,7 +514,11 @@ def update_floors(
         if now is None:
             changes.append(f"{check.name}: data absent, floor unchanged")
             continue
-        measured = float(check.measure(context))
+        try:
+            measured = float(check.measure(context))
+        except NotApplicable as reason:
+            changes.append(f"{check.name}: not applicable to this model ({reason}), floor unchanged")
+            continue
         new_floor = floor_below(measured, margin)
         old = floors.checks.get(check.name, {}).get("floor")
         if old is not None and new_floor < old:

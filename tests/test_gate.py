@@ -84,6 +84,14 @@ def test_update_pins_a_little_below_and_raising_needs_no_flag(tmp_path, fake_sha
     assert floors.lowered == []
 
 
+def test_update_pins_nothing_for_a_check_that_does_not_apply_to_the_model_and_keeps_an_old_pin(tmp_path, fake_shared):
+    floors = Floors({"f1": {"floor": 0.7, "fingerprint": "old"}})
+    changes = update_floors([_check(tmp_path, "auc", gate.NotApplicable("trained on it")),
+                             _check(tmp_path, "f1", gate.NotApplicable("trained on it"))], floors, fake_shared)
+    assert "auc" not in floors.checks and floors.checks["f1"] == {"floor": 0.7, "fingerprint": "old"}
+    assert changes == [f"{name}: not applicable to this model (trained on it), floor unchanged" for name in ("auc", "f1")]
+
+
 def test_lowering_is_refused_without_flag_and_reason_and_recorded_with_them(tmp_path, fake_shared):
     floors = Floors()
     update_floors([_check(tmp_path, "auc", 0.90)], floors, fake_shared)
