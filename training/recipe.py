@@ -65,6 +65,8 @@ LICENSES = {
                  "the competition's data terms: research use only",
     "jigsaw": "Jigsaw Toxic Comment Classification Challenge subset, Wikipedia talk — labels CC0, text CC BY-SA",
 }
+
+
 def drawn_licenses(counts: dict[str, Any]) -> dict[str, str]:
     """The license of each source the run drew rows from (a source the recipe names with 0 rows has none here)."""
     return {name: license for name, license in LICENSES.items() if counts.get(name)}
