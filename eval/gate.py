@@ -19,12 +19,12 @@ cores) and compares each with its floor in ``eval/floors/floors.toml``:
   rows the recipe never draws (``outlet_sample``; ``training.recipe.without_gate_rows``). Up to model 0.7.0
   no training run drew from these outlets at all; since 0.8.0 their other rows are trained on;
 * ``civil_comments_untouched_toxicity_roc_auc`` / ``davidson_untouched_toxicity_roc_auc`` /
-  ``cat_wikipedia_untouched_toxicity_roc_auc``: ROC-AUC of ``toxicity`` on a fixed-seed sample, half toxic as
-  far as the outlet allows, of three outlets that no stage of the model's training drew from (Civil Comments
-  news-site comments, Davidson's tweets, CAT's Wikipedia talk): how the score carries to an outlet nobody
-  trained on. The model must say so (``training.toxicity_outlets``, written by ``training.recipe``): on a model
+  ``cat_wikipedia_untouched_toxicity_roc_auc`` / ``toxigen_untouched_toxicity_roc_auc``: ROC-AUC of ``toxicity``
+  on a fixed-seed sample, half toxic as far as the outlet allows, of outlets that no stage of the model's training
+  drew from (Civil Comments news-site comments, Davidson's tweets, CAT's Wikipedia talk, ToxiGen's statements):
+  how the score carries to an outlet nobody trained on. The model must say so (``training.toxicity_outlets``, written by ``training.recipe``): on a model
   that drew from one of them, or does not record what it drew from, the check does not apply (``NotApplicable``:
-  a pinned floor fails, ``--update-floors`` pins none). The shipped 0.8.0 drew from all three, so none is pinned;
+  a pinned floor fails, ``--update-floors`` pins none). The shipped 0.8.0 drew from all four, so none is pinned;
 * ``dragnet_splitter_comment_f1`` / ``dragnet_splitter_body_f1``: comment and body bag-of-words
   F1 (``eval.bench_splitter``'s scorer) of the plain-text splitter on a fixed sample of Dragnet
   pages. In-sample for the shipped line model, which was fitted on these pages: a regression guard;
@@ -324,11 +324,19 @@ CAT = Check(
     _UNTOUCHED_SLICE,
     lambda context: untouched_outlet_auc(context, "cat_wikipedia"),
 )
+TOXIGEN = Check(
+    "toxigen_untouched_toxicity_roc_auc",
+    "toxicity ROC-AUC, ToxiGen statements about groups (implicit, slur-free; no training stage drew from them), "
+    "positive = hateful",
+    (DataFile("shared", "data/toxigen_statements/toxigen_prompt_statements.csv"),),
+    _UNTOUCHED_SLICE,
+    lambda context: untouched_outlet_auc(context, "toxigen"),
+)
 
 
 def default_checks() -> list[Check]:
-    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT, SPLITTER_COMMENTS,
-            SPLITTER_BODY]
+    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT, TOXIGEN,
+            SPLITTER_COMMENTS, SPLITTER_BODY]
 
 
 def shipped_plaintext_splitter(lines: list[str], page_id: str) -> tuple[str, str]:

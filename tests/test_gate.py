@@ -153,7 +153,7 @@ def _real_outcomes(make_context, names: set[str]):
 
 
 MODEL_CHECKS = {gate.C3.name, gate.VAST.name, gate.NK.name, gate.IMPERMIUM.name, gate.JIGSAW.name,
-                gate.JIGSAW_OBSCENE.name, gate.CIVIL.name, gate.DAVIDSON.name, gate.CAT.name}
+                gate.JIGSAW_OBSCENE.name, gate.CIVIL.name, gate.DAVIDSON.name, gate.CAT.name, gate.TOXIGEN.name}
 SPLITTER_CHECKS = {gate.SPLITTER_COMMENTS.name, gate.SPLITTER_BODY.name}
 
 
