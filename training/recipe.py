@@ -334,11 +334,11 @@ def limits_note(counts: dict) -> str:
 
 def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, str]]:
     """The evaluation gate's pins that measured the shipped model on data the card has no other row for: the
-    NK-talks check on all the check rows, the rows of Impermium and Jigsaw that no training run drew, and the three
-    outlets no stage of the model's training drew from (Civil Comments, Davidson, CAT). A pin
+    NK-talks check on all the check rows, the rows of Impermium and Jigsaw that no training run drew, and the
+    outlets no stage of the model's training drew from (Civil Comments, Davidson, CAT, ToxiGen). A pin
     is left out when its data changed since (the gate skips it too: its fingerprint differs); when ``../shared`` is absent
     the fingerprint cannot be taken and the pin is trusted."""
-    from eval.gate import CAT, CIVIL, DAVIDSON, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, NK, GateContext, fingerprint
+    from eval.gate import CAT, CIVIL, DAVIDSON, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, NK, TOXIGEN, GateContext, fingerprint
 
     if not floors.is_file() or not labels_csv.is_file():
         return []
@@ -354,9 +354,10 @@ def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, s
         CIVIL.name: "Civil Comments (news sites), an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC",
         DAVIDSON.name: "Davidson tweets, an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC",
         CAT.name: "CAT Wikipedia talk, an outlet no training stage drew from, 400 rows (151 toxic), `toxicity` ROC-AUC",
+        TOXIGEN.name: "ToxiGen statements about groups, an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC",
     }
     found = []
-    for check in (NK, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT):
+    for check in (NK, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT, TOXIGEN):
         entry = pinned.get(check.name)
         if not entry:
             continue
