@@ -111,6 +111,8 @@ class Check:
     #: fingerprint, so changing the slice counts as "data changed" instead of moving the number.
     slice: str
     measure: Callable[[GateContext], float]
+    #: What the gate says of the check while no floor is pinned for it.
+    unpinned: str = "no floor pinned (run --update-floors)"
 
 
 def c3_validation_rows(context: GateContext, sample: int | None = None):
@@ -301,6 +303,8 @@ JIGSAW_OBSCENE = Check(
 
 _UNTOUCHED_SLICE = (f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED}, half toxic as far as the outlet allows "
                     "(training.corpora.sample); no training stage drew from the outlet")
+_UNTOUCHED_UNPINNED = ("no floor pinned: --update-floors pins one only for a model whose training never drew from "
+                       "the outlet (training.toxicity_outlets)")
 CIVIL = Check(
     "civil_comments_untouched_toxicity_roc_auc",
     "toxicity ROC-AUC, Civil Comments toxic-spans comments (news sites; no training stage drew from them), "
@@ -308,6 +312,7 @@ CIVIL = Check(
     tuple(DataFile("shared", f"data/civil_comments_toxic_spans/{name}.csv") for name in ("comments", "annotations")),
     _UNTOUCHED_SLICE,
     lambda context: untouched_outlet_auc(context, "civil_comments_spans"),
+    _UNTOUCHED_UNPINNED,
 )
 DAVIDSON = Check(
     "davidson_untouched_toxicity_roc_auc",
@@ -315,6 +320,7 @@ DAVIDSON = Check(
     (DataFile("shared", "data/davidson_hate_offensive/labeled_data.csv"),),
     _UNTOUCHED_SLICE,
     lambda context: untouched_outlet_auc(context, "davidson"),
+    _UNTOUCHED_UNPINNED,
 )
 CAT = Check(
     "cat_wikipedia_untouched_toxicity_roc_auc",
@@ -323,6 +329,7 @@ CAT = Check(
     (DataFile("shared", "data/cat_wikipedia_context_toxicity/gc.csv"),),
     _UNTOUCHED_SLICE,
     lambda context: untouched_outlet_auc(context, "cat_wikipedia"),
+    _UNTOUCHED_UNPINNED,
 )
 TOXIGEN = Check(
     "toxigen_untouched_toxicity_roc_auc",
@@ -331,6 +338,7 @@ TOXIGEN = Check(
     (DataFile("shared", "data/toxigen_statements/toxigen_prompt_statements.csv"),),
     _UNTOUCHED_SLICE,
     lambda context: untouched_outlet_auc(context, "toxigen"),
+    _UNTOUCHED_UNPINNED,
 )
 
 
@@ -479,7 +487,7 @@ def run_checks(checks: Sequence[Check], floors: Floors, context: GateContext) ->
         if now is None:
             outcomes.append(Outcome(check.name, "skip", None, None, "data absent (../shared or labels file missing)"))
         elif pinned is None:
-            outcomes.append(Outcome(check.name, "skip", None, None, "no floor pinned (run --update-floors)"))
+            outcomes.append(Outcome(check.name, "skip", None, None, check.unpinned))
         elif pinned.get("fingerprint") != now:
             outcomes.append(
                 Outcome(check.name, "skip", None, pinned["floor"], "data changed: re-pin with --update-floors")

@@ -7,6 +7,7 @@ tests run the real checks: the gate passes with the shipped model and splitter (
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 
 import pytest
@@ -71,6 +72,9 @@ def test_skips_when_data_is_absent_changed_or_unpinned(tmp_path, fake_shared):
     assert changed.status == "skip" and changed.note.startswith("data changed")
     [unpinned] = run_checks([check], Floors(), fake_shared)
     assert unpinned.status == "skip" and "no floor" in unpinned.note
+    untouched = dataclasses.replace(check, unpinned=gate.CIVIL.unpinned)
+    [unpinned] = run_checks([untouched], Floors(), fake_shared)
+    assert unpinned.status == "skip" and "never drew from the outlet" in unpinned.note
     [absent] = run_checks([check], floors, GateContext(shared=tmp_path / "no-shared-here"))
     assert absent.status == "skip" and "absent" in absent.note
 
