@@ -22,9 +22,10 @@ cores) and compares each with its floor in ``eval/floors/floors.toml``:
   ``cat_wikipedia_untouched_toxicity_roc_auc`` / ``toxigen_untouched_toxicity_roc_auc``: ROC-AUC of ``toxicity``
   on a fixed-seed sample, half toxic as far as the outlet allows, of outlets that no stage of the model's training
   drew from (Civil Comments news-site comments, Davidson's tweets, CAT's Wikipedia talk, ToxiGen's statements):
-  how the score carries to an outlet nobody trained on. The model must say so (``training.toxicity_outlets``, written by ``training.recipe``): on a model
-  that drew from one of them, or does not record what it drew from, the check does not apply (``NotApplicable``:
-  a pinned floor fails, ``--update-floors`` pins none). The shipped 0.8.0 drew from all four, so none is pinned;
+  how the score carries to an outlet nobody trained on. The model must say so (``training.toxicity_outlets``,
+  written by ``training.recipe``): on a model that drew from one of them, or does not record what it drew from,
+  the check does not apply (``NotApplicable``: a pinned floor fails, ``--update-floors`` pins none). The shipped
+  0.9.0 never drew from Civil Comments, CAT or ToxiGen (their floors are pinned) and drew from Davidson (no floor);
 * ``dragnet_splitter_comment_f1`` / ``dragnet_splitter_body_f1``: comment and body bag-of-words
   F1 (``eval.bench_splitter``'s scorer) of the plain-text splitter on a fixed sample of Dragnet
   pages. In-sample for the shipped line model, which was fitted on these pages: a regression guard;

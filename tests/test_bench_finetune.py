@@ -8,8 +8,7 @@ import pandas as pd
 
 from analyzer.splits import is_validation
 from eval.bench_finetune import c3_sets, civil_comments_sets, olid_sets
-from eval.heldout import RECIPE
-from training.recipe import PROJECT_ROOT, load_recipe, toxicity_draws
+from training.recipe import load_recipe, toxicity_draws
 
 
 def test_c3_sets_split_by_article_and_label_level_two_and_up(tmp_path: Path) -> None:
@@ -49,11 +48,13 @@ def test_civil_comments_sets_leave_out_the_rows_the_recipe_trained_on(tmp_path: 
     # three annotators each; comment i is called "not toxic" by i % 4 of them (capped at 3)
     annotations = [{"comment_id": i, "not toxic": int(k < min(i % 4, 3))} for i in ids for k in range(3)]
     pd.DataFrame(annotations).to_csv(folder / "annotations.csv", index=False)
-    train, validation, test = civil_comments_sets(folder / "comments.csv", 100, 100, 1000)
-    assert (len(train), len(validation)) == (100, 100) and len(test) == 900 - 500 - 200  # the recipe drew 500
+    recipe = tmp_path / "recipe.toml"  # a recipe that drew 500 of them, as 0.8.0's did (0.9.0's draws none)
+    recipe.write_text("[data]\nseed = 13\ncivil_comments_spans = 500\n", encoding="utf-8")
+    train, validation, test = civil_comments_sets(folder / "comments.csv", 100, 100, 1000, recipe)
+    assert (len(train), len(validation)) == (100, 100) and len(test) == 900 - 500 - 200
     parts = [set(part["text"]) for part in (train, validation, test)]
     assert not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
-    spec = load_recipe(PROJECT_ROOT / RECIPE)["data"]
+    spec = load_recipe(recipe)["data"]
     _, drawn, _ = toxicity_draws({"seed": spec["seed"], "civil_comments_spans": spec["civil_comments_spans"]},
                               tmp_path / "data")["civil_comments_spans"]
     assert len(drawn) == 500 and not {e.text for e in drawn} & set().union(*parts)

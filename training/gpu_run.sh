@@ -8,9 +8,10 @@
 #
 #   or, the whole recipe chain from the bare base with three toxicity outlets held out (prepare-holdout /
 #   run-holdout): runs/gpu-h3 comes back, a model whose training never drew a row of Civil Comments spans,
-#   Davidson or CAT, so that eval.gate can pin floors on outlets it was not trained on (issue 24); about 7 of
+#   CAT or ToxiGen, so that eval.gate can pin floors on outlets it was not trained on (issue 24); about 7 of
 #   the call's 10 minutes on an H100 (stage 1 took under 3 minutes on an H200). Without a GPU, holdout-here runs
-#   the same chain here (runs/holdout-1..3; about 2 hours on 2 CPU cores: start it first thing in a session).
+#   the same chain here (runs/holdout-t1..3; 1 h 33 min on 2 CPU cores: start it first thing in a session).
+#   The shipped 0.9.0 is that chain's stage 3 (training/recipes/default.toml starts from runs/holdout-t2).
 #
 # Three variants of training/recipes/default.toml, each started from the shipped checkpoint with every encoder
 # layer trained (the CPU recipe trains the top 2): a on the recipe's examples, b and c on a mix with more VAST
@@ -22,8 +23,7 @@ export PYTHONUNBUFFERED=1
 RECIPE=training/recipes/default.toml
 MIX=(--set data.vast=6000 --set 'data.pstance={ n = 5000, balanced = true }')
 STAGES=(training/recipes/stage1-0.6.0.toml training/recipes/stage2-0.7.0.toml "$RECIPE")
-HOLDOUT=(--set data.civil_comments_spans=0 --set 'data.davidson={ n = 0, balanced = true }'
-         --set 'data.cat_wikipedia={ n = 0, balanced = true }')
+HOLDOUT=(--set data.civil_comments_spans=0 --set 'data.cat_wikipedia={ n = 0, balanced = true }' --set data.toxigen=0)
 CARRY=${CARRY:-.carry}   # a rehearsal points this at a carry with fewer examples
 
 prepare() {
@@ -120,8 +120,8 @@ holdout_here() {   # the same chain on this machine, from ../shared, without lim
   local i init=base
   for i in 0 1 2; do
     python -m training.recipe "${STAGES[$i]}" "${HOLDOUT[@]}" --set training.init_from="$init" \
-      --out "runs/holdout-$((i + 1))" || return 1
-    init=runs/holdout-$((i + 1))
+      --out "runs/holdout-t$((i + 1))" || return 1
+    init=runs/holdout-t$((i + 1))
   done
 }
 

@@ -314,7 +314,11 @@ TRAINING_NOTE = (
     "epoch, each copy with its post title as context or, half of the copies, without (`context_dropout`). "
     "Stage 3 (0.8.0) adds the Impermium insults (taught as `insult`) and the Jigsaw subset (all its labels; the "
     "one source of `obscene` and `threat`, new outputs of the toxicity head) with validation rows of their own, "
-    "and never draws the rows the evaluation gate measures them on."
+    "and never draws the rows the evaluation gate measures them on. 0.9.0 is that stage 3 on a chain that never "
+    "drew a row of Civil Comments spans, CAT or ToxiGen, in any stage (`training.toxicity_outlets` in the config "
+    "lists what it drew), so that the gate measures three outlets no training touched. Implicit hate about groups "
+    "(ToxiGen's statements) is therefore learned only from the hate and group-targeted labels of Davidson, OLID and "
+    "Jigsaw: the gate's ToxiGen row among the scores above is how that carries."
 )
 
 
