@@ -302,44 +302,41 @@ JIGSAW_OBSCENE = Check(
 )
 
 
-_UNTOUCHED_SLICE = (f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED}, half toxic as far as the outlet allows "
-                    "(training.corpora.sample); no training stage drew from the outlet")
-_UNTOUCHED_UNPINNED = ("no floor pinned: --update-floors pins one only for a model whose training never drew from "
-                       "the outlet (training.toxicity_outlets)")
-CIVIL = Check(
-    "civil_comments_untouched_toxicity_roc_auc",
-    "toxicity ROC-AUC, Civil Comments toxic-spans comments (news sites; no training stage drew from them), "
+def untouched_check(name: str, loader: str, description: str, files: tuple[DataFile, ...]) -> Check:
+    """A check of ``toxicity`` ROC-AUC on an outlet (``training.corpora`` loader) no training stage drew from."""
+    return Check(
+        name,
+        f"toxicity ROC-AUC, {description}",
+        files,
+        f"all rows; sample {OUTLET_SAMPLE} seed {SAMPLE_SEED}, half toxic as far as the outlet allows "
+        "(training.corpora.sample); no training stage drew from the outlet",
+        lambda context: untouched_outlet_auc(context, loader),
+        "no floor pinned: --update-floors pins one only for a model whose training never drew from the outlet "
+        "(training.toxicity_outlets)",
+    )
+
+
+CIVIL = untouched_check(
+    "civil_comments_untouched_toxicity_roc_auc", "civil_comments_spans",
+    "Civil Comments toxic-spans comments (news sites; no training stage drew from them), "
     "positive = most annotators did not say not toxic",
     tuple(DataFile("shared", f"data/civil_comments_toxic_spans/{name}.csv") for name in ("comments", "annotations")),
-    _UNTOUCHED_SLICE,
-    lambda context: untouched_outlet_auc(context, "civil_comments_spans"),
-    _UNTOUCHED_UNPINNED,
 )
-DAVIDSON = Check(
-    "davidson_untouched_toxicity_roc_auc",
-    "toxicity ROC-AUC, Davidson tweets (no training stage drew from them), positive = most coders said hate or offensive",
+DAVIDSON = untouched_check(
+    "davidson_untouched_toxicity_roc_auc", "davidson",
+    "Davidson tweets (no training stage drew from them), positive = most coders said hate or offensive",
     (DataFile("shared", "data/davidson_hate_offensive/labeled_data.csv"),),
-    _UNTOUCHED_SLICE,
-    lambda context: untouched_outlet_auc(context, "davidson"),
-    _UNTOUCHED_UNPINNED,
 )
-CAT = Check(
-    "cat_wikipedia_untouched_toxicity_roc_auc",
-    "toxicity ROC-AUC, CAT Wikipedia-talk comments (no training stage drew from them; 151 toxic of 10,000, all 151 "
+CAT = untouched_check(
+    "cat_wikipedia_untouched_toxicity_roc_auc", "cat_wikipedia",
+    "CAT Wikipedia-talk comments (no training stage drew from them; 151 toxic of 10,000, all 151 "
     "measured), positive = toxic by majority",
     (DataFile("shared", "data/cat_wikipedia_context_toxicity/gc.csv"),),
-    _UNTOUCHED_SLICE,
-    lambda context: untouched_outlet_auc(context, "cat_wikipedia"),
-    _UNTOUCHED_UNPINNED,
 )
-TOXIGEN = Check(
-    "toxigen_untouched_toxicity_roc_auc",
-    "toxicity ROC-AUC, ToxiGen statements about groups (implicit, slur-free; no training stage drew from them), "
-    "positive = hateful",
+TOXIGEN = untouched_check(
+    "toxigen_untouched_toxicity_roc_auc", "toxigen",
+    "ToxiGen statements about groups (implicit, slur-free; no training stage drew from them), positive = hateful",
     (DataFile("shared", "data/toxigen_statements/toxigen_prompt_statements.csv"),),
-    _UNTOUCHED_SLICE,
-    lambda context: untouched_outlet_auc(context, "toxigen"),
-    _UNTOUCHED_UNPINNED,
 )
 
 

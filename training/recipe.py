@@ -350,18 +350,18 @@ def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, s
     with labels_csv.open(encoding="utf-8", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["split"] == "check"]
     favor = sum(row["stance"] == "favor" for row in rows)
-    labels = {
-        NK.name: f"NK-talks check threads, all {len(rows):,} rows ({favor} favor), stance macro-F1",
-        IMPERMIUM.name: "Impermium news/blog/forum comments, 400 rows never trained on, `insult` ROC-AUC",
-        JIGSAW.name: "Jigsaw Wikipedia-talk subset, 400 rows never trained on, `toxicity` ROC-AUC",
-        JIGSAW_OBSCENE.name: "Jigsaw Wikipedia-talk subset, the same 400 rows, `obscene` ROC-AUC",
-        CIVIL.name: "Civil Comments (news sites), an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC",
-        DAVIDSON.name: "Davidson tweets, an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC",
-        CAT.name: "CAT Wikipedia talk, an outlet no training stage drew from, 400 rows (151 toxic), `toxicity` ROC-AUC",
-        TOXIGEN.name: "ToxiGen statements about groups, an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC",
-    }
+    labelled = (
+        (NK, f"NK-talks check threads, all {len(rows):,} rows ({favor} favor), stance macro-F1"),
+        (IMPERMIUM, "Impermium news/blog/forum comments, 400 rows never trained on, `insult` ROC-AUC"),
+        (JIGSAW, "Jigsaw Wikipedia-talk subset, 400 rows never trained on, `toxicity` ROC-AUC"),
+        (JIGSAW_OBSCENE, "Jigsaw Wikipedia-talk subset, the same 400 rows, `obscene` ROC-AUC"),
+        (CIVIL, "Civil Comments (news sites), an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC"),
+        (DAVIDSON, "Davidson tweets, an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC"),
+        (CAT, "CAT Wikipedia talk, an outlet no training stage drew from, 400 rows (151 toxic), `toxicity` ROC-AUC"),
+        (TOXIGEN, "ToxiGen statements about groups, an outlet no training stage drew from, 400 rows, `toxicity` ROC-AUC"),
+    )
     found = []
-    for check in (NK, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT, TOXIGEN):
+    for check, label in labelled:
         entry = pinned.get(check.name)
         if not entry:
             continue
@@ -371,7 +371,7 @@ def gate_rows(labels_csv: Path, floors: Path = GATE_FLOORS) -> list[tuple[str, s
                   "current files; left out (re-pin with python -m eval.gate --update-floors, then --rewrite-card)",
                   file=sys.stderr, flush=True)
             continue
-        found.append((f"{labels[check.name]} (`python -m eval.gate`, pinned {entry.get('pinned')})",
+        found.append((f"{label} (`python -m eval.gate`, pinned {entry.get('pinned')})",
                       f"{entry['measured']:.3f}"))
     return found
 
