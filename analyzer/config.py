@@ -51,8 +51,8 @@ class ScoreOptions:
     #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second in float, and
     #: 8 / 16 / 32 / 64 gave 115 / 117 / 110 / 103 comments/s in int8: less padding per batch.
     batch_size: int = 16
-    #: "auto": ONNX Runtime int8 on CPU (~1.5× torch's speed; within 0.01 AUC / macro-F1 of float
-    #: on the validation sets, reports/benchmarks/speed.md), torch on a GPU. "onnx" runs the
+    #: "auto": ONNX Runtime int8 on CPU (~2× torch's speed; what it costs against float on every
+    #: gate check: reports/benchmarks/speed.md), torch on a GPU. "onnx" runs the
     #: float model in ONNX Runtime (torch's scores to ~1e-5), "torch" in torch.
     backend: str = "auto"
     #: Longer comments are scored on their first this-many characters (the model windows those);

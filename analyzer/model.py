@@ -380,7 +380,7 @@ class Model:
         self._forward: Callable[..., tuple[torch.Tensor, torch.Tensor]] = self.net
 
     def use_backend(self, backend: str, threads: int | None = None) -> Model:
-        """Run on "torch", "onnx" (same scores to ~1e-5) or "onnx-int8" (~1.5× faster on CPU;
+        """Run on "torch", "onnx" (same scores to ~1e-5) or "onnx-int8" (~2× faster on CPU;
         scores move a little, see ``analyzer._onnx``); "auto" is onnx-int8 on CPU, torch on a GPU.
         ONNX backends run on CPU only. Returns self."""
         from analyzer._onnx import onnx_network

@@ -20,8 +20,9 @@ What is measured, each in its own subprocess (so that peak RSS belongs to one pi
   the tiny test model so that 100,000 comments take a minute, not half an hour: the encoder's
   weights are a constant, what could grow with input size is the pipeline's own state;
 * what int8 costs in quality: float vs int8 scores of the model of (a) on the full validation sets
-  (C3 validation articles, VAST dev zero-shot rows, the NK-talks check threads), and whether a
-  comment's int8 scores depend on the batch it is scored in.
+  (C3 validation articles, VAST dev zero-shot rows, the NK-talks check threads) with paired
+  intervals, on every model check of the gate as the gate measures it, and whether a comment's int8
+  scores depend on the batch it is scored in.
 """
 
 from __future__ import annotations
@@ -282,13 +283,12 @@ def int8_batch_independence(model, texts: list[str]) -> dict[str, Any]:
 
 
 def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
-    """Float (torch) vs int8 (ONNX Runtime) scores of one model on the full validation sets."""
+    """Float (torch) vs int8 (ONNX Runtime) scores of one model: on the full validation sets, with a
+    paired interval for the change, and on every model check of the gate as the gate measures it."""
     import torch
 
-    from analyzer.evaluation import model_scores
-    from analyzer.evaluation.metrics import macro_f1, roc_auc
     from analyzer.model import ModelError, load_model
-    from eval.gate import C3, NK, SHARED, VAST, GateContext, c3_validation_rows, nk_check_rows, vast_zero_shot_rows
+    from eval.gate import SHARED
 
     if not SHARED.is_dir():
         return {"skipped": f"{SHARED} is absent (validation data)"}
@@ -297,6 +297,19 @@ def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
         models = {backend: load_model(model_dir, device="cpu", backend=backend) for backend in ("torch", "onnx-int8")}
     except ModelError as error:
         return {"skipped": f"no shipped model ({error})"}
+    checks, batch_independence = full_set_changes(models)
+    return {"checks": checks, "batch_independence": batch_independence, "gate_checks": gate_check_changes(models)}
+
+
+def full_set_changes(models: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """int8 − float on the full C3, VAST and NK sets, with a paired bootstrap interval and how many
+    rows moved; and whether int8 scores depend on the batch (on C3's first comments)."""
+    from analyzer.config import EvalOptions
+    from analyzer.evaluation import model_scores
+    from analyzer.evaluation.evaluate import difference_interval
+    from analyzer.evaluation.metrics import macro_f1, roc_auc
+    from eval.gate import C3, NK, VAST, GateContext, c3_validation_rows, nk_check_rows, vast_zero_shot_rows
+
     context = GateContext()
     slices = (
         (C3, "all validation rows", c3_validation_rows, roc_auc),
@@ -317,16 +330,41 @@ def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
         values = {backend: metric(rows.labels, output) for backend, output in outputs.items()}
         float_out, int8_out = (np.asarray(outputs[b]) for b in ("torch", "onnx-int8"))
         moved = (np.abs(float_out - int8_out).mean() if rows.task == "toxicity" else np.mean(float_out != int8_out))
+        change = difference_interval(rows, outputs["onnx-int8"], outputs["torch"], EvalOptions())
         checks[check.name] = {
             "description": f"{check.description} ({rows_name})",
             "rows": len(rows),
             "float": round(values["torch"], 4),
             "int8": round(values["onnx-int8"], 4),
             "change": round(values["onnx-int8"] - values["torch"], 4),
+            "change_interval": [round(change.low, 4), round(change.high, 4)],
             "rows_moved": ("mean |change| of toxicity" if rows.task == "toxicity" else "share of stance labels changed",
                            round(float(moved), 4)),
         }
-    return {"checks": checks, "batch_independence": batch_independence}
+    return checks, batch_independence
+
+
+def gate_check_changes(models: dict[str, Any]) -> dict[str, Any]:
+    """int8 − float on every model check of the gate, each on the gate's own sample and slice."""
+    from eval.gate import GateContext, NotApplicable, fingerprint, model_checks
+
+    changes: dict[str, Any] = {}
+    for check in model_checks():
+        if fingerprint(check, GateContext()) is None:
+            changes[check.name] = {"description": check.description, "skipped": "data absent"}
+            continue
+        try:
+            values = {backend: float(check.measure(GateContext(model=model))) for backend, model in models.items()}
+        except NotApplicable as reason:  # an untouched-outlet check on an outlet the model trained on
+            changes[check.name] = {"description": check.description, "skipped": str(reason)}
+            continue
+        changes[check.name] = {
+            "description": check.description,
+            "float": round(values["torch"], 4),
+            "int8": round(values["onnx-int8"], 4),
+            "change": round(values["onnx-int8"] - values["torch"], 4),
+        }
+    return changes
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -443,16 +481,27 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                           f"differ by at most {independence['max_abs_difference']:.1e} (float rounding)."
                           if independence else "")
             lines += ["The model of row (a) on the full validation sets, float (torch) vs int8 (ONNX Runtime, "
-                      "activations quantized per token), batches of 32." + batch_note, "",
-                      "| check | rows | float | int8 | change | rows that moved |",
+                      "activations quantized per token), batches of 32; the change with its paired 95% bootstrap "
+                      "interval (both backends on the same resampled rows)." + batch_note, "",
+                      "| check | rows | float | int8 | change [95% interval] | rows that moved |",
                       "| --- | ---: | ---: | ---: | ---: | --- |"]
             for check in quality["checks"].values():
                 if "skipped" in check:
                     lines.append(f"| {check['description']} | skipped: {check['skipped']} | | | | |")
                 else:
                     moved_name, moved = check["rows_moved"]
+                    low, high = check["change_interval"]
                     lines.append(f"| {check['description']} | {check['rows']} | {check['float']} | {check['int8']} | "
-                                 f"{check['change']:+.4f} | {moved_name}: {moved} |")
+                                 f"{check['change']:+.4f} [{low:+.4f}, {high:+.4f}] | {moved_name}: {moved} |")
+            lines += ["", "Every model check of the evaluation gate, each on the gate's own sample and slice "
+                      "(`python -m eval.gate` measures float):", "",
+                      "| gate check | float | int8 | change |", "| --- | ---: | ---: | ---: |"]
+            for check in quality["gate_checks"].values():
+                if "skipped" in check:
+                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | |")
+                else:
+                    lines.append(f"| {check['description']} | {check['float']} | {check['int8']} | "
+                                 f"{check['change']:+.4f} |")
             lines.append("")
     return "\n".join(lines)
 
@@ -504,7 +553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results = benchmark(settings, log_to_stderr)
     if not args.skip_quality:
-        log_to_stderr("int8 quality: float vs int8 on the full validation sets …")
+        log_to_stderr("int8 quality: float vs int8 on the full validation sets and the gate checks …")
         results["int8_quality"] = backend_quality(settings.threads, settings.model_dir)
     markdown = render_markdown(results, invoked_command("eval.bench_speed", argv))
     write_results(args.out_dir, "speed", results, markdown)

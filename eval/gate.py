@@ -340,9 +340,13 @@ TOXIGEN = untouched_check(
 )
 
 
+def model_checks() -> list[Check]:
+    """The checks that measure the scoring model (the others measure the plain-text splitter)."""
+    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT, TOXIGEN]
+
+
 def default_checks() -> list[Check]:
-    return [C3, VAST, NK, PSTANCE, IMPERMIUM, JIGSAW, JIGSAW_OBSCENE, CIVIL, DAVIDSON, CAT, TOXIGEN,
-            SPLITTER_COMMENTS, SPLITTER_BODY]
+    return [*model_checks(), SPLITTER_COMMENTS, SPLITTER_BODY]
 
 
 def shipped_plaintext_splitter(lines: list[str], page_id: str) -> tuple[str, str]:

@@ -23,3 +23,22 @@ def test_profanity_check_runs_through_the_score_stage(tmp_path):
     write_dump(dump, 12, seed=2)
     result = measure("profanity-check", dump, threads=1, batch_size=8, model_dir=None)
     assert result["comments"] == 12 and result["comments_per_s"] > 0
+
+
+def test_gate_check_changes_measure_each_backend_as_the_gate_does(monkeypatch):
+    # Each backend's model goes into the gate's own measure; a check whose data is absent is named, not dropped.
+    from eval import bench_speed, gate
+
+    measured = gate.Check("measured", "a check with data", (), "slice", lambda context: context.model["value"])
+    absent = gate.Check("absent", "a check without data", (gate.DataFile("project", "no/such/file.csv"),), "slice",
+                        lambda context: 1.0)
+    def trained_on(context):
+        raise gate.NotApplicable("the model's training drew from davidson")
+
+    refused = gate.Check("refused", "an outlet the model trained on", (), "slice", trained_on)
+    monkeypatch.setattr(gate, "model_checks", lambda: [measured, absent, refused])
+    changes = bench_speed.gate_check_changes({"torch": {"value": 0.75}, "onnx-int8": {"value": 0.7431}})
+    assert changes["measured"] == {"description": "a check with data", "float": 0.75, "int8": 0.7431, "change": -0.0069}
+    assert changes["absent"] == {"description": "a check without data", "skipped": "data absent"}
+    assert changes["refused"] == {"description": "an outlet the model trained on",
+                                  "skipped": "the model's training drew from davidson"}
