@@ -61,7 +61,7 @@ def eval_report(folder: Path, task: str, version: str = "0.6.0") -> Path:
             "intervals": {"macro_f1": interval(0.6694, 0.6423, 0.6958), "f_avg": interval(0.5853, 0.5512, 0.6209)},
             "baselines": {"majority": {"headline": interval(0.1704, 0.16, 0.18)}},
         }
-    report["model"] = {"name": "default", "version": version}
+    report["model"] = {"name": "default", "version": version, "backend": "onnx-int8"}
     path = folder / report["name"] / "metrics.json"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(report), encoding="utf-8")
@@ -159,3 +159,10 @@ def test_the_shipped_card_is_what_the_recipe_renders(tmp_path: Path):
     shipped = PROJECT_ROOT / recipe["model"]["ship_to"]
     assert folders == [shipped]
     assert card == (shipped / CARD_FILE).read_text(encoding="utf-8")
+
+
+def test_the_full_sets_say_which_network_scored_them(full_sets):
+    # int8 (the CPU default of `analyzer eval`) and the gate's float network differ a little: the card says which is which.
+    assert ("The `analyzer eval` rows were scored by the `onnx-int8` backend; the `python -m eval.gate` rows by the "
+            "float network (`torch`).") in recipe_card(full_sets)
+    assert "scored by the `onnx-int8` backend. What int8 changes" in recipe_card(full_sets, extra_rows=[])

@@ -205,7 +205,7 @@ def _full_sets(config: ModelConfig, paths: Sequence[str | Path], extra_rows: Seq
     if not paths and not extra_rows:
         return ""
     rows: list[tuple[str, str, str]] = []
-    units, resamples, skipped = [], set(), []
+    units, resamples, skipped, backends = [], set(), [], set()
     for path in paths:
         report = json.loads(Path(path).read_text(encoding="utf-8"))
         model = report.get("model", {})
@@ -213,6 +213,7 @@ def _full_sets(config: ModelConfig, paths: Sequence[str | Path], extra_rows: Seq
             skipped.append(f"`{report.get('name', Path(path).parent.name)}` "
                            f"({model.get('name')} {model.get('version')})")
             continue
+        backends.add(model.get("backend", "torch"))
         name, metrics, intervals, options = report["name"], report["metrics"], report["intervals"], report["options"]
         group = options.get("group_column") if report.get("bootstrap_resampled") == "group" else None
         units.append(f"on `{name}` each draw takes a whole `{group}` group" if group else f"on `{name}` a row")
@@ -245,6 +246,7 @@ def _full_sets(config: ModelConfig, paths: Sequence[str | Path], extra_rows: Seq
         f"intervals ({counted}{', '.join(units) or 'none here'}) and baselines scored in the same run. "
         "Reports and commands: `reports/eval/<name>/` (each `report.md` has its \"Reproduce\" line).",
         *([f"Not shown, measured on another model: {', '.join(skipped)}."] if skipped else []),
+        *([_backend_note(backends, bool(extra_rows))] if backends else []),
         "",
         f"| set | {config.name} {config.version} [95% interval] | baselines |",
         "|---|---|---|",
@@ -252,6 +254,13 @@ def _full_sets(config: ModelConfig, paths: Sequence[str | Path], extra_rows: Seq
         "",
     ]
     return "\n".join(lines)
+
+
+def _backend_note(backends: set[str], gate_rows: bool) -> str:
+    """Which network scored the sets: int8 (what ``score`` runs on a CPU) and float move a little apart."""
+    note = f"The `analyzer eval` rows were scored by the {' and '.join(f'`{b}`' for b in sorted(backends))} backend"
+    note += "; the `python -m eval.gate` rows by the float network (`torch`)." if gate_rows else "."
+    return note + " What int8 changes against float on every gate check: `reports/benchmarks/speed.md`."
 
 
 def _stance_sets(config: ModelConfig, path: str | Path | None) -> str:
