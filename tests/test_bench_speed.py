@@ -26,12 +26,14 @@ def test_profanity_check_runs_through_the_score_stage(tmp_path):
 
 
 def test_gate_check_changes_measure_each_backend_as_the_gate_does(monkeypatch):
-    # Each backend's model goes into the gate's own measure; a check whose data is absent is named, not dropped.
+    # Each backend's model goes into the gate's own measure; a check whose data is absent, or that does not
+    # apply to this model, is named with its reason, not dropped.
     from eval import bench_speed, gate
 
     measured = gate.Check("measured", "a check with data", (), "slice", lambda context: context.model["value"])
     absent = gate.Check("absent", "a check without data", (gate.DataFile("project", "no/such/file.csv"),), "slice",
                         lambda context: 1.0)
+
     def trained_on(context):
         raise gate.NotApplicable("the model's training drew from davidson")
 
