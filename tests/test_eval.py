@@ -236,8 +236,9 @@ def test_compared_checkpoints_get_their_numbers_and_the_paired_difference(tiny_m
     options = EvalOptions(positive_threshold=2.0, bootstrap_resamples=40)
     result = evaluate(tiny_model, "toxicity", [toxicity_csv], options, compare_with=[tiny_model, other])
     itself, second = result.baselines
-    # Two systems with one name stay apart; the model against itself differs by exactly nothing.
-    assert (itself.name, second.name) == (f"tiny {tiny_model.version}", f"tiny {tiny_model.version} #2")
+    # Systems named like the evaluated model, or like each other, stay apart; the model against itself
+    # differs by exactly nothing.
+    assert (itself.name, second.name) == (f"tiny {tiny_model.version} #2", f"tiny {tiny_model.version} #3")
     assert (itself.model_minus_baseline.low, itself.model_minus_baseline.high) == (0.0, 0.0)
     labels = np.array(result.data.labels)
     other_scores = np.array([p.toxicity["toxicity"] for p in other.predict(result.data.texts)])
@@ -245,7 +246,7 @@ def test_compared_checkpoints_get_their_numbers_and_the_paired_difference(tiny_m
     assert second.model_minus_baseline.estimate == pytest.approx(result.metrics["roc_auc"] - second.metrics["roc_auc"])
     assert "at its own threshold" in second.description
     text = write_report(result, tmp_path / "tox").read_text()
-    assert f"| tiny {tiny_model.version} #2 | " in text
+    assert f"| tiny {tiny_model.version} #3 | " in text
 
     stance_options = EvalOptions(label_map=parse_label_map("vast"), bootstrap_resamples=40)
     stance = evaluate(tiny_model, "stance", [stance_jsonl], stance_options, compare_with=[other])

@@ -208,7 +208,8 @@ def checkpoint_system(
     contexts: Sequence[str] | None = None,
 ):
     """Another checkpoint (say, the shipped model next to a fine-tune of it) as a system scored on the
-    same rows, toxicity at its own threshold; its name gets " #2", " #3" … when another system has it."""
+    same rows, toxicity at its own threshold; its name gets " #2", " #3" … when a name in ``taken``
+    (the evaluated model's, another system's) has it."""
     name, k = f"{model.name} {model.version}", 2
     while name in taken:
         name, k = f"{model.name} {model.version} #{k}", k + 1
@@ -380,9 +381,9 @@ def evaluate_rows(
     threshold = model.toxicity_threshold
     systems = list(systems)
     for other in compare_with:
-        systems.append(checkpoint_system(
-            other, data.task, options.batch_size, {s.name for s in systems}, show_progress_bar, data.contexts
-        ))
+        # A compared checkpoint named like the evaluated one (a variant that kept its recipe's name) gets " #2".
+        taken = {f"{model.name} {model.version}"} | {s.name for s in systems}
+        systems.append(checkpoint_system(other, data.task, options.batch_size, taken, show_progress_bar, data.contexts))
     return EvalResult(
         task=data.task,
         name=name,
