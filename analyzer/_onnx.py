@@ -10,10 +10,20 @@ default) runs the encoder's 36 Linear layers in integer arithmetic, about 2× fa
   its own hidden units), never per batch. ONNX Runtime's own dynamic quantization scales a whole
   batch's activations together, so a comment's scores moved with its batch neighbours (up to 0.02
   measured) and a resumed run did not reproduce an uninterrupted one. Per token, a comment's
-  scores depend on its own tokens only, whatever the batch. What int8 costs against float on every
-  gate check: ``reports/benchmarks/speed.md``; the variants tried to lower it: ``reports/experiments.md``.
+  scores depend on its own tokens only, whatever the batch.
+* outlier units: a few hidden units of a BERT's layer norms (and of its GELU outputs) run 5–15×
+  wider than the rest on nearly every token, so a per-token scale set by them leaves the other
+  units a handful of codes. The inputs that come out of a layer norm or a GELU keep their
+  ``_OUTLIER_UNITS`` widest units in float (LLM.int8's decomposition, with the units fixed once):
+  those units' part of the product is a float product of that many weight rows, added to the
+  integer one, and the per-token scale comes from the other units. Which units are widest is
+  measured on calibration text when the graph is built (the model gives the bundled sample dump,
+  ``Model._int8_calibration_batches``); the NK-talks comments give largely the same. This brings int8
+  about 40% closer to float for about 10% more time in the network (``reports/experiments.md``).
 
-The heads, the attention score products, layer norms and the rest stay float.
+What int8 costs against float on every gate check: ``reports/benchmarks/speed.md``; the variants
+tried to lower it: ``reports/experiments.md``. The heads, the attention score products, layer norms
+and the rest stay float.
 
 Exporting and quantizing take a few seconds, so the result is cached on disk, keyed by the
 network's weights, this module's graph version and the versions of torch and ONNX Runtime:
@@ -27,7 +37,7 @@ import hashlib
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,8 +55,14 @@ _OPSET = 17
 #: AVX2's multiply-add (255 · 63 · 2 < 32767), which would otherwise saturate: the integer sums are
 #: exact on every CPU.
 _WEIGHT_LEVELS, _ACTIVATION_LEVELS, _ACTIVATION_ZERO = 63, 127, 128
-#: Bumped whenever the exported or quantized graph changes, so old cache files are not reused.
-_GRAPH_VERSION = 2
+#: Hidden units of a layer-norm or GELU output kept in float: the widest on calibration text. Two
+#: already give most of the gain, more than four add nothing measurable (``reports/experiments.md``).
+_OUTLIER_UNITS = 4
+#: Bumped whenever the exported or quantized graph (or the calibration text) changes, so old cache
+#: files are not reused.
+_GRAPH_VERSION = 3
+#: One batch of the four network inputs, as ``collate_windows`` makes them.
+Batch = dict[str, torch.Tensor]
 
 
 def cache_dir() -> Path:
@@ -128,8 +144,51 @@ def _quantize_weight(name: str, weight: np.ndarray, graph: onnx.GraphProto) -> t
     return _constant(graph, f"{name}/codes", codes), _constant(graph, f"{name}/scale", scale.astype(np.float32))
 
 
-def quantize_int8(source: Path, destination: Path) -> None:
-    """The encoder's Linear layers in int8, with activations quantized per token (see the module doc)."""
+def activation_ranges(source: Path, batches: Sequence[Batch], threads: int = 1) -> dict[str, np.ndarray]:
+    """The largest |value| of each hidden unit of every quantized Linear's input over the real
+    (unpadded) tokens of ``batches``, run through the float graph at ``source``."""
+    model = onnx.load(str(source))
+    weights = {tensor.name: tensor for tensor in model.graph.initializer}
+    names = sorted({node.input[0] for node in model.graph.node if _is_encoder_linear(node, weights)})
+    model.graph.output.extend(helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None) for name in names)
+    session = _session(model.SerializeToString(), threads)
+    ranges: dict[str, np.ndarray] = {}
+    for batch in batches:
+        real = batch["attention_mask"].numpy().astype(bool)
+        feed = {graph_input.name: batch[graph_input.name].numpy() for graph_input in model.graph.input}
+        for name, values in zip(names, session.run(names, feed), strict=True):
+            widest = np.abs(values[real]).max(axis=0)
+            ranges[name] = np.maximum(ranges[name], widest) if name in ranges else widest
+    return ranges
+
+
+def _has_outlier_units(linear: onnx.NodeProto) -> bool:
+    """Whether a quantized Linear's input has outlier units: a layer norm's output (query, key,
+    value, intermediate) or a GELU's (the feed-forward output) does; the attention context (the
+    attention output's input) has none worth the float product's time (``reports/experiments.md``)."""
+    return not linear.name.endswith("attention/output/dense/MatMul")
+
+
+def _split_off_widest(activation: str, widest: np.ndarray, width: int, nodes: list[onnx.NodeProto],
+                      graph: onnx.GraphProto) -> tuple[str, str]:
+    """Appends nodes that zero the ``widest`` units of an activation of ``width`` units (for the
+    integer product) and pick them out (for the float one); returns the two names."""
+    stem = f"f32/{activation}"
+    rest = np.ones(width, np.float32)
+    rest[widest] = 0
+    nodes += [
+        helper.make_node("Mul", [activation, _constant(graph, f"{stem}/rest_mask", rest)], [f"{stem}/rest"]),
+        # (picking four units by a one-hot product instead measured slower than this Gather)
+        helper.make_node("Gather", [activation, _constant(graph, f"{stem}/units", widest.astype(np.int64))],
+                         [f"{stem}/widest"], axis=-1),
+    ]
+    return f"{stem}/rest", f"{stem}/widest"
+
+
+def quantize_int8(source: Path, destination: Path, ranges: dict[str, np.ndarray]) -> None:
+    """The encoder's Linear layers in int8, with activations quantized per token and the
+    ``_OUTLIER_UNITS`` widest units (by ``ranges``, from ``activation_ranges``) of each layer-norm or
+    GELU output in float; see the module doc."""
     model = onnx.load(str(source))
     graph = model.graph
     weights = {tensor.name: tensor for tensor in graph.initializer}
@@ -137,7 +196,8 @@ def quantize_int8(source: Path, destination: Path) -> None:
     _constant(graph, "q8/tiny", np.array(1e-12, np.float32))
     _constant(graph, "q8/levels", np.array(_ACTIVATION_LEVELS, np.float32))
     _constant(graph, "q8/zero", np.array(_ACTIVATION_ZERO, np.uint8))
-    per_token: dict[str, tuple[str, str]] = {}  # query, key and value share one quantized input
+    # per input (query, key and value share one): its codes, per-token scales, float units and their indices
+    prepared: dict[str, tuple[str, str, str | None, np.ndarray]] = {}
     nodes: list[onnx.NodeProto] = []
     replaced: set[str] = set()  # float weights that int8 codes replace
     for node in graph.node:
@@ -145,18 +205,33 @@ def quantize_int8(source: Path, destination: Path) -> None:
             nodes.append(node)
             continue
         activation, weight = node.input
-        if activation not in per_token:
-            per_token[activation] = _quantize_per_token(activation, nodes)
-        codes, token_scale = per_token[activation]
-        weight_codes, channel_scale = _quantize_weight(weight, numpy_helper.to_array(weights[weight]), graph)
+        if activation not in prepared:
+            quantized, float_units = activation, None
+            widest = np.sort(np.argsort(-ranges[activation], kind="stable")[:_OUTLIER_UNITS])
+            if _has_outlier_units(node) and len(widest):
+                quantized, float_units = _split_off_widest(activation, widest, len(ranges[activation]), nodes, graph)
+            prepared[activation] = (*_quantize_per_token(quantized, nodes), float_units, widest)
+        codes, token_scale, float_units, widest = prepared[activation]
+        matrix = numpy_helper.to_array(weights[weight])
+        integer_part = matrix.copy()
+        if float_units:
+            integer_part[widest] = 0  # those rows multiply the float units below
+        weight_codes, channel_scale = _quantize_weight(weight, integer_part, graph)
         replaced.add(weight)
+        integer_output = f"{node.name}/integer" if float_units else node.output[0]
         nodes += [
             # int32 sums of code products, times the channel scales: exact integer arithmetic, so a
             # token's result does not depend on the other tokens or rows of the batch.
             helper.make_node("MatMulIntegerToFloat", [codes, weight_codes, "q8/one", channel_scale, "q8/zero"],
-                             [f"{node.name}/channels"], domain="com.microsoft"),
-            helper.make_node("Mul", [f"{node.name}/channels", token_scale], list(node.output)),
+                             [f"{node.name}/channels"], name=f"{node.name}/int8", domain="com.microsoft"),
+            helper.make_node("Mul", [f"{node.name}/channels", token_scale], [integer_output]),
         ]
+        if float_units:
+            float_rows = _constant(graph, f"{weight}/float_rows", np.ascontiguousarray(matrix[widest]))
+            nodes += [
+                helper.make_node("MatMul", [float_units, float_rows], [f"{node.name}/float"], name=f"{node.name}/float"),
+                helper.make_node("Add", [integer_output, f"{node.name}/float"], list(node.output)),
+            ]
     del graph.node[:]
     graph.node.extend(nodes)
     kept = [tensor for tensor in graph.initializer if tensor.name not in replaced]
@@ -166,8 +241,11 @@ def quantize_int8(source: Path, destination: Path) -> None:
     onnx.save(model, str(destination))
 
 
-def build_onnx_file(net: torch.nn.Module, variant: str) -> Path:
-    """The cached ONNX file of ``net`` for ``variant`` ("onnx" or "onnx-int8"), built when missing."""
+def build_onnx_file(net: torch.nn.Module, variant: str, calibration: Callable[[], Sequence[Batch]],
+                    threads: int = 1) -> Path:
+    """The cached ONNX file of ``net`` for ``variant`` ("onnx" or "onnx-int8"), built when missing;
+    int8 then runs ``calibration``'s batches through the float graph (on ``threads``) to find the
+    widest units."""
     directory = cache_dir() / "onnx"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{network_fingerprint(net, variant)}.{variant}.onnx"
@@ -177,10 +255,25 @@ def build_onnx_file(net: torch.nn.Module, variant: str) -> Path:
         exported = Path(scratch) / "float.onnx"
         export_onnx(net, exported)
         if variant == "onnx-int8":
-            quantize_int8(exported, Path(scratch) / "int8.onnx")
+            ranges = activation_ranges(exported, calibration(), threads)
+            quantize_int8(exported, Path(scratch) / "int8.onnx", ranges)
             exported = Path(scratch) / "int8.onnx"
         os.replace(exported, path)  # atomic: a concurrent run sees a whole file or none
     return path
+
+
+def _session(model: str | bytes, threads: int, providers: Sequence[str] = ("CPUExecutionProvider",)):
+    """An ONNX Runtime session on ``threads`` threads for a graph file (path) or serialized graph."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # Idle workers sleep instead of spinning, as OMP_WAIT_POLICY=PASSIVE does for torch: on a
+    # busy machine spinning threads slow everyone down.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(model, options, providers=list(providers))
 
 
 class OnnxNetwork:
@@ -191,16 +284,7 @@ class OnnxNetwork:
     """
 
     def __init__(self, path: Path, threads: int, providers: Sequence[str] = ("CPUExecutionProvider",)):
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Idle workers sleep instead of spinning, as OMP_WAIT_POLICY=PASSIVE does for torch: on a
-        # busy machine spinning threads slow everyone down.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=list(providers))
+        self.session = _session(str(path), threads, providers)
         self.path = path
 
     def __call__(self, **inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -209,11 +293,13 @@ class OnnxNetwork:
         return torch.from_numpy(toxicity), torch.from_numpy(stance)
 
 
-def onnx_network(net: torch.nn.Module, variant: str, threads: int) -> OnnxNetwork:
-    """An ONNX Runtime stand-in for ``net`` (rebuilt once if the cached file cannot be loaded)."""
-    path = build_onnx_file(net, variant)
+def onnx_network(net: torch.nn.Module, variant: str, threads: int,
+                 calibration: Callable[[], Sequence[Batch]]) -> OnnxNetwork:
+    """An ONNX Runtime stand-in for ``net`` (rebuilt once if the cached file cannot be loaded);
+    ``calibration`` gives the batches that int8 measures its inputs' widest units on."""
+    path = build_onnx_file(net, variant, calibration, threads)
     try:
         return OnnxNetwork(path, threads)
     except Exception:  # noqa: BLE001 - onnxruntime raises its own untyped errors for a truncated or stale file
         path.unlink(missing_ok=True)
-        return OnnxNetwork(build_onnx_file(net, variant), threads)
+        return OnnxNetwork(build_onnx_file(net, variant, calibration, threads), threads)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import torch
 
+from analyzer import _onnx
 from analyzer.model import ModelError, build_tiny_model, load_model
 
 TEXTS = [
@@ -42,13 +45,49 @@ def test_int8_onnx_quantizes_the_encoder_and_stays_close(reference, one_torch_th
     quantized = [node for node in graph.node if node.op_type == "MatMulIntegerToFloat"]
     assert len(quantized) == 2 * 6  # two layers × query, key, value, attention output, intermediate, output
     assert not any("head" in node.name for node in quantized)  # the heads stay float
-    assert not [node for node in graph.node if node.op_type == "MatMul" and "dense" in node.name]
+    float_products = [node for node in graph.node if node.op_type == "MatMul" and "dense" in node.name]
+    assert all(node.name.endswith("/float") for node in float_products)  # only the outlier units' (below)
     weights = {tensor.name: tensor for tensor in graph.initializer}
     for node in quantized:  # 7-bit weight codes: no int16 saturation in AVX2's uint8 x int8 products
         assert abs(numpy_helper.to_array(weights[node.input[1]]).astype(int)).max() == 63
     # per token, the quantized activations use the whole ±127 range (uint8 around 128)
     assert len({node.input[0] for node in quantized}) == 2 * 4  # query, key and value share theirs
+    # beside each integer product but the attention output's, a float one over the input's few widest units
+    float_rows = {node.input[1].removesuffix("/float_rows"): weights[node.input[1]]
+                  for node in graph.node if node.op_type == "MatMul" and node.input[1].endswith("/float_rows")}
+    with_outliers = {node.input[1].removesuffix("/codes") for node in quantized if "attention/output" not in node.name}
+    assert set(float_rows) == with_outliers and len(with_outliers) == 2 * 5
+    assert {rows.dims[0] for rows in float_rows.values()} == {_onnx._OUTLIER_UNITS}
     _close(reference, model.predict(TEXTS, "bike lanes"), 0.05)
+
+
+def test_int8_keeps_the_widest_units_of_an_input_in_float(tmp_path, monkeypatch):
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    weight = rng.normal(0, 0.1, (32, 16)).astype(np.float32)
+    values = rng.normal(0, 1, (2, 5, 32)).astype(np.float32)
+    values[..., 5] *= 30  # one unit 30x wider than the rest, as in a BERT layer norm's output
+    linear = helper.make_node("MatMul", ["x", "w"], ["y"], name="/encoder/layer.0/intermediate/dense/MatMul")
+    graph = helper.make_graph(
+        [linear], "one-linear", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, None, 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, None, 16])], [numpy_helper.from_array(weight, "w")],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "float.onnx")
+    padded = np.concatenate([values, np.full((2, 1, 32), 1e4, np.float32)], axis=1)  # a padding token, ignored
+    batch = {"x": torch.from_numpy(padded), "attention_mask": torch.tensor([[1] * 5 + [0]] * 2)}
+    ranges = _onnx.activation_ranges(tmp_path / "float.onnx", [batch])
+    assert ranges["x"].argmax() == 5 and ranges["x"].max() < 1e3
+
+    def mean_error(float_units: int) -> float:
+        monkeypatch.setattr(_onnx, "_OUTLIER_UNITS", float_units)
+        _onnx.quantize_int8(tmp_path / "float.onnx", tmp_path / "int8.onnx", ranges)
+        session = onnxruntime.InferenceSession(str(tmp_path / "int8.onnx"), providers=["CPUExecutionProvider"])
+        return float(np.abs(session.run(["y"], {"x": values})[0] - values @ weight).mean())
+
+    assert mean_error(4) < mean_error(0) / 5
 
 
 def test_int8_scores_do_not_depend_on_batch_neighbours(one_torch_thread):
