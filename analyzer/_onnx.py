@@ -207,8 +207,9 @@ def quantize_int8(source: Path, destination: Path, ranges: dict[str, np.ndarray]
         activation, weight = node.input
         if activation not in prepared:
             quantized, float_units = activation, None
-            widest = np.sort(np.argsort(-ranges[activation], kind="stable")[:_OUTLIER_UNITS])
-            if _has_outlier_units(node) and len(widest):
+            float_count = _OUTLIER_UNITS if _has_outlier_units(node) else 0
+            widest = np.sort(np.argsort(-ranges[activation], kind="stable")[:float_count])
+            if len(widest):
                 quantized, float_units = _split_off_widest(activation, widest, len(ranges[activation]), nodes, graph)
             prepared[activation] = (*_quantize_per_token(quantized, nodes), float_units, widest)
         codes, token_scale, float_units, widest = prepared[activation]
