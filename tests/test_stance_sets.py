@@ -36,13 +36,14 @@ def test_each_set_gets_intervals_and_the_paired_difference(monkeypatch, tmp_path
     interval = titled.intervals["macro_f1"]
     assert interval.low <= interval.estimate <= interval.high
     (compared,) = titled.baselines
-    assert compared.name == "tiny 0.0.0" and compared.model_minus_baseline.resamples == 30
+    # both tiny models are "tiny 0.0.0": the compared one's label says it is the other
+    assert compared.name == "tiny 0.0.0 #2" and compared.model_minus_baseline.resamples == 30
 
     markdown = stance_sets.render_markdown(results, "python -m eval.stance_sets")
     assert "| titled (invented threads with titles) | 30 |" in markdown
     assert "Predicted share of \"none\"" in markdown
     saved = json.loads(json.dumps(stance_sets.to_json(results)))
-    assert saved["bare"]["rows"] == 30 and "tiny 0.0.0" in saved["bare"]["compared"]
+    assert saved["bare"]["rows"] == 30 and "tiny 0.0.0 #2" in saved["bare"]["compared"]
 
 
 def test_without_shared_data_it_says_so(monkeypatch, tmp_path, capsys):
