@@ -18,8 +18,9 @@ default) runs the encoder's 36 Linear layers in integer arithmetic, about 2× fa
   those units' part of the product is a float product of that many weight rows, added to the
   integer one, and the per-token scale comes from the other units. Which units are widest is
   measured on calibration text when the graph is built (the model gives the bundled sample dump,
-  ``Model._int8_calibration_batches``); the NK-talks comments give largely the same. This brings int8
-  about 40% closer to float for about 10% more time in the network (``reports/experiments.md``).
+  ``Model._int8_calibration_batches``); a layer norm's come out the same on other topics' text, a
+  GELU's vary more. This brings int8 about 40% closer to float for about 10% more time in the
+  network (``reports/experiments.md``).
 
 What int8 costs against float on every gate check: ``reports/benchmarks/speed.md``; the variants
 tried to lower it: ``reports/experiments.md``. The heads, the attention score products, layer norms
