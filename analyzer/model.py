@@ -398,7 +398,7 @@ class Model:
         return self
 
     def _int8_calibration_batches(self) -> list[dict[str, torch.Tensor]]:
-        """The network inputs int8 measures its widest hidden units on (``analyzer._onnx``): the
+        """The network inputs int8 measures its quantized inputs on (``analyzer._onnx``): the
         bundled sample dump's comments read as ``score`` reads them, toward their article's title with
         the title as context, and bare."""
         from analyzer.readers import read_file
@@ -408,7 +408,7 @@ class Model:
         titles = [article.title for article in articles for _ in article.comments]
         windows = encode_windows(self.tokenizer, texts * 2, titles + [None] * len(texts), self.max_length,
                                  titles * 2, self.config.context_tokens)
-        # Small batches: every quantized input of a batch is held at once while its ranges are taken.
+        # Small batches: every quantized input of a batch is held at once while it is measured.
         return [collate_windows(windows[i : i + 8], self.tokenizer.pad_token_id) for i in range(0, len(windows), 8)]
 
     def with_config(self, config: ModelConfig) -> Model:

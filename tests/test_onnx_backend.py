@@ -50,44 +50,100 @@ def test_int8_onnx_quantizes_the_encoder_and_stays_close(reference, one_torch_th
     weights = {tensor.name: tensor for tensor in graph.initializer}
     for node in quantized:  # 7-bit weight codes: no int16 saturation in AVX2's uint8 x int8 products
         assert abs(numpy_helper.to_array(weights[node.input[1]]).astype(int)).max() == 63
-    # per token, the quantized activations use the whole ±127 range (uint8 around 128)
     assert len({node.input[0] for node in quantized}) == 2 * 4  # query, key and value share theirs
-    # beside each integer product but the attention output's, a float one over the input's few widest units
-    float_rows = {node.input[1].removesuffix("/float_rows"): weights[node.input[1]]
+    # beside each integer product a float one: over the input's few widest units (but for the attention
+    # output's input) and the token's minimum, which multiplies the integer weight's column sums
+    float_rows = {node.input[1].removesuffix("/float_rows"): numpy_helper.to_array(weights[node.input[1]])
                   for node in graph.node if node.op_type == "MatMul" and node.input[1].endswith("/float_rows")}
-    with_outliers = {node.input[1].removesuffix("/codes") for node in quantized if "attention/output" not in node.name}
-    assert set(float_rows) == with_outliers and len(with_outliers) == 2 * 5
-    assert {rows.dims[0] for rows in float_rows.values()} == {_onnx._OUTLIER_UNITS}
+    assert set(float_rows) == {node.input[1].removesuffix("/codes") for node in quantized}
+    for node in quantized:
+        weight = node.input[1].removesuffix("/codes")
+        units = 0 if "attention/output" in node.name else _onnx._OUTLIER_UNITS
+        assert float_rows[weight].shape[0] == units + 1
+        integer_weight = numpy_helper.to_array(weights[f"{weight}/codes"]) * numpy_helper.to_array(weights[f"{weight}/scale"])
+        np.testing.assert_allclose(float_rows[weight][-1], integer_weight.sum(axis=0), rtol=1e-5, atol=1e-6)
     _close(reference, model.predict(TEXTS, "bike lanes"), 0.05)
 
 
-def test_int8_keeps_the_widest_units_of_an_input_in_float(tmp_path, monkeypatch):
+def _one_linear_graph(path, weight: np.ndarray) -> None:
+    """A graph of one encoder Linear (by name, an intermediate one: its input may have float units)."""
     import onnx
-    import onnxruntime
     from onnx import TensorProto, helper, numpy_helper
 
-    rng = np.random.default_rng(0)
-    weight = rng.normal(0, 0.1, (32, 16)).astype(np.float32)
-    values = rng.normal(0, 1, (2, 5, 32)).astype(np.float32)
-    values[..., 5] *= 30  # one unit 30x wider than the rest, as in a BERT layer norm's output
     linear = helper.make_node("MatMul", ["x", "w"], ["y"], name="/encoder/layer.0/intermediate/dense/MatMul")
     graph = helper.make_graph(
-        [linear], "one-linear", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, None, 32])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, None, 16])], [numpy_helper.from_array(weight, "w")],
+        [linear], "one-linear", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, None, weight.shape[0]])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, None, weight.shape[1]])],
+        [numpy_helper.from_array(weight, "w")],
     )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "float.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def _statistics(path, values: np.ndarray) -> dict[str, _onnx.InputStatistics]:
+    mask = torch.ones(values.shape[:2], dtype=torch.long)
+    return _onnx.activation_statistics(path, [{"x": torch.from_numpy(values), "attention_mask": mask}])
+
+
+def _int8_error(tmp_path, statistics, values: np.ndarray, weight: np.ndarray) -> float:
+    """The mean absolute error of the int8 graph's product against the float one on ``values``."""
+    import onnxruntime
+
+    _onnx.quantize_int8(tmp_path / "float.onnx", tmp_path / "int8.onnx", statistics)
+    session = onnxruntime.InferenceSession(str(tmp_path / "int8.onnx"), providers=["CPUExecutionProvider"])
+    return float(np.abs(session.run(["y"], {"x": values})[0] - values @ weight).mean())
+
+
+def test_int8_keeps_the_widest_units_of_an_input_in_float(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    weight = rng.normal(0, 0.1, (32, 16)).astype(np.float32)
+    _one_linear_graph(tmp_path / "float.onnx", weight)
+    values = rng.normal(0, 1, (2, 5, 32)).astype(np.float32)
+    values[..., 5] *= 30  # one unit 30x wider than the rest, as in a BERT layer norm's output
     padded = np.concatenate([values, np.full((2, 1, 32), 1e4, np.float32)], axis=1)  # a padding token, ignored
     batch = {"x": torch.from_numpy(padded), "attention_mask": torch.tensor([[1] * 5 + [0]] * 2)}
-    ranges = _onnx.activation_ranges(tmp_path / "float.onnx", [batch])
-    assert ranges["x"].argmax() == 5 and ranges["x"].max() < 1e3
+    statistics = _onnx.activation_statistics(tmp_path / "float.onnx", [batch])
+    assert statistics["x"].widest.argmax() == 5 and statistics["x"].widest.max() < 1e3
+    np.testing.assert_allclose(statistics["x"].second_moment, np.einsum("bti,btj->ij", values, values) / 10, rtol=1e-4)
 
     def mean_error(float_units: int) -> float:
         monkeypatch.setattr(_onnx, "_OUTLIER_UNITS", float_units)
-        _onnx.quantize_int8(tmp_path / "float.onnx", tmp_path / "int8.onnx", ranges)
-        session = onnxruntime.InferenceSession(str(tmp_path / "int8.onnx"), providers=["CPUExecutionProvider"])
-        return float(np.abs(session.run(["y"], {"x": values})[0] - values @ weight).mean())
+        return _int8_error(tmp_path, statistics, values, weight)
 
     assert mean_error(4) < mean_error(0) / 5
+
+
+def test_int8_codes_span_each_tokens_own_range(tmp_path, monkeypatch):
+    # A GELU's outputs never go below -0.17: codes from -max to +max would leave such an input half
+    # of them. Spanning the token's min to max, moving every value by 10 leaves the error as it was.
+    monkeypatch.setattr(_onnx, "_OUTLIER_UNITS", 0)
+    rng = np.random.default_rng(1)
+    weight = rng.integers(-63, 64, (32, 16)).astype(np.float32)
+    weight[0] = 63  # every column's codes are exact: only the activations' rounding is measured
+    weight /= 1000
+    _one_linear_graph(tmp_path / "float.onnx", weight)
+    values = rng.uniform(0, 1, (4, 8, 32)).astype(np.float32)
+    errors = [_int8_error(tmp_path, _statistics(tmp_path / "float.onnx", shifted), shifted, weight)
+              for shifted in (values, values + 10)]
+    assert errors[1] < 2 * errors[0]  # codes from -max to +max: about 20 times the error
+
+
+def test_int8_rounding_carries_each_rows_error_into_the_others(tmp_path, monkeypatch):
+    # GPTQ: with inputs whose units move together, rounding a weight row's error into the rows not yet
+    # rounded cancels much of it in the product; without the measured second moment (the identity)
+    # every row is rounded to its nearest code on its own.
+    monkeypatch.setattr(_onnx, "_OUTLIER_UNITS", 0)
+    rng = np.random.default_rng(2)
+    weight = rng.normal(0, 0.1, (64, 16)).astype(np.float32)
+    _one_linear_graph(tmp_path / "float.onnx", weight)
+    mixing = rng.normal(0, 1, (8, 64)) + 0.1 * rng.normal(0, 1, (64, 64))[:8]
+
+    def inputs(seed: int) -> np.ndarray:
+        return (np.random.default_rng(seed).normal(0, 1, (8, 32, 8)) @ mixing).astype(np.float32)
+
+    measured = _statistics(tmp_path / "float.onnx", inputs(3))
+    nearest = {"x": _onnx.InputStatistics(measured["x"].widest, np.eye(64))}
+    unseen = inputs(4)  # the same kind of text, not the calibration text
+    assert _int8_error(tmp_path, measured, unseen, weight) < 0.7 * _int8_error(tmp_path, nearest, unseen, weight)
 
 
 def test_int8_scores_do_not_depend_on_batch_neighbours(one_torch_thread):
