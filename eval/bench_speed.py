@@ -481,8 +481,8 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                           f"differ by at most {independence['max_abs_difference']:.1e} (float rounding)."
                           if independence else "")
             lines += ["The model of row (a) on the full validation sets, float (torch) vs int8 (ONNX Runtime, "
-                      "activations quantized per token, the few widest units of each layer-norm and GELU output "
-                      "in float), batches of 32; the change with its paired 95% bootstrap "
+                      "activations quantized per token, weights rounded by GPTQ, the few widest units of each "
+                      "layer-norm and GELU output in float), batches of 32; the change with its paired 95% bootstrap "
                       "interval (both backends on the same resampled rows)." + batch_note, "",
                       "| check | rows | float | int8 | change [95% interval] | rows that moved |",
                       "| --- | ---: | ---: | ---: | ---: | --- |"]
