@@ -165,7 +165,7 @@ def _round_weight(weight: np.ndarray, second_moment: np.ndarray,
     factor = np.linalg.cholesky(np.linalg.inv(moment)).T
     scale = np.abs(rows[: len(rest)]).max(axis=0) / _WEIGHT_LEVELS
     scale[scale == 0] = 1.0  # an all-zero column: any scale gives codes of zero
-    codes = np.zeros((weight.shape[0], weight.shape[1]), np.int8)
+    codes = np.zeros(weight.shape, np.int8)
     for start in range(0, len(rest), _GPTQ_BLOCK):
         stop = min(start + _GPTQ_BLOCK, len(rest))
         errors = np.empty((stop - start, weight.shape[1]))
