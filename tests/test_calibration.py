@@ -3,36 +3,55 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from analyzer.calibration import (
+    MIX,
+    PLATT,
     CalibrationError,
     calibrate_logits,
     platt_probabilities,
     platt_replicates,
+    site_probabilities,
 )
 from analyzer.cli import main
-from analyzer.evaluation.metrics import expected_calibration_error
+from analyzer.evaluation.metrics import expected_calibration_error, roc_auc
 from analyzer.model import build_tiny_model, load_model
-from analyzer.report.data import load
+from analyzer.report.data import calibration_phrase, load
 from analyzer.report.estimates import CalibrationSpread, estimate_article
 
 
+ATTRIBUTES = build_tiny_model().attributes
+
+
 def _miscalibrated(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Raw logits whose true probability is sigmoid(2·logit − 1.5): the tiny model's identity calibration is off."""
+    """Raw logits of every attribute, where the true probability is sigmoid(2·toxicity logit − 1.5) and the
+    other attributes carry nothing: the tiny model's identity calibration is off."""
     rng = np.random.default_rng(seed)
-    logits = rng.normal(0.0, 1.5, n)
-    positive = rng.random(n) < 1 / (1 + np.exp(-(2 * logits - 1.5)))
+    logits = rng.normal(0.0, 1.5, (n, len(ATTRIBUTES)))
+    positive = rng.random(n) < 1 / (1 + np.exp(-(2 * logits[:, 0] - 1.5)))
     return logits, positive.astype(int)
+
+
+def _labelled_by_a_mix(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """An outlet whose positives are about groups: its labels follow identity_attack as much as toxicity."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(0.0, 1.5, (n, len(ATTRIBUTES)))
+    mixed = 1.5 * logits[:, 0] + 2.0 * logits[:, ATTRIBUTES.index("identity_attack")] - 0.5
+    return logits, (rng.random(n) < 1 / (1 + np.exp(-mixed))).astype(int)
 
 
 def test_refit_recovers_the_true_calibration_and_cuts_the_error():
     logits, positive = _miscalibrated(4000)
     fitted = calibrate_logits(build_tiny_model(), logits, positive)
+    assert fitted.form == PLATT  # the other attributes carry nothing: the mix does not earn its place
+    assert fitted.out_of_fold_log_loss[MIX] > fitted.out_of_fold_log_loss[PLATT] - 0.01
     assert fitted.params["scale"] == pytest.approx(2.0, abs=0.25)
     assert fitted.params["bias"] == pytest.approx(-1.5, abs=0.25)
     assert fitted.ece_before.estimate > 0.08
@@ -46,20 +65,47 @@ def test_200_rows_bring_the_error_on_the_other_rows_below_005():
     logits, positive = _miscalibrated(5200, seed=1)
     fitted = calibrate_logits(build_tiny_model(), logits[:200], positive[:200])
     rest = slice(200, None)
-    before = expected_calibration_error(positive[rest], 1 / (1 + np.exp(-logits[rest])))
-    after = expected_calibration_error(positive[rest], platt_probabilities(logits[rest], fitted.params))
+    before = expected_calibration_error(positive[rest], 1 / (1 + np.exp(-logits[rest, 0])))
+    after = expected_calibration_error(positive[rest], site_probabilities(logits[rest], ATTRIBUTES, "toxicity",
+                                                                          fitted.params))
     assert before > 0.08 and after < 0.05
 
 
 def test_replicates_spread_around_the_fit_and_are_deterministic():
     logits, positive = _miscalibrated(300, seed=3)
-    replicates = np.array(platt_replicates(logits, positive, n=100))
+    replicates = np.array(platt_replicates(logits[:, 0], positive, n=100))
     assert replicates[:, 0].std() > 0.05 and abs(np.median(replicates[:, 0]) - 2.0) < 0.6
-    assert platt_replicates(logits, positive, n=10) == platt_replicates(logits, positive, n=10)
+    assert platt_replicates(logits[:, 0], positive, n=10) == platt_replicates(logits[:, 0], positive, n=10)
+
+
+def test_an_outlet_whose_labels_mix_attributes_gets_the_mix_and_a_better_ranking():
+    logits, positive = _labelled_by_a_mix(1200, seed=5)
+    model = build_tiny_model()
+    fitted = calibrate_logits(model, logits[:300], positive[:300])
+    assert fitted.form == MIX and fitted.out_of_fold_log_loss[MIX] < fitted.out_of_fold_log_loss[PLATT] - 0.01
+    weights = fitted.params["weights"]
+    assert weights["identity_attack"] > 1.0 and weights["toxicity"] > 0.8 and abs(weights["threat"]) < 0.4
+    rest = slice(300, None)
+    after = site_probabilities(logits[rest], ATTRIBUTES, "toxicity", fitted.params)
+    assert roc_auc(positive[rest], after) > roc_auc(positive[rest], logits[rest, 0]) + 0.08
+    assert expected_calibration_error(positive[rest], after) < 0.05
+    # the checkpoint scores with the mix, from the network's raw logits of every attribute
+    calibrated = model.with_config(replace(model.config, toxicity_calibration={"toxicity": fitted.params}))
+    scored = calibrated.calibrate_toxicity(torch.tensor(logits[rest], dtype=torch.float32))[:, 0].numpy()
+    assert scored == pytest.approx(after, abs=1e-5)
+    # the report inverts the scores to the mix's logit, and the refits are lines on it near the identity
+    spread = CalibrationSpread.from_record(fitted.record())
+    assert (spread.scale, spread.bias) == (1.0, 0.0) and len(spread.replicates) == 200
+    slopes = np.array(spread.replicates)[:, 0]
+    assert 0.7 < np.median(slopes) < 1.3 and slopes.std() > 0.02
+    assert spread.raw_logits(after) == pytest.approx(np.log(after / (1 - after)), abs=1e-4)
+    assert calibration_phrase(fitted.record()).startswith("site (attribute mix): 300 labeled comments")
 
 
 def test_too_few_positives_or_an_unknown_attribute_is_refused():
-    logits = np.linspace(-2, 2, 100)
+    logits = np.linspace(-2, 2, 700).reshape(100, 7)
+    with pytest.raises(CalibrationError, match="one column per attribute"):
+        calibrate_logits(build_tiny_model(), logits[:, 0], np.arange(100) % 2)
     with pytest.raises(CalibrationError, match="3 positive"):
         calibrate_logits(build_tiny_model(), logits, np.r_[np.ones(3), np.zeros(97)])
     with pytest.raises(CalibrationError, match="no attribute 'profanity'"):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
+import analyzer
 from analyzer import _onnx
-from analyzer.model import ModelError, build_tiny_model, load_model
+from analyzer.model import INT8_CALIBRATION_FILE, ModelError, build_tiny_model, load_model
+from analyzer.readers import read_file
 
 TEXTS = [
     "The new bike lanes are a fine idea and I will use them every day.",
@@ -144,6 +149,22 @@ def test_int8_rounding_carries_each_rows_error_into_the_others(tmp_path, monkeyp
     nearest = {"x": _onnx.InputStatistics(measured["x"].widest, np.eye(64))}
     unseen = inputs(4)  # the same kind of text, not the calibration text
     assert _int8_error(tmp_path, measured, unseen, weight) < 0.7 * _int8_error(tmp_path, nearest, unseen, weight)
+
+
+def test_int8_calibrates_on_the_sample_dump_and_on_many_other_topics():
+    data = Path(analyzer.__file__).parent / "data"
+    topics = json.loads((data / INT8_CALIBRATION_FILE).read_text("utf-8"))
+    assert len({topic["title"] for topic in topics}) >= 20 and all(len(topic["comments"]) >= 5 for topic in topics)
+    model = build_tiny_model(seed=7, context_tokens=16)
+    batches = model._int8_calibration_batches()
+    dump_comments = sum(len(article.comments) for article in read_file(data / "sample_dump.txt").articles)
+    other_comments = sum(len(topic["comments"]) for topic in topics)
+    # every comment twice (toward its title with the title as context, and bare), long ones in several windows
+    assert sum(len(batch["input_ids"]) for batch in batches) >= 2 * (dump_comments + other_comments)
+    seen = {int(token) for batch in batches for token in batch["input_ids"].flatten()}
+    for topic in (topics[0], topics[-1]):
+        title = model.tokenizer(topic["title"], add_special_tokens=False)["input_ids"]
+        assert set(title) <= seen
 
 
 def test_int8_scores_do_not_depend_on_batch_neighbours(one_torch_thread):

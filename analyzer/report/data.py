@@ -140,7 +140,10 @@ def calibration_phrase(record: dict[str, Any]) -> str:
     kind = record.get("kind")
     if kind == "site":
         files = ", ".join(Path(str(f.get("path", ""))).name for f in record.get("fitted_on", [])) or "labeled rows"
-        return f"site: {record.get('rows')} labeled comments of {files} ({str(record.get('created_at', ''))[:10]})"
+        from analyzer.calibration import MIX
+
+        form = f" ({MIX})" if record.get("form") == MIX else ""
+        return f"site{form}: {record.get('rows')} labeled comments of {files} ({str(record.get('created_at', ''))[:10]})"
     if kind == "training":
         return f"as trained ({record.get('rows')} validation comments)"
     return "as shipped (see the model card)"

@@ -12,7 +12,7 @@ report therefore shows, per article,
   whatever else is in the report);
 * the argmax counts and the count at or above the toxicity threshold next to them.
 
-When the scoring model's calibration came with bootstrap refits of its Platt parameters
+When the scoring model's calibration came with bootstrap refits of its parameters
 (``analyzer.calibration``: site calibrations and checkpoints trained since), each resample of the toxic
 share also runs the comments' probabilities through one refit, so its interval carries the uncertainty
 of the calibration fit as well as that of the sample. It cannot carry the error of a calibration fitted on
@@ -69,7 +69,10 @@ class Share:
 
 @dataclass(frozen=True)
 class CalibrationSpread:
-    """The Platt parameters the toxicity scores were made with, and bootstrap refits of them."""
+    """The Platt parameters the toxicity scores were made with, and bootstrap refits of them.
+
+    For a site calibration's attribute mix the scores' own logit is the mix's, so the parameters are
+    the identity (scale 1, bias 0) and the refits are lines on the mix's logit (``mix_replicates``)."""
 
     scale: float
     bias: float
@@ -79,6 +82,8 @@ class CalibrationSpread:
     def from_record(cls, record: dict) -> CalibrationSpread | None:
         """From a checkpoint's ``calibration`` record; None when it keeps no refits."""
         params, replicates = record.get("params") or {}, record.get("replicates") or ()
+        if "weights" in params:
+            params = {"scale": 1.0, "bias": 0.0}
         if not replicates or not params.get("scale"):
             return None
         return cls(float(params["scale"]), float(params["bias"]), tuple((float(a), float(b)) for a, b in replicates))
