@@ -102,6 +102,14 @@ def test_an_outlet_whose_labels_mix_attributes_gets_the_mix_and_a_better_ranking
     assert calibration_phrase(fitted.record()).startswith("site (attribute mix): 300 labeled comments")
 
 
+def test_refits_of_another_attribute_do_not_touch_the_toxic_share():
+    logits, positive = _miscalibrated(300, seed=2)
+    insult = calibrate_logits(build_tiny_model(), logits[:, [2, 1, 0, 3, 4, 5, 6]], positive, attribute="insult")
+    assert insult.form == PLATT and CalibrationSpread.from_record(insult.record()) is None
+    toxicity = calibrate_logits(build_tiny_model(), logits, positive)
+    assert CalibrationSpread.from_record(toxicity.record()).scale == pytest.approx(toxicity.params["scale"])
+
+
 def test_too_few_positives_or_an_unknown_attribute_is_refused():
     logits = np.linspace(-2, 2, 700).reshape(100, 7)
     with pytest.raises(CalibrationError, match="one column per attribute"):

@@ -80,7 +80,10 @@ class CalibrationSpread:
 
     @classmethod
     def from_record(cls, record: dict) -> CalibrationSpread | None:
-        """From a checkpoint's ``calibration`` record; None when it keeps no refits."""
+        """From a checkpoint's ``calibration`` record; None when it keeps no refits, or when they are of
+        another attribute than the ``toxicity`` the shares come from (``calibrate --attribute insult``)."""
+        if record.get("attribute", "toxicity") != "toxicity":
+            return None
         params, replicates = record.get("params") or {}, record.get("replicates") or ()
         if "weights" in params:
             params = {"scale": 1.0, "bias": 0.0}
