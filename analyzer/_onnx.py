@@ -27,8 +27,8 @@ default) runs the encoder's 36 Linear layers in integer arithmetic, about 2× fa
   those units' part of the product is a float product of that many weight rows, added to the
   integer one, and the per-token scale comes from the other units. Which units are widest is
   measured on calibration text when the graph is built (the model gives the bundled sample dump and
-  comments on other topics, ``Model._int8_calibration_batches``); a layer norm's come out the same on other topics' text, a
-  GELU's vary more. This brings int8 about 40% closer to float for about 10% more time in the
+  comments on other topics, ``Model._int8_calibration_batches``); a layer norm's come out the same on
+  other topics' text, a GELU's vary more. This brings int8 about 40% closer to float for about 10% more time in the
   network (``reports/experiments.md``).
 
 What int8 costs against float on every gate check: ``reports/benchmarks/speed.md``; the variants
@@ -67,7 +67,7 @@ _OPSET = 17
 _WEIGHT_LEVELS, _ACTIVATION_LEVELS = 63, 255
 #: GPTQ's damping (added to the second moments' diagonal, as a share of its mean) and block of rows
 #: updated together. 0.1 rather than GPTQ's usual 0.01: the calibration text is a few thousand
-#: tokens, and a weaker damping (0.03, 0.01) measured no closer to float on sets of other topics.
+#: tokens, and a weaker one (0.03, 0.01) drifted from float on a set it was not chosen on (WT-WT, P-Stance).
 _GPTQ_DAMPING, _GPTQ_BLOCK = 0.1, 128
 #: Hidden units of a layer-norm or GELU output kept in float: the widest on calibration text. Two
 #: already give most of the gain, more than four add nothing measurable (``reports/experiments.md``).

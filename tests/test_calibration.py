@@ -22,12 +22,12 @@ from analyzer.calibration import (
 )
 from analyzer.cli import main
 from analyzer.evaluation.metrics import expected_calibration_error, roc_auc
-from analyzer.model import build_tiny_model, load_model
+from analyzer.model import TOXICITY_ATTRIBUTES, build_tiny_model, load_model
 from analyzer.report.data import calibration_phrase, load
 from analyzer.report.estimates import CalibrationSpread, estimate_article
 
 
-ATTRIBUTES = build_tiny_model().attributes
+ATTRIBUTES = TOXICITY_ATTRIBUTES  # the tiny model's, as every checkpoint's
 
 
 def _miscalibrated(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +104,8 @@ def test_an_outlet_whose_labels_mix_attributes_gets_the_mix_and_a_better_ranking
 
 def test_refits_of_another_attribute_do_not_touch_the_toxic_share():
     logits, positive = _miscalibrated(300, seed=2)
-    insult = calibrate_logits(build_tiny_model(), logits[:, [2, 1, 0, 3, 4, 5, 6]], positive, attribute="insult")
+    swapped = logits[:, [2, 1, 0, 3, 4, 5, 6]]  # the labels follow the insult column now
+    insult = calibrate_logits(build_tiny_model(), swapped, positive, attribute="insult")
     assert insult.form == PLATT and CalibrationSpread.from_record(insult.record()) is None
     toxicity = calibrate_logits(build_tiny_model(), logits, positive)
     assert CalibrationSpread.from_record(toxicity.record()).scale == pytest.approx(toxicity.params["scale"])
