@@ -44,3 +44,13 @@ def test_gate_check_changes_measure_each_backend_as_the_gate_does(monkeypatch):
     assert changes["absent"] == {"description": "a check without data", "skipped": "data absent"}
     assert changes["refused"] == {"description": "an outlet the model trained on",
                                   "skipped": "the model's training drew from davidson"}
+
+
+def test_a_pipeline_reports_its_median_run_and_the_range_and_a_failure_is_not_hidden():
+    from eval.bench_speed import median_run
+
+    runs = [{"pipeline": "p", "seconds": s, "comments_per_s": round(300 / s, 1)} for s in (3.3, 2.6, 2.9)]
+    median = median_run(runs)
+    assert median["seconds"] == 2.9 and median["comments_per_s_range"] == [90.9, 115.4]
+    assert median_run(runs[:2])["seconds"] == 2.6  # an even count takes the faster of the middle two
+    assert median_run([*runs, {"pipeline": "p", "error": "killed"}]) == {"pipeline": "p", "error": "killed"}
