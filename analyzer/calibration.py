@@ -160,10 +160,11 @@ def mix_replicates(logits: np.ndarray, positive: np.ndarray, attributes: Sequenc
     the least-squares line from the fitted mix's logit to the refit's over these rows. A report holds
     calibrated probabilities, from which the fitted mix's logit (not every raw logit) comes back."""
     positive = np.asarray(positive).astype(int)
-    fitted_logit = mix_logit(_tensor(logits), attributes, fitted).numpy()
+    raw = _tensor(logits)
+    fitted_logit = mix_logit(raw, attributes, fitted).numpy()
     lines = []
     for rows in _bootstrap_resamples(positive, n, seed):
-        refit = mix_logit(_tensor(logits), attributes, fit_attribute_mix(logits[rows], positive[rows], attributes)).numpy()
+        refit = mix_logit(raw, attributes, fit_attribute_mix(logits[rows], positive[rows], attributes)).numpy()
         slope, intercept = np.polyfit(fitted_logit, refit, 1)
         lines.append([round(float(slope), 6), round(float(intercept), 6)])
     return lines
@@ -197,12 +198,14 @@ class SiteCalibration:
     def record(self) -> dict[str, Any]:
         return {"kind": "site", **asdict(self)}
 
+    def losses_text(self) -> str:
+        return ", ".join(f"{form} {loss:.3f}" for form, loss in self.out_of_fold_log_loss.items())
+
     def summary_lines(self) -> list[str]:
         before, after = self.ece_before, self.ece_after
         lines = [
             f"calibrated {self.attribute} on {self.rows} labeled comments ({self.positives} positive)",
-            f"form: {self.form} (out-of-fold log loss: "
-            + ", ".join(f"{form} {loss:.3f}" for form, loss in self.out_of_fold_log_loss.items()) + ")",
+            f"form: {self.form} (out-of-fold log loss: {self.losses_text()})",
             f"expected calibration error: before {before.estimate:.3f} [{before.low:.3f}, {before.high:.3f}], "
             f"after {after.estimate:.3f} [{after.low:.3f}, {after.high:.3f}] (out-of-fold)",
         ]
@@ -234,12 +237,12 @@ def calibrate_logits(
             f"{MIN_PER_CLASS} of each (a random sample of a few hundred comments usually has them)"
         )
     attributes, column = list(model.attributes), model.attributes.index(attribute)
-    shipped = model.config.toxicity_calibration.get(attribute)
-    before = (site_probabilities(logits, attributes, attribute, shipped) if shipped
-              else 1.0 / (1.0 + np.exp(-logits[:, column])))
 
     def apply(rows: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         return site_probabilities(rows, attributes, attribute, params)
+
+    # an attribute the model never calibrated scores as a plain sigmoid (empty parameters)
+    before = apply(logits, model.config.toxicity_calibration.get(attribute) or {})
 
     fits: dict[str, Fit] = {
         PLATT: lambda rows, labels: fit_platt(rows[:, column], labels),
@@ -322,13 +325,12 @@ def card_section(fitted: SiteCalibration) -> str:
                f"({fitted.positives} positive)")
         parameters = f"scale {fitted.params['scale']:.4f}, bias {fitted.params['bias']:.4f}"
         ranking = "the network and the ranking are unchanged"
-    losses = ", ".join(f"{form} {loss:.3f}" for form, loss in fitted.out_of_fold_log_loss.items())
     return (
         "## Site calibration\n\n"
         f"This copy of {fitted.model} was recalibrated with `analyzer calibrate` on {fitted.created_at}: "
         f"{how} from {files or 'the given rows'}, and {threshold}. This section "
         f"supersedes the calibration and threshold stated above; {ranking}.\n\n"
-        f"Form: {fitted.form}, chosen by out-of-fold log loss ({losses}; the mix must beat Platt by {MIX_MARGIN}).\n\n"
+        f"Form: {fitted.form}, chosen by out-of-fold log loss ({fitted.losses_text()}; the mix must beat Platt by {MIX_MARGIN}).\n\n"
         "| expected calibration error (10 bins) on those comments | value [95% bootstrap interval] |\n|---|---|\n"
         f"| before (the model's own calibration) | {before.estimate:.3f} [{before.low:.3f}, {before.high:.3f}] |\n"
         f"| after (out-of-fold: each comment from a fit without it) | {after.estimate:.3f} [{after.low:.3f}, {after.high:.3f}] |\n\n"
