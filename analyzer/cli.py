@@ -112,8 +112,9 @@ def _add_backend_option(group: argparse._ArgumentGroup) -> None:
 
     group.add_argument("--backend", choices=("auto", *BACKENDS), default=ScoreOptions.backend,
                        help="auto (the default everywhere, load_model() included): ONNX Runtime int8 on CPU "
-                            "(within ~0.005 of float on the gate's metrics, reports/benchmarks/speed.md), torch on a "
-                            "GPU; onnx: float in ONNX Runtime; torch: float in torch")
+                            "(comments near a decision line scored again in float; what int8 costs on the gate's "
+                            "metrics: reports/benchmarks/speed.md), torch on a GPU; onnx: float in ONNX Runtime; "
+                            "torch: float in torch")
 
 
 def _add_scoring_options(parser: argparse.ArgumentParser) -> None:

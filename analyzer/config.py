@@ -36,6 +36,22 @@ DEFAULT_REPORTS_DIR = "reports"
 #: ONNX Runtime (``analyzer._onnx``); ``ScoreOptions.backend`` "auto" picks one for the device.
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
+@dataclass(frozen=True, kw_only=True)
+class FloatRecheck:
+    """Where the int8 backend scores a comment again with the float network: where int8's rounding could
+    move a decision the report counts. int8's scores differ from float's by about 0.007 on average but
+    by up to 0.26 on a few comments, so a label near a decision line flips now and then, and on a set
+    with few favor comments three flips moved macro-F1 by 0.013 (``reports/experiments.md``).
+
+    Each band is the 95th percentile of how far int8 moved that quantity from float on the int8 graph's
+    own calibration text (``analyzer/data``), rounded up."""
+
+    #: Stance: the top two calibrated probabilities are closer than this (a comment with a target).
+    stance_margin: float = 0.04
+    #: Toxicity: the calibrated ``toxicity`` is within this many logits of the model's threshold.
+    toxicity_logit_band: float = 0.05
+
+
 #: Where ``score`` and ``run`` score: "local" in this process, "ray" on a pool of Ray actors
 #: (``analyzer._ray``; the ``ray`` extra), with the same chunks, rows, order and scores.
 ENGINES = ("local", "ray")
@@ -51,8 +67,9 @@ class ScoreOptions:
     #: benchmark's comment mix, 16 / 32 / 64 gave 33 / 31 / 29 comments per CPU-second in float, and
     #: 8 / 16 / 32 / 64 gave 115 / 117 / 110 / 103 comments/s in int8: less padding per batch.
     batch_size: int = 16
-    #: "auto": ONNX Runtime int8 on CPU (~2× torch's speed; what it costs against float on every
-    #: gate check: reports/benchmarks/speed.md), torch on a GPU. "onnx" runs the
+    #: "auto": ONNX Runtime int8 on CPU (~2× torch's speed, comments near a decision line scored again
+    #: in float: ``FloatRecheck``; what it costs against float on every gate check:
+    #: reports/benchmarks/speed.md), torch on a GPU. "onnx" runs the
     #: float model in ONNX Runtime (torch's scores to ~1e-5), "torch" in torch.
     backend: str = "auto"
     #: Longer comments are scored on their first this-many characters (the model windows those);

@@ -50,7 +50,7 @@ from torch import nn
 from transformers import AutoTokenizer, BertConfig, BertModel, PreTrainedTokenizerBase
 
 from analyzer._hashing import file_sha256
-from analyzer.config import BACKENDS, ScoreOptions
+from analyzer.config import BACKENDS, FloatRecheck, ScoreOptions
 
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "toxicity",
@@ -402,11 +402,18 @@ class Model:
         self.backend = "torch"
         #: What ``logits`` runs: ``net`` itself, or an ONNX Runtime graph of it (``use_backend``).
         self._forward: Callable[..., tuple[torch.Tensor, torch.Tensor]] = self.net
+        #: int8 only: which comments the float network scores again (``logits``); None: none.
+        self.float_recheck: FloatRecheck | None = None
+        #: How many texts ``float_recheck`` sent to the float network since the model was loaded.
+        self.float_rechecked = 0
 
-    def use_backend(self, backend: str, threads: int | None = None) -> Model:
+    def use_backend(
+        self, backend: str, threads: int | None = None, *, float_recheck: FloatRecheck | None = FloatRecheck()
+    ) -> Model:
         """Run on "torch", "onnx" (same scores to ~1e-5) or "onnx-int8" (~2× faster on CPU;
         scores move a little, see ``analyzer._onnx``); "auto" is onnx-int8 on CPU, torch on a GPU.
-        ONNX backends run on CPU only. Returns self."""
+        ONNX backends run on CPU only. int8 scores the comments near a decision line again in float
+        (``float_recheck``; None: int8 alone). Returns self."""
         from analyzer._onnx import onnx_network
 
         if backend == "auto":
@@ -419,6 +426,7 @@ class Model:
             self.net, backend, threads or torch.get_num_threads(), self._int8_calibration_batches
         )
         self.backend = backend
+        self.float_recheck = float_recheck if backend == "onnx-int8" else None
         return self
 
     def _int8_calibration_batches(self) -> list[dict[str, torch.Tensor]]:
@@ -493,14 +501,49 @@ class Model:
         batch_size: int = ScoreOptions.batch_size,
         show_progress_bar: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Raw per-text logits (toxicity max over windows, stance mean over windows), in text order."""
+        """Raw per-text logits (toxicity max over windows, stance mean over windows), in text order.
+        On int8, the texts ``float_recheck`` picks are scored again by the float network."""
         windows = encode_windows(
             self.tokenizer, texts, targets, self.max_length, contexts, self.config.context_tokens
         )
+        toxicity, stance = self._window_logits(windows, len(texts), self._forward, batch_size, show_progress_bar)
+        if self.float_recheck is not None:
+            near = self.near_decision_lines(toxicity, stance, targets, self.float_recheck)
+            if near.any():
+                again = {int(i) for i in near.nonzero()}
+                self.float_rechecked += len(again)
+                float_toxicity, float_stance = self._window_logits(
+                    [w for w in windows if w.text_index in again], len(texts), self.net, batch_size, False
+                )
+                toxicity[near], stance[near] = float_toxicity[near], float_stance[near]
+        return toxicity, stance
+
+    def near_decision_lines(
+        self, toxicity_logits: torch.Tensor, stance_logits: torch.Tensor, targets: Sequence[str | None],
+        bands: FloatRecheck,
+    ) -> torch.Tensor:
+        """Which texts' scores lie within ``bands`` of a decision the report counts: the stance label
+        (texts with a target) and the toxic flag at ``toxicity_threshold``. A boolean per text."""
+        top_two = self.calibrate_stance(stance_logits).topk(2, dim=-1).values
+        has_target = torch.tensor([bool(target) for target in targets], dtype=torch.bool)
+        near_stance = has_target & (top_two[:, 0] - top_two[:, 1] < bands.stance_margin)
+        if "toxicity" not in self.attributes:  # a checkpoint trained without it flags nothing
+            return near_stance
+        toxicity = self.calibrate_toxicity(toxicity_logits)[:, self.attributes.index("toxicity")].double()
+        threshold = torch.tensor(self.toxicity_threshold, dtype=torch.float64)
+        near_toxic = (torch.logit(toxicity) - torch.logit(threshold)).abs() < bands.toxicity_logit_band
+        return near_stance | near_toxic
+
+    def _window_logits(
+        self, windows: Sequence[Window], n_texts: int, forward: Callable[..., tuple[torch.Tensor, torch.Tensor]],
+        batch_size: int, show_progress_bar: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``forward`` over ``windows`` in length-sorted batches, gathered per text (texts without a
+        window keep -inf toxicity and zero stance)."""
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
-        toxicity = torch.full((len(texts), len(self.attributes)), -math.inf)
-        stance_sum = torch.zeros(len(texts), len(self.config.stance_labels))
-        counts = torch.zeros(len(texts))
+        toxicity = torch.full((n_texts, len(self.attributes)), -math.inf)
+        stance_sum = torch.zeros(n_texts, len(self.config.stance_labels))
+        counts = torch.zeros(n_texts)
         batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
         if show_progress_bar:
             from tqdm.auto import tqdm
@@ -509,7 +552,7 @@ class Model:
         for batch in batches:
             chosen = [windows[i] for i in batch]
             tensors = {k: v.to(self.device) for k, v in collate_windows(chosen, self.tokenizer.pad_token_id).items()}
-            tox, stance = (t.float().cpu() for t in self._forward(**tensors))
+            tox, stance = (t.float().cpu() for t in forward(**tensors))
             index = torch.tensor([w.text_index for w in chosen])
             toxicity.scatter_reduce_(0, index[:, None].expand_as(tox), tox, "amax")
             stance_sum.index_add_(0, index, stance)

@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
@@ -432,6 +432,8 @@ def _meta(
             "name": model.name,
             "version": model.version,
             "backend": engine.backend,
+            # int8: the bands within which a comment was scored again in float (analyzer.config.FloatRecheck)
+            "float_recheck": asdict(recheck) if (recheck := getattr(model, "float_recheck", None)) else None,
             "path": str(getattr(model, "path", None) or ""),
             "toxicity_threshold": model.toxicity_threshold,
             "attributes": list(model.attributes),

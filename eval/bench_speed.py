@@ -169,12 +169,17 @@ def shipped_or_stand_in(model_dir: Path | None = None):
 
 
 _BERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072}
-_BACKEND_WORDS = {"torch": "torch float", "onnx": "ONNX Runtime float", "onnx-int8": "ONNX Runtime int8"}
+#: The backends measured here: the model's own, and int8 without its float recheck (``FloatRecheck``).
+INT8_ALONE = "onnx-int8-alone"
+_BACKEND_WORDS = {"torch": "torch float", "onnx": "ONNX Runtime float",
+                  "onnx-int8": "ONNX Runtime int8, float near decision lines", INT8_ALONE: "ONNX Runtime int8 alone"}
 #: pipeline → (encoder, backend); the encoders are built by build_pipeline.
 ENCODER_PIPELINES = {
     "minilm": ("minilm", "torch"),
     "minilm-onnx": ("minilm", "onnx"),
     "minilm-onnx-int8": ("minilm", "onnx-int8"),
+    # the same without scoring near-line comments again in float: what that recheck costs
+    "minilm-onnx-int8-alone": ("minilm", INT8_ALONE),
     # the same, told to read no context (title, parent): what the context tokens cost
     "minilm-onnx-int8-no-context": ("minilm-no-context", "onnx-int8"),
     "bert-base": ("bert-base", "torch"),
@@ -195,12 +200,19 @@ def build_pipeline(name: str, model_dir: Path | None = None, threads: int | None
                 source += " reading no context"
         else:
             model, source = _random_model("bert-base-random", _BERT_BASE, model_dir), "BERT-base-sized encoder, random weights"
-        return model.use_backend(backend, threads), f"{source}, {_BACKEND_WORDS[backend]}"
+        return with_backend(model, backend, threads), f"{source}, {_BACKEND_WORDS[backend]}"
     if name == "profanity-check":
         return ProfanityCheckModel(), "alt-profanity-check predict_prob (toxicity only)"
     if name == "tiny":
         return build_tiny_model(), "tiny 2-layer test model (memory scaling only)"
     raise ValueError(f"unknown pipeline {name!r}")
+
+
+def with_backend(model, backend: str, threads: int | None = None):
+    """``model`` on ``backend``, one of ``_BACKEND_WORDS``."""
+    if backend == INT8_ALONE:
+        return model.use_backend("onnx-int8", threads, float_recheck=None)
+    return model.use_backend(backend, threads)
 
 
 PIPELINES = (*ENCODER_PIPELINES, "profanity-check")
@@ -296,7 +308,8 @@ def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
         return {"skipped": f"{SHARED} is absent (validation data)"}
     torch.set_num_threads(threads)
     try:
-        models = {backend: load_model(model_dir, device="cpu", backend=backend) for backend in ("torch", "onnx-int8")}
+        models = {backend: with_backend(load_model(model_dir, device="cpu", backend="torch"), backend)
+                  for backend in ("torch", "onnx-int8", INT8_ALONE)}
     except ModelError as error:
         return {"skipped": f"no shipped model ({error})"}
     checks, batch_independence = full_set_changes(models)
@@ -330,20 +343,31 @@ def full_set_changes(models: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
             batch_independence = int8_batch_independence(models["onnx-int8"], rows.texts[:BATCH_CHECK_COMMENTS])
         outputs = {backend: model_scores(model, rows) for backend, model in models.items()}
         values = {backend: metric(rows.labels, output) for backend, output in outputs.items()}
-        float_out, int8_out = (np.asarray(outputs[b]) for b in ("torch", "onnx-int8"))
-        moved = (np.abs(float_out - int8_out).mean() if rows.task == "toxicity" else np.mean(float_out != int8_out))
         change = difference_interval(rows, outputs["onnx-int8"], outputs["torch"], EvalOptions())
         checks[check.name] = {
             "description": f"{check.description} ({rows_name})",
             "rows": len(rows),
-            "float": round(values["torch"], 4),
-            "int8": round(values["onnx-int8"], 4),
-            "change": round(values["onnx-int8"] - values["torch"], 4),
+            **_changes(values),
             "change_interval": [round(change.low, 4), round(change.high, 4)],
             "rows_moved": ("mean |change| of toxicity" if rows.task == "toxicity" else "share of stance labels changed",
-                           round(float(moved), 4)),
+                           *(_moved(outputs["torch"], outputs[b], rows.task) for b in ("onnx-int8", INT8_ALONE))),
         }
     return checks, batch_independence
+
+
+def _changes(values: dict[str, float]) -> dict[str, float]:
+    """Float's value, int8's and its change; int8 alone's too where it was measured."""
+    changes = {"float": round(values["torch"], 4), "int8": round(values["onnx-int8"], 4),
+               "change": round(values["onnx-int8"] - values["torch"], 4)}
+    if INT8_ALONE in values:
+        changes |= {"int8_alone": round(values[INT8_ALONE], 4), "change_alone": round(values[INT8_ALONE] - values["torch"], 4)}
+    return changes
+
+
+def _moved(float_output: Sequence[Any], int8_output: Sequence[Any], task: str) -> float:
+    """Toxicity: the mean |change| of the scores; stance: the share of labels that changed."""
+    float_out, int8_out = np.asarray(float_output), np.asarray(int8_output)
+    return round(float(np.abs(float_out - int8_out).mean() if task == "toxicity" else np.mean(float_out != int8_out)), 4)
 
 
 def gate_check_changes(models: dict[str, Any]) -> dict[str, Any]:
@@ -360,12 +384,7 @@ def gate_check_changes(models: dict[str, Any]) -> dict[str, Any]:
         except NotApplicable as reason:  # an untouched-outlet check on an outlet the model trained on
             changes[check.name] = {"description": check.description, "skipped": str(reason)}
             continue
-        changes[check.name] = {
-            "description": check.description,
-            "float": round(values["torch"], 4),
-            "int8": round(values["onnx-int8"], 4),
-            "change": round(values["onnx-int8"] - values["torch"], 4),
-        }
+        changes[check.name] = {"description": check.description, **_changes(values)}
     return changes
 
 
@@ -433,6 +452,7 @@ def _ratios(speed: list[dict[str, Any]]) -> dict[str, float]:
         (ONNX_FLOAT_PIPELINE, REFERENCE_PIPELINE),  # what ONNX Runtime alone buys
         (DEFAULT_PIPELINE, REFERENCE_PIPELINE),  # what int8 in ONNX Runtime buys
         (DEFAULT_PIPELINE, "minilm-onnx-int8-no-context"),  # what reading the title and parent costs
+        (DEFAULT_PIPELINE, "minilm-onnx-int8-alone"),  # what the float recheck near decision lines costs
     )
     ratios = {}
     for measure_name, key in (("wall", "comments_per_s"), ("cpu", "comments_per_cpu_s")):
@@ -501,27 +521,31 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                           if independence else "")
             lines += ["The model of row (a) on the full validation sets, float (torch) vs int8 (ONNX Runtime, "
                       "activations quantized per token, weights rounded by GPTQ, the few widest units of each "
-                      "layer-norm and GELU output in float), batches of 32; the change with its paired 95% bootstrap "
-                      "interval (both backends on the same resampled rows)." + batch_note, "",
-                      "| check | rows | float | int8 | change [95% interval] | rows that moved |",
-                      "| --- | ---: | ---: | ---: | ---: | --- |"]
+                      "layer-norm and GELU output in float; the comments near a decision line scored again in "
+                      "float, `analyzer.config.FloatRecheck`), batches of 32; the change with its paired 95% "
+                      "bootstrap interval (both backends on the same resampled rows), and int8 alone (no recheck) "
+                      "for comparison." + batch_note, "",
+                      "| check | rows | float | int8 | change [95% interval] | rows that moved | int8 alone: change, "
+                      "rows that moved |",
+                      "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
             for check in quality["checks"].values():
                 if "skipped" in check:
-                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | | | |")
+                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | | | | |")
                 else:
-                    moved_name, moved = check["rows_moved"]
+                    moved_name, moved, moved_alone = check["rows_moved"]
                     low, high = check["change_interval"]
                     lines.append(f"| {check['description']} | {check['rows']} | {check['float']} | {check['int8']} | "
-                                 f"{check['change']:+.4f} [{low:+.4f}, {high:+.4f}] | {moved_name}: {moved} |")
+                                 f"{check['change']:+.4f} [{low:+.4f}, {high:+.4f}] | {moved_name}: {moved} | "
+                                 f"{check['change_alone']:+.4f}, {moved_alone} |")
             lines += ["", "Every model check of the evaluation gate, each on the gate's own sample and slice "
                       "(`python -m eval.gate` measures float):", "",
-                      "| gate check | float | int8 | change |", "| --- | ---: | ---: | ---: |"]
+                      "| gate check | float | int8 | change | int8 alone: change |", "| --- | ---: | ---: | ---: | ---: |"]
             for check in quality["gate_checks"].values():
                 if "skipped" in check:
-                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | |")
+                    lines.append(f"| {check['description']} | skipped: {check['skipped']} | | | |")
                 else:
                     lines.append(f"| {check['description']} | {check['float']} | {check['int8']} | "
-                                 f"{check['change']:+.4f} |")
+                                 f"{check['change']:+.4f} | {check['change_alone']:+.4f} |")
             lines.append("")
     return "\n".join(lines)
 

@@ -41,6 +41,11 @@ def test_gate_check_changes_measure_each_backend_as_the_gate_does(monkeypatch):
     monkeypatch.setattr(gate, "model_checks", lambda: [measured, absent, refused])
     changes = bench_speed.gate_check_changes({"torch": {"value": 0.75}, "onnx-int8": {"value": 0.7431}})
     assert changes["measured"] == {"description": "a check with data", "float": 0.75, "int8": 0.7431, "change": -0.0069}
+    # int8 without its float recheck, where measured, beside the int8 the model runs
+    changes = bench_speed.gate_check_changes({"torch": {"value": 0.75}, "onnx-int8": {"value": 0.7495},
+                                              bench_speed.INT8_ALONE: {"value": 0.7431}})
+    assert changes["measured"] == {"description": "a check with data", "float": 0.75, "int8": 0.7495, "change": -0.0005,
+                                   "int8_alone": 0.7431, "change_alone": -0.0069}
     assert changes["absent"] == {"description": "a check without data", "skipped": "data absent"}
     assert changes["refused"] == {"description": "an outlet the model trained on",
                                   "skipped": "the model's training drew from davidson"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import torch
 
 import analyzer
 from analyzer import _onnx
+from analyzer.config import FloatRecheck
 from analyzer.model import INT8_CALIBRATION_FILE, ModelError, build_tiny_model, load_model
 from analyzer.readers import read_file
 
@@ -206,3 +208,48 @@ def test_saved_model_loads_with_a_backend(tmp_path, reference, one_torch_thread)
     model = load_model(tmp_path / "tiny", device="cpu", threads=1, backend="onnx")
     assert model.backend == "onnx" and "backend='onnx'" in repr(model)
     _close(reference, model.predict(TEXTS, "bike lanes"), 1e-3)  # saved weights are rounded to float16
+
+
+def test_int8_scores_the_texts_near_a_decision_line_again_in_float(one_torch_thread):
+    # Near a line int8's rounding can flip the stance label or the toxic flag; there the float
+    # network's scores replace int8's, elsewhere int8's stay as they were.
+    texts = [*TEXTS, "Another remark about the lanes, neither here nor there."]
+    targets = ["bike lanes", None, "bike lanes", "bike lanes", "bike lanes"]
+    float_toxicity, float_stance = build_tiny_model(seed=7).logits(texts, targets)
+    alone = build_tiny_model(seed=7).use_backend("onnx-int8", threads=1, float_recheck=None)
+    int8_toxicity, int8_stance = alone.logits(texts, targets)
+    assert not torch.allclose(int8_stance, float_stance, atol=1e-6)  # int8 does move the scores
+
+    top_two = alone.calibrate_stance(int8_stance).topk(2, dim=-1).values
+    margins = sorted((float(top_two[i, 0] - top_two[i, 1]), i) for i, target in enumerate(targets) if target)
+    bands = FloatRecheck(stance_margin=(margins[0][0] + margins[1][0]) / 2, toxicity_logit_band=0.0)
+    model = build_tiny_model(seed=7).use_backend("onnx-int8", threads=1, float_recheck=bands)
+    toxicity, stance = model.logits(texts, targets)
+    near = torch.tensor([i == margins[0][1] for i in range(len(texts))])  # the one closest call
+    assert torch.equal(alone.near_decision_lines(int8_toxicity, int8_stance, targets, bands), near)
+    assert torch.allclose(stance[near], float_stance[near], atol=1e-6)
+    assert torch.allclose(toxicity[near], float_toxicity[near], atol=1e-6)
+    assert torch.equal(stance[~near], int8_stance[~near]) and torch.equal(toxicity[~near], int8_toxicity[~near])
+    assert model.float_rechecked == 1
+
+
+def test_which_texts_lie_near_a_decision_line():
+    model = build_tiny_model(seed=7)
+    texts, targets = TEXTS, ["bike lanes", None, "", "bike lanes"]
+    toxicity, stance = model.logits(texts, targets)
+    every_stance = model.near_decision_lines(toxicity, stance, targets, FloatRecheck(stance_margin=1.1, toxicity_logit_band=0))
+    assert every_stance.tolist() == [True, False, False, True]  # a text without a target has no stance to flip
+    # the toxic flag: the text whose calibrated toxicity sits at the threshold, none of the others
+    at_line = float(model.calibrate_toxicity(toxicity)[1, model.attributes.index("toxicity")])
+    moved = model.with_config(dataclasses.replace(model.config, toxicity_threshold=at_line))
+    flags = moved.near_decision_lines(toxicity, stance, targets, FloatRecheck(stance_margin=0, toxicity_logit_band=1e-3))
+    assert flags.tolist() == [False, True, False, False]
+
+
+def test_only_int8_rechecks_and_it_can_be_turned_off():
+    assert build_tiny_model(seed=7).use_backend("onnx-int8", threads=1).float_recheck == FloatRecheck()
+    assert build_tiny_model(seed=7).use_backend("onnx", threads=1).float_recheck is None
+    assert build_tiny_model(seed=7).float_recheck is None  # torch is the float network itself
+    model = build_tiny_model(seed=7).use_backend("onnx-int8", threads=1, float_recheck=None)
+    model.predict(TEXTS, "bike lanes")
+    assert model.float_recheck is None and model.float_rechecked == 0

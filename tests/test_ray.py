@@ -87,6 +87,7 @@ def test_two_actors_through_the_cli_give_the_local_table(cluster, model, dump, t
     meta = json.loads(scores_sidecars(ray)[1].read_text())
     assert meta["engine"] == {"name": "ray", "workers": 2, "gpus_per_worker": 0.0, "cpus_per_worker": 1}
     assert meta["model"]["backend"] == "onnx-int8" and meta["counts"]["unscored"] == 1
+    assert meta["model"]["float_recheck"] == {"stance_margin": 0.04, "toxicity_logit_band": 0.05}
     assert not ray_parts_path_for(ray).exists()  # the parts go when the tables are written
 
 

@@ -282,6 +282,7 @@ def test_rows_say_which_context_their_stance_was_read_with(dump, tmp_path):
     assert summary.contexts == {"title+parent": 1, "title": 6}
     meta = json.loads(scores_sidecars(out)[1].read_text())
     assert meta["model"]["reads_context"] is True and meta["contexts"]["title"] == 6
+    assert meta["model"]["float_recheck"] is None  # torch scores in float throughout
 
     # the reply's stance moves with its parent: the context reaches the model
     with_parent = pd.read_csv(out).set_index("comment_id").loc["bikes-c1", "stance_favor"]
