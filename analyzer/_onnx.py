@@ -31,6 +31,8 @@ default) runs the encoder's 36 Linear layers in integer arithmetic, about 2× fa
   other topics' text, a GELU's vary more. This brings int8 about 40% closer to float for about 10% more time in the
   network (``reports/experiments.md``).
 
+Near a decision line (a stance label, the toxic flag) the rounding can still flip a label, so
+``Model.logits`` scores those comments again with the float network (``analyzer.config.FloatRecheck``).
 What int8 costs against float on every gate check: ``reports/benchmarks/speed.md``; the variants
 tried to lower it: ``reports/experiments.md``. The heads, the attention score products, layer norms
 and the rest stay float.

@@ -14,10 +14,14 @@ What is measured, each in its own subprocess (so that peak RSS belongs to one pi
   give the stance target;
 * for (a) the shipped model in torch, float (the reference scores), (a-onnx) the same graph in
   ONNX Runtime, float, (a-int8) the same with the encoder in int8 (per-token activations) in ONNX
-  Runtime — what ``score`` runs on CPU by default — (b) a BERT-base-sized encoder (hidden 768, 12 layers, 12 heads; the Detoxify
+  Runtime, the comments near a decision line scored again in float — what ``score`` runs on CPU by
+  default — and int8 alone, (b) a BERT-base-sized encoder (hidden 768, 12 layers, 12 heads; the Detoxify
   ``original`` architecture; random weights, only speed matters) in the same pipeline, in torch
-  float as Detoxify runs it and int8 in ONNX Runtime like (a-int8), and (c) alt-profanity-check's
+  float as Detoxify runs it and int8 alone in ONNX Runtime, and (c) alt-profanity-check's
   ``predict_prob`` in the same pipeline (toxicity only, no stance);
+* the default, int8 alone and torch float again on real news comments (Reddit comments under posts on
+  the NK summits, from ../shared when it is there): how many comments int8 rechecks in float, and so
+  its speed, depends on the text;
 * peak RSS while scoring 10,000 and 100,000 comments, to show that memory stays flat. This uses
   the tiny test model so that 100,000 comments take a minute, not half an hour: the encoder's
   weights are a constant, what could grow with input size is the pipeline's own state;
@@ -119,6 +123,37 @@ def write_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, float]:
     }
 
 
+#: Real news comments for a second speed input (Reddit comments under posts on the NK summits), when
+#: ../shared is beside the checkout: how often int8 rechecks in float depends on the text, and the
+#: invented text says nothing of that.
+REAL_COMMENTS = Path("data") / "nk_talks_reddit_comments_unlabeled" / "comments.csv"
+#: The pipelines timed on the real comments: the default, int8 alone, float.
+REAL_TEXT_PIPELINES = ("minilm-onnx-int8", "minilm-onnx-int8-alone", "minilm")
+
+
+def write_real_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, Any] | None:
+    """A split JSONL of ``n_comments`` real comments drawn from ``REAL_COMMENTS`` (fixed seed), under
+    their posts' titles; returns the length statistics, or None without ../shared."""
+    import pandas as pd
+
+    from eval.gate import SHARED
+
+    source = SHARED / REAL_COMMENTS
+    if not source.is_file():
+        return None
+    table = pd.read_csv(source).sample(n=n_comments, random_state=seed)
+    with path.open("w", encoding="utf-8") as stream:
+        for number, (title, rows) in enumerate(table.groupby("post_title", sort=False)):
+            comments = [Comment(id=f"r{number}-{i}", text=text, position=i) for i, text in enumerate(rows["text"])]
+            article = Article(id=f"r{number}", source_file=str(REAL_COMMENTS), format="csv", title=title,
+                              comments=comments)
+            stream.write(json.dumps(article.to_dict()) + "\n")
+    words = table["text"].str.split().str.len().to_numpy()
+    return {"source": str(REAL_COMMENTS), "comments": n_comments, "articles": int(table["post_title"].nunique()),
+            "median_words": float(np.median(words)), "mean_words": round(float(words.mean()), 1),
+            "p90_words": float(np.percentile(words, 90)), "max_words": int(words.max())}
+
+
 # --- pipelines ---------------------------------------------------------------------------------
 
 
@@ -183,7 +218,8 @@ ENCODER_PIPELINES = {
     # the same, told to read no context (title, parent): what the context tokens cost
     "minilm-onnx-int8-no-context": ("minilm-no-context", "onnx-int8"),
     "bert-base": ("bert-base", "torch"),
-    "bert-base-onnx-int8": ("bert-base", "onnx-int8"),
+    # int8 alone: random weights put most comments near a decision line, and the recheck would time float
+    "bert-base-onnx-int8": ("bert-base", INT8_ALONE),
 }
 
 
@@ -248,6 +284,7 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
         write_dump(warm_up, 16, seed=99)
         score([warm_up], Path(scratch) / "warm-up.csv", model=model, options=options)
         rss_loaded = peak_rss_mib()
+        rechecked_before = getattr(model, "float_rechecked", 0)
         started, cpu_started = time.perf_counter(), cpu_seconds()
         summary = score([dump], Path(scratch) / "scores.csv", model=model, options=options)
         seconds, cpu_used = time.perf_counter() - started, cpu_seconds() - cpu_started
@@ -259,6 +296,9 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
         "comments_per_s": round(summary.rows / seconds, 1),
         "cpu_seconds": round(cpu_used, 2),
         "comments_per_cpu_s": round(summary.rows / cpu_used, 1),
+        # int8: the share of comments scored again in float (FloatRecheck); None where nothing rechecks
+        "rechecked_share": (round((model.float_rechecked - rechecked_before) / summary.rows, 4)
+                            if getattr(model, "float_recheck", None) else None),
         "load_seconds": round(load_seconds, 2),
         "rss_after_load_mib": round(rss_loaded, 1),
         "peak_rss_mib": round(peak_rss_mib(), 1),
@@ -411,14 +451,12 @@ def benchmark(settings: Settings, log) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
         dump = Path(scratch) / "speed.jsonl"
         results["input"] = write_dump(dump, settings.speed_comments)
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in PIPELINES}
-        for round_number in range(1, settings.repeats + 1):  # interleaved, so a slow spell hits every pipeline
-            for name in PIPELINES:
-                log(f"speed, round {round_number} of {settings.repeats}: {name} on {settings.speed_comments} comments …")
-                runs[name].append(run_child(name, dump, settings))
-                log(f"  {runs[name][-1]}")
-        results["speed"] = [median_run(runs[name]) for name in PIPELINES]
+        results["speed"] = timed_rounds(PIPELINES, dump, settings, log)
         results["repeats"] = settings.repeats
+        real = Path(scratch) / "real.jsonl"
+        results["real_input"] = write_real_dump(real, settings.speed_comments)
+        if results["real_input"]:
+            results["speed_real"] = timed_rounds(REAL_TEXT_PIPELINES, real, settings, log)
         results["memory"] = []
         for size in settings.rss_sizes:
             big = Path(scratch) / f"rss{size}.jsonl"
@@ -430,6 +468,18 @@ def benchmark(settings: Settings, log) -> dict[str, Any]:
     results["ratios"] = _ratios(results["speed"])
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
+
+
+def timed_rounds(pipelines: Sequence[str], dump: Path, settings: Settings, log) -> list[dict[str, Any]]:
+    """Each pipeline's median run on ``dump`` over ``settings.repeats`` interleaved rounds (so that a slow
+    spell of the machine hits every pipeline)."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in pipelines}
+    for round_number in range(1, settings.repeats + 1):
+        for name in pipelines:
+            log(f"speed, round {round_number} of {settings.repeats}: {name} on {dump.name} …")
+            runs[name].append(run_child(name, dump, settings))
+            log(f"  {runs[name][-1]}")
+    return [median_run(runs[name]) for name in pipelines]
 
 
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -482,16 +532,8 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
         f"max {stats['max_words']}; 40 comments per article, stance target from each title. "
         "End to end = read split JSONL → score (toxicity + stance) → write CSV; model loading excluded.",
         "",
-        "| pipeline | model | comments/s (range over rounds) | comments per CPU-second | seconds | peak RSS (MiB) |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for r in results["speed"]:
-        if "error" in r:
-            lines.append(f"| {r['pipeline']} | failed: {r['error']} | | | | |")
-        else:
-            low, high = r.get("comments_per_s_range", [r["comments_per_s"]] * 2)
-            lines.append(f"| {r['pipeline']} | {r['model']} | {r['comments_per_s']} ({low}–{high}) | "
-                         f"{r['comments_per_cpu_s']} | {r['seconds']} | {r['peak_rss_mib']} |")
+    lines += _speed_table(results["speed"])
     lines += ["", "Ratios (same run; cpu: from CPU time, which moves less with other load):", ""]
     lines += [f"- {name}: {value}×" for name, value in results["ratios"].items()] + [""]
     threads = results["machine"]["threads"]
@@ -500,6 +542,16 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
     if estimates:
         lines += [f"On {threads} otherwise idle cores (comments per CPU-second × {threads}, an upper bound that "
                   f"assumes perfect scaling): {', '.join(estimates)}.", ""]
+    real = results.get("real_input")
+    if real:
+        lines += ["## Real news comments", "",
+                  f"The same pipeline on {real['comments']} real comments (`../shared/{real['source']}`, a fixed-seed "
+                  f"sample under {real['articles']} posts, each post's title the stance target and the context): "
+                  f"median {real['median_words']:.0f} words, mean {real['mean_words']}, p90 {real['p90_words']:.0f}, "
+                  f"max {real['max_words']}. How many comments int8 scores again in float depends on the text: "
+                  "real comments take positions, the invented ones above do not.", ""]
+        lines += _speed_table(results["speed_real"])
+        lines += [""] + [f"- {name}: {value}×" for name, value in _ratios(results["speed_real"]).items()] + [""]
     lines += ["## Memory at scale", "", "| comments | seconds | RSS after model load (MiB) | peak RSS (MiB) |",
               "| ---: | ---: | ---: | ---: |"]
     for r in results["memory"]:
@@ -548,6 +600,20 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                                  f"{check['change']:+.4f} | {check['change_alone']:+.4f} |")
             lines.append("")
     return "\n".join(lines)
+
+
+def _speed_table(speed: list[dict[str, Any]]) -> list[str]:
+    lines = ["| pipeline | model | comments/s (range over rounds) | comments per CPU-second | seconds | peak RSS (MiB) "
+             "| scored again in float |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in speed:
+        if "error" in r:
+            lines.append(f"| {r['pipeline']} | failed: {r['error']} | | | | | |")
+        else:
+            low, high = r.get("comments_per_s_range", [r["comments_per_s"]] * 2)
+            rechecked = "–" if r.get("rechecked_share") is None else f"{r['rechecked_share']:.1%}"
+            lines.append(f"| {r['pipeline']} | {r['model']} | {r['comments_per_s']} ({low}–{high}) | "
+                         f"{r['comments_per_cpu_s']} | {r['seconds']} | {r['peak_rss_mib']} | {rechecked} |")
+    return lines
 
 
 def invoked_command(module: str, argv: Sequence[str] | None) -> str:

@@ -59,3 +59,23 @@ def test_a_pipeline_reports_its_median_run_and_the_range_and_a_failure_is_not_hi
     assert median["seconds"] == 2.9 and median["comments_per_s_range"] == [90.9, 115.4]
     assert median_run(runs[:2])["seconds"] == 2.6  # an even count takes the faster of the middle two
     assert median_run([*runs, {"pipeline": "p", "error": "killed"}]) == {"pipeline": "p", "error": "killed"}
+
+
+def test_the_real_comments_input_keeps_each_comment_under_its_posts_title(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from analyzer.readers import read_file
+    from eval.bench_speed import REAL_COMMENTS, write_real_dump
+    from eval.gate import SHARED
+
+    if not (SHARED / REAL_COMMENTS).is_file():
+        pytest.skip("../shared is absent")
+    dump = tmp_path / "real.jsonl"
+    stats = write_real_dump(dump, 50, seed=3)
+    articles = read_file(dump).articles
+    assert stats["comments"] == sum(len(article.comments) for article in articles) == 50
+    assert stats["articles"] == len(articles)
+    source = pd.read_csv(SHARED / REAL_COMMENTS)
+    titles = dict(zip(source["text"], source["post_title"]))
+    assert all(titles[comment.text] == article.title for article in articles for comment in article.comments)
