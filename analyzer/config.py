@@ -36,6 +36,7 @@ DEFAULT_REPORTS_DIR = "reports"
 #: ONNX Runtime (``analyzer._onnx``); ``ScoreOptions.backend`` "auto" picks one for the device.
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
+
 @dataclass(frozen=True, kw_only=True)
 class FloatRecheck:
     """Where the int8 backend scores a comment again with the float network: where int8's rounding could

@@ -548,8 +548,9 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                   f"The same pipeline on {real['comments']} real comments (`../shared/{real['source']}`, a fixed-seed "
                   f"sample under {real['articles']} posts, each post's title the stance target and the context): "
                   f"median {real['median_words']:.0f} words, mean {real['mean_words']}, p90 {real['p90_words']:.0f}, "
-                  f"max {real['max_words']}. How many comments int8 scores again in float depends on the text: "
-                  "real comments take positions, the invented ones above do not.", ""]
+                  f"max {real['max_words']}. How many comments int8 scores again in float, and so its speed, depends "
+                  "on the text: the invented comments above are longer and take no clear position, so more of them "
+                  "sit near a stance line.", ""]
         lines += _speed_table(results["speed_real"])
         lines += [""] + [f"- {name}: {value}×" for name, value in _ratios(results["speed_real"]).items()] + [""]
     lines += ["## Memory at scale", "", "| comments | seconds | RSS after model load (MiB) | peak RSS (MiB) |",
