@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer._files import temporary_path
 from analyzer._tables import arrow_schema
-from analyzer.config import ScoreOptions
+from analyzer.config import FloatRecheck, ScoreOptions
 from analyzer.records import SCORE_ID_COLUMNS
 from analyzer.scoring import Pending, Scored, ScoreError, count_scorable, score_chunk, score_columns
 
@@ -136,11 +136,13 @@ class _ModelRecipe:
     backend: str
     device: str
     threads: int
+    #: The driver's int8 recheck bands (None: int8 alone), so that an int8 actor scores as it does.
+    float_recheck: FloatRecheck | None
 
     @classmethod
     def of(cls, model: Model, backend: str, device: str, threads: int) -> _ModelRecipe:
         weights = {name: tensor.detach().cpu() for name, tensor in model.net.state_dict().items()}
-        return cls(model.config, weights, backend, device, threads)
+        return cls(model.config, weights, backend, device, threads, model.float_recheck)
 
     def build(self) -> Model:
         import torch
@@ -150,7 +152,9 @@ class _ModelRecipe:
         torch.set_num_threads(self.threads)
         net = build_net(self.config)
         net.load_state_dict(self.weights)
-        return Model(net, self.config, device=self.device).use_backend(self.backend, self.threads)
+        return Model(net, self.config, device=self.device).use_backend(
+            self.backend, self.threads, float_recheck=self.float_recheck
+        )
 
 
 class _PartScorer:
