@@ -665,13 +665,15 @@ def load_model(
     device: str | None = None,
     threads: int | None = None,
     backend: str = ScoreOptions.backend,
+    float_recheck: FloatRecheck | None = FloatRecheck(),
 ) -> Model:
     """Load a checkpoint folder (None → the shipped ``analyzer/models/default``).
 
     ``device``: None picks "cuda" when available, else "cpu". ``threads`` sets torch's CPU threads.
     ``backend``: ``ScoreOptions.backend`` ("auto": int8 ONNX Runtime on CPU, torch on a GPU), the same
     default as ``score`` and ``run``, so a notebook gets the CLI's numbers; "torch", "onnx" or "onnx-int8"
-    to choose (see ``Model.use_backend``).
+    to choose (see ``Model.use_backend``); ``float_recheck``: on int8, which comments the float network
+    scores again (None: int8 alone).
     """
     if threads:
         torch.set_num_threads(threads)
@@ -702,7 +704,9 @@ def load_model(
             f"(missing {missing[:3]}, unknown {unknown[:3]}, other shape {misshapen[:3]})"
         )
     net.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
-    return Model(net, config, path=directory, device=resolve_device(device)).use_backend(backend, threads)
+    return Model(net, config, path=directory, device=resolve_device(device)).use_backend(
+        backend, threads, float_recheck=float_recheck
+    )
 
 
 def build_tiny_model(seed: int = 0, max_length: int = 48, context_tokens: int = 0) -> Model:

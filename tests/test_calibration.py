@@ -200,3 +200,16 @@ def test_calibration_refits_widen_the_toxic_share_interval():
     assert wide.mean == plain.mean
     assert wide.high - wide.low > 1.3 * (plain.high - plain.low)
     assert wide.low <= wide.mean <= wide.high
+
+
+def test_score_on_int8_rechecks_in_float_unless_told_not_to(tiny_checkpoint, tmp_path):
+    comments = tmp_path / "comments.csv"
+    pd.DataFrame({"article_id": ["a"] * 3, "comment_id": list("123"), "text": ["clown show", "fair point", "ok"]}).to_csv(
+        comments, index=False)
+    bands = {}
+    for flags in ([], ["--no-float-recheck"]):
+        scores = tmp_path / f"scores{len(flags)}.csv"
+        assert main(["score", str(comments), "-o", str(scores), "--model", str(tiny_checkpoint), "--backend", "onnx-int8",
+                     "--no-progress", *flags]) == 0
+        bands[len(flags)] = json.loads((tmp_path / f"scores{len(flags)}.meta.json").read_text())["model"]["float_recheck"]
+    assert bands == {0: {"stance_margin": 0.04, "toxicity_logit_band": 0.05}, 1: None}

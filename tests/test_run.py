@@ -12,6 +12,7 @@ import pytest
 import analyzer
 import analyzer.model
 from analyzer.cli import main
+from analyzer.config import FloatRecheck
 from analyzer.model import build_tiny_model
 from analyzer.records import scores_sidecars
 
@@ -71,8 +72,9 @@ def tiny_model(monkeypatch):
     """The CLI loads this instead of the shipped model; records the load arguments."""
     model, calls = build_tiny_model(seed=5), []
 
-    def fake_load(path=None, *, device=None, threads=None, backend="torch"):
-        calls.append({"path": path, "device": device, "threads": threads, "backend": backend})
+    def fake_load(path=None, *, device=None, threads=None, backend="torch", float_recheck=None):
+        calls.append({"path": path, "device": device, "threads": threads, "backend": backend,
+                      "float_recheck": float_recheck})
         return model
 
     monkeypatch.setattr(analyzer.model, "load_model", fake_load)
@@ -91,7 +93,7 @@ def test_run_splits_scores_and_reports(tiny_model, disqus_dump, tmp_path, capsys
     code = main(["run", str(disqus_dump), "-o", str(out), "--no-progress", "--threads", "1"])
 
     assert code == 0, capsys.readouterr().err
-    assert tiny_model == [{"path": None, "device": None, "threads": 1, "backend": "auto"}]
+    assert tiny_model == [{"path": None, "device": None, "threads": 1, "backend": "auto", "float_recheck": FloatRecheck()}]
     articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
     assert sum(len(a["comments"]) for a in articles) == 6
     tables = [pd.read_csv(out / "scores.csv"), pd.read_json(out / "scores.jsonl", lines=True),
