@@ -34,6 +34,7 @@ What is measured, each in its own subprocess (so that peak RSS belongs to one pi
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -348,10 +349,11 @@ def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
         return {"skipped": f"{SHARED} is absent (validation data)"}
     torch.set_num_threads(threads)
     try:
-        models = {backend: with_backend(load_model(model_dir, device="cpu", backend="torch"), backend)
-                  for backend in ("torch", "onnx-int8", INT8_ALONE)}
+        loaded = load_model(model_dir, device="cpu", backend="torch")
     except ModelError as error:
         return {"skipped": f"no shipped model ({error})"}
+    # one load; each backend on a shallow copy that shares the network (use_backend sets only its own fields)
+    models = {backend: with_backend(copy.copy(loaded), backend) for backend in ("torch", "onnx-int8", INT8_ALONE)}
     checks, batch_independence = full_set_changes(models)
     return {"checks": checks, "batch_independence": batch_independence, "gate_checks": gate_check_changes(models)}
 
