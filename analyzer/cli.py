@@ -251,7 +251,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if result.rejects_path:
         print(f"{len(result.score.rejects)} rejected item(s) with reasons in {result.rejects_path}", file=sys.stderr)
     print(f"articles: {result.articles_path}; scores: {', '.join(map(str, result.tables))}", file=sys.stderr)
-    print(f"report: {', '.join(map(str, result.report_files))}", file=sys.stderr)
+    print(_report_line(result.report_files), file=sys.stderr)
     return EXIT_BAD_INPUT if result.had_bad_input else EXIT_OK
 
 
@@ -274,10 +274,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    pages = sum(path.parent.name == "articles" for path in paths)
-    print(f"report: {paths[0]} ({pages} article page(s)); PNGs and article_shares.csv in {paths[0].parent}",
-          file=sys.stderr)
+    print(_report_line(paths), file=sys.stderr)
     return EXIT_OK
+
+
+def _report_line(paths: Sequence[Path]) -> str:
+    """Where the report went, in one line however many articles it has (a PNG each)."""
+    pages = sum(path.parent.name == "articles" for path in paths)
+    return f"report: {paths[0]} ({pages} article page(s)); PNGs and article_shares.csv in {paths[0].parent}"
 
 
 # --- eval --------------------------------------------------------------------------------------

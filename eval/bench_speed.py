@@ -19,9 +19,10 @@ What is measured, each in its own subprocess (so that peak RSS belongs to one pi
   ``original`` architecture; random weights, only speed matters) in the same pipeline, in torch
   float as Detoxify runs it and int8 alone in ONNX Runtime, and (c) alt-profanity-check's
   ``predict_prob`` in the same pipeline (toxicity only, no stance);
-* the default, int8 alone and torch float again on real news comments (Reddit comments under posts on
-  the NK summits, from ../shared when it is there): how many comments int8 rechecks in float, and so
-  its speed, depends on the text;
+* the default, int8 alone and torch float again on real news comments, from ../shared when it is
+  there: Reddit comments under posts on the NK summits (short), and a news site's own comment export
+  (Globe and Mail comments, longer, read from its CSV with their reply threads). How many comments
+  int8 rechecks in float, and so its speed, depends on the text, and the time per comment on its length;
 * peak RSS while scoring 10,000 and 100,000 comments, to show that memory stays flat. This uses
   the tiny test model so that 100,000 comments take a minute, not half an hour: the encoder's
   weights are a constant, what could grow with input size is the pipeline's own state;
@@ -114,14 +115,7 @@ def write_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, float]:
                 id=f"a{number}", source_file="invented", format="plaintext", title=title, comments=comments
             )
             stream.write(json.dumps(article.to_dict()) + "\n")
-    return {
-        "comments": n_comments,
-        "median_words": float(np.median(counts)),
-        "mean_words": round(float(counts.mean()), 1),
-        "p90_words": float(np.percentile(counts, 90)),
-        "p99_words": float(np.percentile(counts, 99)),
-        "max_words": int(counts.max()),
-    }
+    return {"comments": n_comments, **word_statistics(counts), "p99_words": float(np.percentile(counts, 99))}
 
 
 #: Real news comments for a second speed input (Reddit comments under posts on the NK summits), when
@@ -130,6 +124,12 @@ def write_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, float]:
 REAL_COMMENTS = Path("data") / "nk_talks_reddit_comments_unlabeled" / "comments.csv"
 #: The pipelines timed on the real comments: the default, int8 alone, float.
 REAL_TEXT_PIPELINES = ("minilm-onnx-int8", "minilm-onnx-int8-alone", "minilm")
+#: A news site's own comment export (Globe and Mail reader comments with their reply threads, 800
+#: comments under 10 articles), scored straight from its CSV as ``analyzer run`` would: longer
+#: comments than the Reddit ones, each reply read with its parent's opening as context. The export
+#: has no article titles, so one fixed stance target stands in for them (only the time is measured).
+NEWS_SITE_COMMENTS = Path("formats") / "csv_jsonl" / "globeandmail_comments_csv_sample.csv"
+NEWS_SITE_TARGET = "the government's new policy"
 
 
 def write_real_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, Any] | None:
@@ -151,7 +151,28 @@ def write_real_dump(path: Path, n_comments: int, seed: int = 0) -> dict[str, Any
             stream.write(json.dumps(article.to_dict()) + "\n")
     words = table["text"].str.split().str.len().to_numpy()
     return {"source": str(REAL_COMMENTS), "comments": n_comments, "articles": int(table["post_title"].nunique()),
-            "median_words": float(np.median(words)), "mean_words": round(float(words.mean()), 1),
+            **word_statistics(words)}
+
+
+def news_site_input() -> dict[str, Any] | None:
+    """What ``NEWS_SITE_COMMENTS`` holds, as its reader splits it (comments, articles, replies and
+    lengths); None without ../shared."""
+    from analyzer.readers import read_file
+    from eval.gate import SHARED
+
+    source = SHARED / NEWS_SITE_COMMENTS
+    if not source.is_file():
+        return None
+    articles = read_file(source).articles
+    comments = [comment for article in articles for comment in article.comments]
+    words = np.array([len((comment.text or "").split()) for comment in comments])
+    return {"source": str(NEWS_SITE_COMMENTS), "path": str(source), "comments": len(comments),
+            "articles": len(articles), "replies": sum(comment.parent_id is not None for comment in comments),
+            **word_statistics(words)}
+
+
+def word_statistics(words: np.ndarray) -> dict[str, Any]:
+    return {"median_words": float(np.median(words)), "mean_words": round(float(words.mean()), 1),
             "p90_words": float(np.percentile(words, 90)), "max_words": int(words.max())}
 
 
@@ -266,14 +287,18 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Path | None) -> dict[str, Any]:
-    """Score ``dump`` with one pipeline in this process; the child side of :func:`run_child`.
+def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Path | None,
+            target: str | None = None) -> dict[str, Any]:
+    """Score ``dump`` (a file in any format ``score`` reads) with one pipeline in this process, with
+    ``target`` as every comment's stance target if given (else each article's title); the child side
+    of :func:`run_child`.
 
     A 16-comment warm-up run first, so that imports and first-call costs are not timed.
     """
     import torch
 
     from analyzer.scoring import score
+    from analyzer.targets import TargetPolicy
 
     torch.set_num_threads(threads)
     started = time.perf_counter()
@@ -287,7 +312,8 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
         rss_loaded = peak_rss_mib()
         rechecked_before = getattr(model, "float_rechecked", 0)
         started, cpu_started = time.perf_counter(), cpu_seconds()
-        summary = score([dump], Path(scratch) / "scores.csv", model=model, options=options)
+        summary = score([dump], Path(scratch) / "scores.csv", model=model, options=options,
+                        targets=TargetPolicy(fixed=target, max_words=options.target_max_words))
         seconds, cpu_used = time.perf_counter() - started, cpu_seconds() - cpu_started
     return {
         "pipeline": name,
@@ -297,6 +323,7 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
         "comments_per_s": round(summary.rows / seconds, 1),
         "cpu_seconds": round(cpu_used, 2),
         "comments_per_cpu_s": round(summary.rows / cpu_used, 1),
+        "stance_targets": dict(summary.target_sources),  # where each comment's target came from
         # int8: the share of comments scored again in float (FloatRecheck); None where nothing rechecks
         "rechecked_share": (round((model.float_rechecked - rechecked_before) / summary.rows, 4)
                             if getattr(model, "float_recheck", None) else None),
@@ -306,7 +333,7 @@ def measure(name: str, dump: Path, threads: int, batch_size: int, model_dir: Pat
     }
 
 
-def run_child(name: str, dump: Path, settings: Settings) -> dict[str, Any]:
+def run_child(name: str, dump: Path, settings: Settings, target: str | None = None) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter. Idle OpenMP threads sleep instead of spinning
     (OMP_WAIT_POLICY=PASSIVE): on a machine shared with other work, spinning threads made two-thread
     scoring several times slower than one thread."""
@@ -314,6 +341,8 @@ def run_child(name: str, dump: Path, settings: Settings) -> dict[str, Any]:
                "--threads", str(settings.threads), "--batch-size", str(settings.batch_size)]
     if settings.model_dir:
         command += ["--model", str(settings.model_dir)]
+    if target:
+        command += ["--target", target]
     environment = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     if done.returncode != 0:
@@ -459,6 +488,10 @@ def benchmark(settings: Settings, log) -> dict[str, Any]:
         results["real_input"] = write_real_dump(real, settings.speed_comments)
         if results["real_input"]:
             results["speed_real"] = timed_rounds(REAL_TEXT_PIPELINES, real, settings, log)
+        results["news_site_input"] = news_site_input()
+        if results["news_site_input"]:
+            results["speed_news_site"] = timed_rounds(REAL_TEXT_PIPELINES, Path(results["news_site_input"]["path"]),
+                                                      settings, log, target=NEWS_SITE_TARGET)
         results["memory"] = []
         for size in settings.rss_sizes:
             big = Path(scratch) / f"rss{size}.jsonl"
@@ -472,14 +505,15 @@ def benchmark(settings: Settings, log) -> dict[str, Any]:
     return results
 
 
-def timed_rounds(pipelines: Sequence[str], dump: Path, settings: Settings, log) -> list[dict[str, Any]]:
+def timed_rounds(pipelines: Sequence[str], dump: Path, settings: Settings, log,
+                 target: str | None = None) -> list[dict[str, Any]]:
     """Each pipeline's median run on ``dump`` over ``settings.repeats`` interleaved rounds (so that a slow
     spell of the machine hits every pipeline)."""
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in pipelines}
     for round_number in range(1, settings.repeats + 1):
         for name in pipelines:
             log(f"speed, round {round_number} of {settings.repeats}: {name} on {dump.name} …")
-            runs[name].append(run_child(name, dump, settings))
+            runs[name].append(run_child(name, dump, settings, target))
             log(f"  {runs[name][-1]}")
     return [median_run(runs[name]) for name in pipelines]
 
@@ -555,6 +589,19 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                   "sit near a stance line.", ""]
         lines += _speed_table(results["speed_real"])
         lines += [""] + [f"- {name}: {value}×" for name, value in _ratios(results["speed_real"]).items()] + [""]
+    site = results.get("news_site_input")
+    if site:
+        lines += ["## A news site's own comments", "",
+                  f"The same pipelines on all {site['comments']} comments of a news site's comment export "
+                  f"(`../shared/{site['source']}`: Globe and Mail reader comments under {site['articles']} articles, "
+                  f"{site['replies']} of them replies), read from the CSV itself, as `analyzer run` does: median "
+                  f"{site['median_words']:.0f} words, mean {site['mean_words']}, p90 {site['p90_words']:.0f}, max "
+                  f"{site['max_words']}. Each reply is read with its parent's opening as context. The export has no "
+                  f"article titles, so every comment takes the stance target \"{NEWS_SITE_TARGET}\" (only the time "
+                  "is measured here). These comments are two to three times as long as the Reddit ones above, and "
+                  "the time per comment grows with its length.", ""]
+        lines += _speed_table(results["speed_news_site"])
+        lines += [""] + [f"- {name}: {value}×" for name, value in _ratios(results["speed_news_site"]).items()] + [""]
     lines += ["## Memory at scale", "", "| comments | seconds | RSS after model load (MiB) | peak RSS (MiB) |",
               "| ---: | ---: | ---: | ---: |"]
     for r in results["memory"]:
@@ -648,6 +695,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -655,7 +703,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads; see run_child
     if args.child:
-        print(json.dumps(measure(args.child, args.dump, args.threads, args.batch_size, args.model)))
+        print(json.dumps(measure(args.child, args.dump, args.threads, args.batch_size, args.model, args.target)))
         return 0
     settings = Settings(
         speed_comments=args.comments or (100 if args.quick else 300),

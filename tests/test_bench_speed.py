@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from eval.bench_speed import measure, write_dump
 
 
@@ -79,3 +81,22 @@ def test_the_real_comments_input_keeps_each_comment_under_its_posts_title(tmp_pa
     source = pd.read_csv(SHARED / REAL_COMMENTS)
     titles = dict(zip(source["text"], source["post_title"]))
     assert all(titles[comment.text] == article.title for article in articles for comment in article.comments)
+
+
+def test_the_news_site_input_is_scored_from_its_own_export_with_one_fixed_target(tmp_path):
+    # The export goes through `score` as it is (its reader, its reply threads), every comment counted.
+    import pytest
+
+    from analyzer.readers import read_file
+    from eval.bench_speed import NEWS_SITE_TARGET, measure, news_site_input
+
+    stats = news_site_input()
+    if stats is None:
+        pytest.skip("../shared is absent")
+    articles = read_file(stats["path"]).articles
+    assert stats["comments"] == sum(len(article.comments) for article in articles) > 0
+    assert 0 < stats["replies"] < stats["comments"]  # a thread: some comments answer others
+    assert all(not article.title for article in articles)  # why a fixed target stands in for titles
+    result = measure("tiny", Path(stats["path"]), threads=1, batch_size=8, model_dir=None, target=NEWS_SITE_TARGET)
+    assert result["comments"] == stats["comments"]
+    assert result["stance_targets"] == {"option": stats["comments"]}

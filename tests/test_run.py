@@ -111,7 +111,9 @@ def test_run_splits_scores_and_reports(tiny_model, disqus_dump, tmp_path, capsys
     assert articles_sidecar.exists() and json.loads(meta_path.read_text())["model"]["name"] == "tiny"
     assert (out / "report.pdf").stat().st_size > 0
     assert len(list((out / "articles").glob("*.png"))) == 2
-    assert "report:" in capsys.readouterr().err
+    report_line = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("report:"))
+    # one summary line, not a path per article PNG (a dump of hundreds of articles made it kilobytes long)
+    assert report_line == f"report: {out / 'report.pdf'} (2 article page(s)); PNGs and article_shares.csv in {out}"
 
 
 def test_run_takes_a_report_function_and_a_fixed_target(disqus_dump, tmp_path):
