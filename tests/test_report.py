@@ -87,6 +87,12 @@ def test_odd_titles_are_cleaned_and_shortened(awkward_report):
     assert "A" * 400 not in pages[6].extract_text() and "…" in pages[6].extract_text()
 
 
+def test_an_untitled_article_is_headed_by_its_id(awkward_report):
+    # Several untitled pages (a comment table has no titles) must still be told apart.
+    untitled = PdfReader(awkward_report[1][0]).pages[4].extract_text()
+    assert "Article weird/id with spaces? (untitled)" in untitled
+
+
 def test_a_reused_page_draws_exactly_like_a_fresh_one(awkward_report):
     """The article page is redrawn per article; nothing of the previous article may remain."""
     import matplotlib

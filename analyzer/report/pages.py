@@ -180,8 +180,9 @@ class ArticlePage:
     def _draw_header(self, article: ArticleScores) -> None:
         ax = self.header
         ax.set_axis_off()
-        ax.annotate(wrap(article.title, 56, 2) or "(untitled)", (0, 1), xycoords="axes fraction", va="top",
-                    fontsize=style.TITLE_SIZE, weight="bold")
+        # An untitled article (a comment table without a title column) is named by its id, as its PNG is.
+        heading = wrap(article.title, 56, 2) or wrap(f"Article {article.id} (untitled)", 56, 2)
+        ax.annotate(heading, (0, 1), xycoords="axes fraction", va="top", fontsize=style.TITLE_SIZE, weight="bold")
         source = " · ".join(filter(None, [
             _readable_time(article.date) if article.date else "date unknown",
             Path(article.source_file).name if article.source_file else "source unknown",
