@@ -102,6 +102,10 @@ class ScoreSummary:
         sources = ", ".join(f"{s} {self.target_sources[s]}" for s in TARGET_SOURCES if self.target_sources[s])
         if sources:
             lines.append(f"stance targets: {sources}")
+        if self.target_sources["none"]:
+            # A comment table without titles gets toxicity only, which is easy to miss in a long run.
+            lines.append(f"{self.target_sources['none']} comment(s) had no stance target, so no stance: give one "
+                         "with --target, --targets FILE, --title-column or --target-column")
         read = ", ".join(f"{k} {self.contexts[k]}" for k in CONTEXT_KINDS if self.contexts[k])
         if read:
             lines.append(f"stance context: {read}")

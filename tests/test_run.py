@@ -143,6 +143,16 @@ def test_score_cli_reads_a_comment_table_with_per_row_targets(tiny_model, tmp_pa
     assert {k: r["target"] for k, r in rows.items()} == {"1": "minimum wage", "2": "city budget", "3": "night ferries"}
 
 
+def test_score_cli_says_how_many_comments_got_no_stance_and_how_to_give_them_a_target(tiny_model, tmp_path, capsys):
+    table = tmp_path / "comments.csv"
+    table.write_text("article_id,comment_id,text\na1,1,Raise the minimum wage now.\na1,2,It will cost jobs.\n",
+                     encoding="utf-8")
+    assert main(["score", str(table), "-o", str(tmp_path / "bare.csv"), "--no-progress"]) == 0
+    assert "2 comment(s) had no stance target, so no stance: give one with --target" in capsys.readouterr().err
+    assert main(["score", str(table), "-o", str(tmp_path / "given.csv"), "--target", "wages", "--no-progress"]) == 0
+    assert "no stance target" not in capsys.readouterr().err
+
+
 def test_score_cli_resume_and_bad_targets_file(tiny_model, disqus_dump, tmp_path, capsys):
     bad_targets = tmp_path / "targets.json"
     bad_targets.write_text("[1, 2", encoding="utf-8")
@@ -159,7 +169,8 @@ def test_missing_input_gives_exit_code_1_and_still_writes_the_rest(tiny_model, d
                                                                     monkeypatch):
     import analyzer.report
 
-    monkeypatch.setattr(analyzer.report, "build_report", lambda scores, out: [])  # drawn in the test above
+    # drawn in the test above; build_report always returns the PDF first
+    monkeypatch.setattr(analyzer.report, "build_report", lambda scores, out: [Path(out) / "report.pdf"])
     out = tmp_path / "out"
     code = main(["run", str(tmp_path / "nope.xml"), str(disqus_dump), "-o", str(out), "--no-progress"])
     assert code == 1
