@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from eval.bench_speed import measure, write_dump
 
 
@@ -88,15 +86,16 @@ def test_the_news_site_input_is_scored_from_its_own_export_with_one_fixed_target
     import pytest
 
     from analyzer.readers import read_file
-    from eval.bench_speed import NEWS_SITE_TARGET, measure, news_site_input
+    from eval.bench_speed import NEWS_SITE_COMMENTS, NEWS_SITE_TARGET, measure, news_site_input
+    from eval.gate import SHARED
 
     stats = news_site_input()
     if stats is None:
         pytest.skip("../shared is absent")
-    articles = read_file(stats["path"]).articles
+    articles = read_file(SHARED / NEWS_SITE_COMMENTS).articles
     assert stats["comments"] == sum(len(article.comments) for article in articles) > 0
     assert 0 < stats["replies"] < stats["comments"]  # a thread: some comments answer others
     assert all(not article.title for article in articles)  # why a fixed target stands in for titles
-    result = measure("tiny", Path(stats["path"]), threads=1, batch_size=8, model_dir=None, target=NEWS_SITE_TARGET)
+    result = measure("tiny", SHARED / NEWS_SITE_COMMENTS, threads=1, batch_size=8, model_dir=None, target=NEWS_SITE_TARGET)
     assert result["comments"] == stats["comments"]
     assert result["stance_targets"] == {"option": stats["comments"]}
