@@ -582,28 +582,26 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                   f"assumes perfect scaling): {', '.join(estimates)}.", ""]
     real = results.get("real_input")
     if real:
-        lines += ["## Real news comments", "",
-                  f"The same pipeline on {real['comments']} real comments (`../shared/{real['source']}`, a fixed-seed "
-                  f"sample under {real['articles']} posts, each post's title the stance target and the context): "
-                  f"median {real['median_words']:.0f} words, mean {real['mean_words']}, p90 {real['p90_words']:.0f}, "
-                  f"max {real['max_words']}. How many comments int8 scores again in float, and so its speed, depends "
-                  "on the text: the invented comments above are longer and take no clear position, so more of them "
-                  "sit near a stance line.", ""]
-        lines += _speed_table(results["speed_real"])
-        lines += [""] + [f"- {name}: {value}×" for name, value in _ratios(results["speed_real"]).items()] + [""]
+        lines += _real_text_section(
+            "Real news comments",
+            f"The same pipeline on {real['comments']} real comments (`../shared/{real['source']}`, a fixed-seed "
+            f"sample under {real['articles']} posts, each post's title the stance target and the context): "
+            f"median {real['median_words']:.0f} words, mean {real['mean_words']}, p90 {real['p90_words']:.0f}, "
+            f"max {real['max_words']}. How many comments int8 scores again in float, and so its speed, depends "
+            "on the text: the invented comments above are longer and take no clear position, so more of them "
+            "sit near a stance line.", results["speed_real"])
     site = results.get("news_site_input")
     if site:
-        lines += ["## A news site's own comments", "",
-                  f"The same pipelines on all {site['comments']} comments of a news site's comment export "
-                  f"(`../shared/{site['source']}`: Globe and Mail reader comments under {site['articles']} articles, "
-                  f"{site['replies']} of them replies), read from the CSV itself, as `analyzer run` does: median "
-                  f"{site['median_words']:.0f} words, mean {site['mean_words']}, p90 {site['p90_words']:.0f}, max "
-                  f"{site['max_words']}. Each reply is read with its parent's opening as context. The export has no "
-                  f"article titles, so every comment takes the stance target \"{NEWS_SITE_TARGET}\" (only the time "
-                  "is measured here). These comments are two to three times as long as the Reddit ones above, and "
-                  "the time per comment grows with its length.", ""]
-        lines += _speed_table(results["speed_news_site"])
-        lines += [""] + [f"- {name}: {value}×" for name, value in _ratios(results["speed_news_site"]).items()] + [""]
+        lines += _real_text_section(
+            "A news site's own comments",
+            f"The same pipelines on all {site['comments']} comments of a news site's comment export "
+            f"(`../shared/{site['source']}`: Globe and Mail reader comments under {site['articles']} articles, "
+            f"{site['replies']} of them replies), read from the CSV itself, as `analyzer run` does: median "
+            f"{site['median_words']:.0f} words, mean {site['mean_words']}, p90 {site['p90_words']:.0f}, max "
+            f"{site['max_words']}. Each reply is read with its parent's opening as context. The export has no "
+            f"article titles, so every comment takes the stance target \"{NEWS_SITE_TARGET}\" (only the time "
+            "is measured here). These comments are two to three times as long as the Reddit ones above, and "
+            "the time per comment grows with its length.", results["speed_news_site"])
     lines += ["## Memory at scale", "", "| comments | seconds | RSS after model load (MiB) | peak RSS (MiB) |",
               "| ---: | ---: | ---: | ---: |"]
     for r in results["memory"]:
@@ -652,6 +650,12 @@ def render_markdown(results: dict[str, Any], command: str) -> str:
                                  f"{check['change']:+.4f} | {check['change_alone']:+.4f} |")
             lines.append("")
     return "\n".join(lines)
+
+
+def _real_text_section(heading: str, description: str, speed: list[dict[str, Any]]) -> list[str]:
+    """A section on one real input: what it is, its speed table and its ratios."""
+    return [f"## {heading}", "", description, "", *_speed_table(speed), "",
+            *(f"- {name}: {value}×" for name, value in _ratios(speed).items()), ""]
 
 
 def _speed_table(speed: list[dict[str, Any]]) -> list[str]:
