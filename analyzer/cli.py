@@ -53,11 +53,13 @@ def _report_rejects(rejects: Sequence[Any], output: str) -> None:
 
 # --- split -----------------------------------------------------------------------------------
 
+_INPUTS_HELP = "dump files in any supported format (gzip, bzip2 or xz compressed too), or folders of them"
+
 
 def _add_split_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("split", help="dump files → articles with comment threads (JSONL)")
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="dump files in any supported format, or folders of them")
+                        help=_INPUTS_HELP)
     parser.add_argument("-o", "--output", required=True, help="output JSONL, or - for stdout")
     _add_read_options(parser)
     parser.set_defaults(handler=_cmd_split)
@@ -234,7 +236,7 @@ def _add_run_parser(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser("run", help="split → score → report in one go")
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="dump files in any supported format, or folders of them")
+                        help=_INPUTS_HELP)
     parser.add_argument("-o", "--output", default=DEFAULT_REPORTS_DIR, metavar="DIR", help="output folder")
     _add_read_options(parser)
     _add_scoring_options(parser)

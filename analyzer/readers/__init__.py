@@ -15,6 +15,9 @@ takes any text, is never chosen for text that has markup, JSON or table structur
 no reader is sure of is refused ("looks like JSON: name it with --format"), since a wrong guess
 turns a file into nonsense comments with no error at all.
 
+Compressed files (gzip, bzip2, xz) are read as the file they hold (``analyzer.readers._compressed``);
+zip and tar archives and office documents are refused with what to do instead.
+
 Readers raise :class:`ReaderError` for input they cannot read at all; the error names the file and
 the place (line, byte offset or JSON path) so the user can find it.
 """
@@ -32,6 +35,8 @@ from typing import BinaryIO
 
 from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
+from analyzer.readers._compressed import (Compression, UnreadableContainer, archive_refusal, compression_of, decompress,
+                                          inner_name)
 from analyzer.records import Article, Reject
 
 #: How many bytes of a file the sniffers see at first.
@@ -277,16 +282,35 @@ def _read_after_stray_bytes(reader: Reader, path: Path, detection: Detection, op
         copy = Path(folder) / path.name
         with copy.open("wb") as target:
             shutil.copyfileobj(source, target)
-        try:
-            result = reader.read(copy, options)
-        except ReaderError as error:
-            raise ReaderError(path, error.location, error.message) from None
-    for record in (*result.articles, *result.rejects):
-        if record.source_file == str(copy):
-            record.source_file = str(path)
+        result = _named_after(path, copy, lambda: reader.read(copy, options))
     stray = prefix[detection.stray_from:]
     result.rejects.insert(0, Reject(str(path), f"byte {detection.stray_from}",
                                     f"{len(stray)} stray byte(s) before the {reader.name} content skipped", raw=repr(stray)))
+    return result
+
+
+def _named_after(path: Path, copy: Path, read: Callable[[], ReadResult]) -> ReadResult:
+    """``read()`` of a temporary copy of ``path``, with the real file named in its records and errors."""
+    try:
+        result = read()
+    except ReaderError as error:
+        raise ReaderError(path, error.location, error.message) from None
+    for record in (*result.articles, *result.rejects):
+        if record.source_file == str(copy):
+            record.source_file = str(path)
+    return result
+
+
+def _read_compressed(path: Path, compression: Compression, fmt: str | None, options: ReadOptions | None) -> ReadResult:
+    """Read the file a gzip / bzip2 / xz file holds, as if it had been unpacked beside it."""
+    with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
+        inner = Path(folder) / inner_name(path, compression)
+        try:
+            damage = decompress(path, compression, inner)
+        except UnreadableContainer as error:
+            raise ReaderError(path, error.location, error.message) from None
+        result = _named_after(path, inner, lambda: read_file(inner, fmt, options))
+    result.rejects.extend(damage)
     return result
 
 
@@ -303,6 +327,10 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
     available = readers()
     if fmt is not None and fmt not in available:
         raise ReaderError(path, "file", f"unknown format {fmt!r}; known: {', '.join(sorted(available))}")
+    if (compression := compression_of(path)) is not None:
+        return _read_compressed(path, compression, fmt, options)
+    if (refusal := archive_refusal(path)) is not None:
+        raise ReaderError(path, "byte 0", refusal)
     detection = detect(path, fmt)
     reader = available[detection.format]
     options = options or ReadOptions()

@@ -1,0 +1,125 @@
+"""Compressed dumps: a gzip, bzip2 or xz file is read as the file it holds; archives are refused by name.
+
+Exports often come compressed (Disqus mails its XML export as ``.xml.gz``; Hacker News and Reddit dumps
+travel as ``.json.gz`` / ``.jsonl.xz``). The compression is recognised by its magic bytes, not the file
+name, and one layer is undone into a temporary file named like the original without its compression
+suffix, so every reader, and the article ids taken from file names, see what they would see in the
+unpacked file. Archives of several files (zip, tar) and office documents are not guessed into one dump:
+they are refused with what they are and what to do instead.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import zipfile
+import zlib
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.records import Reject
+
+#: A decompressed dump larger than this is refused: a few kilobytes of gzip can hold gigabytes of zeros.
+MAX_DECOMPRESSED_BYTES = 4 * 1024**3
+_CHUNK_BYTES = 64 * 1024
+#: The errors each decompressor raises on damaged or cut-short data.
+_BROKEN_STREAM = (EOFError, OSError, zlib.error, lzma.LZMAError)
+#: A zip file's first local header, or the end record of an empty one.
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+#: POSIX and GNU tar headers carry "ustar" at byte 257.
+_TAR_MAGIC, _TAR_MAGIC_AT = b"ustar", 257
+
+
+@dataclass(frozen=True)
+class Compression:
+    name: str
+    magic: bytes
+    suffixes: tuple[str, ...]
+    open: Callable[[Path], io.BufferedIOBase]
+
+
+COMPRESSIONS = (
+    Compression("gzip", b"\x1f\x8b", (".gz", ".gzip"), lambda path: gzip.open(path, "rb")),
+    Compression("bzip2", b"BZh", (".bz2",), lambda path: bz2.open(path, "rb")),
+    Compression("xz", b"\xfd7zXZ\x00", (".xz",), lambda path: lzma.open(path, "rb")),
+)
+
+
+class UnreadableContainer(Exception):
+    """A compressed file or archive that cannot be read as one dump; the message says what to do."""
+
+    def __init__(self, location: str, message: str) -> None:
+        self.location = location
+        self.message = message
+        super().__init__(message)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        return stream.read(_TAR_MAGIC_AT + len(_TAR_MAGIC))
+
+
+def compression_of(path: Path) -> Compression | None:
+    """The compression this file's first bytes announce, if any."""
+    head = _head(path)
+    return next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
+
+
+def archive_refusal(path: Path) -> str | None:
+    """Why this file, an archive of several files or an office document, is not one dump; None otherwise."""
+    head = _head(path)
+    if head[_TAR_MAGIC_AT:].startswith(_TAR_MAGIC):
+        return "a tar archive: unpack it and pass the folder (every file in it is read)"
+    if not head.startswith(_ZIP_MAGIC):
+        return None
+    with suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        if any(name.startswith("xl/") for name in names):
+            return "an Excel workbook, not a dump: save the sheet as CSV and read that"
+        if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
+            return "an office document, not a dump: save its text or table as a plain file and read that"
+    return "a zip archive: unpack it and pass the folder (every file in it is read)"
+
+
+def inner_name(path: Path, compression: Compression) -> str:
+    """The name of the file inside: ``export.xml.gz`` holds ``export.xml``; ``export.tgz`` a tar."""
+    for suffix in compression.suffixes:
+        if path.name.lower().endswith(suffix) and len(path.name) > len(suffix):
+            return path.name[: -len(suffix)]
+    return path.name
+
+
+def decompress(path: Path, compression: Compression, target: Path) -> list[Reject]:
+    """Undo one layer of compression into ``target``; a cut-short or damaged stream keeps what came
+    before the damage and says so in a reject (the rest of the file is lost, not silently)."""
+    written = 0
+    with compression.open(path) as source, target.open("wb") as sink:
+        try:
+            while chunk := source.read1(_CHUNK_BYTES):  # read1: what decompressed so far, even before damage
+                written += len(chunk)
+                if written > MAX_DECOMPRESSED_BYTES:
+                    raise UnreadableContainer(
+                        f"byte {MAX_DECOMPRESSED_BYTES} of the {compression.name} content",
+                        f"{compression.name} content over {MAX_DECOMPRESSED_BYTES // 1024**3} GiB: "
+                        "unpack it yourself if it is really that large")
+                sink.write(chunk)
+        except _BROKEN_STREAM as error:
+            if written == 0:
+                raise UnreadableContainer("byte 0", f"damaged {compression.name} data ({error})") from None
+            return [Reject(str(path), f"byte {written} of the {compression.name} content",
+                           f"the {compression.name} data is damaged or cut short here ({error}): "
+                           f"the {written} bytes before it were read, anything after is lost")]
+    if compression_of(target):
+        raise UnreadableContainer("byte 0", f"{compression.name} holding another compressed file: "
+                                            "unpack it yourself and read the inner file")
+    if refusal := archive_refusal(target):
+        raise UnreadableContainer("byte 0", f"{compression.name} holding {refusal}")
+    return []
+
+
+__all__ = ["COMPRESSIONS", "Compression", "MAX_DECOMPRESSED_BYTES", "UnreadableContainer", "archive_refusal",
+           "compression_of", "decompress", "inner_name"]

@@ -1,0 +1,130 @@
+"""Compressed dumps (gzip / bzip2 / xz) are read as the file they hold; archives are refused by name."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import tarfile
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from analyzer.cli import main
+from analyzer.readers import ReaderError, _compressed, read_file
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+COMPRESSORS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+
+
+def _records(path: Path) -> list[tuple]:
+    """What a read gives, but the file name: the articles' ids, formats, titles and comments."""
+    result = read_file(path)
+    return [(a.id, a.format, a.title, [asdict(c) for c in a.comments]) for a in result.articles]
+
+
+@pytest.mark.parametrize("suffix", sorted(COMPRESSORS))
+@pytest.mark.parametrize("relative", ["disqus/town_forum.xml", "tabular/paper_comments.csv", "reddit/thread.json",
+                                      "wxr/harbour_blog.xml", "youtube/ycd_lecture.jsonl"])
+def test_a_compressed_dump_reads_as_the_file_it_holds(tmp_path: Path, relative: str, suffix: str) -> None:
+    original = FIXTURES / relative
+    packed = tmp_path / f"{original.name}{suffix}"
+    packed.write_bytes(COMPRESSORS[suffix](original.read_bytes()))
+    result = read_file(packed)
+    assert result.articles and _records(packed) == _records(original)
+    assert {a.source_file for a in result.articles} == {str(packed)}  # the file the user gave, not a temporary copy
+    assert not result.rejects or {r.source_file for r in result.rejects} == {str(packed)}
+
+
+def test_a_cut_short_gzip_keeps_what_came_before_the_cut_and_says_where(tmp_path: Path) -> None:
+    lines = "".join(f'{{"id": "{i}", "article_id": "a", "text": "comment number {i} on the ferry timetable"}}\n'
+                    for i in range(2000))
+    whole = gzip.compress(lines.encode())
+    cut = tmp_path / "comments.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    result = read_file(cut)
+    read = [c.id for a in result.articles for c in a.comments]
+    assert 0 < len(read) < 2000 and read == [str(i) for i in range(len(read))]
+    damage = [r for r in result.rejects if "cut short" in r.reason]
+    assert len(damage) == 1 and damage[0].source_file == str(cut)
+    assert damage[0].location.startswith("byte ") and "of the gzip content" in damage[0].location
+
+
+def test_gzip_that_is_damaged_from_the_start_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "export.xml.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate data at all" * 4)
+    with pytest.raises(ReaderError, match=r"byte 0: damaged gzip data") as caught:
+        read_file(broken)
+    assert caught.value.path == str(broken)
+
+
+def test_content_over_the_limit_is_refused_not_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_compressed, "MAX_DECOMPRESSED_BYTES", 100_000)
+    bomb = tmp_path / "zeros.csv.gz"
+    bomb.write_bytes(gzip.compress(b"id,text\n" + b"0" * 3_000_000))
+    with pytest.raises(ReaderError, match="gzip content over"):
+        read_file(bomb)
+
+
+def _tar_gz(member: Path) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.add(member, arcname=member.name)
+    return buffer.getvalue()
+
+
+def _zip(entries: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in entries.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("dump.tar.gz", lambda: _tar_gz(FIXTURES / "reddit/thread.json"), "gzip holding a tar archive: unpack it"),
+        ("dump.zip", lambda: _zip({"thread.json": "{}", "more.json": "{}"}), "a zip archive: unpack it and pass the folder"),
+        ("sheet.xlsx", lambda: _zip({"xl/workbook.xml": "<workbook/>"}), "an Excel workbook, not a dump: save the sheet as CSV"),
+        ("twice.csv.gz.gz", lambda: gzip.compress(gzip.compress(b"id,text\n1,hello\n")), "holding another compressed file"),
+    ],
+)
+def test_archives_are_refused_with_what_to_do(tmp_path: Path, name: str, content, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content())
+    with pytest.raises(ReaderError, match=reason):
+        read_file(path)
+
+
+def test_split_reads_a_gzip_beside_a_refused_zip_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    packed = tmp_path / "paper_comments.csv.gz"
+    packed.write_bytes(gzip.compress((FIXTURES / "tabular/paper_comments.csv").read_bytes()))
+    (tmp_path / "export.zip").write_bytes(_zip({"a.csv": "id,text\n1,hi\n"}))
+    output = tmp_path / "out.jsonl"
+    assert main(["split", str(tmp_path / "export.zip"), str(packed), "-o", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'export.zip'}: byte 0: a zip archive" in err
+    assert f"{packed}: " in err and "comment(s)" in err
+    assert output.read_text(encoding="utf-8").count("paper_comments.csv.gz") >= 1
+
+
+def test_a_hostile_file_inside_gzip_is_refused_as_it_would_be_unpacked(tmp_path: Path) -> None:
+    packed = tmp_path / "billion_laughs.xml.gz"
+    packed.write_bytes(gzip.compress((FIXTURES / "wxr/billion_laughs.xml").read_bytes()))
+    with pytest.raises(ReaderError) as packed_error:
+        read_file(packed, "wxr")
+    with pytest.raises(ReaderError) as plain_error:
+        read_file(FIXTURES / "wxr/billion_laughs.xml", "wxr")
+    assert packed_error.value.path == str(packed)
+    assert (packed_error.value.location, packed_error.value.message) == (plain_error.value.location, plain_error.value.message)
+
+
+def test_a_forced_format_applies_to_the_file_inside(tmp_path: Path) -> None:
+    packed = tmp_path / "notes.txt.gz"
+    packed.write_bytes(gzip.compress(b"id,article_id,text\n1,a1,the ferry is late again\n"))
+    assert read_file(packed, "plaintext").articles[0].format == "plaintext"
+    assert read_file(packed).articles[0].format == "tabular"
