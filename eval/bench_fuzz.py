@@ -7,7 +7,8 @@ whatever folder is added there) and two small invented plain-text dumps below. E
 mutation of one seed — truncation, byte flips, a stray prefix, re-encoding (UTF-16 with and without
 a byte-order mark, cp1252), a stray cp1252 byte in a UTF-8 file, NUL bytes, a wrong type or a deep
 value in one comment, a malformed JSON line, an over-long CSV row, a huge field, deep nesting
-around the document or before an HTML comment list — read with ``analyzer.splitting.split_file``
+around the document or before an HTML comment list, the file gzipped (whole, cut short or with flipped
+bytes) — read with ``analyzer.splitting.split_file``
 and checked for:
 
 * **no traceback**: ``split_file`` returns, and a file it cannot read is a ReaderError that names
@@ -15,7 +16,7 @@ and checked for:
 * **strict output**: every article serialises as strict JSON (no NaN) that encodes as UTF-8 (no
   lone surrogate);
 * **nothing lost in silence**, where the mutation keeps the count knowable (a wrong type in ONE
-  comment, one bad line, a re-encoding): comments out + comments rejected = comments in, where
+  comment, one bad line, a re-encoding, gzip): comments out + comments rejected = comments in, where
   "in" is what the clean seed gives and "rejected" counts the rejects beyond the seed's own, repair
   notes ("… repaired: …", stray leading bytes skipped) aside.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import io
 import json
 import math
@@ -427,6 +429,18 @@ def wrong_root(seed: Seed, rng: Random) -> Mutated | None:
                    knowable=False)
 
 
+def gzipped(seed: Seed, rng: Random) -> Mutated:
+    """The seed as a ``.gz`` download: read as the file it holds, every comment kept."""
+    return Mutated(gzip.compress(seed.data, mtime=0), knowable=True, detect=True)
+
+
+def gzip_damaged(seed: Seed, rng: Random) -> Mutated:
+    """A gzip download cut short or with flipped bytes: what came before the damage, a reject or a refusal."""
+    packed = gzip.compress(seed.data, mtime=0)
+    damaged = flip_bytes(Seed(seed.name, seed.group, packed, seed.fmt, seed.options, 0, 0), rng).data
+    return Mutated(rng.choice((packed[: rng.randrange(len(packed))], damaged)), knowable=False, detect=True)
+
+
 MUTATIONS: dict[str, Mutation] = {
     "truncate": truncate,
     "flip_bytes": flip_bytes,
@@ -444,6 +458,8 @@ MUTATIONS: dict[str, Mutation] = {
     "deep_document": deep_document,
     "deep_html": deep_html,
     "wrong_root": wrong_root,
+    "gzipped": gzipped,
+    "gzip_damaged": gzip_damaged,
 }
 
 

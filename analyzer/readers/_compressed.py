@@ -109,7 +109,7 @@ def decompress(path: Path, compression: Compression, target: Path) -> list[Rejec
                 sink.write(chunk)
         except _BROKEN_STREAM as error:
             if written == 0:
-                raise UnreadableContainer("byte 0", f"damaged {compression.name} data ({error})") from None
+                raise UnreadableContainer("byte 0", f"damaged or cut-short {compression.name} data, nothing readable ({error})") from None
             return [Reject(str(path), f"byte {written} of the {compression.name} content",
                            f"the {compression.name} data is damaged or cut short here ({error}): "
                            f"the {written} bytes before it were read, anything after is lost")]
