@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analyzer.config import EvalOptions, FloatRecheck, ReadOptions
+from analyzer.config import EvalOptions, FloatRecheck, LanguageCheck, ReadOptions
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -142,6 +142,10 @@ def _add_scoring_options(parser: argparse.ArgumentParser) -> None:
                        help="token windows per forward pass")
     group.add_argument("--chunk-size", type=int, default=defaults.chunk_size, help="comments scored per saved chunk")
     _add_backend_option(group)
+    group.add_argument("--languages", default=",".join(defaults.language_check.languages), metavar="CODES",
+                       help="languages the model reads, comma-separated ISO 639-1 codes (default: %(default)s); "
+                            "comments confidently in another are left unscored, with a reject each; "
+                            "'any' scores every comment")
     group.add_argument("--resume", action="store_true", help="keep comments already scored by an interrupted run")
     group.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     _add_engine_options(parser, defaults)
@@ -165,6 +169,12 @@ def _add_engine_options(parser: argparse.ArgumentParser, defaults: ScoreOptions)
                        help="CPUs (threads) per Ray actor")
 
 
+def _language_check(languages: str) -> LanguageCheck | None:
+    """``--languages``: "any" (no check) or the comma-separated codes the model reads."""
+    codes = tuple(code.strip().lower() for code in languages.split(",") if code.strip())
+    return None if codes == ("any",) else LanguageCheck(languages=codes or LanguageCheck().languages)
+
+
 def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, ScoreOptions]:
     """Load the model and the target policy; raises ModelError / ValueError with a message for the user."""
     # Idle OpenMP threads sleep instead of spinning (unless the user chose otherwise): on a machine
@@ -178,7 +188,7 @@ def _scoring_setup(args: argparse.Namespace) -> tuple[Model, TargetPolicy, Score
     options = ScoreOptions(
         batch_size=args.batch_size, chunk_size=args.chunk_size, backend=args.backend, engine=args.engine,
         ray_address=args.ray_address, concurrency=args.concurrency, num_gpus=args.num_gpus,
-        worker_cpus=args.worker_cpus,
+        worker_cpus=args.worker_cpus, language_check=_language_check(args.languages),
     )
     by_article = load_targets_file(args.targets) if args.targets else None
     policy = TargetPolicy(

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from analyzer._files import temporary_path, write_text_atomically
 from analyzer._tables import TABLE_SUFFIXES, PartFileMismatch, append_rows, open_part, write_table
-from analyzer.config import ReadOptions, ScoreOptions
+from analyzer._language import Language, foreign_language
+from analyzer.config import LanguageCheck, ReadOptions, ScoreOptions
 from analyzer.readers import ReaderError, detect_format
 from analyzer.records import (
     SCORE_ID_COLUMNS,
@@ -81,6 +82,8 @@ class ScoreSummary:
     scored_now: int = 0
     resumed: int = 0
     unscored: int = 0
+    #: Comments left unscored because they are in a language the model does not read, by language.
+    other_languages: Counter = field(default_factory=Counter)
     shortened: int = 0
     target_sources: Counter = field(default_factory=Counter)
     #: Rows per context kind (``targets.CONTEXT_KINDS``) the stance was read with.
@@ -97,6 +100,10 @@ class ScoreSummary:
         ]
         if self.unscored:
             lines.append(f"{self.unscored} comment(s) left unscored (empty or not text): reasons in the rejects file")
+        if self.other_languages:
+            found = ", ".join(f"{code} {n}" for code, n in self.other_languages.most_common())
+            lines.append(f"{sum(self.other_languages.values())} comment(s) in a language the model does not read left "
+                         f"unscored ({found}): --languages any scores them anyway")
         if self.shortened:
             lines.append(f"{self.shortened} comment(s) longer than the scoring limit were scored on their beginning")
         sources = ", ".join(f"{s} {self.target_sources[s]}" for s in TARGET_SOURCES if self.target_sources[s])
@@ -328,15 +335,24 @@ def _pending_comments(
             summary.contexts[context_kind] += 1
             text, problem, shortened = prepare_text(comment.text, options)
             if problem:
+                summary.unscored += 1
+            elif options.language_check and (language := foreign_language(text, options.language_check)):
+                problem = _foreign_language_reason(language, options.language_check)
+                summary.other_languages[language.code] += 1
+            if problem:
                 location = f"article {item.id}, comment {comment.id}"
                 summary.rejects.append(Reject(item.source_file, location, problem, (comment.text or "")[:500]))
-                summary.unscored += 1
             if (item.id, comment.id) in done:
                 summary.resumed += 1
                 continue
             summary.shortened += shortened
             row = _id_columns(item, comment, text, target, context_kind)
             yield Pending(row, None if problem else text[: options.max_scored_chars], target, context)
+
+
+def _foreign_language_reason(language: Language, check: LanguageCheck) -> str:
+    return (f"written in another language ({language.code}, probability {language.probability:.3f}); the model reads "
+            f"{', '.join(check.languages)}, so its scores would be noise: --languages any scores it anyway")
 
 
 def _chunks(pending: Iterable[Pending], size: int) -> Iterator[list[Pending]]:
@@ -450,6 +466,7 @@ def _meta(
         "target_method": targets.describe(),
         "target_sources": {s: summary.target_sources[s] for s in TARGET_SOURCES},
         "contexts": {k: summary.contexts[k] for k in CONTEXT_KINDS},
+        "language_check": asdict(options.language_check) if options.language_check else None,
         "long_comments": (
             f"scored on the first {options.max_scored_chars} characters, windowed by the model: "
             "toxicity = max over windows, stance = mean of window logits"
@@ -460,6 +477,7 @@ def _meta(
             "articles": summary.articles,
             "comments": summary.rows,
             "unscored": summary.unscored,
+            "other_languages": dict(summary.other_languages.most_common()),
             "shortened": summary.shortened,
             "rejects": len(summary.rejects),
         },

@@ -40,6 +40,8 @@ class RunInfo:
     calibration: str = UNKNOWN
     #: Its bootstrap refits, when it kept them: the toxic shares' intervals then include them.
     spread: CalibrationSpread | None = None
+    #: Comments left unscored as written in a language the model does not read, by language code.
+    other_languages: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -158,6 +160,8 @@ def _read_run_info(meta_path: Path) -> RunInfo:
     threshold = model.get("toxicity_threshold", meta.get("toxicity_threshold"))
     calibration = model.get("calibration") if isinstance(model.get("calibration"), dict) else {}
     inputs = meta.get("inputs") or ()
+    counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
+    other_languages = counts.get("other_languages") if isinstance(counts.get("other_languages"), dict) else {}
     return RunInfo(
         model_name=str(model.get("name") or meta.get("model_name") or UNKNOWN),
         model_version=str(model.get("version") or meta.get("model_version") or UNKNOWN),
@@ -168,6 +172,7 @@ def _read_run_info(meta_path: Path) -> RunInfo:
         inputs=tuple(str(i) for i in (inputs if isinstance(inputs, list) else [inputs])),
         calibration=calibration_phrase(calibration),
         spread=CalibrationSpread.from_record(calibration),
+        other_languages={str(code): int(n) for code, n in other_languages.items()},
     )
 
 

@@ -89,6 +89,9 @@ def _article_facts(article: ArticleScores, run: RunInfo) -> list[tuple[str, str]
     facts = [
         ("Comments", f"{article.found} of {article.declared}" if article.declared is not None
          else f"{article.found} (total unknown)"),
+        # rows with no score: another language or no text (the reasons are in the rejects file)
+        *([("Scored", f"{len(scored)} of {len(comments)}; the rest unscored")]
+          if len(scored) < len(comments) else []),
         ("Expected toxic share", f"{interval_text(toxic)} (mean probability)" if toxic.n else "–"),
         (f"At or above {run.threshold:.2f}", f"{toxic.count} of {toxic.counted} "
          f"({charts.percent(toxic.count, toxic.counted)})" if toxic.counted else "–"),
@@ -322,8 +325,11 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
     comments = sum(a.found for a in data.articles)
     shown = (f"{len(data.articles)} articles" if len(data.articles) == data.total_articles
              else f"{len(data.articles)} of {data.total_articles} articles (limited by --max-articles)")
+    unread = run.other_languages
     lines = [
-        f"{shown}, {comments} comments captured",
+        f"{shown}, {comments} comments captured"
+        + (f"; {sum(unread.values())} in other languages left unscored "
+           f"({', '.join(f'{code} {n}' for code, n in unread.items())})" if unread else ""),
         f"Model: {model_phrase(run)}   ·   toxicity threshold {threshold_phrase(run)}",
         f"Toxicity calibration: {run.calibration}"
         + ("" if run.calibration.startswith("site") else "   ·   for another outlet's comments: analyzer calibrate"),
