@@ -107,3 +107,15 @@ def test_the_language_benchmark_counts_each_rule_with_an_interval() -> None:
     low, high = result["interval"]
     assert low < 2 / 8 < high
     assert result["top_language_rule"] >= 1  # the comparison rule runs on the same texts
+
+
+@pytest.mark.shared
+def test_on_real_comments_english_threads_are_scored_and_german_ones_are_not(shared: Path) -> None:
+    from eval.language_check import _nk_reddit, german_comments
+
+    reddit = _nk_reddit(shared / "data")
+    left_out = [text for text in reddit if foreign_language(text, LanguageCheck())]
+    assert len(reddit) > 2000 and len(left_out) <= 0.002 * len(reddit)
+    german = german_comments(shared / "formats")
+    caught = [text for text in german if (found := foreign_language(text, LanguageCheck())) and found.code == "de"]
+    assert len(german) > 50 and len(caught) >= 0.9 * len(german)
