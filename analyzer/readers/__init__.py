@@ -35,8 +35,7 @@ from typing import BinaryIO
 
 from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
-from analyzer.readers._compressed import (Compression, UnreadableContainer, archive_refusal, compression_of, decompress,
-                                          inner_name)
+from analyzer.readers._compressed import Compression, UnreadableContainer, container_of, decompress, inner_name
 from analyzer.records import Article, Reject
 
 #: How many bytes of a file the sniffers see at first.
@@ -327,10 +326,11 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
     available = readers()
     if fmt is not None and fmt not in available:
         raise ReaderError(path, "file", f"unknown format {fmt!r}; known: {', '.join(sorted(available))}")
-    if (compression := compression_of(path)) is not None:
-        return _read_compressed(path, compression, fmt, options)
-    if (refusal := archive_refusal(path)) is not None:
-        raise ReaderError(path, "byte 0", refusal)
+    container = container_of(path)
+    if container.compression is not None:
+        return _read_compressed(path, container.compression, fmt, options)
+    if container.refusal is not None:
+        raise ReaderError(path, "byte 0", container.refusal)
     detection = detect(path, fmt)
     reader = available[detection.format]
     options = options or ReadOptions()

@@ -63,15 +63,22 @@ def _head(path: Path) -> bytes:
         return stream.read(_TAR_MAGIC_AT + len(_TAR_MAGIC))
 
 
-def compression_of(path: Path) -> Compression | None:
-    """The compression this file's first bytes announce, if any."""
-    head = _head(path)
-    return next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
+@dataclass(frozen=True)
+class Container:
+    """What a file's first bytes say it is: compressed (and how), an archive refused (and why), or neither."""
+
+    compression: Compression | None = None
+    refusal: str | None = None
 
 
-def archive_refusal(path: Path) -> str | None:
-    """Why this file, an archive of several files or an office document, is not one dump; None otherwise."""
+def container_of(path: Path) -> Container:
+    """Whether this file is compressed, or an archive of several files or an office document (refused)."""
     head = _head(path)
+    compression = next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
+    return Container(compression=compression) if compression else Container(refusal=_archive_refusal(path, head))
+
+
+def _archive_refusal(path: Path, head: bytes) -> str | None:
     if head[_TAR_MAGIC_AT:].startswith(_TAR_MAGIC):
         return "a tar archive: unpack it and pass the folder (every file in it is read)"
     if not head.startswith(_ZIP_MAGIC):
@@ -113,13 +120,14 @@ def decompress(path: Path, compression: Compression, target: Path) -> list[Rejec
             return [Reject(str(path), f"byte {written} of the {compression.name} content",
                            f"the {compression.name} data is damaged or cut short here ({error}): "
                            f"the {written} bytes before it were read, anything after is lost")]
-    if compression_of(target):
+    inner = container_of(target)
+    if inner.compression:
         raise UnreadableContainer("byte 0", f"{compression.name} holding another compressed file: "
                                             "unpack it yourself and read the inner file")
-    if refusal := archive_refusal(target):
-        raise UnreadableContainer("byte 0", f"{compression.name} holding {refusal}")
+    if inner.refusal:
+        raise UnreadableContainer("byte 0", f"{compression.name} holding {inner.refusal}")
     return []
 
 
-__all__ = ["COMPRESSIONS", "Compression", "MAX_DECOMPRESSED_BYTES", "UnreadableContainer", "archive_refusal",
-           "compression_of", "decompress", "inner_name"]
+__all__ = ["COMPRESSIONS", "Compression", "Container", "MAX_DECOMPRESSED_BYTES", "UnreadableContainer", "container_of",
+           "decompress", "inner_name"]
