@@ -343,7 +343,8 @@ def _terms(sources: Mapping[str, str], start: str | None, training_note: str) ->
 
 
 def _limits(start: str | None, tox: bool, stance: bool, note: str) -> str:
-    parts = ["English only. The scores mean what the validation labels above mean: on another outlet, platform or "
+    parts = ["English only (`score` leaves a comment confidently written in another language unscored, with the "
+             "language named; `--languages` changes that). The scores mean what the validation labels above mean: on another outlet, platform or "
              "rating standard, measure before relying on them (`python -m analyzer eval`)."]
     if tox != stance:
         trained, other = ("toxicity", "stance") if tox else ("stance", "toxicity")
