@@ -69,6 +69,20 @@ def test_content_over_the_limit_is_refused_not_unpacked(tmp_path: Path, monkeypa
         read_file(bomb)
 
 
+def test_a_bomb_is_refused_by_how_far_it_expands_and_a_real_dump_is_not(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_compressed, "EXPANSION_FLOOR", 1024**2)
+    bomb = tmp_path / "zeros.csv.gz"
+    bomb.write_bytes(gzip.compress(b"id,text\n" + b"0" * 5_000_000))  # about 5,000 times smaller packed
+    with pytest.raises(ReaderError, match="more than 100 times its size .*a decompression bomb"):
+        read_file(bomb)
+    rows = "".join(f"{i},a{i % 7},comment {i} says the ferry was {i * 37 % 1000} minutes late again\n" for i in range(40_000))
+    dump = tmp_path / "comments.csv.gz"
+    dump.write_bytes(gzip.compress(("id,article_id,text\n" + rows).encode()))
+    assert len(rows) > 2 * 1024**2  # past the floor, at the ratio of real text
+    assert sum(len(a.comments) for a in read_file(dump).articles) == 40_000
+
+
 def _tar_gz(member: Path) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:

@@ -25,6 +25,11 @@ from analyzer.records import Reject
 
 #: A decompressed dump larger than this is refused: a few kilobytes of gzip can hold gigabytes of zeros.
 MAX_DECOMPRESSED_BYTES = 4 * 1024**3
+#: ... and so is one that grows more than this many times its compressed size past EXPANSION_FLOOR bytes:
+#: a bomb is refused before gigabytes reach the disk. Comment dumps compress 5 to 15 times (the 25 real
+#: dumps in ../shared/formats: at most 10 with gzip -9, 15 with xz -9e).
+MAX_EXPANSION = 100
+EXPANSION_FLOOR = 64 * 1024**2
 _CHUNK_BYTES = 64 * 1024
 #: The errors each decompressor raises on damaged or cut-short data.
 _BROKEN_STREAM = (EOFError, OSError, zlib.error, lzma.LZMAError)
@@ -100,19 +105,28 @@ def inner_name(path: Path, compression: Compression) -> str:
     return path.name
 
 
+def _too_large(compression: Compression, limit: int, packed: int) -> str:
+    if limit == MAX_DECOMPRESSED_BYTES:
+        return (f"{compression.name} content over {MAX_DECOMPRESSED_BYTES // 1024**3} GiB: unpack it yourself "
+                "if it is really that large")
+    return (f"{compression.name} content over {limit // 1024**2} MiB from {packed:,} bytes, more than "
+            f"{MAX_EXPANSION} times its size (comment dumps compress 5 to 15 times): a decompression bomb, "
+            "not a dump; unpack it yourself if it is really that")
+
+
 def decompress(path: Path, compression: Compression, target: Path) -> list[Reject]:
     """Undo one layer of compression into ``target``; a cut-short or damaged stream keeps what came
     before the damage and says so in a reject (the rest of the file is lost, not silently)."""
     written = 0
+    packed = path.stat().st_size
+    limit = min(MAX_DECOMPRESSED_BYTES, max(EXPANSION_FLOOR, MAX_EXPANSION * packed))
     with compression.open(path) as source, target.open("wb") as sink:
         try:
             while chunk := source.read1(_CHUNK_BYTES):  # read1: what decompressed so far, even before damage
                 written += len(chunk)
-                if written > MAX_DECOMPRESSED_BYTES:
-                    raise UnreadableContainer(
-                        f"byte {MAX_DECOMPRESSED_BYTES} of the {compression.name} content",
-                        f"{compression.name} content over {MAX_DECOMPRESSED_BYTES // 1024**3} GiB: "
-                        "unpack it yourself if it is really that large")
+                if written > limit:
+                    raise UnreadableContainer(f"byte {limit} of the {compression.name} content",
+                                              _too_large(compression, limit, packed))
                 sink.write(chunk)
         except _BROKEN_STREAM as error:
             if written == 0:
