@@ -342,3 +342,18 @@ def test_pages_show_the_shares_with_intervals_and_argmax_counts(awkward_report):
     assert f"{favor} · argmax 10" in article
     assert f"expected share {toxic}" in article and "12 of 30 (40%) at or above" in article
     assert "no stance scores" in pages[2].extract_text()  # no comments: no data, as before
+
+
+def test_comments_left_unscored_are_counted_on_the_pages(tmp_path):
+    scores = write_scores(tmp_path, [{"id": "a1", "title": "Bike lanes approved", "comments": 30}])
+    table = pd.read_csv(scores)
+    score_columns = [c for c in table.columns if c == "toxicity" or c in ATTRIBUTES or c.startswith("stance")]
+    table.loc[table.index[:3], score_columns] = None  # as `score` leaves a comment in another language
+    table.to_csv(scores, index=False)
+    meta_path = scores_sidecars(scores)[1]
+    meta = json.loads(meta_path.read_text())
+    meta.setdefault("counts", {})["other_languages"] = {"de": 2, "fr": 1}
+    meta_path.write_text(json.dumps(meta))
+    pages = PdfReader(build_report(scores, tmp_path / "out")[0]).pages
+    assert "30 comments captured; 3 in other languages left unscored (de 2, fr 1)" in pages[0].extract_text()
+    assert "27 of 30; the rest unscored" in pages[1].extract_text()
