@@ -351,8 +351,10 @@ def _pending_comments(
 
 
 def _foreign_language_reason(language: Language, check: LanguageCheck) -> str:
-    return (f"written in another language ({language.code}, probability {language.probability:.3f}); the model reads "
-            f"{', '.join(check.languages)}, so its scores would be noise: --languages any scores it anyway")
+    own = ", ".join(check.languages)
+    return (f"written in another language: most likely {language.code} (probability {language.probability:.3f}), "
+            f"{own} at most {check.max_own_probability}; the model reads {own}, so its scores would be noise: "
+            "--languages any scores it anyway")
 
 
 def _chunks(pending: Iterable[Pending], size: int) -> Iterator[list[Pending]]:

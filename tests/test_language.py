@@ -81,7 +81,7 @@ def test_score_leaves_other_languages_unscored_with_a_reject_and_says_so(model, 
     unscored = table.loc[table["toxicity"].isna(), "comment_id"].tolist()
     assert unscored == ["c1", "c3"] and table.loc[table["comment_id"].isin(unscored), "stance"].isna().all()
     reasons = {r.location: r.reason for r in summary.rejects}
-    assert reasons["article pool, comment c1"].startswith("written in another language (de, probability")
+    assert reasons["article pool, comment c1"].startswith("written in another language: most likely de (probability")
     assert "--languages any" in reasons["article pool, comment c3"]
     assert summary.other_languages == {"de": 1, "fr": 1} and summary.unscored == 0
     assert any(line.startswith("2 comment(s) in a language the model does not read left unscored (")
