@@ -8,7 +8,7 @@ mutation of one seed — truncation, byte flips, a stray prefix, re-encoding (UT
 a byte-order mark, cp1252), a stray cp1252 byte in a UTF-8 file, NUL bytes, a wrong type or a deep
 value in one comment, a malformed JSON line, an over-long CSV row, a huge field, deep nesting
 around the document or before an HTML comment list, the file gzipped (whole, cut short or with flipped
-bytes) — read with ``analyzer.splitting.split_file``
+bytes) or alone in a zip archive — read with ``analyzer.splitting.split_file``
 and checked for:
 
 * **no traceback**: ``split_file`` returns, and a file it cannot read is a ReaderError that names
@@ -16,7 +16,7 @@ and checked for:
 * **strict output**: every article serialises as strict JSON (no NaN) that encodes as UTF-8 (no
   lone surrogate);
 * **nothing lost in silence**, where the mutation keeps the count knowable (a wrong type in ONE
-  comment, one bad line, a re-encoding, gzip): comments out + comments rejected = comments in, where
+  comment, one bad line, a re-encoding, gzip, zip): comments out + comments rejected = comments in, where
   "in" is what the clean seed gives and "rejected" counts the rejects beyond the seed's own, repair
   notes ("… repaired: …", stray leading bytes skipped) aside.
 
@@ -36,6 +36,7 @@ import re
 import sys
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -441,6 +442,14 @@ def gzip_damaged(seed: Seed, rng: Random) -> Mutated:
     return Mutated(rng.choice((packed[: rng.randrange(len(packed))], damaged)), knowable=False, detect=True)
 
 
+def zipped(seed: Seed, rng: Random) -> Mutated:
+    """The seed alone in a zip archive, under its own name: read like a folder, every comment kept."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo(seed.name, date_time=(2020, 1, 1, 0, 0, 0)), seed.data)
+    return Mutated(buffer.getvalue(), knowable=True, detect=True)
+
+
 MUTATIONS: dict[str, Mutation] = {
     "truncate": truncate,
     "flip_bytes": flip_bytes,
@@ -460,6 +469,7 @@ MUTATIONS: dict[str, Mutation] = {
     "wrong_root": wrong_root,
     "gzipped": gzipped,
     "gzip_damaged": gzip_damaged,
+    "zipped": zipped,
 }
 
 

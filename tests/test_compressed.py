@@ -90,11 +90,11 @@ def _tar_gz(member: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _zip(entries: dict[str, str]) -> bytes:
+def _zip_of(files: dict[str, bytes | str]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in entries.items():
-            archive.writestr(name, text)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
     return buffer.getvalue()
 
 
@@ -102,8 +102,9 @@ def _zip(entries: dict[str, str]) -> bytes:
     ("name", "content", "reason"),
     [
         ("dump.tar.gz", lambda: _tar_gz(FIXTURES / "reddit/thread.json"), "gzip holding a tar archive: unpack it"),
-        ("dump.zip", lambda: _zip({"thread.json": "{}", "more.json": "{}"}), "a zip archive: unpack it and pass the folder"),
-        ("sheet.xlsx", lambda: _zip({"xl/workbook.xml": "<workbook/>"}), "an Excel workbook, not a dump: save the sheet as CSV"),
+        ("dump.zip", lambda: _zip_of({}), "a zip archive with no files to read"),
+        ("broken.zip", lambda: b"PK\x03\x04" + b"\x00" * 40, "a zip archive that cannot be opened"),
+        ("sheet.xlsx", lambda: _zip_of({"xl/workbook.xml": "<workbook/>"}), "an Excel workbook, not a dump: save the sheet as CSV"),
         ("twice.csv.gz.gz", lambda: gzip.compress(gzip.compress(b"id,text\n1,hello\n")), "holding another compressed file"),
     ],
 )
@@ -114,14 +115,17 @@ def test_archives_are_refused_with_what_to_do(tmp_path: Path, name: str, content
         read_file(path)
 
 
-def test_split_reads_a_gzip_beside_a_refused_zip_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_split_reads_a_gzip_beside_a_refused_tar_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     packed = tmp_path / "paper_comments.csv.gz"
     packed.write_bytes(gzip.compress((FIXTURES / "tabular/paper_comments.csv").read_bytes()))
-    (tmp_path / "export.zip").write_bytes(_zip({"a.csv": "id,text\n1,hi\n"}))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        archive.add(FIXTURES / "reddit/thread.json", arcname="thread.json")
+    (tmp_path / "export.tar").write_bytes(buffer.getvalue())
     output = tmp_path / "out.jsonl"
-    assert main(["split", str(tmp_path / "export.zip"), str(packed), "-o", str(output)]) == 1
+    assert main(["split", str(tmp_path / "export.tar"), str(packed), "-o", str(output)]) == 1
     err = capsys.readouterr().err
-    assert f"{tmp_path / 'export.zip'}: byte 0: a zip archive" in err
+    assert f"{tmp_path / 'export.tar'}: byte 0: a tar archive: unpack it" in err
     assert f"{packed}: " in err and "comment(s)" in err
     assert output.read_text(encoding="utf-8").count("paper_comments.csv.gz") >= 1
 
@@ -142,3 +146,50 @@ def test_a_forced_format_applies_to_the_file_inside(tmp_path: Path) -> None:
     packed.write_bytes(gzip.compress(b"id,article_id,text\n1,a1,the ferry is late again\n"))
     assert read_file(packed, "plaintext").articles[0].format == "plaintext"
     assert read_file(packed).articles[0].format == "tabular"
+
+
+# --- zip archives: read like a folder ---------------------------------------------------------------
+
+
+def test_a_zip_is_read_like_a_folder_each_member_named_inside_it(tmp_path: Path) -> None:
+    wxr, reddit = FIXTURES / "wxr/harbour_blog.xml", FIXTURES / "reddit/thread.json"
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(_zip_of({
+        "export/harbour_blog.xml": wxr.read_bytes(),
+        "export/sub/thread.json.gz": gzip.compress(reddit.read_bytes()),  # compressed inside: read too
+        "__MACOSX/export/._thread.json": b"\x00\x05\x16\x07",          # what a folder read skips
+        "export/.DS_Store": b"\x00\x00\x00\x01Bud1",
+    }))
+    result = read_file(archive)
+    by_file = {}
+    for article in result.articles:
+        by_file.setdefault(article.source_file, []).append(article)
+    assert set(by_file) == {f"{archive}/export/harbour_blog.xml", f"{archive}/export/sub/thread.json.gz"}
+    assert [(a.id, len(a.comments)) for a in by_file[f"{archive}/export/harbour_blog.xml"]] == \
+        [(a.id, len(a.comments)) for a in read_file(wxr).articles]
+    assert [(a.id, len(a.comments)) for a in by_file[f"{archive}/export/sub/thread.json.gz"]] == \
+        [(a.id, len(a.comments)) for a in read_file(reddit).articles]
+    assert all(r.source_file.startswith(f"{archive}/export/") for r in result.rejects)
+
+
+def test_a_bad_member_is_a_reject_and_the_others_are_read(tmp_path: Path) -> None:
+    archive = tmp_path / "mixed.zip"
+    archive.write_bytes(_zip_of({
+        "../../outside/noise.bin": bytes(range(256)) * 4,          # a name that climbs out: unpacked inside
+        "inner.zip": _zip_of({"a.csv": b"id,text\n1,hi\n"}),
+        "paper_comments.csv": (FIXTURES / "tabular/paper_comments.csv").read_bytes(),
+    }))
+    result = read_file(archive)
+    assert {a.source_file for a in result.articles} == {f"{archive}/paper_comments.csv"}
+    reasons = {r.source_file: r.reason for r in result.rejects}
+    assert reasons[f"{archive}/../../outside/noise.bin"].startswith("format not recognised")
+    assert reasons[f"{archive}/inner.zip"].startswith("a zip archive inside the archive")
+    assert not (tmp_path.parent / "outside").exists()
+
+
+def test_a_zip_bomb_is_refused_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_compressed, "EXPANSION_FLOOR", 1024**2)
+    archive = tmp_path / "zeros.zip"
+    archive.write_bytes(_zip_of({"a.csv": b"id,text\n" + b"0" * 3_000_000, "b.csv": b"id,text\n1,hi\n"}))
+    with pytest.raises(ReaderError, match="zip content over 1 MiB .*a decompression bomb"):
+        read_file(archive)

@@ -15,8 +15,8 @@ takes any text, is never chosen for text that has markup, JSON or table structur
 no reader is sure of is refused ("looks like JSON: name it with --format"), since a wrong guess
 turns a file into nonsense comments with no error at all.
 
-Compressed files (gzip, bzip2, xz) are read as the file they hold (``analyzer.readers._compressed``);
-zip and tar archives and office documents are refused with what to do instead.
+Compressed files (gzip, bzip2, xz) are read as the file they hold, zip archives as a folder of files
+(``analyzer.readers._compressed``); tar archives and office documents are refused with what to do instead.
 
 Readers raise :class:`ReaderError` for input they cannot read at all; the error names the file and
 the place (line, byte offset or JSON path) so the user can find it.
@@ -35,7 +35,8 @@ from typing import BinaryIO
 
 from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
-from analyzer.readers._compressed import Compression, UnreadableContainer, container_of, decompress, inner_name
+from analyzer.readers._compressed import (Compression, UnreadableContainer, container_of, decompress, inner_name,
+                                          zip_members)
 from analyzer.records import Article, Reject
 
 #: How many bytes of a file the sniffers see at first.
@@ -288,15 +289,15 @@ def _read_after_stray_bytes(reader: Reader, path: Path, detection: Detection, op
     return result
 
 
-def _named_after(path: Path, copy: Path, read: Callable[[], ReadResult]) -> ReadResult:
-    """``read()`` of a temporary copy of ``path``, with the real file named in its records and errors."""
+def _named_after(shown: str | Path, copy: Path, read: Callable[[], ReadResult]) -> ReadResult:
+    """``read()`` of a temporary copy, with the name the user knows (``shown``) in its records and errors."""
     try:
         result = read()
     except ReaderError as error:
-        raise ReaderError(path, error.location, error.message) from None
+        raise ReaderError(shown, error.location, error.message) from None
     for record in (*result.articles, *result.rejects):
         if record.source_file == str(copy):
-            record.source_file = str(path)
+            record.source_file = str(shown)
     return result
 
 
@@ -310,6 +311,31 @@ def _read_compressed(path: Path, compression: Compression, fmt: str | None, opti
             raise ReaderError(path, error.location, error.message) from None
         result = _named_after(path, inner, lambda: read_file(inner, fmt, options))
     result.rejects.extend(damage)
+    return result
+
+
+def _read_zip(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadResult:
+    """Every file of a zip archive, read as if it had been unpacked into a folder, each named
+    ``ARCHIVE/MEMBER`` in its records; a member that cannot be read is a reject, not the archive's end."""
+    result = ReadResult()
+    with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
+        try:
+            members, result.rejects = zip_members(path, Path(folder))
+        except UnreadableContainer as error:
+            raise ReaderError(path, error.location, error.message) from None
+        if not members and not result.rejects:
+            raise ReaderError(path, "file", "a zip archive with no files to read")
+        for name, unpacked in members:
+            shown = f"{path}/{name}"
+            try:
+                if container_of(unpacked).zip:
+                    raise ReaderError(shown, "file", "a zip archive inside the archive: unpack it and read its files")
+                member = _named_after(shown, unpacked, lambda unpacked=unpacked: read_file(unpacked, fmt, options))
+            except ReaderError as error:
+                result.rejects.append(Reject(shown, error.location, error.message))
+                continue
+            result.articles += member.articles
+            result.rejects += member.rejects
     return result
 
 
@@ -329,6 +355,8 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
     container = container_of(path)
     if container.compression is not None:
         return _read_compressed(path, container.compression, fmt, options)
+    if container.zip:
+        return _read_zip(path, fmt, options)
     if container.refusal is not None:
         raise ReaderError(path, "byte 0", container.refusal)
     detection = detect(path, fmt)

@@ -1,11 +1,11 @@
-"""Compressed dumps: a gzip, bzip2 or xz file is read as the file it holds; archives are refused by name.
+"""Compressed dumps and archives: gzip, bzip2 and xz files are read as the file they hold, zip archives as a folder.
 
 Exports often come compressed (Disqus mails its XML export as ``.xml.gz``; Hacker News and Reddit dumps
 travel as ``.json.gz`` / ``.jsonl.xz``). The compression is recognised by its magic bytes, not the file
 name, and one layer is undone into a temporary file named like the original without its compression
 suffix, so every reader, and the article ids taken from file names, see what they would see in the
-unpacked file. Archives of several files (zip, tar) and office documents are not guessed into one dump:
-they are refused with what they are and what to do instead.
+unpacked file. A zip archive is read like a folder: every file in it (WordPress.com mails its export as
+one); tar archives and office documents are refused with what they are and what to do instead.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import lzma
 import zipfile
 import zlib
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,31 +69,84 @@ def _head(path: Path) -> bytes:
 
 @dataclass(frozen=True)
 class Container:
-    """What a file's first bytes say it is: compressed (and how), an archive refused (and why), or neither."""
+    """What a file's first bytes say it is: compressed (and how), a zip archive, an archive refused (and why),
+    or none of these."""
 
     compression: Compression | None = None
+    zip: bool = False
     refusal: str | None = None
 
 
 def container_of(path: Path) -> Container:
-    """Whether this file is compressed, or an archive of several files or an office document (refused)."""
+    """Whether this file is compressed, a zip archive, or an archive or office document that is refused."""
     head = _head(path)
     compression = next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
-    return Container(compression=compression) if compression else Container(refusal=_archive_refusal(path, head))
-
-
-def _archive_refusal(path: Path, head: bytes) -> str | None:
+    if compression:
+        return Container(compression=compression)
     if head[_TAR_MAGIC_AT:].startswith(_TAR_MAGIC):
-        return "a tar archive: unpack it and pass the folder (every file in it is read)"
+        return Container(refusal="a tar archive: unpack it and pass the folder (every file in it is read)")
     if not head.startswith(_ZIP_MAGIC):
-        return None
-    with suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        if any(name.startswith("xl/") for name in names):
-            return "an Excel workbook, not a dump: save the sheet as CSV and read that"
-        if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
-            return "an office document, not a dump: save its text or table as a plain file and read that"
-    return "a zip archive: unpack it and pass the folder (every file in it is read)"
+        return Container()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as error:
+        return Container(refusal=f"a zip archive that cannot be opened ({error})")
+    if any(name.startswith("xl/") for name in names):
+        return Container(refusal="an Excel workbook, not a dump: save the sheet as CSV and read that")
+    if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
+        return Container(refusal="an office document, not a dump: save its text or table as a plain file and read that")
+    return Container(zip=True)
+
+
+def _expansion_limit(packed: int) -> int:
+    return min(MAX_DECOMPRESSED_BYTES, max(EXPANSION_FLOOR, MAX_EXPANSION * packed))
+
+
+def _too_large(kind: str, limit: int, packed: int) -> UnreadableContainer:
+    if limit == MAX_DECOMPRESSED_BYTES:
+        message = (f"{kind} content over {MAX_DECOMPRESSED_BYTES // 1024**3} GiB: unpack it yourself "
+                   "if it is really that large")
+    else:
+        message = (f"{kind} content over {limit // 1024**2} MiB from {packed:,} bytes, more than "
+                   f"{MAX_EXPANSION} times its size (comment dumps compress 5 to 15 times): a decompression bomb, "
+                   "not a dump; unpack it yourself if it is really that")
+    return UnreadableContainer(f"byte {limit} of the {kind} content", message)
+
+
+def _hidden(name: str) -> bool:
+    """A member a folder read would skip: hidden files and folders, and macOS's ``__MACOSX`` copies."""
+    return any((part.startswith(".") and part not in (".", "..")) or part == "__MACOSX" for part in name.split("/"))
+
+
+def zip_members(path: Path, folder: Path) -> tuple[list[tuple[str, Path]], list[Reject]]:
+    """Unpack the files of a zip archive under ``folder``, in the archive's order, as a folder read takes them
+    (directories and hidden files skipped): (name in the archive, unpacked file) each, and a reject for
+    each member that cannot be unpacked. Each member keeps its own file name (readers name articles after
+    it) in a folder of its own, whatever path the archive gives it (no "../" escapes)."""
+    limit = _expansion_limit(path.stat().st_size)
+    members: list[tuple[str, Path]] = []
+    rejects: list[Reject] = []
+    written = 0
+    with zipfile.ZipFile(path) as archive:
+        for number, info in enumerate(archive.infolist()):
+            if info.is_dir() or _hidden(info.filename):
+                continue
+            target = folder / str(number) / (Path(info.filename).name or "member")
+            target.parent.mkdir(parents=True)
+            try:
+                with archive.open(info) as source, target.open("wb") as sink:
+                    while chunk := source.read(_CHUNK_BYTES):
+                        written += len(chunk)
+                        if written > limit:
+                            raise _too_large("zip", limit, path.stat().st_size)
+                        sink.write(chunk)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, *_BROKEN_STREAM) as error:
+                # RuntimeError: an encrypted member; NotImplementedError: a compression method zipfile lacks
+                rejects.append(Reject(f"{path}/{info.filename}", "file", f"cannot be unpacked from the zip archive ({error})"))
+                continue
+            members.append((info.filename, target))
+    return members, rejects
 
 
 def inner_name(path: Path, compression: Compression) -> str:
@@ -105,28 +157,18 @@ def inner_name(path: Path, compression: Compression) -> str:
     return path.name
 
 
-def _too_large(compression: Compression, limit: int, packed: int) -> str:
-    if limit == MAX_DECOMPRESSED_BYTES:
-        return (f"{compression.name} content over {MAX_DECOMPRESSED_BYTES // 1024**3} GiB: unpack it yourself "
-                "if it is really that large")
-    return (f"{compression.name} content over {limit // 1024**2} MiB from {packed:,} bytes, more than "
-            f"{MAX_EXPANSION} times its size (comment dumps compress 5 to 15 times): a decompression bomb, "
-            "not a dump; unpack it yourself if it is really that")
-
-
 def decompress(path: Path, compression: Compression, target: Path) -> list[Reject]:
     """Undo one layer of compression into ``target``; a cut-short or damaged stream keeps what came
     before the damage and says so in a reject (the rest of the file is lost, not silently)."""
     written = 0
     packed = path.stat().st_size
-    limit = min(MAX_DECOMPRESSED_BYTES, max(EXPANSION_FLOOR, MAX_EXPANSION * packed))
+    limit = _expansion_limit(packed)
     with compression.open(path) as source, target.open("wb") as sink:
         try:
             while chunk := source.read1(_CHUNK_BYTES):  # read1: what decompressed so far, even before damage
                 written += len(chunk)
                 if written > limit:
-                    raise UnreadableContainer(f"byte {limit} of the {compression.name} content",
-                                              _too_large(compression, limit, packed))
+                    raise _too_large(compression.name, limit, packed)
                 sink.write(chunk)
         except _BROKEN_STREAM as error:
             if written == 0:
@@ -135,13 +177,13 @@ def decompress(path: Path, compression: Compression, target: Path) -> list[Rejec
                            f"the {compression.name} data is damaged or cut short here ({error}): "
                            f"the {written} bytes before it were read, anything after is lost")]
     inner = container_of(target)
-    if inner.compression:
-        raise UnreadableContainer("byte 0", f"{compression.name} holding another compressed file: "
-                                            "unpack it yourself and read the inner file")
+    if inner.compression or inner.zip:
+        raise UnreadableContainer("byte 0", f"{compression.name} holding another compressed file or archive: "
+                                            "unpack it yourself and read the inner files")
     if inner.refusal:
         raise UnreadableContainer("byte 0", f"{compression.name} holding {inner.refusal}")
     return []
 
 
 __all__ = ["COMPRESSIONS", "Compression", "Container", "MAX_DECOMPRESSED_BYTES", "UnreadableContainer", "container_of",
-           "decompress", "inner_name"]
+           "decompress", "inner_name", "zip_members"]
