@@ -39,14 +39,27 @@ def identify(text: str) -> dict[str, float]:
     return {code: float(probability) for code, probability in _identifier().rank(text[:_SAMPLE_CHARS])}
 
 
-def foreign_language(text: str, check: LanguageCheck) -> Language | None:
-    """The most likely language of ``text`` when the model's own languages are all but ruled out, else None."""
+#: langid's code for "no linguistic content" (a line of links): never a language to refuse.
+NO_LANGUAGE = "zxx"
+
+
+def other_language_candidate(text: str, check: LanguageCheck) -> tuple[Language, dict[str, float]] | None:
+    """The most likely language of ``text`` and every language's probability, when that language may be
+    refused: the comment has ``check.min_words`` words and its top language is neither the model's nor none."""
     if len(text.split()) < check.min_words:
         return None
     probabilities = identify(text)
     code = max(probabilities, key=probabilities.__getitem__)
-    own = sum(probabilities.get(language, 0.0) for language in check.languages)
-    # "zxx" is langid's "no linguistic content" (a line of links): not a language to refuse
-    if code in check.languages or code == "zxx" or own > check.max_own_probability:
+    if code in check.languages or code == NO_LANGUAGE:
         return None
-    return Language(code, probabilities[code])
+    return Language(code, probabilities[code]), probabilities
+
+
+def foreign_language(text: str, check: LanguageCheck) -> Language | None:
+    """The most likely language of ``text`` when the model's own languages are all but ruled out, else None."""
+    candidate = other_language_candidate(text, check)
+    if candidate is None:
+        return None
+    language, probabilities = candidate
+    own = sum(probabilities.get(code, 0.0) for code in check.languages)
+    return language if own <= check.max_own_probability else None

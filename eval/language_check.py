@@ -31,7 +31,7 @@ from typing import Any
 from scipy.stats import binomtest
 
 from analyzer._files import write_text_atomically
-from analyzer._language import foreign_language, identify
+from analyzer._language import foreign_language, other_language_candidate
 from analyzer.config import EVAL_REPORTS_DIR, LanguageCheck
 from analyzer.splitting import split
 from eval.bench_speed import invoked_command
@@ -69,12 +69,8 @@ def german_comments(formats: Path) -> list[str]:
 
 def top_language_rule(text: str, check: LanguageCheck) -> str | None:
     """The comparison rule: the top language is not the model's and has at least TOP_PROBABILITY_RULE."""
-    if len(text.split()) < check.min_words:
-        return None
-    probabilities = identify(text)
-    code = max(probabilities, key=probabilities.__getitem__)
-    keep = code in check.languages or code == "zxx" or probabilities[code] < TOP_PROBABILITY_RULE
-    return None if keep else code
+    candidate = other_language_candidate(text, check)
+    return candidate[0].code if candidate and candidate[0].probability >= TOP_PROBABILITY_RULE else None
 
 
 def measure(texts: Sequence[str], check: LanguageCheck) -> dict[str, Any]:
