@@ -357,3 +357,40 @@ def test_comments_left_unscored_are_counted_on_the_pages(tmp_path):
     pages = PdfReader(build_report(scores, tmp_path / "out")[0]).pages
     assert "30 comments captured; 3 in other languages left unscored (de 2, fr 1)" in pages[0].extract_text()
     assert "27 of 30; the rest unscored" in pages[1].extract_text()
+
+
+@pytest.mark.parametrize(
+    ("scores", "threshold"),
+    [
+        ([0.03] * 10 + [0.2, 0.52], 0.19),  # the sample report's first article: no room on either side
+        ([0.01] * 9 + [0.04, 0.15, 0.52], 0.19),
+        ([0.02] * 10 + [0.9, 0.95], 0.19),  # the interval straddles the threshold
+        ([0.6] * 12, 0.19),  # everything far right of the threshold
+        ([0.01] * 12, 0.5),  # everything far left
+    ],
+)
+def test_the_mean_marker_label_stays_inside_the_panel_and_off_the_whiskers(scores, threshold):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.transforms import blended_transform_factory
+
+    from analyzer.report import charts, style
+    from analyzer.report.pages import _COLUMN_LEFT, _COLUMN_WIDTH, _PANEL_HEIGHT, _PANEL_TOP, _rect
+
+    comments = pd.DataFrame({"toxicity": scores, "_stance": ["none"] * len(scores)})
+    for label in ("favor", "against", "none"):
+        comments[f"stance_{label}"] = 1.0 if label == "none" else 0.0
+    estimates = estimate_article(comments, threshold)
+    figure = Figure(figsize=style.A4_PORTRAIT)
+    ax = figure.add_axes(_rect(_COLUMN_LEFT[0], _PANEL_TOP, _COLUMN_WIDTH, _PANEL_HEIGHT))
+    charts.toxicity_histogram(ax, comments, estimates)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    label = next(t for t in ax.texts if t.get_text() == charts.MARKER_LABEL).get_window_extent(renderer)
+    panel = ax.get_window_extent(renderer)
+    assert panel.x0 <= label.x0 and label.x1 <= panel.x1 and label.y1 <= panel.y1
+    # the whiskers' span at the marker's height, in pixels: the label is beside it or above it
+    toxic, marker_y = estimates.toxic, next(line for line in ax.lines if line.get_marker() == "D").get_ydata()[0]
+    (left, middle), (right, _) = blended_transform_factory(ax.transData, ax.transAxes).transform(
+        [(toxic.low, marker_y), (toxic.high, marker_y)]
+    )
+    assert label.x1 <= left or label.x0 >= right or label.y0 > middle + 3

@@ -28,6 +28,8 @@ DEEPEST_DEPTH_BAR = 4
 TOXICITY_BINS = np.linspace(0.0, 1.0, 21)
 #: Tick positions on 0–1 axes. Few ticks on every axis: each costs more to draw than a bar.
 UNIT_TICKS = [0.0, 0.5, 1.0]
+#: What the diamond above the toxicity histogram marks.
+MARKER_LABEL = "mean probability"
 
 
 def count_axis(axis: Axis) -> None:
@@ -39,6 +41,13 @@ def share_axis(axis: Axis) -> None:
     """An axis of shares from 0 to 1, shown as percentages."""
     axis.set_ticks(UNIT_TICKS)
     axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def text_width(ax: Axes, text: str, fontsize: float) -> float:
+    """About how much of the axes' width one line of ``text`` takes (0.6 em a character, a little more than
+    the average in the sans-serif font, so that a label judged to fit does)."""
+    axes_points = ax.get_position().width * ax.figure.get_figwidth() * 72
+    return len(text) * 0.6 * fontsize / axes_points
 
 
 def percent(part: float, whole: float) -> str:
@@ -81,12 +90,19 @@ def toxicity_histogram(ax: Axes, comments: pd.DataFrame, estimates: ArticleEstim
                 **{**style.INTERVAL, "fmt": "D", "color": style.TOXIC_COLOR, "markersize": 4,
                    "markeredgecolor": style.BLACK, "markeredgewidth": 0.6})
     low, high = (toxic.low, toxic.high) if toxic.has_interval else (toxic.mean, toxic.mean)
-    # The label goes on the side with more free room, the threshold line counting as a wall.
+    # The label goes beside the whiskers where it fits, the threshold line and the axes' ends counting as
+    # walls; where it fits on neither side (a narrow gap by the threshold), above the marker.
+    needed = text_width(ax, MARKER_LABEL, style.SMALL_SIZE) + 0.03
     room_right = (threshold if threshold > high else 1.0) - high
     room_left = low - (threshold if threshold < low else 0.0)
-    right_side = room_right >= room_left
-    ax.text(high + 0.03 if right_side else low - 0.03, marker_y, "mean probability", transform=on_axes,
-            va="center", ha="left" if right_side else "right", fontsize=style.SMALL_SIZE, color=style.MUTED_TEXT)
+    if room_right >= needed:
+        x, y, align = high + 0.03, marker_y, "left"
+    elif room_left >= needed:
+        x, y, align = low - 0.03, marker_y, "right"
+    else:
+        x, y, align = min(max(toxic.mean, needed / 2), 1 - needed / 2), marker_y + 0.1, "center"
+    ax.text(x, y, MARKER_LABEL, transform=on_axes, va="center", ha=align, fontsize=style.SMALL_SIZE,
+            color=style.MUTED_TEXT)
     count_axis(ax.yaxis)
     ax.set_xlabel("toxicity score")
     ax.set_ylabel("comments")
