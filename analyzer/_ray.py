@@ -138,11 +138,13 @@ class _ModelRecipe:
     threads: int
     #: The driver's int8 recheck bands (None: int8 alone), so that an int8 actor scores as it does.
     float_recheck: FloatRecheck | None
+    #: The driver's ``Model.max_tokens``: an actor reads as much of each comment as it does.
+    max_tokens: int | None
 
     @classmethod
     def of(cls, model: Model, backend: str, device: str, threads: int) -> _ModelRecipe:
         weights = {name: tensor.detach().cpu() for name, tensor in model.net.state_dict().items()}
-        return cls(model.config, weights, backend, device, threads, model.float_recheck)
+        return cls(model.config, weights, backend, device, threads, model.float_recheck, model.max_tokens)
 
     def build(self) -> Model:
         import torch
@@ -154,7 +156,7 @@ class _ModelRecipe:
         net.load_state_dict(self.weights)
         return Model(net, self.config, device=self.device).use_backend(
             self.backend, self.threads, float_recheck=self.float_recheck
-        )
+        ).read_at_most(self.max_tokens)
 
 
 class _PartScorer:

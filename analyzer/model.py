@@ -18,7 +18,8 @@ target: it is there for stance. One pass serves both heads (a second pass would 
 Long comments. When target + comment do not fit in ``max_length`` tokens, the comment is cut into
 windows that overlap by a quarter of their length, each paired with the same target. Toxicity is the
 **maximum** over windows (one abusive paragraph makes the comment toxic); stance is the softmax of the
-**mean** of the window logits (the comment's overall position).
+**mean** of the window logits (the comment's overall position). ``Model.read_at_most(n)`` (``--max-tokens``)
+reads the first window of ``n`` tokens only: faster on long comments, blind to what follows.
 
 Scores. Toxicity values are calibrated probabilities: per attribute, a Platt scaling
 ``sigmoid(a * logit + b)`` fitted on held-out validation data (see the model card). A comment counts
@@ -76,6 +77,9 @@ MAX_TARGET_TOKENS = 32
 MAX_CONTEXT_SHARE = 0.25
 #: Consecutive windows of a long comment share this fraction of their tokens.
 WINDOW_OVERLAP = 0.25
+#: The fewest tokens ``Model.read_at_most`` allows (half the window of a model with a shorter one): below it,
+#: a target (up to 34) and a context (a quarter) leave the comment little room.
+MIN_MAX_TOKENS = 64
 
 
 class ModelError(Exception):
@@ -243,11 +247,14 @@ def encode_windows(
     max_length: int,
     contexts: Sequence[str | None] | None = None,
     context_tokens: int = 0,
+    *,
+    whole: bool = True,
 ) -> list[Window]:
     """Token windows for each text (paired with its target when one is given), in text order.
 
     ``contexts`` (one per text, or None) are read only with ``context_tokens`` > 0 and a target:
     the first ``context_tokens`` tokens (at most a quarter of the window) follow the comment.
+    ``whole``: a text longer than one window gets overlapping windows to its end; False keeps its first.
     """
     comment_ids = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
     target_ids = _token_ids(tokenizer, targets)
@@ -261,7 +268,7 @@ def encode_windows(
         suffix = context_ids[context][:context_limit] + [sep_id] if target and context else []
         budget = max(max_length - len(prefix) - 1 - len(suffix), 1)
         step = max(budget - int(budget * WINDOW_OVERLAP), 1)
-        starts = range(0, max(len(ids) - budget, 0) + step, step) if len(ids) > budget else [0]
+        starts = range(0, max(len(ids) - budget, 0) + step, step) if whole and len(ids) > budget else [0]
         segment = 1 if target else 0
         for start in starts:
             piece = ids[start : start + budget]
@@ -406,6 +413,20 @@ class Model:
         self.float_recheck: FloatRecheck | None = None
         #: How many texts ``float_recheck`` sent to the float network since the model was loaded.
         self.float_rechecked = 0
+        #: Read each text's first this-many tokens only, target and context included (``read_at_most``);
+        #: None: every text whole, in overlapping windows of ``max_length``.
+        self.max_tokens: int | None = None
+
+    def read_at_most(self, max_tokens: int | None) -> Model:
+        """Read each text's first ``max_tokens`` tokens (target and context included) in one window and
+        leave the rest unread: faster on long comments, at a cost measured in
+        ``reports/benchmarks/max-tokens.md``. None reads every text whole. Returns self."""
+        fewest = min(MIN_MAX_TOKENS, self.max_length // 2)  # half the window for small test models
+        if max_tokens is not None and not fewest <= max_tokens <= self.max_length:
+            raise ModelError(f"max_tokens must be from {fewest} to the model's window, {self.max_length} "
+                             f"(got {max_tokens}); leave it unset to read every comment whole")
+        self.max_tokens = max_tokens
+        return self
 
     def use_backend(
         self, backend: str, threads: int | None = None, *, float_recheck: FloatRecheck | None = FloatRecheck()
@@ -504,7 +525,8 @@ class Model:
         """Raw per-text logits (toxicity max over windows, stance mean over windows), in text order.
         On int8, the texts ``float_recheck`` picks are scored again by the float network."""
         windows = encode_windows(
-            self.tokenizer, texts, targets, self.max_length, contexts, self.config.context_tokens
+            self.tokenizer, texts, targets, self.max_tokens or self.max_length, contexts, self.config.context_tokens,
+            whole=self.max_tokens is None,
         )
         toxicity, stance = self._window_logits(windows, len(texts), self._forward, batch_size, show_progress_bar)
         if self.float_recheck is not None:
@@ -666,6 +688,7 @@ def load_model(
     threads: int | None = None,
     backend: str = ScoreOptions.backend,
     float_recheck: FloatRecheck | None = FloatRecheck(),
+    max_tokens: int | None = None,
 ) -> Model:
     """Load a checkpoint folder (None → the shipped ``analyzer/models/default``).
 
@@ -673,7 +696,8 @@ def load_model(
     ``backend``: ``ScoreOptions.backend`` ("auto": int8 ONNX Runtime on CPU, torch on a GPU), the same
     default as ``score`` and ``run``, so a notebook gets the CLI's numbers; "torch", "onnx" or "onnx-int8"
     to choose (see ``Model.use_backend``); ``float_recheck``: on int8, which comments the float network
-    scores again (None: int8 alone).
+    scores again (None: int8 alone); ``max_tokens``: read each comment's first this-many tokens only
+    (``Model.read_at_most``; None: every comment whole).
     """
     if threads:
         torch.set_num_threads(threads)
@@ -706,7 +730,7 @@ def load_model(
     net.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
     return Model(net, config, path=directory, device=resolve_device(device)).use_backend(
         backend, threads, float_recheck=float_recheck
-    )
+    ).read_at_most(max_tokens)
 
 
 def build_tiny_model(seed: int = 0, max_length: int = 48, context_tokens: int = 0) -> Model:

@@ -460,6 +460,8 @@ def _meta(
             "toxicity_threshold": model.toxicity_threshold,
             "attributes": list(model.attributes),
             "max_length": model.max_length,
+            # the --max-tokens cut: each comment's first this-many tokens read (None: every comment whole)
+            "max_tokens": getattr(model, "max_tokens", None),
             "reads_context": model.reads_context,
             "toxicity_calibration": model.toxicity_calibration,
             "calibration": model.calibration,
@@ -469,9 +471,10 @@ def _meta(
         "target_sources": {s: summary.target_sources[s] for s in TARGET_SOURCES},
         "contexts": {k: summary.contexts[k] for k in CONTEXT_KINDS},
         "language_check": asdict(options.language_check) if options.language_check else None,
-        "long_comments": (
-            f"scored on the first {options.max_scored_chars} characters, windowed by the model: "
-            "toxicity = max over windows, stance = mean of window logits"
+        "long_comments": f"scored on the first {options.max_scored_chars} characters, " + (
+            f"of which the model read the first {max_tokens} tokens (target and context included)"
+            if (max_tokens := getattr(model, "max_tokens", None))
+            else "windowed by the model: toxicity = max over windows, stance = mean of window logits"
         ),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "inputs": [str(p) for p in inputs],

@@ -45,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -239,6 +239,8 @@ ENCODER_PIPELINES = {
     "minilm-onnx-int8-alone": ("minilm", INT8_ALONE),
     # the same, told to read no context (title, parent): what the context tokens cost
     "minilm-onnx-int8-no-context": ("minilm-no-context", "onnx-int8"),
+    # the same, reading each comment's first N tokens only (`--max-tokens N`; eval.bench_max_tokens)
+    **{f"minilm-onnx-int8-max{n}": (f"minilm-max{n}", "onnx-int8") for n in (128, 192)},
     "bert-base": ("bert-base", "torch"),
     # int8 alone: random weights put most comments near a decision line, and the recheck would time float
     "bert-base-onnx-int8": ("bert-base", INT8_ALONE),
@@ -256,6 +258,10 @@ def build_pipeline(name: str, model_dir: Path | None = None, threads: int | None
             if encoder == "minilm-no-context":
                 model.config.context_tokens = 0
                 source += " reading no context"
+            if encoder.startswith("minilm-max"):
+                tokens = int(encoder.removeprefix("minilm-max"))
+                model.read_at_most(tokens)
+                source += f" reading the first {tokens} tokens of each comment"
         else:
             model, source = _random_model("bert-base-random", _BERT_BASE, model_dir), "BERT-base-sized encoder, random weights"
         return with_backend(model, backend, threads), f"{source}, {_BACKEND_WORDS[backend]}"
@@ -387,28 +393,40 @@ def backend_quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
     return {"checks": checks, "batch_independence": batch_independence, "gate_checks": gate_check_changes(models)}
 
 
+def full_sets() -> list[tuple[Any, str, Any, Callable[..., float]]]:
+    """(gate check, which rows, the rows or why they could not be read, metric) for the full C3 validation,
+    VAST zero-shot and NK check sets."""
+    from analyzer.evaluation.metrics import macro_f1, roc_auc
+    from eval.gate import C3, NK, VAST, GateContext, c3_validation_rows, nk_check_rows, vast_zero_shot_rows
+
+    context = GateContext()
+    sets = []
+    for check, rows_name, rows_of, metric in (
+        (C3, "all validation rows", c3_validation_rows, roc_auc),
+        (VAST, "all zero-shot rows", vast_zero_shot_rows, macro_f1),
+        (NK, "all check rows", nk_check_rows, macro_f1),
+    ):
+        try:
+            rows = rows_of(context)
+        except (OSError, ValueError, KeyError) as error:  # a data file missing or changed shape
+            rows = str(error)
+        sets.append((check, rows_name, rows, metric))
+    return sets
+
+
 def full_set_changes(models: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """int8 − float on the full C3, VAST and NK sets, with a paired bootstrap interval and how many
     rows moved; and whether int8 scores depend on the batch (on C3's first comments)."""
     from analyzer.config import EvalOptions
     from analyzer.evaluation import model_scores
     from analyzer.evaluation.evaluate import difference_interval
-    from analyzer.evaluation.metrics import macro_f1, roc_auc
-    from eval.gate import C3, NK, VAST, GateContext, c3_validation_rows, nk_check_rows, vast_zero_shot_rows
+    from eval.gate import C3
 
-    context = GateContext()
-    slices = (
-        (C3, "all validation rows", c3_validation_rows, roc_auc),
-        (VAST, "all zero-shot rows", vast_zero_shot_rows, macro_f1),
-        (NK, "all check rows", nk_check_rows, macro_f1),
-    )
     checks: dict[str, Any] = {}
     batch_independence: dict[str, Any] = {}
-    for check, rows_name, rows_of, metric in slices:
-        try:
-            rows = rows_of(context)
-        except (OSError, ValueError, KeyError) as error:  # a data file missing or changed shape
-            checks[check.name] = {"description": check.description, "skipped": str(error)}
+    for check, rows_name, rows, metric in full_sets():
+        if isinstance(rows, str):  # why the rows could not be read
+            checks[check.name] = {"description": check.description, "skipped": rows}
             continue
         if check is C3:  # toxicity-only rows: the batch check needs no targets
             batch_independence = int8_batch_independence(models["onnx-int8"], rows.texts[:BATCH_CHECK_COMMENTS])
@@ -441,22 +459,30 @@ def _moved(float_output: Sequence[Any], int8_output: Sequence[Any], task: str) -
     return round(float(np.abs(float_out - int8_out).mean() if task == "toxicity" else np.mean(float_out != int8_out)), 4)
 
 
-def gate_check_changes(models: dict[str, Any]) -> dict[str, Any]:
-    """int8 − float on every model check of the gate, each on the gate's own sample and slice."""
+def gate_values(models: dict[str, Any]) -> dict[str, Any]:
+    """Every model check of the gate measured with each of ``models``, on the check's own sample and slice:
+    per check its description and either ``values`` (model name → value) or why it was ``skipped``."""
     from eval.gate import GateContext, NotApplicable, fingerprint, model_checks
 
-    changes: dict[str, Any] = {}
+    measured: dict[str, Any] = {}
     for check in model_checks():
+        measured[check.name] = {"description": check.description}
         if fingerprint(check, GateContext()) is None:
-            changes[check.name] = {"description": check.description, "skipped": "data absent"}
+            measured[check.name]["skipped"] = "data absent"
             continue
         try:
-            values = {backend: float(check.measure(GateContext(model=model))) for backend, model in models.items()}
+            measured[check.name]["values"] = {
+                name: float(check.measure(GateContext(model=model))) for name, model in models.items()
+            }
         except NotApplicable as reason:  # an untouched-outlet check on an outlet the model trained on
-            changes[check.name] = {"description": check.description, "skipped": str(reason)}
-            continue
-        changes[check.name] = {"description": check.description, **_changes(values)}
-    return changes
+            measured[check.name]["skipped"] = str(reason)
+    return measured
+
+
+def gate_check_changes(models: dict[str, Any]) -> dict[str, Any]:
+    """int8 − float on every model check of the gate, each on the gate's own sample and slice."""
+    return {name: {"description": check["description"], **_changes(check["values"])} if "values" in check else check
+            for name, check in gate_values(models).items()}
 
 
 # --- report -------------------------------------------------------------------------------------

@@ -99,3 +99,23 @@ def test_the_news_site_input_is_scored_from_its_own_export_with_one_fixed_target
     result = measure("tiny", SHARED / NEWS_SITE_COMMENTS, threads=1, batch_size=8, model_dir=None, target=NEWS_SITE_TARGET)
     assert result["comments"] == stats["comments"]
     assert result["stance_targets"] == {"option": stats["comments"]}
+
+
+def test_the_max_tokens_summary_gives_each_cuts_speed_up_and_its_worst_change():
+    from eval.bench_max_tokens import _summary_lines
+
+    results = {
+        "speed_news_site": [{"pipeline": "minilm-onnx-int8", "comments_per_s": 50.0},
+                            {"pipeline": "minilm-onnx-int8-max192", "comments_per_s": 60.0},
+                            {"pipeline": "minilm-onnx-int8-max128", "comments_per_s": 80.0}],
+        "quality": {
+            "full_sets": {"c3": {"cuts": {"192": {"change": 0.002}, "128": {"change": -0.004}}},
+                          "vast": {"skipped": "absent"}},
+            "gate_checks": {"insult": {"values": {"whole": 0.93, "192": 0.931, "128": 0.92}},
+                            "absent": {"skipped": "data absent"}},
+        },
+    }
+    lines = _summary_lines(results)
+    assert lines[2] == ("- N = 192: 1.20× the default's rate on the news site's export; the largest change over the "
+                        "quality checks above: +0.0010 (insult).")
+    assert lines[3].startswith("- N = 128: 1.60×") and lines[3].endswith("-0.0100 (insult).")

@@ -91,6 +91,28 @@ def test_long_text_is_cut_into_overlapping_windows_with_target_in_each() -> None
     assert covered == set(range(len(comment_ids)))  # every token lands in some window
 
 
+def test_a_model_told_to_read_at_most_n_tokens_reads_the_first_window_of_n_only(tiny) -> None:
+    tokenizer = load_tokenizer()
+    long_text = " ".join(f"word{i}" for i in range(300))
+    whole = encode_windows(tokenizer, [long_text, "short one"], ["sanctions", None], max_length=40)
+    cut = encode_windows(tokenizer, [long_text, "short one"], ["sanctions", None], max_length=40, whole=False)
+    assert [w.text_index for w in cut] == [0, 1] and cut[0] == whole[0] and cut[1] == whole[-1]
+
+    calm = "The delegation met again on Tuesday to discuss the schedule. " * 30
+    texts = [calm + "You are all worthless idiots.", "You are all worthless idiots."]
+    before, _ = tiny.logits(texts, [None, None])
+    first_window = tokenizer.decode(encode_windows(tokenizer, texts[:1], [None], 32)[0].input_ids[1:-1])
+    try:
+        after, _ = tiny.read_at_most(32).logits(texts, [None, None])
+        alone, _ = tiny.logits([first_window], [None])
+    finally:
+        tiny.read_at_most(None)
+    assert torch.allclose(after[0], alone[0], atol=1e-4) and not torch.allclose(after[0], before[0], atol=1e-4)
+    assert torch.allclose(after[1], before[1], atol=1e-5)  # a short comment reads the same
+    with pytest.raises(ModelError, match="max_tokens must be from"):
+        tiny.read_at_most(tiny.max_length + 1)
+
+
 def test_target_token_mask_covers_exactly_the_target_phrase() -> None:
     tokenizer = load_tokenizer()
     windows = encode_windows(tokenizer, ["I back the deal.", "No target here.", ""], ["nuclear talks", None, "x"], 48)

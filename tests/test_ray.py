@@ -142,11 +142,13 @@ def test_without_ray_the_engine_says_how_to_install_it(dump, tmp_path, monkeypat
         _score(dump, out, build_tiny_model(), engine="ray")
 
 
-def test_an_actor_rebuilds_the_drivers_int8_recheck():
-    # An actor's model must score as the driver's does: int8 alone stays alone, other bands travel.
+def test_an_actor_rebuilds_the_drivers_int8_recheck_and_token_cut():
+    # An actor's model must score as the driver's does: int8 alone stays alone, other bands travel, and it
+    # reads as much of each comment as the driver (--max-tokens).
     from analyzer._ray import _ModelRecipe
     from analyzer.config import FloatRecheck
 
-    for bands in (None, FloatRecheck(stance_margin=0.1, toxicity_logit_band=0.2)):
-        driver = build_tiny_model(seed=11).use_backend("onnx-int8", threads=1, float_recheck=bands)
-        assert _ModelRecipe.of(driver, "onnx-int8", "cpu", 1).build().float_recheck == bands
+    for bands, cut in ((None, None), (FloatRecheck(stance_margin=0.1, toxicity_logit_band=0.2), 32)):
+        driver = build_tiny_model(seed=11).use_backend("onnx-int8", threads=1, float_recheck=bands).read_at_most(cut)
+        actor = _ModelRecipe.of(driver, "onnx-int8", "cpu", 1).build()
+        assert actor.float_recheck == bands and actor.max_tokens == cut

@@ -344,6 +344,18 @@ def test_pages_show_the_shares_with_intervals_and_argmax_counts(awkward_report):
     assert "no stance scores" in pages[2].extract_text()  # no comments: no data, as before
 
 
+def test_a_run_that_read_each_comment_to_a_cut_says_so_on_its_pages(tmp_path):
+    scores = write_scores(tmp_path, [{"id": "a1", "title": "Bike lanes approved", "comments": 12}])
+    meta_path = scores_sidecars(scores)[1]
+    meta = json.loads(meta_path.read_text())
+    meta["model"]["max_tokens"] = 128  # as `score --max-tokens 128` records it
+    meta_path.write_text(json.dumps(meta))
+    pages = PdfReader(build_report(scores, tmp_path / "out")[0]).pages
+    summary, article = (page.extract_text() for page in pages[:2])
+    assert "Model: test-model (version 0.0.1) · read to 128 tokens · toxicity threshold 0.60" in summary
+    assert "Read first 128 tokens of each comment" in article
+
+
 def test_comments_left_unscored_are_counted_on_the_pages(tmp_path):
     scores = write_scores(tmp_path, [{"id": "a1", "title": "Bike lanes approved", "comments": 30}])
     table = pd.read_csv(scores)

@@ -72,10 +72,10 @@ def tiny_model(monkeypatch):
     """The CLI loads this instead of the shipped model; records the load arguments."""
     model, calls = build_tiny_model(seed=5), []
 
-    def fake_load(path=None, *, device=None, threads=None, backend="torch", float_recheck=None):
+    def fake_load(path=None, *, device=None, threads=None, backend="torch", float_recheck=None, max_tokens=None):
         calls.append({"path": path, "device": device, "threads": threads, "backend": backend,
-                      "float_recheck": float_recheck})
-        return model
+                      "float_recheck": float_recheck, "max_tokens": max_tokens})
+        return model.read_at_most(max_tokens)
 
     monkeypatch.setattr(analyzer.model, "load_model", fake_load)
     return calls
@@ -93,7 +93,8 @@ def test_run_splits_scores_and_reports(tiny_model, disqus_dump, tmp_path, capsys
     code = main(["run", str(disqus_dump), "-o", str(out), "--no-progress", "--threads", "1"])
 
     assert code == 0, capsys.readouterr().err
-    assert tiny_model == [{"path": None, "device": None, "threads": 1, "backend": "auto", "float_recheck": FloatRecheck()}]
+    assert tiny_model == [{"path": None, "device": None, "threads": 1, "backend": "auto", "float_recheck": FloatRecheck(),
+                           "max_tokens": None}]
     articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
     assert sum(len(a["comments"]) for a in articles) == 6
     tables = [pd.read_csv(out / "scores.csv"), pd.read_json(out / "scores.jsonl", lines=True),
@@ -224,3 +225,22 @@ def test_a_folder_input_reads_every_file_inside_and_an_empty_folder_is_an_error(
     scores = pd.read_csv(tmp_path / "out" / "scores.csv")
     one_file = sum(len(article.comments) for outcome in analyzer.split([disqus_dump]) for article in outcome.result.articles)
     assert len(scores) == 2 * one_file > 0
+
+
+def test_score_cli_max_tokens_reads_each_comment_to_its_cut_and_says_so(tiny_model, tmp_path, capsys):
+    table = tmp_path / "comments.csv"
+    long_comment = "The delegation met again on Tuesday to discuss the schedule. " * 20 + "You are all idiots."
+    table.write_text(f"article_id,comment_id,text\na1,1,{long_comment}\na1,2,It will cost jobs.\n", encoding="utf-8")
+    whole, cut = tmp_path / "whole.csv", tmp_path / "cut.csv"
+    assert main(["score", str(table), "-o", str(whole), "--target", "wages", "--no-progress"]) == 0
+    assert main(["score", str(table), "-o", str(cut), "--target", "wages", "--max-tokens", "32", "--no-progress"]) == 0
+    assert tiny_model[-1]["max_tokens"] == 32
+    read_whole, read_cut = pd.read_csv(whole), pd.read_csv(cut)
+    # the long comment's end goes unread; the short one fits either way
+    assert read_whole.loc[0, "toxicity"] != pytest.approx(read_cut.loc[0, "toxicity"], abs=1e-6)
+    assert read_whole.loc[1, "toxicity"] == pytest.approx(read_cut.loc[1, "toxicity"], abs=1e-6)
+    meta = json.loads((tmp_path / "cut.meta.json").read_text())
+    assert meta["model"]["max_tokens"] == 32 and "the first 32 tokens" in meta["long_comments"]
+    assert json.loads((tmp_path / "whole.meta.json").read_text())["model"]["max_tokens"] is None
+    assert main(["score", str(table), "-o", str(tmp_path / "bad.csv"), "--max-tokens", "4096", "--no-progress"]) == 1
+    assert "max_tokens must be from" in capsys.readouterr().err

@@ -42,6 +42,8 @@ class RunInfo:
     spread: CalibrationSpread | None = None
     #: Comments left unscored as written in a language the model does not read, by language code.
     other_languages: dict[str, int] = field(default_factory=dict)
+    #: ``score --max-tokens``: the model read each comment's first this-many tokens only (None: all of it).
+    max_tokens: int | None = None
 
 
 @dataclass
@@ -173,6 +175,7 @@ def _read_run_info(meta_path: Path) -> RunInfo:
         calibration=calibration_phrase(calibration),
         spread=CalibrationSpread.from_record(calibration),
         other_languages={str(code): int(n) for code, n in other_languages.items()},
+        max_tokens=int(model["max_tokens"]) if isinstance(model.get("max_tokens"), int) else None,
     )
 
 

@@ -56,6 +56,11 @@ def model_phrase(run: RunInfo) -> str:
     return f"{run.model_name} (version {run.model_version})"
 
 
+def reading_phrase(run: RunInfo) -> str | None:
+    """How much of each comment the model read, when ``score --max-tokens`` cut it (None: all of it)."""
+    return f"first {run.max_tokens} tokens of each comment" if run.max_tokens else None
+
+
 def threshold_phrase(run: RunInfo) -> str:
     source = "from the scoring run" if run.threshold_known else "assumed: no run metadata"
     return f"{run.threshold:.2f} ({source})"
@@ -102,7 +107,8 @@ def _article_facts(article: ArticleScores, run: RunInfo) -> list[tuple[str, str]
     if "status" in comments.columns and len(comments):
         counts = comments["status"].fillna("published").value_counts()
         facts.append(("Status", ", ".join(f"{n} {status}" for status, n in counts.items())))
-    facts += [("Model", model_phrase(run)), ("Threshold", threshold_phrase(run)), ("Calibration", run.calibration)]
+    facts += [("Model", model_phrase(run)), *([("Read", reading)] if (reading := reading_phrase(run)) else []),
+              ("Threshold", threshold_phrase(run)), ("Calibration", run.calibration)]
     return facts
 
 
@@ -330,7 +336,9 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
         f"{shown}, {comments} comments captured"
         + (f"; {sum(unread.values())} in other languages left unscored "
            f"({', '.join(f'{code} {n}' for code, n in unread.items())})" if unread else ""),
-        f"Model: {model_phrase(run)}   ·   toxicity threshold {threshold_phrase(run)}",
+        f"Model: {model_phrase(run)}"
+        + (f"   ·   read to {run.max_tokens} tokens" if run.max_tokens else "")
+        + f"   ·   toxicity threshold {threshold_phrase(run)}",
         f"Toxicity calibration: {run.calibration}"
         + ("" if run.calibration.startswith("site") else "   ·   for another outlet's comments: analyzer calibrate"),
         f"Stance target: {run.target_method}",
