@@ -56,11 +56,6 @@ def model_phrase(run: RunInfo) -> str:
     return f"{run.model_name} (version {run.model_version})"
 
 
-def reading_phrase(run: RunInfo) -> str | None:
-    """How much of each comment the model read, when ``score --max-tokens`` cut it (None: all of it)."""
-    return f"first {run.max_tokens} tokens of each comment" if run.max_tokens else None
-
-
 def threshold_phrase(run: RunInfo) -> str:
     source = "from the scoring run" if run.threshold_known else "assumed: no run metadata"
     return f"{run.threshold:.2f} ({source})"
@@ -107,7 +102,9 @@ def _article_facts(article: ArticleScores, run: RunInfo) -> list[tuple[str, str]
     if "status" in comments.columns and len(comments):
         counts = comments["status"].fillna("published").value_counts()
         facts.append(("Status", ", ".join(f"{n} {status}" for status, n in counts.items())))
-    facts += [("Model", model_phrase(run)), *([("Read", reading)] if (reading := reading_phrase(run)) else []),
+    # --max-tokens: how much of each comment the model read
+    facts += [("Model", model_phrase(run)), *([("Read", f"first {run.max_tokens} tokens of each comment")]
+                                              if run.max_tokens else []),
               ("Threshold", threshold_phrase(run)), ("Calibration", run.calibration)]
     return facts
 
