@@ -36,20 +36,21 @@ from eval.bench_speed import (
     NEWS_SITE_TARGET,
     OUT_DIR,
     THREADS,
+    TOKEN_CUTS,
     Settings,
-    _moved,
     full_sets,
     gate_values,
     invoked_command,
     log_to_stderr,
     news_site_input,
+    rows_moved,
     timed_rounds,
     write_real_dump,
     write_results,
 )
 
 #: The cuts measured, longest first; "whole" is the default reading.
-CUTS = (192, 128)
+CUTS = TOKEN_CUTS
 WHOLE = "whole"
 PIPELINES = (DEFAULT_PIPELINE, *(f"{DEFAULT_PIPELINE}-max{n}" for n in CUTS))
 REAL_COMMENTS = 300
@@ -99,7 +100,7 @@ def quality(threads: int, model_dir: Path | None) -> dict[str, Any]:
             change = difference_interval(rows, outputs[n], outputs[WHOLE], EvalOptions())
             cuts[n] = {"value": round(metric(rows.labels, outputs[n]), 4),
                        "change": round(change.estimate, 4), "change_interval": [round(change.low, 4), round(change.high, 4)],
-                       "rows_moved": _moved(outputs[WHOLE], outputs[n], rows.task)}
+                       "rows_moved": rows_moved(outputs[WHOLE], outputs[n], rows.task)}
         sets[check.name] = {"description": f"{check.description} ({rows_name})", "rows": len(rows), "task": rows.task,
                             WHOLE: round(metric(rows.labels, outputs[WHOLE]), 4), "cuts": cuts}
     return {"full_sets": sets, "gate_checks": gate_values(models)}

@@ -226,6 +226,8 @@ def shipped_or_stand_in(model_dir: Path | None = None):
 
 
 _BERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072}
+#: The ``--max-tokens`` values that have a pipeline (``eval.bench_max_tokens`` times them), longest first.
+TOKEN_CUTS = (192, 128)
 #: The backends measured here: the model's own, and int8 without its float recheck (``FloatRecheck``).
 INT8_ALONE = "onnx-int8-alone"
 _BACKEND_WORDS = {"torch": "torch float", "onnx": "ONNX Runtime float",
@@ -240,7 +242,7 @@ ENCODER_PIPELINES = {
     # the same, told to read no context (title, parent): what the context tokens cost
     "minilm-onnx-int8-no-context": ("minilm-no-context", "onnx-int8"),
     # the same, reading each comment's first N tokens only (`--max-tokens N`; eval.bench_max_tokens)
-    **{f"minilm-onnx-int8-max{n}": (f"minilm-max{n}", "onnx-int8") for n in (128, 192)},
+    **{f"minilm-onnx-int8-max{n}": (f"minilm-max{n}", "onnx-int8") for n in TOKEN_CUTS},
     "bert-base": ("bert-base", "torch"),
     # int8 alone: random weights put most comments near a decision line, and the recheck would time float
     "bert-base-onnx-int8": ("bert-base", INT8_ALONE),
@@ -439,7 +441,7 @@ def full_set_changes(models: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
             **_changes(values),
             "change_interval": [round(change.low, 4), round(change.high, 4)],
             "rows_moved": ("mean |change| of toxicity" if rows.task == "toxicity" else "share of stance labels changed",
-                           *(_moved(outputs["torch"], outputs[b], rows.task) for b in ("onnx-int8", INT8_ALONE))),
+                           *(rows_moved(outputs["torch"], outputs[b], rows.task) for b in ("onnx-int8", INT8_ALONE))),
         }
     return checks, batch_independence
 
@@ -453,7 +455,7 @@ def _changes(values: dict[str, float]) -> dict[str, float]:
     return changes
 
 
-def _moved(float_output: Sequence[Any], int8_output: Sequence[Any], task: str) -> float:
+def rows_moved(float_output: Sequence[Any], int8_output: Sequence[Any], task: str) -> float:
     """Toxicity: the mean |change| of the scores; stance: the share of labels that changed."""
     float_out, int8_out = np.asarray(float_output), np.asarray(int8_output)
     return round(float(np.abs(float_out - int8_out).mean() if task == "toxicity" else np.mean(float_out != int8_out)), 4)
