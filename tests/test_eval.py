@@ -294,6 +294,18 @@ def test_cli_eval_bootstrap_unit_row_overrides_the_groups(tiny_model, toxicity_c
     assert "20 resamples of the rows" in (tmp_path / "o" / "report.md").read_text()
 
 
+def test_cli_eval_max_tokens_reads_each_row_to_its_cut_and_the_report_says_so(tiny_model, toxicity_csv, tmp_path):
+    model_dir = tmp_path / "tiny"
+    tiny_model.save(model_dir)
+    for name, extra in (("whole", []), ("cut", ["--max-tokens", "24"])):
+        assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--model", str(model_dir),
+                     "--positive-threshold", "2", "--bootstrap", "20", "-o", str(tmp_path / name), *extra]) == 0
+    whole, cut = (json.loads((tmp_path / name / "metrics.json").read_text()) for name in ("whole", "cut"))
+    assert whole["model"]["max_tokens"] is None and cut["model"]["max_tokens"] == 24
+    assert "each row read to its first 24 tokens" in (tmp_path / "cut" / "report.md").read_text()
+    assert "read to its first" not in (tmp_path / "whole" / "report.md").read_text()
+
+
 def test_cli_eval_bad_input_and_usage_exit_codes(tmp_path, toxicity_csv):
     assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--where", "nocolon"]) == 2
     assert main(["eval", "--task", "toxicity", "--data", str(toxicity_csv), "--cutoffs", "2.5"]) == 2

@@ -328,6 +328,8 @@ def describe_model(model) -> dict[str, Any]:
         "path": display_path(model.path) if getattr(model, "path", None) else "built in memory",
         "toxicity_threshold": model.toxicity_threshold,
         "backend": getattr(model, "backend", "torch"),
+        # --max-tokens: each row read to its first this-many tokens (None: whole)
+        "max_tokens": getattr(model, "max_tokens", None),
     }
 
 

@@ -78,7 +78,8 @@ def _markdown_setup(result: EvalResult) -> list[str]:
     confidence = round(result.options.confidence * 100)
     lines = [
         f"Task **{result.task}**, model **{m['name']} {m['version']}** (`{m['path']}`), "
-        f"{len(result.data):,} rows scored, {len(result.data.dropped):,} dropped. "
+        + (f"each row read to its first {m['max_tokens']} tokens (`--max-tokens`), " if m.get("max_tokens") else "")
+        + f"{len(result.data):,} rows scored, {len(result.data.dropped):,} dropped. "
         f"Intervals are {confidence}% percentile bootstrap intervals "
         f"({result.options.bootstrap_resamples} resamples {_resampled(result)}, seed {result.options.seed}).",
         "",
