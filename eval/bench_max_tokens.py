@@ -176,10 +176,9 @@ def _quality_lines(measured: dict[str, Any]) -> list[str]:
         if "skipped" in found:
             lines.append(f"| {name} | skipped: {found['skipped']} | | " + " | ".join("" for _ in CUTS) + " |")
             continue
+        moved = "{:.2%}" if found["task"] == "stance" else "{:.4f}"  # a share of labels, or a mean |change|
         cells = [f"{c['value']:.4f}, {c['change']:+.4f} [{c['change_interval'][0]:+.4f}, {c['change_interval'][1]:+.4f}], "
-                 f"{c['rows_moved']:.2%}" if found["task"] == "stance" else
-                 f"{c['value']:.4f}, {c['change']:+.4f} [{c['change_interval'][0]:+.4f}, {c['change_interval'][1]:+.4f}], "
-                 f"{c['rows_moved']:.4f}" for c in (found["cuts"][str(n)] for n in CUTS)]
+                 + moved.format(c["rows_moved"]) for c in (found["cuts"][str(n)] for n in CUTS)]
         lines.append(f"| {found['description']} | {found['rows']:,} | {found[WHOLE]:.4f} | " + " | ".join(cells) + " |")
     lines += ["", "## Quality: the gate's checks", "",
               "Each model check of `eval.gate` on its own sample, as the gate measures it.", "",
