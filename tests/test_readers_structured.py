@@ -432,6 +432,75 @@ def test_tabular_row_with_a_list_for_text_is_rejected_alone(tmp_path: Path) -> N
         ("$[0]", "row not read: 'text' is a list, expected text"), ("$[2]", "expected an object (one comment per row)")]
 
 
+def _table(tmp_path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    """A CSV of (article, id, parent, text) rows."""
+    path = tmp_path / "threads.csv"
+    pd.DataFrame(rows, columns=["article", "id", "parent", "text"]).to_csv(path, index=False)
+    return path
+
+
+def test_table_ids_need_to_be_unique_within_an_article_only(tmp_path: Path) -> None:
+    # each article numbers its thread from 1, as many exports do: ids repeat across articles
+    path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "2", "1", "Third this year."),
+                             ("bridge", "1", "", "Finally."), ("bridge", "2", "1", "Over budget though."),
+                             ("bridge", "3", "2", "Every bridge is.")])
+    articles = {a.id: a for a in read_file(path).articles}
+    assert [(c.id, c.parent_id, c.depth) for c in articles["bridge"].comments] == [
+        ("1", None, 0), ("2", "1", 1), ("3", "2", 2)]
+    assert [(c.id, c.parent_id, c.depth) for c in articles["ferry"].comments] == [("1", None, 0), ("2", "1", 1)]
+
+
+def test_table_row_saved_twice_is_kept_once_and_counted(tmp_path: Path) -> None:
+    path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "2", "1", "Third this year."),
+                             ("ferry", "2", "1", "Third this year.")])
+    result = read_file(path)
+    assert [(c.id, c.parent_id) for c in _comments(result.articles)] == [("1", None), ("2", "1")]
+    [reject] = result.rejects
+    assert (reject.location, reject.reason) == ("row 3", "1 duplicate comments (same id) dropped")
+
+
+def test_table_whose_ids_clash_is_refused_rather_than_linked_by_row_number(tmp_path: Path) -> None:
+    # two different comments share id 2: the reply to "2" cannot be placed, and numbering the rows
+    # instead would link the replies to whichever row happens to carry that number
+    path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "2", "1", "Third this year."),
+                             ("ferry", "2", "", "Unrelated: the new timetable."), ("ferry", "4", "2", "Agreed.")])
+    with pytest.raises(ReaderError) as raised:
+        read_file(path)
+    assert raised.value.location == "header"
+    assert "column 'id' gives id '2' to two comments of article 'ferry' (row 2 and row 3)" in raised.value.message
+    assert "--id-column" in raised.value.message
+    with pytest.raises(ReaderError) as named:
+        read_file(path, options=ReadOptions(id_column="id"))
+    assert "ids must be unique within an article" in named.value.message
+
+
+def test_table_without_parent_links_still_numbers_rows_when_ids_clash(tmp_path: Path) -> None:
+    path = tmp_path / "flat.csv"
+    pd.DataFrame({"id": ["7", "7"], "parent_id": ["", ""], "text": ["One view.", "Another view."]}).to_csv(
+        path, index=False)
+    assert [(c.id, c.text) for c in _comments(read_file(path).articles)] == [("1", "One view."), ("2", "Another view.")]
+
+
+def test_table_row_without_an_id_is_named_by_its_place(tmp_path: Path) -> None:
+    path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "", "1", "Third this year."),
+                             ("ferry", "2", "1", "Row 2 is not this one.")])
+    assert [(c.id, c.parent_id) for c in _comments(read_file(path).articles)] == [
+        ("1", None), ("row 2", "1"), ("2", "1")]
+
+
+def test_depths_follow_replies_listed_before_their_parents_in_a_long_chain(tmp_path: Path) -> None:
+    # newest first, 3,000 deep: deeper than Python's recursion limit
+    chain = [("ferry", str(i), str(i - 1) if i > 1 else "", f"Reply {i}.") for i in range(3000, 0, -1)]
+    comments = _comments(read_file(_table(tmp_path, chain)).articles)
+    assert [(c.id, c.depth) for c in comments[:2]] == [("3000", 2999), ("2999", 2998)] and comments[-1].depth == 0
+
+
+def test_depths_of_a_reply_to_itself_and_of_a_loop(tmp_path: Path) -> None:
+    path = _table(tmp_path, [("ferry", "1", "1", "I answer myself."), ("ferry", "2", "3", "Loop one."),
+                             ("ferry", "3", "2", "Loop two."), ("ferry", "4", "3", "Under the loop.")])
+    assert [(c.id, c.depth) for c in _comments(read_file(path).articles)] == [("1", 0), ("2", 1), ("3", 0), ("4", 1)]
+
+
 def test_xml_with_a_stray_cp1252_byte_and_a_nul_is_read_whole(tmp_path: Path) -> None:
     data = (FIXTURES / "disqus/town_forum.xml").read_bytes()
     data = data.replace(b"Six weeks", "Six wéeks".encode()).replace(b"optimistic", b"optim\xe9istic\x00")

@@ -96,22 +96,26 @@ def fill_depths(comments: Iterable[Comment]) -> None:
     """Set ``depth`` from ``parent_id`` links where the source gave no depth.
 
     A comment whose parent is not in the list (deleted upstream, or in another file) is treated
-    as top level and keeps its dangling ``parent_id``, so the link is not lost.
+    as top level and keeps its dangling ``parent_id``, so the link is not lost; so is a reply to
+    itself, and a loop of replies starts at the comment where the walk up meets it again. Walks up
+    without recursion: exports often list replies before their parents, in chains of any length.
     """
     comments = list(comments)
     by_id = {c.id: c for c in comments}
-
-    def depth_of(comment: Comment, seen: set[str]) -> int:
-        if comment.depth is not None:
-            return comment.depth
-        parent = by_id.get(comment.parent_id) if comment.parent_id else None
-        if parent is None or parent.id in seen:
-            return 0
-        return depth_of(parent, seen | {comment.id}) + 1
-
     for comment in comments:
-        if comment.depth is None:
-            comment.depth = depth_of(comment, set())
+        chain: list[Comment] = []  # comments whose depth waits on the next one up
+        on_chain: set[str] = set()
+        above = -1  # the depth of what the chain hangs from; -1: nothing, it starts a thread
+        node: Comment | None = comment
+        while node is not None and node.id not in on_chain:
+            if node.depth is not None:
+                above = node.depth
+                break
+            chain.append(node)
+            on_chain.add(node.id)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        for depth, waiting in enumerate(reversed(chain), start=above + 1):
+            waiting.depth = depth
 
 
 @dataclass(frozen=True)

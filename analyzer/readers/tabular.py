@@ -1,8 +1,11 @@
 """Comments as table rows: CSV/TSV, JSON lines, a JSON array (or an object holding one), Parquet.
 
 Which column is what comes from ``ReadOptions`` (``--text-column`` …); a column left unnamed is
-guessed from the usual names below, first match wins (case-insensitive). The id column must hold
-unique values to be used; otherwise rows are numbered. Rows are grouped into articles by the
+guessed from the usual names below, first match wins (case-insensitive). A guessed id column is
+used when no two comments of one article share an id (a row repeating another whole is a comment
+saved twice: kept once, the repeats counted in one reject); a row it leaves empty is named by its
+place. Without an id column rows are numbered, and parent ids then cannot be followed, so a file
+whose parent column names parents is refused. Rows are grouped into articles by the
 article column (first row's title column gives the title); without one the file is one article.
 
 Thread links come from the parent column; without one, a ``comment_counter`` column such as the
@@ -19,7 +22,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -30,7 +33,7 @@ import pandas as pd
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import clean_text, csv_head, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._common import SeenIds, clean_text, csv_head, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._structured import (
     BadJson,
     decode_text,
@@ -298,18 +301,65 @@ def _pick(path: Path, available: Sequence[str], chosen: str | None, guesses: Seq
     return next((by_lower[g] for g in guesses if g in by_lower), None)
 
 
-def _unique_id_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str], chosen: str | None,
-                      path: Path) -> str | None:
-    """The id column: the one named, else the first usual name whose values are all set and distinct."""
-    if chosen is not None:
-        return _pick(path, available, chosen, (), "id")
-    by_lower = {name.lower(): name for name in available}
-    for guess in ID_COLUMNS:
-        column = by_lower.get(guess)
-        values = [row.get(column) for _, row in rows] if column else []
-        if column and None not in values and "" not in values and len(set(map(str, values))) == len(values):
-            return column
+def _article_of(path: Path, row: dict[str, Any], article_column: str | None) -> str:
+    return _cell(row, article_column) or path.stem
+
+
+def _id_clash(path: Path, rows: list[tuple[str, dict[str, Any]]], column: str, article_column: str | None,
+              text_column: str) -> str | None:
+    """Where ``column`` gives one id to two comments of an article (None when it never does). Rows
+    that are rejected anyway do not count; a row repeating another whole (same article, id and text)
+    is no clash: it is a comment saved twice, kept once."""
+    first: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for where, row in rows:
+        try:
+            value, text = _cell(row, column), _cell(row, text_column)
+            article = _article_of(path, row, article_column)
+        except ValueError:  # a list or object in a cell: the row is rejected when read
+            continue
+        if value is None or text is None:  # no id: the row's place stands in; no text: rejected
+            continue
+        earlier = first.setdefault((article, value), (where, text))
+        if earlier[1] != text:
+            return (f"column {column!r} gives id {value!r} to two comments of article {article!r} "
+                    f"({earlier[0]} and {where})")
     return None
+
+
+def _id_column(path: Path, rows: list[tuple[str, dict[str, Any]]], available: Sequence[str], chosen: str | None,
+               article_column: str | None, text_column: str) -> tuple[str | None, list[str]]:
+    """The id column and, when there is none, why each usual name was passed over.
+
+    Ids need to be unique within their article only (many exports number each thread from 1).
+    A column named by the user that gives one id to two comments is an error: guessing which of
+    them a reply answers would link threads wrongly.
+    """
+    if chosen is not None:
+        column = _pick(path, available, chosen, (), "id")
+        clash = _id_clash(path, rows, chosen, article_column, text_column)
+        if clash is not None:
+            raise ReaderError(path, "header", f"{clash}: ids must be unique within an article")
+        return column, []
+    by_lower = {name.lower(): name for name in available}
+    passed_over = []
+    for column in (by_lower[guess] for guess in ID_COLUMNS if guess in by_lower):
+        clash = _id_clash(path, rows, column, article_column, text_column)
+        if clash is None and _any_value(rows, column):
+            return column, []
+        passed_over.append(clash or f"column {column!r} is empty")
+    return None, passed_over
+
+
+def _any_value(rows: list[tuple[str, dict[str, Any]]], column: str,
+               read: Callable[[str | None], str | None] = lambda cell: cell) -> bool:
+    """Whether any row has a value in the column, as ``read`` takes the cell (a list or object is none)."""
+    for _, row in rows:
+        try:
+            if read(_cell(row, column)) is not None:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOptions) -> _Columns:
@@ -318,11 +368,19 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
     if text is None:
         raise ReaderError(path, "header", f"no comment text column (tried {', '.join(TEXT_COLUMNS)}); "
                                           f"name it with --text-column; columns are {', '.join(available)}")
+    article = _pick(path, available, options.article_column, ARTICLE_COLUMNS, "article")
     parent = _pick(path, available, options.parent_column, PARENT_COLUMNS, "parent")
+    id_column, passed_over = _id_column(path, rows, available, options.id_column, article, text)
+    if parent is not None and id_column is None and _any_value(rows, parent, _parent):
+        # Rows would be numbered, and the parent ids would then be matched against row numbers.
+        why = "; ".join(passed_over) or f"none of {', '.join(ID_COLUMNS)} is a column"
+        raise ReaderError(path, "header", f"column {parent!r} links replies to their parents by comment id, but no "
+                                          f"column gives the comments ids unique within their article ({why}); "
+                                          "name the id column with --id-column (one whose ids are unique within an article)")
     return _Columns(
         text=text,
-        article=_pick(path, available, options.article_column, ARTICLE_COLUMNS, "article"),
-        id=_unique_id_column(rows, available, options.id_column, path),
+        article=article,
+        id=id_column,
         parent=parent,
         counter=None if parent else _pick(path, available, None, COUNTER_COLUMNS, "counter"),
         author=_pick(path, available, options.author_column, AUTHOR_COLUMNS, "author"),
@@ -347,12 +405,14 @@ def _parent(value: str | None) -> str | None:
     return value[3:] if value.startswith("t1_") else value
 
 
-def _comment(row: dict[str, Any], columns: _Columns, position: int, text: str) -> Comment:
+def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, text: str) -> Comment:
     time_value = row.get(columns.time) if columns.time else None
     if not isinstance(time_value, (int, float)):
         time_value = _cell(row, columns.time)
     return Comment(
-        id=_cell(row, columns.id) or str(position + 1),
+        # numbered in file order without an id column; a row the id column leaves empty is named by
+        # its place, which no id in the column can be
+        id=_cell(row, columns.id) or (where if columns.id else str(position + 1)),
         text=clean_text(text),
         position=position,
         parent_id=_parent(_cell(row, columns.parent)),
@@ -395,17 +455,20 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     columns = _columns(path, rows, options)
     articles: dict[str, Article] = {}
     counters: dict[int, str] = {}
+    seen = SeenIds()
     for position, (where, row) in enumerate(rows):
         try:
             text = _cell(row, columns.text)
             if text is None:
                 result.rejects.append(Reject(str(path), where, f"no text in column {columns.text!r}", excerpt(row)))
                 continue
-            key = _cell(row, columns.article) or path.stem
+            key = _article_of(path, row, columns.article)
             title, counter = _cell(row, columns.title), _cell(row, columns.counter)
-            comment = _comment(row, columns, position, text)
+            comment = _comment(row, columns, position, where, text)
         except ValueError as error:  # a field of the wrong type: this row only
             result.rejects.append(item_reject(path, where, "row", error, row))
+            continue
+        if columns.id and seen.is_repeat(f"{key}/{comment.id}", where):  # the same comment saved twice
             continue
         article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title))
         article.comments.append(comment)
@@ -417,4 +480,5 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         if columns.parent or columns.counter:
             fill_depths(article.comments)
     result.articles = list(articles.values())
+    result.rejects += seen.rejects(str(path))
     return result
