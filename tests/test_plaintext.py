@@ -262,3 +262,35 @@ def test_shared_flattened_scrapes_split_where_the_gold_separator_was(shared: Pat
     covered = {n for c in article.comments for n in range(c.extra["lines"][0], c.extra["lines"][1] + 1)}
     assert first_comment_line in covered
     _assert_no_widgets(article.comments)
+
+
+_SCRIPT = '''#!/usr/bin/env python3
+"""Fetch the comments of one story."""
+import json
+import sys
+
+
+def fetch(story_id: int) -> list[dict]:
+    with open(f"{story_id}.json") as handle:
+        return json.load(handle)["comments"]
+
+
+if __name__ == "__main__":
+    for comment in fetch(int(sys.argv[1])):
+        print(comment["author"], comment["text"])
+'''
+
+
+def test_a_script_in_a_folder_of_dumps_is_not_read_as_a_page(tmp_path: Path) -> None:
+    from analyzer.readers import ReaderError
+
+    script = tmp_path / "fetch.py"
+    script.write_text(_SCRIPT)
+    with pytest.raises(ReaderError) as raised:
+        detect_format(script)
+    assert "format not recognised" in raised.value.message
+    # the same lines named as text are read as text, and prose named .php (a saved page) still is
+    (tmp_path / "fetch.txt").write_text(_SCRIPT)
+    assert detect_format(tmp_path / "fetch.txt") == "plaintext"
+    (tmp_path / "story.php").write_text("Ferry strike talks resume\n\nThe union met the operator on Monday.\n")
+    assert detect_format(tmp_path / "story.php") == "plaintext"

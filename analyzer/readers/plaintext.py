@@ -63,6 +63,29 @@ _MAX_WORDS_BESIDE_TIME = 8
 _MAX_TIME_LINE_CHARS = 240
 
 
+#: Suffixes of source code and configuration: a file named so is only read as a page when named with
+#: ``--format`` (a folder of dumps often holds a script or two, and any text reads as some page).
+_CODE_SUFFIXES = frozenset((".py", ".pyi", ".js", ".mjs", ".ts", ".c", ".h", ".cc", ".cpp", ".hpp", ".java", ".go",
+                            ".rs", ".rb", ".pl", ".php", ".sh", ".bash", ".ps1", ".bat", ".css", ".scss", ".r",
+                            ".sql", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".ipynb"))
+#: A line of code: a statement keyword, a line ending in a brace, a statement ending in ";", a call,
+#: an assignment, a decorator or variable, a comment marker. Prose lists end lines with ";" too, so
+#: that alone does not count.
+_CODE_LINE = re.compile(r"""^\s*(?:
+    (?:import|from\s+[\w.]+\s+import|def|class|return|raise|yield|elif|except|async\s+def|function|const\s+\w+|
+       let\s+\w+|var\s+\w+|public|private|protected|static|export|fn|pub|impl|echo)\b
+  | (?:try:|finally:|\#include|\#define|\#!|package\s+[\w.]+;|module\.exports|require\(|console\.|print\(|self\.|
+       this\.|use\s+[\w:]+;|fi$|done$|esac$|then$)
+  | .*[(=\[].*;\s*$ | .*[{}]\s*$ | .*\)\s*:\s*$ | [@$][\w.]+ | .*\w\(.*\)\s*$ | \#\s | //\s | /\*|\*/ | \*\s
+  | \w+(?:\.\w+)*\s*[-+*/|]?=\s*\S.*[^.!?"'\s]$
+)""", re.X)
+#: How much of a file named like code must read as code to be refused. Measured: of 270 source and
+#: configuration files sampled from installed packages, 247 read 0.3 or more (medians 0.4 to 0.9 by
+#: language); the 971 news pages of the Dragnet split, as text, read at most 0.27.
+_CODE_SHARE = 0.3
+_CODE_SAMPLE_LINES = 200
+
+
 @dataclass
 class _Line:
     number: int  # 1-based line number in the file
@@ -78,7 +101,8 @@ class _ParsedComment:
 
 
 def _sniff(head: bytes, path: Path) -> float:
-    """Sure on the seeds' markers; a modest guess for any other text (richer formats outbid it).
+    """Sure on the seeds' markers; a modest guess for any other text (richer formats outbid it); no
+    guess at all for a file named like source code whose lines read as code.
 
     Text with markup, JSON or table structure never gets here: ``detect`` refuses it instead
     (``analyzer.readers.looks_like``), so prose opening with "[Update]" or "<3" is still prose.
@@ -86,10 +110,17 @@ def _sniff(head: bytes, path: Path) -> float:
     if b"\x00" in head and not head.startswith(UTF16_BOMS):
         return 0.0
     text = decode_bytes(head)
+    if path.suffix.lower() in _CODE_SUFFIXES and _reads_as_code(text):
+        return 0.0
     lines = [line.strip() for line in text.splitlines()]
     if any(_ARTICLE_START.match(line) for line in lines) or any(_header_count(line)[0] for line in lines):
         return 0.8
     return 0.3 if path.suffix.lower() in (".txt", ".text", "") else 0.15
+
+
+def _reads_as_code(text: str) -> bool:
+    lines = [line[:300] for line in text.splitlines() if line.strip()][:_CODE_SAMPLE_LINES]
+    return bool(lines) and sum(bool(_CODE_LINE.match(line)) for line in lines) >= _CODE_SHARE * len(lines)
 
 
 def _header_count(line: str) -> tuple[bool, int | None]:
