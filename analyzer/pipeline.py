@@ -18,7 +18,7 @@ from analyzer._tables import TABLE_SUFFIXES
 from analyzer.config import ReadOptions, ScoreOptions
 from analyzer.records import Reject, refuse_outputs_over_inputs, write_rejects
 from analyzer.scoring import SPLIT_FORMAT, ScoreError, ScoreSummary, score
-from analyzer.splitting import input_files, split_file
+from analyzer.splitting import input_files, split
 from analyzer.targets import TargetPolicy
 
 if TYPE_CHECKING:
@@ -49,8 +49,7 @@ def _split_into(inputs: Sequence[str | Path], articles_path: Path, fmt: str | No
     errors: list[str] = []
     articles_tmp = temporary_path(articles_path)
     with articles_tmp.open("w", encoding="utf-8") as stream:
-        for path in input_files(inputs):
-            outcome = split_file(path, fmt, read_options)
+        for outcome in split(inputs, fmt, read_options):
             split_lines.append(outcome.summary())
             if outcome.error is not None:
                 errors.append(str(outcome.error))

@@ -52,7 +52,7 @@ from analyzer.records import (
     refuse_outputs_over_inputs,
     scores_sidecars,
 )
-from analyzer.splitting import input_files, split_file
+from analyzer.splitting import ArticleIds, input_files, split_file
 from analyzer.targets import CONTEXT_KINDS, TARGET_SOURCES, TargetPolicy, comment_context
 
 if TYPE_CHECKING:
@@ -137,19 +137,21 @@ def _stream_split_jsonl(path: Path) -> Iterator[Article | Reject]:
 def iter_input(
     paths: Sequence[str | Path], fmt: str | None, options: ReadOptions, errors: list[str]
 ) -> Iterator[Article | Reject]:
-    """Articles and reader rejects of every input in order; unreadable files go to ``errors``."""
+    """Articles and reader rejects of every input in order, article ids unique across them
+    (:class:`analyzer.splitting.ArticleIds`); unreadable files go to ``errors``."""
+    ids = ArticleIds()
     for path in input_files(paths):
         try:
             streamed = path.is_file() and (fmt or detect_format(path)) == SPLIT_FORMAT
         except (ReaderError, OSError):
             streamed = False  # split_file below reports the problem with the file's name
         if streamed:
-            yield from _stream_split_jsonl(path)
+            yield from (ids.claim(item) if isinstance(item, Article) else item for item in _stream_split_jsonl(path))
             continue
         outcome = split_file(path, fmt, options)
         if outcome.error is not None:
             errors.append(str(outcome.error))
-        yield from outcome.result.articles
+        yield from map(ids.claim, outcome.result.articles)
         yield from outcome.result.rejects
 
 

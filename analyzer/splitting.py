@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 
 from analyzer.config import ReadOptions
@@ -75,10 +76,36 @@ def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | 
         return FileOutcome(path=path, error=ReaderError(path, "file", f"internal error: {type(error).__name__}: {error}"))
 
 
+class ArticleIds:
+    """The article ids given out in one run, so that no two articles share one.
+
+    Every later stage keys a comment by its article's id and its own (scores, resuming, the
+    report's shares), yet two files can name their articles alike: two tables both called
+    ``comments.csv`` take the file name as the id, two exports number their threads from 1. A
+    repeated id gets ``~2``, ``~3`` … in file order, and the id the source gave is kept in the
+    article's ``extra["source_id"]``.
+    """
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def claim(self, article: Article) -> Article:
+        if article.id in self._used:
+            article.extra.setdefault("source_id", article.id)
+            article.id = next(f"{article.id}~{n}" for n in count(2) if f"{article.id}~{n}" not in self._used)
+        self._used.add(article.id)
+        return article
+
+
 def split(paths: Iterable[str | Path], fmt: str | None = None, options: ReadOptions | None = None) -> Iterator[FileOutcome]:
-    """Split each file (folders: every file inside) in turn; one bad file never stops the others."""
+    """Split each file (folders: every file inside) in turn; one bad file never stops the others.
+    Article ids are unique across the files (:class:`ArticleIds`)."""
+    ids = ArticleIds()
     for path in input_files(paths):
-        yield split_file(path, fmt, options)
+        outcome = split_file(path, fmt, options)
+        for article in outcome.result.articles:
+            ids.claim(article)
+        yield outcome
 
 
 def articles_of(outcomes: Iterable[FileOutcome]) -> Iterator[Article]:

@@ -227,6 +227,24 @@ def test_a_folder_input_reads_every_file_inside_and_an_empty_folder_is_an_error(
     assert len(scores) == 2 * one_file > 0
 
 
+def test_two_files_that_name_their_articles_alike_stay_two_articles(tiny_model, tmp_path):
+    # both tables take their file name as the article id, and both number their comments from 1
+    for folder, texts in (("monday", ["Talks resume.", "About time."]), ("tuesday", ["Talks stall.", "As ever.", "Sad."])):
+        (tmp_path / folder).mkdir()
+        pd.DataFrame({"text": texts, "author": "reader"}).to_csv(tmp_path / folder / "comments.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "monday"), str(tmp_path / "tuesday"), "-o", str(out), "--target", "the talks",
+                 "--no-progress"]) == 0
+    scores = pd.read_csv(out / "scores.csv", dtype=str)
+    assert list(zip(scores["article_id"], scores["comment_id"], scores["text"])) == [
+        ("comments", "1", "Talks resume."), ("comments", "2", "About time."),
+        ("comments~2", "1", "Talks stall."), ("comments~2", "2", "As ever."), ("comments~2", "3", "Sad.")]
+    shares = pd.read_csv(out / "article_shares.csv", dtype={"article_id": str})
+    assert dict(zip(shares["article_id"], shares["comments_scored"])) == {"comments": 2, "comments~2": 3}
+    articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
+    assert [(a["id"], a["extra"].get("source_id")) for a in articles] == [("comments", None), ("comments~2", "comments")]
+
+
 def test_score_cli_max_tokens_reads_each_comment_to_its_cut_and_says_so(tiny_model, tmp_path, capsys):
     table = tmp_path / "comments.csv"
     long_comment = "The delegation met again on Tuesday to discuss the schedule. " * 20 + "You are all idiots."
