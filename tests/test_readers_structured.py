@@ -439,6 +439,16 @@ def _table(tmp_path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
     return path
 
 
+def test_a_csv_of_the_text_column_alone_is_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text('Comment\nFerries late again.\n"Two lines,\nstill one comment."\n')
+    assert detect_format(path) == "tabular"
+    assert [c.text for c in _comments(read_file(path).articles)] == ["Ferries late again.", "Two lines,\nstill one comment."]
+    # named as prose, the same lines stay prose: a page may well open with such a word
+    (tmp_path / "page.txt").write_text(path.read_text())
+    assert detect_format(tmp_path / "page.txt") == "plaintext"
+
+
 def test_table_ids_need_to_be_unique_within_an_article_only(tmp_path: Path) -> None:
     # each article numbers its thread from 1, as many exports do: ids repeat across articles
     path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "2", "1", "Third this year."),

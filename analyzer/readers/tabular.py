@@ -63,6 +63,7 @@ TITLE_COLUMNS = ("title", "article_title", "submission_title", "headline")
 COUNTER_COLUMNS = ("comment_counter",)
 
 _NO_PARENT = {"", "0", "none", "null", "nan"}
+_TABLE_SUFFIXES = (".csv", ".tsv")
 
 
 # --- sniffing ------------------------------------------------------------------------------------
@@ -83,12 +84,22 @@ def _sniff(head: bytes, path: Path) -> float:
         return 0.3 if path.suffix.lower() in (".jsonl", ".ndjson") else 0.0
     if stripped.startswith(b"<"):
         return 0.0
+    if path.suffix.lower() in _TABLE_SUFFIXES and _one_text_column(stripped):
+        return 0.7
     table = csv_head(head)
     if table is None or table.consistent == 0:
         return 0.0
     if set(TEXT_COLUMNS) & {cell.lower() for cell in table.header}:
         return 0.7
-    return 0.5 if path.suffix.lower() in (".csv", ".tsv") else 0.0
+    return 0.5 if path.suffix.lower() in _TABLE_SUFFIXES else 0.0
+
+
+def _one_text_column(head: bytes) -> bool:
+    """Whether the head is a table of one column, named as comment text columns are, with rows under it
+    (a table export of the text alone; as prose it would read as a page titled "text")."""
+    header, _, rest = head.partition(b"\n")
+    name = decode_bytes(header).strip().strip('"').strip().lower()
+    return name in TEXT_COLUMNS and bool(rest.strip())
 
 
 # --- loading rows ---------------------------------------------------------------------------------
