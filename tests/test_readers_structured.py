@@ -439,6 +439,17 @@ def _table(tmp_path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
     return path
 
 
+def test_table_columns_are_guessed_in_any_case_and_spacing(tmp_path: Path) -> None:
+    # a comment tool's export: spaced, capitalised names
+    path = tmp_path / "export.csv"
+    pd.DataFrame({"Comment ID": ["c1", "c2"], "Parent ID": ["", "c1"], "Author": ["Ann", "Bo"],
+                  "Comment": ["Ferries late again.", "Every winter."], "publishedAt": ["2024-01-05", "2024-01-06"]}
+                 ).to_csv(path, index=False)
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time) for c in article.comments] == [
+        ("c1", None, 0, "Ann", "2024-01-05T00:00:00"), ("c2", "c1", 1, "Bo", "2024-01-06T00:00:00")]
+
+
 def test_a_csv_of_the_text_column_alone_is_a_table(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text('Comment\nFerries late again.\n"Two lines,\nstill one comment."\n')

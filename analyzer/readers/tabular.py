@@ -1,7 +1,8 @@
 """Comments as table rows: CSV/TSV, JSON lines, a JSON array (or an object holding one), Parquet.
 
 Which column is what comes from ``ReadOptions`` (``--text-column`` …); a column left unnamed is
-guessed from the usual names below, first match wins (case-insensitive). A guessed id column is
+guessed from the usual names below, first match wins (in any case and spacing: ``Comment ID``,
+``commentId``). A guessed id column is
 used when no two comments of one article share an id (a row repeating another whole is a comment
 saved twice: kept once, the repeats counted in one reject); a row it leaves empty is named by its
 place. Without an id column rows are numbered, and parent ids then cannot be followed, so a file
@@ -66,6 +67,13 @@ _NO_PARENT = {"", "0", "none", "null", "nan"}
 _TABLE_SUFFIXES = (".csv", ".tsv")
 
 
+def _usual_name(column: str) -> str:
+    """A column name as the lists above spell it: ``Comment ID``, ``commentId`` and ``comment-id`` are all
+    ``comment_id``."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", column.strip())
+    return re.sub(r"[^0-9a-z]+", "_", words.lower()).strip("_")
+
+
 # --- sniffing ------------------------------------------------------------------------------------
 
 
@@ -89,7 +97,7 @@ def _sniff(head: bytes, path: Path) -> float:
     table = csv_head(head)
     if table is None or table.consistent == 0:
         return 0.0
-    if set(TEXT_COLUMNS) & {cell.lower() for cell in table.header}:
+    if set(TEXT_COLUMNS) & {_usual_name(cell) for cell in table.header}:
         return 0.7
     return 0.5 if path.suffix.lower() in _TABLE_SUFFIXES else 0.0
 
@@ -98,8 +106,7 @@ def _one_text_column(head: bytes) -> bool:
     """Whether the head is a table of one column, named as comment text columns are, with rows under it
     (a table export of the text alone; as prose it would read as a page titled "text")."""
     header, _, rest = head.partition(b"\n")
-    name = decode_bytes(header).strip().strip('"').strip().lower()
-    return name in TEXT_COLUMNS and bool(rest.strip())
+    return _usual_name(decode_bytes(header).strip().strip('"')) in TEXT_COLUMNS and bool(rest.strip())
 
 
 # --- loading rows ---------------------------------------------------------------------------------
@@ -308,8 +315,8 @@ def _pick(path: Path, available: Sequence[str], chosen: str | None, guesses: Seq
         if chosen not in available:
             raise ReaderError(path, "header", f"no {what} column {chosen!r}; columns are {', '.join(available)}")
         return chosen
-    by_lower = {name.lower(): name for name in available}
-    return next((by_lower[g] for g in guesses if g in by_lower), None)
+    by_usual = {_usual_name(name): name for name in available}
+    return next((by_usual[g] for g in guesses if g in by_usual), None)
 
 
 def _article_of(path: Path, row: dict[str, Any], article_column: str | None) -> str:
@@ -351,9 +358,9 @@ def _id_column(path: Path, rows: list[tuple[str, dict[str, Any]]], available: Se
         if clash is not None:
             raise ReaderError(path, "header", f"{clash}: ids must be unique within an article")
         return column, []
-    by_lower = {name.lower(): name for name in available}
+    by_usual = {_usual_name(name): name for name in available}
     passed_over = []
-    for column in (by_lower[guess] for guess in ID_COLUMNS if guess in by_lower):
+    for column in (by_usual[guess] for guess in ID_COLUMNS if guess in by_usual):
         clash = _id_clash(path, rows, column, article_column, text_column)
         if clash is None and _any_value(rows, column):
             return column, []
