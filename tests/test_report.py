@@ -371,6 +371,16 @@ def test_comments_left_unscored_are_counted_on_the_pages(tmp_path):
     assert "27 of 30; the rest unscored" in pages[1].extract_text()
 
 
+def test_an_article_whose_comments_were_all_left_unscored_draws_no_attribute_bars(tmp_path):
+    scores = write_scores(tmp_path, [{"id": "a1", "title": "Bike lanes approved", "comments": 4}])
+    table = pd.read_csv(scores)
+    score_columns = [c for c in table.columns if c == "toxicity" or c in ATTRIBUTES or c.startswith("stance")]
+    table[score_columns] = None  # every comment in a language the model does not read
+    table.to_csv(scores, index=False)
+    page = PdfReader(build_report(scores, tmp_path / "out")[0]).pages[1].extract_text()
+    assert "nan" not in page and page.count("no scored comments") == 2  # toxicity and attributes panels
+
+
 @pytest.mark.parametrize(
     ("scores", "threshold"),
     [

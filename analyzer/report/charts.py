@@ -112,10 +112,14 @@ def toxicity_histogram(ax: Axes, comments: pd.DataFrame, estimates: ArticleEstim
 def attribute_bars(ax: Axes, comments: pd.DataFrame, attributes: tuple[str, ...], threshold: float) -> None:
     """Share of comments at or above the threshold per attribute, with the mean score beside it."""
     title = f"Attributes: share \N{GREATER-THAN OR EQUAL TO} {threshold:.2f}"
-    if not attributes or comments.empty:
-        no_data(ax, title, "no attribute scores" if not attributes else "no scored comments")
+    if not attributes:
+        no_data(ax, title, "no attribute scores")
         return
-    scores = comments[list(attributes)].apply(pd.to_numeric, errors="coerce")
+    # comments left unscored (another language, empty text) have no scores: they count nowhere
+    scores = comments[list(attributes)].apply(pd.to_numeric, errors="coerce").dropna(how="all")
+    if scores.empty:
+        no_data(ax, title, "no scored comments")
+        return
     shares = (scores >= threshold).sum() / scores.notna().sum().clip(lower=1)
     rows = np.arange(len(attributes))
     ax.barh(rows, shares.values, color=[style.TOXIC_COLOR if a == "toxicity" else style.ATTRIBUTE_COLOR
