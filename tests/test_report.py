@@ -148,6 +148,19 @@ def test_articles_only_in_sidecar_are_reported_with_zero_comments(tmp_path):
     assert captured_phrase(empty) == "0 of 3 captured"
 
 
+def test_articles_without_comments_get_a_row_in_the_shares_table_but_no_page(tmp_path):
+    # a blog's export: every post, most without a comment; a page declaring comments it lacks keeps its page
+    posts = [{"id": "p1", "comments": 5}, {"id": "p2", "comments": 0}, {"id": "p3", "comments": 0, "declared": 3},
+             {"id": "p4", "comments": 0}, {"id": "p5", "comments": 2}]
+    scores = write_scores(tmp_path, posts)
+    pdf, _, shares, *pngs = build_report(scores, tmp_path / "out")
+    assert [p.stem for p in pngs] == ["p1", "p3", "p5"] and pdf_page_count(pdf) == 1 + 3
+    assert list(pd.read_csv(shares)["article_id"]) == ["p1", "p2", "p3", "p4", "p5"]
+    summary = PdfReader(pdf).pages[0].extract_text()
+    assert "5 articles, 7 comments captured" in summary
+    assert "without comments: 2 (no page; a row each in article_shares.csv)" in summary
+
+
 def test_max_articles_limits_pages(tmp_path):
     scores = write_scores(tmp_path, [{"id": f"a{n}", "comments": 2} for n in range(5)])
     paths = build_report(scores, tmp_path / "out", max_articles=2)

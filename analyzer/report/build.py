@@ -26,12 +26,11 @@ from pypdf import PdfWriter
 
 from analyzer.report import data as report_data
 from analyzer.report import style
-from analyzer.report.data import ArticleScores, RunInfo
+from analyzer.report.data import SHARES_FILE, ArticleScores, RunInfo
 from analyzer.report.estimates import table_rows
 from analyzer.report.pages import ArticlePage, summary_pages
 from analyzer.report.text import safe_filename
 
-SHARES_FILE = "article_shares.csv"
 #: Below this many articles per worker, starting a process costs more than it saves.
 ARTICLES_PER_WORKER = 12
 MAX_WORKERS = 8
@@ -146,5 +145,5 @@ def build_report(scores_path: str | Path, out_dir: str | Path, *, max_articles: 
 
 def write_shares(report: report_data.ReportData, path: Path) -> None:
     """``article_shares.csv``: one row per article, argmax and probability-based shares side by side."""
-    table = table_rows([(a.id, a.title, a.estimates) for a in report.articles])
+    table = table_rows([(a.id, a.title, a.estimates) for a in report.listed])
     table.to_csv(path, index=False, float_format="%.4f")

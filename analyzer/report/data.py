@@ -21,6 +21,8 @@ from analyzer.report.style import STANCE_ORDER
 UNKNOWN = "unknown"
 #: Used when the metadata sidecar is missing: the usual cut-off for "toxic" in the literature.
 FALLBACK_THRESHOLD = 0.5
+#: One row per article: shares by argmax and by probability, with intervals.
+SHARES_FILE = "article_shares.csv"
 #: Read as text from CSV, so that ids like "007" and comments like "NA" survive as written.
 _TEXT_COLUMNS = tuple(c for c in SCORE_ID_COLUMNS if c != "depth")
 
@@ -76,8 +78,20 @@ class ArticleScores:
 class ReportData:
     run: RunInfo
     attributes: tuple[str, ...]
-    articles: list[ArticleScores]
+    #: Every article chosen, in sidecar order: ``article_shares.csv`` has a row for each.
+    listed: list[ArticleScores]
     total_articles: int
+
+    @property
+    def articles(self) -> list[ArticleScores]:
+        """The articles with a page and a summary row: those with comments, or whose source says it had some.
+        A blog's export lists every post, most often without a comment; a page of empty charts for each
+        would bury the rest."""
+        return [a for a in self.listed if a.found or a.declared]
+
+    @property
+    def without_comments(self) -> int:
+        return len(self.listed) - len(self.articles)
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -241,4 +255,4 @@ def load(scores_path: str | Path, max_articles: int | None = None) -> ReportData
     empty = table.iloc[0:0]
     chosen = records if max_articles is None else records[:max_articles]
     articles = [_article_from(r, groups.get(str(r["id"]), empty), run) for r in chosen]
-    return ReportData(run=run, attributes=attribute_columns(table), articles=articles, total_articles=len(records))
+    return ReportData(run=run, attributes=attribute_columns(table), listed=articles, total_articles=len(records))

@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import AutoLocator, ScalarFormatter
 
 from analyzer.report import charts, style
-from analyzer.report.data import ArticleScores, ReportData, RunInfo
+from analyzer.report.data import SHARES_FILE, ArticleScores, ReportData, RunInfo
 from analyzer.report.estimates import interval_text
 from analyzer.report.text import shorten, wrap
 
@@ -326,8 +326,8 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
                 fontsize=style.TITLE_SIZE + 2, weight="bold")
     run = data.run
     comments = sum(a.found for a in data.articles)
-    shown = (f"{len(data.articles)} articles" if len(data.articles) == data.total_articles
-             else f"{len(data.articles)} of {data.total_articles} articles (limited by --max-articles)")
+    shown = (f"{len(data.listed)} articles" if len(data.listed) == data.total_articles
+             else f"{len(data.listed)} of {data.total_articles} articles (limited by --max-articles)")
     unread = run.other_languages
     lines = [
         f"{shown}, {comments} comments captured"
@@ -340,7 +340,9 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
         + ("" if run.calibration.startswith("site") else "   ·   for another outlet's comments: analyzer calibrate"),
         f"Stance target: {run.target_method}",
         f"Scored {_readable_time(run.created_at)}   ·   report made {made_at}",
-        f"Inputs: {', '.join(Path(i).name for i in run.inputs) if run.inputs else 'unknown'}",
+        f"Inputs: {', '.join(Path(i).name for i in run.inputs) if run.inputs else 'unknown'}"
+        + (f"   ·   without comments: {data.without_comments} (no page; a row each in {SHARES_FILE})"
+           if data.without_comments else ""),
     ]
     ax.annotate("\n".join(shorten(line, 105) for line in lines), (0, 0), xycoords="axes fraction", va="bottom",
                 fontsize=style.HEADER_SIZE, color=style.MUTED_TEXT, linespacing=1.45)
