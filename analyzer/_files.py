@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader (or a run that resumes) sees a whole file or none, never half of one."""
+"""File helpers: atomic writes (a reader, or a run that resumes, sees a whole file or none, never half
+of one), and paths as text that any UTF-8 output takes."""
 
 from __future__ import annotations
 
@@ -16,3 +17,9 @@ def write_text_atomically(path: Path, text: str) -> None:
     tmp = temporary_path(path)
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def path_text(path: str | Path) -> str:
+    """The path as text for outputs: bytes of a file name that are not UTF-8 (which Python keeps as lone
+    surrogates, and no UTF-8 writer takes) are written as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
-from analyzer._files import temporary_path, write_text_atomically
+from analyzer._files import path_text, temporary_path, write_text_atomically
 from analyzer._tables import TABLE_SUFFIXES, PartFileMismatch, append_rows, open_part, write_table
 from analyzer._language import Language, foreign_language
 from analyzer.config import LanguageCheck, ReadOptions, ScoreOptions
@@ -479,7 +479,7 @@ def _meta(
             else "windowed by the model: toxicity = max over windows, stance = mean of window logits"
         ),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "inputs": [str(p) for p in inputs],
+        "inputs": [path_text(p) for p in inputs],
         "counts": {
             "articles": summary.articles,
             "comments": summary.rows,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
+from analyzer._files import path_text
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, read_file
 from analyzer.records import Article, Reject, status_counts
@@ -26,7 +27,7 @@ class FileOutcome:
             return f"{self.error}"
         articles = self.result.articles
         comments = [c for a in articles for c in a.comments]
-        parts = [f"{self.path}: {len(articles)} article(s), {len(comments)} comment(s)"]
+        parts = [f"{path_text(self.path)}: {len(articles)} article(s), {len(comments)} comment(s)"]
         parts += [f"{status} {n}" for status, n in status_counts(comments).items() if n]
         declared = [a for a in articles if a.declared_comment_count is not None]
         if declared:
@@ -58,6 +59,16 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def _named_as_text(result: ReadResult) -> ReadResult:
+    """The result with its file names, and the article ids readers derive from them, as text every
+    output takes (see ``path_text``)."""
+    for article in result.articles:
+        article.source_file, article.id = path_text(article.source_file), path_text(article.id)
+    for reject in result.rejects:
+        reject.source_file = path_text(reject.source_file)
+    return result
+
+
 def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> FileOutcome:
     """Read one file; a ReaderError is kept in the outcome instead of stopping the run.
 
@@ -67,7 +78,7 @@ def split_file(path: str | Path, fmt: str | None = None, options: ReadOptions | 
     """
     path = Path(path)
     try:
-        return FileOutcome(path=path, result=read_file(path, fmt, options))
+        return FileOutcome(path=path, result=_named_as_text(read_file(path, fmt, options)))
     except ReaderError as error:
         return FileOutcome(path=path, error=error)
     except OSError as error:

@@ -227,6 +227,22 @@ def test_a_folder_input_reads_every_file_inside_and_an_empty_folder_is_an_error(
     assert len(scores) == 2 * one_file > 0
 
 
+def test_a_file_name_that_is_not_utf8_is_written_escaped_and_the_run_goes_through(tiny_model, tmp_path):
+    import os
+
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    # a name saved by an old Latin-1 system: byte 0xE9 ("é") is no UTF-8, and Python keeps it as a surrogate
+    odd = Path(os.fsdecode(os.fsencode(folder) + b"/caf\xe9.csv"))
+    odd.write_text("text\nTalks resume.\nAbout time.\n")
+    (folder / "plain.csv").write_text("text\nTalks stall.\n")
+    out = tmp_path / "out"
+    assert main(["run", str(folder), "-o", str(out), "--target", "the talks", "--no-progress"]) == 0
+    articles = [json.loads(line) for line in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(a["id"], Path(a["source_file"]).name) for a in articles] == [("caf\\xe9", "caf\\xe9.csv"), ("plain", "plain.csv")]
+    assert len(pd.read_csv(out / "scores.csv")) == 3
+
+
 def test_two_files_that_name_their_articles_alike_stay_two_articles(tiny_model, tmp_path):
     # both tables take their file name as the article id, and both number their comments from 1
     for folder, texts in (("monday", ["Talks resume.", "About time."]), ("tuesday", ["Talks stall.", "As ever.", "Sad."])):

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from analyzer._files import path_text
 from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
 from analyzer.readers._compressed import (Compression, UnreadableContainer, container_of, decompress, inner_name,
@@ -71,7 +72,7 @@ class ReaderError(Exception):
     """A file that cannot be read: names the file and where in it the problem is."""
 
     def __init__(self, path: str | Path, location: str, message: str) -> None:
-        self.path = str(path)
+        self.path = path_text(path)
         self.location = location
         self.message = message
         super().__init__(f"{self.path}: {location}: {message}")
