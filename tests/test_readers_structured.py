@@ -603,3 +603,16 @@ def test_read_file_on_a_folder_says_whether_it_is_empty_or_needs_split(tmp_path:
         read_file(tmp_path / "empty")
     assert full.value.location == "folder" and "split()" in full.value.message
     assert empty.value.message == "no files to read in this folder"
+
+
+def test_a_pipe_is_refused_by_what_it_is_and_a_missing_file_as_missing(tmp_path: Path) -> None:
+    import os
+
+    pipe = tmp_path / "dump.pipe"
+    os.mkfifo(pipe)  # opening it to read would wait for a writer that never comes
+    with pytest.raises(ReaderError) as raised:
+        read_file(pipe)
+    assert "not a regular file" in raised.value.message
+    with pytest.raises(ReaderError) as missing:
+        read_file(tmp_path / "gone.csv")
+    assert missing.value.message == "no such file"

@@ -349,7 +349,9 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
         reason = "a folder, not a file: pass it to split() to read every file in it" if has_files else "no files to read in this folder"
         raise ReaderError(path, "folder", reason)
     if not path.is_file():
-        raise ReaderError(path, "file", "no such file")
+        # a pipe or a device may never end, and a socket cannot be read as a file: none is a dump
+        reason = "not a regular file (a pipe, device or socket): save the dump to a file" if path.exists() else "no such file"
+        raise ReaderError(path, "file", reason)
     available = readers()
     if fmt is not None and fmt not in available:
         raise ReaderError(path, "file", f"unknown format {fmt!r}; known: {', '.join(sorted(available))}")
