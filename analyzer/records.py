@@ -51,6 +51,11 @@ class Comment:
             raise ValueError(f"unknown comment kind {self.kind!r}; expected one of {KINDS}")
 
 
+#: ``Article.extra`` key: the script-loaded comment system (Disqus …) of a saved page whose comments
+#: are therefore not in it.
+COMMENTS_BY_SCRIPT = "comments_loaded_by"
+
+
 @dataclass
 class Article:
     """One page (news article, blog post, thread) with its body and its comments.

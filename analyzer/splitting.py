@@ -10,7 +10,7 @@ from pathlib import Path
 from analyzer._files import path_text
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, read_file
-from analyzer.records import Article, Reject, status_counts
+from analyzer.records import COMMENTS_BY_SCRIPT, Article, Reject, status_counts
 
 
 @dataclass
@@ -36,6 +36,10 @@ class FileOutcome:
         missing = sum(a.missing_comment_count or 0 for a in articles)
         if missing:
             parts.append(f"missing {missing} (not in the file)")
+        scripted = sorted({a.extra[COMMENTS_BY_SCRIPT] for a in articles if COMMENTS_BY_SCRIPT in a.extra})
+        if scripted:
+            parts.append(f"comments loaded by a script ({', '.join(scripted)}) are not in the saved page: "
+                         "export them from that system")
         if self.result.rejects:
             parts.append(f"rejected {len(self.result.rejects)}")
         return "; ".join(parts)

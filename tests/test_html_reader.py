@@ -105,6 +105,31 @@ def test_disqus_embed_page_has_zero_comments():
     assert "halved our storage bill" in article.body
     assert "enable JavaScript" not in article.body
     assert article.url == "https://copperkettle.example.com/blog/nightly-snapshots/"
+    assert article.extra["comments_loaded_by"] == "Disqus"
+
+
+_SCRIPTED_PAGE = """<!doctype html><html><head><title>Ferry timetable changes</title></head><body>
+<article><h1>Ferry timetable changes</h1><p>{body}</p></article>
+<section><h2>Comments</h2><p>Comments are moderated. Be civil.</p><p>Sign in to comment.</p>{embed}</section>
+<footer>Contact us. Privacy.</footer></body></html>"""
+
+
+@pytest.mark.parametrize(("embed", "system"), [
+    ('<div id="coral_thread"></div><script src="/assets/js/embed.js"></script>', "Coral"),
+    ('<div data-spotim-module="conversation" data-post-id="123"></div>', "OpenWeb (Spot.IM)"),
+    ("<vf-conversations></vf-conversations>", "Viafoura"),
+    ('<script src="https://giscus.app/client.js" data-repo="a/b" async></script>', "giscus"),
+])
+def test_a_page_whose_comments_a_script_loads_says_which_system_holds_them(tmp_path, embed, system, capsys):
+    from analyzer.cli import main
+
+    path = tmp_path / "ferry.html"
+    body = "The operator will cut two evening sailings from May, citing crew shortages and fuel costs. " * 4
+    path.write_text(_SCRIPTED_PAGE.format(body=body, embed=embed))
+    [article] = read_file(path).articles
+    assert article.comments == [] and article.extra["comments_loaded_by"] == system
+    assert main(["split", str(path), "-o", str(tmp_path / "out.jsonl")]) == 0
+    assert f"comments loaded by a script ({system}) are not in the saved page" in capsys.readouterr().err
 
 
 # --- a generic (Drupal-like) comment section ---------------------------------------------------

@@ -43,7 +43,7 @@ from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._linemodel import LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
-from analyzer.records import Article, Comment, Reject
+from analyzer.records import COMMENTS_BY_SCRIPT, Article, Comment, Reject
 
 #: Sniffers look for the HTML markers within this many leading bytes.
 SNIFF_WINDOW = 1024
@@ -680,12 +680,25 @@ def _article_fields(tree: etree._Element, page: str) -> dict[str, str | None]:
 
 # --- body and the fallback ---------------------------------------------------------------------
 
-#: Placeholders of script-loaded comment systems (Disqus, Facebook, Livefyre). A saved page holds
-#: none of their comments, so text near them is never read as comments.
-_COMMENT_EMBED = (
-    '//*[@id="disqus_thread" or @id="livefyre" or @id="livefyre-comments"'
-    ' or contains(concat(" ", normalize-space(@class), " "), " fb-comments ")]'
-)
+#: Placeholders of script-loaded comment systems, by name. A saved page holds none of their comments, so
+#: text near them is never read as comments, and a page without comments says which system holds them.
+_COMMENT_EMBEDS = {
+    "Disqus": '//*[@id="disqus_thread"]',
+    "Livefyre": '//*[@id="livefyre" or @id="livefyre-comments"]',
+    "Facebook comments": '//*[contains(concat(" ", normalize-space(@class), " "), " fb-comments ")]',
+    "Coral": '//*[@id="coral_thread"]',
+    "OpenWeb (Spot.IM)": "//*[@data-spotim-module]",
+    "Viafoura": "//vf-conversations",
+    "Hyvor Talk": '//*[@id="hyvor-talk-view"]',
+    "Commento": '//*[@id="commento"]',
+    "giscus": '//script[contains(@src, "giscus.app/client.js")]',
+    "utterances": '//script[contains(@src, "utteranc.es/client.js")]',
+}
+
+
+def _comment_embed(tree: etree._Element) -> str | None:
+    """The script-loaded comment system the page embeds, if any."""
+    return next((name for name, path in _COMMENT_EMBEDS.items() if tree.xpath(path)), None)
 
 
 def _body_text(tree: etree._Element, comment_items: list[etree._Element], include_comments: bool = False) -> str:
@@ -800,7 +813,8 @@ def _read_page(
     rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
     body = _body_text(tree, [f.item for f in found])
     comments = [f.comment for f in found]
-    if not found and not tree.xpath(_COMMENT_EMBED):
+    embed = _comment_embed(tree)
+    if not found and embed is None:
         body, comments = _fallback(tree, body, line_model, article_id)
     article = Article(
         id=article_id,
@@ -811,6 +825,8 @@ def _read_page(
         comments=comments,
         **_article_fields(tree, page),
     )
+    if embed is not None and not comments:
+        article.extra[COMMENTS_BY_SCRIPT] = embed
     return article, rejects
 
 
