@@ -40,6 +40,7 @@ class FileOutcome:
         if scripted:
             parts.append(f"comments loaded by a script ({', '.join(scripted)}) are not in the saved page: "
                          "export them from that system")
+        parts += self.result.notes
         if self.result.rejects:
             parts.append(f"rejected {len(self.result.rejects)}")
         return "; ".join(parts)

@@ -480,19 +480,32 @@ def test_table_row_saved_twice_is_kept_once_and_counted(tmp_path: Path) -> None:
     assert (reject.location, reject.reason) == ("row 3", "1 duplicate comments (same id) dropped")
 
 
-def test_table_whose_ids_clash_is_refused_rather_than_linked_by_row_number(tmp_path: Path) -> None:
+def test_table_whose_ids_clash_is_read_unlinked_rather_than_linked_by_row_number(tmp_path: Path) -> None:
     # two different comments share id 2: the reply to "2" cannot be placed, and numbering the rows
     # instead would link the replies to whichever row happens to carry that number
     path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "2", "1", "Third this year."),
                              ("ferry", "2", "", "Unrelated: the new timetable."), ("ferry", "4", "2", "Agreed.")])
-    with pytest.raises(ReaderError) as raised:
-        read_file(path)
-    assert raised.value.location == "header"
-    assert "column 'id' gives id '2' to two comments of article 'ferry' (row 2 and row 3)" in raised.value.message
-    assert "--id-column" in raised.value.message
-    with pytest.raises(ReaderError) as named:
+    result = read_file(path)
+    assert [(c.id, c.parent_id, c.depth) for c in _comments(result.articles)] == [
+        ("row 1", None, 0), ("row 2", "1", 0), ("row 3", None, 0), ("row 4", "2", 0)]
+    [note] = result.notes
+    assert note.startswith("replies not linked to their parents: column 'parent' names them by comment id")
+    assert "column 'id' gives id '2' to two comments of article 'ferry' (row 2 and row 3)" in note
+    with pytest.raises(ReaderError) as named:  # named by the user: the ids must hold
         read_file(path, options=ReadOptions(id_column="id"))
     assert "ids must be unique within an article" in named.value.message
+
+
+def test_hacker_news_search_results_read_as_threads_under_their_story(tmp_path: Path) -> None:
+    hit = {"title": None, "story_title": "Harbour bridge reopens", "story_id": 700, "created_at": "2024-05-01T09:00:00Z"}
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps({"hits": [
+        {**hit, "comment_text": "Two years late.", "author": "ann", "parent_id": 700, "objectID": "701"},
+        {**hit, "comment_text": "Worth the wait.", "author": "bo", "parent_id": 701, "objectID": "702"}]}))
+    [article] = read_file(path).articles
+    assert (article.id, article.title) == ("700", "Harbour bridge reopens")
+    assert [(c.id, c.parent_id, c.depth, c.author) for c in article.comments] == [
+        ("701", "700", 0, "ann"), ("702", "701", 1, "bo")]
 
 
 def test_table_without_parent_links_still_numbers_rows_when_ids_clash(tmp_path: Path) -> None:

@@ -82,6 +82,8 @@ class ReaderError(Exception):
 class ReadResult:
     articles: list[Article] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    #: What the reader could not do with the file as a whole (said once in its summary line).
+    notes: list[str] = field(default_factory=list)
 
 
 #: A sniffer sees the head of a file without its byte-order mark (UTF-16 re-encoded as UTF-8), or the

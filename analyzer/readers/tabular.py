@@ -2,12 +2,13 @@
 
 Which column is what comes from ``ReadOptions`` (``--text-column`` …); a column left unnamed is
 guessed from the usual names below, first match wins (in any case and spacing: ``Comment ID``,
-``commentId``). A guessed id column is
-used when no two comments of one article share an id (a row repeating another whole is a comment
-saved twice: kept once, the repeats counted in one reject); a row it leaves empty is named by its
-place. Without an id column rows are numbered, and parent ids then cannot be followed, so a file
-whose parent column names parents is refused. Rows are grouped into articles by the
-article column (first row's title column gives the title); without one the file is one article.
+``commentId``; a title column must hold a value somewhere). A guessed id column is used when no two
+comments of one article share an id (a row repeating another whole is a comment saved twice: kept
+once, the repeats counted in one reject); a row it leaves empty is named by its place. Without an
+id column rows are numbered; when a parent column names parents, rows are named by their place
+instead and the replies left unlinked (a note in the file's summary), since numbers would link them
+wrongly. Rows are grouped into articles by the article column (first row's title column gives the
+title); without one the file is one article.
 
 Thread links come from the parent column; without one, a ``comment_counter`` column such as the
 Globe and Mail's ``source2_<article>_3_1`` (reply 1 to top-level comment 3) gives them when the
@@ -54,12 +55,12 @@ FORMAT = "tabular"
 # Usual column names, most specific first.
 TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "content", "comment", "message")
 ARTICLE_COLUMNS = ("article_id", "article", "article_url", "submission_id", "link_id", "thread_id", "thread",
-                   "post_id", "video_id", "submission_title", "article_title")
-ID_COLUMNS = ("comment_id", "id", "cid", "comment_counter")
+                   "story_id", "post_id", "video_id", "submission_title", "article_title")
+ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
 PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "in_reply_to", "reply_to")
 AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "by")
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime")
-TITLE_COLUMNS = ("title", "article_title", "submission_title", "headline")
+TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "headline")
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
 COUNTER_COLUMNS = ("comment_counter",)
 
@@ -301,6 +302,9 @@ class _Columns:
     article: str | None
     id: str | None
     parent: str | None
+    #: Why the parent column cannot be followed (no id column): rows are then named by their place,
+    #: which no parent id can match, rather than numbered, which parent ids would match wrongly.
+    unlinked: str | None
     counter: str | None
     author: str | None
     time: str | None
@@ -310,13 +314,16 @@ class _Columns:
         return {c for c in (self.text, self.article, self.id, self.parent, self.author, self.time, self.title) if c}
 
 
-def _pick(path: Path, available: Sequence[str], chosen: str | None, guesses: Sequence[str], what: str) -> str | None:
+def _pick(path: Path, available: Sequence[str], chosen: str | None, guesses: Sequence[str], what: str,
+          rows: list[tuple[str, dict[str, Any]]] | None = None) -> str | None:
+    """The column named, else the first usual name present (with ``rows``: the first holding a value)."""
     if chosen is not None:
         if chosen not in available:
             raise ReaderError(path, "header", f"no {what} column {chosen!r}; columns are {', '.join(available)}")
         return chosen
     by_usual = {_usual_name(name): name for name in available}
-    return next((by_usual[g] for g in guesses if g in by_usual), None)
+    present = (by_usual[g] for g in guesses if g in by_usual)
+    return next((column for column in present if rows is None or _any_value(rows, column)), None)
 
 
 def _article_of(path: Path, row: dict[str, Any], article_column: str | None) -> str:
@@ -389,21 +396,22 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
     article = _pick(path, available, options.article_column, ARTICLE_COLUMNS, "article")
     parent = _pick(path, available, options.parent_column, PARENT_COLUMNS, "parent")
     id_column, passed_over = _id_column(path, rows, available, options.id_column, article, text)
+    unlinked = None
     if parent is not None and id_column is None and _any_value(rows, parent, _parent):
-        # Rows would be numbered, and the parent ids would then be matched against row numbers.
         why = "; ".join(passed_over) or f"none of {', '.join(ID_COLUMNS)} is a column"
-        raise ReaderError(path, "header", f"column {parent!r} links replies to their parents by comment id, but no "
-                                          f"column gives the comments ids unique within their article ({why}); "
-                                          "name the id column with --id-column (one whose ids are unique within an article)")
+        unlinked = (f"replies not linked to their parents: column {parent!r} names them by comment id, but no column "
+                    f"gives ids unique within an article ({why}); name one with --id-column")
     return _Columns(
         text=text,
         article=article,
         id=id_column,
         parent=parent,
+        unlinked=unlinked,
         counter=None if parent else _pick(path, available, None, COUNTER_COLUMNS, "counter"),
         author=_pick(path, available, options.author_column, AUTHOR_COLUMNS, "author"),
         time=_pick(path, available, options.time_column, TIME_COLUMNS, "time"),
-        title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title"),
+        # Hacker News search results carry an empty "title" on every comment and the story's in "story_title"
+        title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
     )
 
 
@@ -430,7 +438,7 @@ def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, 
     return Comment(
         # numbered in file order without an id column; a row the id column leaves empty is named by
         # its place, which no id in the column can be
-        id=_cell(row, columns.id) or (where if columns.id else str(position + 1)),
+        id=_cell(row, columns.id) or (where if columns.id or columns.unlinked else str(position + 1)),
         text=clean_text(text),
         position=position,
         parent_id=_parent(_cell(row, columns.parent)),
@@ -471,6 +479,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     if not rows:
         return result
     columns = _columns(path, rows, options)
+    if columns.unlinked:
+        result.notes.append(columns.unlinked)
     articles: dict[str, Article] = {}
     counters: dict[int, str] = {}
     seen = SeenIds()
