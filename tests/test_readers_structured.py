@@ -241,6 +241,28 @@ def test_youtube_data_api_threads_replies_and_missing() -> None:
     assert article.missing_comment_count == 2  # totalReplyCount 3, one reply included
 
 
+def test_youtube_replies_fetched_by_comments_list_join_their_threads(tmp_path: Path) -> None:
+    threads = json.loads((FIXTURES / "youtube/api_threads.json").read_text())
+
+    def reply(n: int) -> dict:
+        return {"kind": "youtube#comment", "id": f"UgT1.more{n}", "snippet": {
+            "videoId": "vid123", "parentId": "UgT1", "textOriginal": f"Later reply {n}.", "authorDisplayName": "@kim",
+            "publishedAt": "2024-03-02T10:00:00Z"}}
+
+    # the thread page said 3 replies and carried 1; a comments.list page (parentId=UgT1) brings the other 2
+    pages = tmp_path / "pages.json"
+    pages.write_text(json.dumps([threads, {"kind": "youtube#commentListResponse", "items": [reply(1), reply(2)]}]))
+    [article] = read_file(pages).articles
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments if c.parent_id == "UgT1"] == [
+        ("UgT1.r1", "UgT1", 1), ("UgT1.more1", "UgT1", 1), ("UgT1.more2", "UgT1", 1)]
+    assert article.missing_comment_count == 0
+    # the replies page alone is read too
+    alone = tmp_path / "replies.json"
+    alone.write_text(json.dumps({"kind": "youtube#commentListResponse", "items": [reply(1)]}))
+    assert detect_format(alone) == "youtube"
+    assert [(c.id, c.text) for c in _comments(read_file(alone).articles)] == [("UgT1.more1", "Later reply 1.")]
+
+
 def test_youtube_bad_json_line_names_the_line() -> None:
     result = read_file(FIXTURES / "youtube/ycd_bad_line.jsonl")  # issue 23: the line is rejected, not the file
     assert [c.id for a in result.articles for c in a.comments] == ["Ugz1", "Ugz2"]

@@ -7,8 +7,9 @@ and name none, so the article is the file (id = file name without extension).
 
 Data API v3 ``commentThreads`` responses (an object with ``items``, or the items saved as an
 array) give ``snippet.topLevelComment`` and, when requested, ``replies.comments``; one article per
-``videoId``. Replies the API did not include (``totalReplyCount`` above what is there) count as
-missing.
+``videoId``. ``comments.list`` responses (the further replies of a thread, paged by ``parentId``)
+give ``youtube#comment`` items, alone or among the threads. Replies the API did not include
+(``totalReplyCount`` above what is there) count as missing.
 
 Tools that page through a video several times save overlapping fetches in one file: each comment
 id is kept once (its first occurrence), and one reject line counts the repeats.
@@ -45,7 +46,7 @@ from analyzer.readers._structured import (
 from analyzer.records import Article, Comment
 
 FORMAT = "youtube"
-_API_KIND = re.compile(rb'"kind"\s*:\s*"youtube#(commentThread|commentThreadListResponse)"')
+_API_KIND = re.compile(rb'"kind"\s*:\s*"youtube#(commentThread|commentThreadListResponse|comment|commentListResponse)"')
 _YCD_KEYS = {"cid", "text"}
 #: Data API moderationStatus → our status (only moderators' own requests see the non-published ones).
 _API_STATUS = {"published": "published", "heldForReview": "pending", "likelySpam": "spam", "rejected": "deleted"}
@@ -171,7 +172,7 @@ def _api_comment(resource: Any, where: str, thread_parent: str | None) -> Commen
 
 
 def _api_items(path: Path, document: Any) -> Iterator[tuple[Any, str]]:
-    """commentThread items from a response, a list of responses (pages) or a bare list of items."""
+    """commentThread (or comment) items from a response, a list of responses (pages) or a bare list of items."""
     if isinstance(document, dict) and isinstance(document.get("items"), list):
         for index, item in enumerate(document["items"]):
             yield item, f"$.items[{index}]"
@@ -183,7 +184,8 @@ def _api_items(path: Path, document: Any) -> Iterator[tuple[Any, str]]:
             else:
                 yield entry, f"$[{index}]"
     else:
-        raise ReaderError(path, "$", "expected a commentThreadListResponse with a list of items, or a list of them")
+        raise ReaderError(path, "$", "expected a commentThreadListResponse or commentListResponse with a list of "
+                                     "items, or a list of them")
 
 
 @dataclass
@@ -199,8 +201,13 @@ class _Thread:
 
 
 def _thread(path: Path, item: Any, where: str, result: ReadResult) -> _Thread:
-    """A commentThread item; a comment in it that cannot be read is added to the rejects, and ItemError
-    says why the thread itself cannot be."""
+    """A commentThread item, or a youtube#comment item of a comments.list response (a reply fetched on its
+    own: a thread of one, keyed by its parent); a comment in it that cannot be read is added to the
+    rejects, and ItemError says why the item itself cannot be."""
+    if isinstance(item, dict) and item.get("kind") == "youtube#comment":
+        comment = _api_comment(item, where, None)
+        video = text_field(item["snippet"], "videoId") or path.stem
+        return _Thread(video=video, key=comment.parent_id or comment.id, declared_replies=0, comments=[(comment, where)])
     snippet = item.get("snippet") if isinstance(item, dict) else None
     if not isinstance(snippet, dict) or not isinstance(snippet.get("topLevelComment"), dict):
         raise ItemError("expected a youtube#commentThread with snippet.topLevelComment")
@@ -261,7 +268,8 @@ def _read_api(path: Path, options: ReadOptions) -> ReadResult:
     return result
 
 
-@register("youtube", _sniff, "YouTube comments: youtube-comment-downloader JSON lines or --pretty, Data API v3 threads")
+@register("youtube", _sniff, "YouTube comments: youtube-comment-downloader JSON lines or --pretty, Data API v3 "
+                            "threads and comments")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     with path.open("rb") as stream:
         # decoded as the whole file will be (UTF-16 without a byte-order mark too), re-encoded for the patterns
