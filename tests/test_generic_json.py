@@ -125,6 +125,41 @@ def test_the_specific_readers_outbid_it(relative: str, expected: str) -> None:
     assert detect_format(FIXTURES / relative) == expected
 
 
+def test_a_comment_platform_api_page_groups_comments_by_thread_and_keeps_spam_as_spam(tmp_path: Path) -> None:
+    # Disqus's posts list: author objects, thread ids, spam and parent flags
+    posts = [
+        {"id": "11", "raw_message": "Fares up again.", "author": {"name": "Ann"}, "thread": "t1", "parent": None,
+         "createdAt": "2024-04-01T10:00:00", "isSpam": False, "isDeleted": False},
+        {"id": "12", "raw_message": "Still cheaper than parking.", "author": {"name": "Bo"}, "thread": "t1",
+         "parent": 11, "createdAt": "2024-04-01T10:05:00", "isSpam": False, "isDeleted": False},
+        {"id": "13", "raw_message": "Cheap pills here", "author": {"name": "Bot"}, "thread": "t2", "parent": None,
+         "createdAt": "2024-04-02T10:00:00", "isSpam": True, "isDeleted": False}]
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps({"cursor": {"hasNext": False}, "code": 0, "response": posts}))
+    assert detect_format(path) == "generic-json"  # rows with author objects are no table
+    articles = {a.id: a for a in read_file(path).articles}
+    assert [(c.id, c.parent_id, c.depth, c.author, c.status) for c in articles["t1"].comments] == [
+        ("11", None, 0, "Ann", "published"), ("12", "11", 1, "Bo", "published")]
+    assert [(c.id, c.status) for c in articles["t2"].comments] == [("13", "spam")]
+
+
+def test_facebook_graph_comments_with_replies_in_page_objects(tmp_path: Path) -> None:
+    page = {"data": [
+        {"id": "1_1", "message": "Good news for the valley.", "from": {"name": "Dee", "id": "7"},
+         "created_time": "2024-04-01T10:00:00+0000",
+         "comments": {"data": [{"id": "1_2", "message": "If it gets built.", "from": {"name": "Eve", "id": "8"},
+                                "created_time": "2024-04-01T11:00:00+0000"}], "paging": {"cursors": {}}}},
+        {"id": "1_3", "message": "Not again.", "from": {"name": "Fay", "id": "9"},
+         "created_time": "2024-04-01T12:00:00+0000"}], "paging": {"cursors": {"after": "x"}}}
+    path = tmp_path / "post_comments.json"
+    path.write_text(json.dumps(page))
+    assert detect_format(path) == "generic-json"
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time) for c in article.comments] == [
+        ("1_1", None, 0, "Dee", "2024-04-01T10:00:00+00:00"), ("1_2", "1_1", 1, "Eve", "2024-04-01T11:00:00+00:00"),
+        ("1_3", None, 0, "Fay", "2024-04-01T12:00:00+00:00")]
+
+
 def test_json_without_comment_objects_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "config.json"
     path.write_text('{"name": "harbour", "items": [{"sku": "A1", "price": 3}]}', encoding="utf-8")

@@ -6,12 +6,16 @@ searched too). Which field is what is found by name, in any spelling (``full_tex
 and checked on the values: a text field holds text, a time field reads as a time, an author is a
 name or an object holding one.
 
-- text: full_text, text, body, content, message, comment (HTML markup is turned into text)
-- author: userName, author, user, username, name; time: created_at, time, date, timestamp, published
+- text: full_text, text, body, content, message, comment, raw_message (HTML markup is turned into text)
+- author: userName, author, user, username, name, from; time: created_at, time, date, timestamp,
+  published, created_time
 - id: id, comment_id, cid; parent: parent_id, parent, in_reply_to
-- replies nested under replies / children: depth and parent come from the nesting
+- replies nested under replies / children / comments (a list, or a page object holding one as
+  Facebook's Graph API writes ``{"data": [...]}``): depth and parent come from the nesting
+- status: deleted / removed flags, spam flags (``isSpam``)
 
-One article per file, titled from the document's own title / url. The fields used are named in
+One article per file, titled from the document's own title / url, unless the comments name theirs
+(article_id, thread, story_id, post_id …: one article each, replies in their parent's). The fields used are named in
 ``Article.extra["fields"]``. A comment id read before (overlapping fetches saved together) is kept
 once and one reject counts the repeats; an object that cannot be a comment is a reject naming its
 JSON path. The specific readers (Reddit, YouTube, Hacker News, tables) outbid this one, except
@@ -52,18 +56,22 @@ from analyzer.records import Article, Comment
 FORMAT = "generic-json"
 
 # Field names per role, normalised (lower case, no "_" / "-"), most specific first.
-_TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commenttext", "commentbody")
-_AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname")
-_TIME = ("createdat", "time", "date", "timestamp", "published", "publishedat", "created", "createdutc", "postedat")
+_TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commenttext", "commentbody", "rawmessage")
+_AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname", "from")
+_TIME = ("createdat", "time", "date", "timestamp", "published", "publishedat", "created", "createdutc", "postedat",
+         "createdtime")
 _ID = ("id", "commentid", "cid")
 _PARENT = ("parentid", "parent", "inreplyto", "inreplytoid", "replyto", "parentcommentid")
 _REPLIES = ("replies", "children", "comments", "responses")
+#: The article (thread, story, post) a comment belongs to, where one file holds several.
+_ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "linkid", "videoid")
 #: Keys under which the comment list usually sits, searched before the others.
 _LIST_KEYS = ("comments", "data", "items", "results")
 _TITLE = ("title", "headline")
 _URL = ("url", "link", "permalink")
-#: Flags that mark a comment removed; its text may then be empty.
+#: Flags that mark a comment removed (its text may then be empty), or spam.
 _DELETED_FLAGS = ("deleted", "isdeleted", "removed", "isremoved")
+_SPAM_FLAGS = ("isspam", "spam")
 #: Parent values that mean "no parent".
 _NO_PARENT = {"", "0", "null", "none"}
 #: How deep in the document the comment list is looked for, and how many comments choose the fields.
@@ -73,7 +81,9 @@ _MARKUP = re.compile(r"<(?:p|br|a|b|i|em|strong|div|span|blockquote)\b[^>]*>", r
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _JSON_OPENING = re.compile(rb"\A[ \t\r\n]*[\[{]")  # JSON's own blanks: "\v{" is junk then JSON
 _KEY = re.compile(rb'"([^"\\]{1,40})"\s*:')
-_NESTED_LIST = re.compile(rb'"(?:replies|children|responses)"\s*:\s*\[\s*\{', re.IGNORECASE)
+# replies as a list, or (Facebook's Graph API) as a page object holding one: "comments": {"data": [
+_NESTED_LIST = re.compile(rb'"(?:replies|children|responses)"\s*:\s*\[\s*\{|"comments"\s*:\s*\{\s*"data"\s*:\s*\[',
+                          re.IGNORECASE)
 
 # How sure the sniffer is: nested replies are what no other reader of unknown shapes can hold;
 # a flat list is as well read by the table reader, which outbids this (0.5 with a usual text column).
@@ -123,8 +133,20 @@ def _is_parent(value: Any) -> bool:
     return value is None or _is_id(value)
 
 
-def _is_list(value: Any) -> bool:
-    return isinstance(value, list)
+def _replies(value: Any) -> tuple[list[Any], str | None] | None:
+    """The list of replies a field holds, and the key of the page object wrapping it (Facebook's Graph API
+    nests replies as ``{"data": [...], "paging": …}``); None when it holds none."""
+    if isinstance(value, list):
+        return value, None
+    if isinstance(value, dict):
+        key = _named(value, _LIST_KEYS)
+        if key is not None and isinstance(value[key], list):
+            return value[key], key
+    return None
+
+
+def _is_replies(value: Any) -> bool:
+    return _replies(value) is not None
 
 
 def _author_name(user: dict[str, Any]) -> str | None:
@@ -153,20 +175,22 @@ class _Fields:
     parent: str | None
     author: str | None
     time: str | None
+    article: str | None = None
 
     def used(self) -> set[str]:
-        return {key for key in (self.text, self.replies, self.id, self.parent, self.author, self.time) if key}
+        return {key for key in (self.text, self.replies, self.id, self.parent, self.author, self.time, self.article)
+                if key}
 
     def named(self, comments_at: str) -> dict[str, str]:
         """For ``Article.extra["fields"]``: where the comments are and the key used for each role."""
         roles = {"text": self.text, "author": self.author, "time": self.time, "id": self.id,
-                 "parent": self.parent, "replies": self.replies}
+                 "parent": self.parent, "replies": self.replies, "article": self.article}
         return {"comments": comments_at, **{role: key for role, key in roles.items() if key}}
 
 
 def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
     """The fields of these comment objects, by name and value; None when no field holds their text."""
-    replies = _field(objects, _REPLIES, _is_list, set())
+    replies = _field(objects, _REPLIES, _is_replies, set())
     taken = {replies} if replies else set()
     text = _field(objects, _TEXT, _is_text, taken)
     if text is None:
@@ -174,7 +198,8 @@ def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
     taken.add(text)
     chosen: dict[str, str | None] = {}
     for role, names, fits in (("id", _ID, _is_id), ("parent", _PARENT, _is_parent),
-                              ("author", _AUTHOR, _is_author), ("time", _TIME, _is_time)):
+                              ("author", _AUTHOR, _is_author), ("time", _TIME, _is_time),
+                              ("article", _ARTICLE, _is_id)):
         chosen[role] = _field(objects, names, fits, taken)
         taken |= {chosen[role]} - {None}
     return _Fields(text=text, replies=replies, **chosen)
@@ -191,8 +216,8 @@ def _objects(items: list[Any], replies: str | None, limit: int) -> list[dict[str
         item = stack.pop()
         if isinstance(item, dict):
             found.append(item)
-            nested = item.get(replies) if replies else None
-            stack.extend(reversed(nested) if isinstance(nested, list) else ())
+            nested = _replies(item.get(replies)) if replies else None
+            stack.extend(reversed(nested[0]) if nested else ())
     return found
 
 
@@ -271,8 +296,8 @@ def _time(obj: dict[str, Any], key: str | None) -> str | None:
     return to_iso8601(obj.get(key)) if key else None
 
 
-def _is_deleted(obj: dict[str, Any]) -> bool:
-    key = _named(obj, _DELETED_FLAGS)
+def _flagged(obj: dict[str, Any], flags: tuple[str, ...]) -> bool:
+    key = _named(obj, flags)
     return key is not None and obj[key] is True
 
 
@@ -280,7 +305,7 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
              depth: int | None) -> Comment:
     """One comment object as a Comment; ItemError when it has no text (and is not marked deleted)."""
     text = _text(obj, fields.text)
-    deleted = _is_deleted(obj)
+    deleted = _flagged(obj, _DELETED_FLAGS)
     if not text and not deleted:
         raise ItemError(f"no text in {fields.text!r}")
     return Comment(
@@ -291,7 +316,7 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
         depth=depth,
         author=_author(obj, fields.author),
         time=_time(obj, fields.time),
-        status="deleted" if deleted else "published",
+        status="deleted" if deleted else "spam" if _flagged(obj, _SPAM_FLAGS) else "published",
         extra={key: extra_value(value) for key, value in obj.items() if key not in fields.used()},
     )
 
@@ -302,33 +327,38 @@ def _id_of(obj: dict[str, Any], key: str | None) -> str | None:
     return str(value) if _is_id(value) else None
 
 
-def _read_comments(path: Path, items: list[Any], where: str, fields: _Fields, result: ReadResult) -> list[Comment]:
-    """The comments of the list and their nested replies, in document order; the rest as rejects.
+def _read_comments(path: Path, items: list[Any], where: str, fields: _Fields,
+                   result: ReadResult) -> list[tuple[Comment, str | None]]:
+    """The comments of the list and their nested replies, in document order, each with the article key
+    it names (a reply without one: its parent's); the rest as rejects.
 
     Iterative, so a thread nested thousands deep cannot exhaust Python's stack.
     """
     nested = fields.replies is not None
     seen = SeenIds()
-    comments: list[Comment] = []
-    stack = [(item, _child(where, index), 0, None) for index, item in reversed(list(enumerate(items)))]
+    comments: list[tuple[Comment, str | None]] = []
+    stack = [(item, _child(where, index), 0, None, None) for index, item in reversed(list(enumerate(items)))]
     while stack:
-        item, at, depth, parent = stack.pop()
+        item, at, depth, parent, article = stack.pop()
         if not isinstance(item, dict):
             result.rejects.append(item_reject(path, at, "comment", ItemError("not an object"), item))
             continue
+        article = _id_of(item, fields.article) or article
         try:
             comment = _comment(item, fields, at, len(comments), parent, depth if nested else None)
         except ValueError as error:
             result.rejects.append(item_reject(path, at, "comment", error, item))
             comment = None
         if comment is not None and not (fields.id and seen.is_repeat(comment.id, at)):
-            comments.append(comment)
-        replies = item.get(fields.replies) if fields.replies else None
-        if isinstance(replies, list):
+            comments.append((comment, article))
+        replies = _replies(item.get(fields.replies)) if fields.replies else None
+        if replies is not None:
+            listed, page_key = replies
+            at_replies = _child(at, fields.replies) if page_key is None else _child(_child(at, fields.replies), page_key)
             # a reply names its parent even when the parent itself was rejected: by its id, else its path
             parent_id = comment.id if comment is not None else _id_of(item, fields.id) or at
-            stack.extend((reply, _child(_child(at, fields.replies), index), depth + 1, parent_id)
-                         for index, reply in reversed(list(enumerate(replies))))
+            stack.extend((reply, _child(at_replies, index), depth + 1, parent_id, article)
+                         for index, reply in reversed(list(enumerate(listed))))
     result.rejects += seen.rejects(str(path))
     return comments
 
@@ -347,10 +377,16 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     if found is None:
         raise ReaderError(path, "$", f"no list of comment objects with a text field ({', '.join(_TEXT)})")
     items, comments_at, fields = found
-    comments = _read_comments(path, items, comments_at, fields, result)
-    if fields.replies is None and fields.parent:
-        fill_depths(comments)
-    result.articles.append(Article(
-        id=path.stem, source_file=str(path), format=FORMAT, title=_top_level(parsed.document, _TITLE),
-        url=_top_level(parsed.document, _URL), comments=comments, extra={"fields": fields.named(comments_at)}))
+    by_article: dict[str | None, list[Comment]] = {}
+    for comment, article in _read_comments(path, items, comments_at, fields, result):
+        by_article.setdefault(article, []).append(comment)
+    one = len(by_article) <= 1  # the document's own title and url are its one article's
+    for article, comments in by_article.items() or [(None, [])]:
+        if fields.replies is None and fields.parent:
+            fill_depths(comments)
+        result.articles.append(Article(
+            id=article or path.stem, source_file=str(path), format=FORMAT,
+            title=_top_level(parsed.document, _TITLE) if one else None,
+            url=_top_level(parsed.document, _URL) if one else None, comments=comments,
+            extra={"fields": fields.named(comments_at)}))
     return result

@@ -65,6 +65,8 @@ TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "h
 COUNTER_COLUMNS = ("comment_counter",)
 
 _NO_PARENT = {"", "0", "none", "null", "nan"}
+#: An author given as an object ({"name": …}): a table row would be rejected for it.
+_AUTHOR_OBJECT = re.compile(rb'"(?:author|user|from)"\s*:\s*\{', re.IGNORECASE)
 _TABLE_SUFFIXES = (".csv", ".tsv")
 
 
@@ -87,6 +89,8 @@ def _sniff(head: bytes, path: Path) -> float:
         return 0.9
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith((b"[", b"{")):
+        if _AUTHOR_OBJECT.search(stripped):  # a platform's API objects (Disqus): the JSON reader's, not rows
+            return 0.0
         if set(TEXT_COLUMNS) & _json_keys(stripped):
             return 0.5
         # Unusual column names: the user names them with --text-column; the extension says "rows".
