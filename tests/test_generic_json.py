@@ -141,6 +141,9 @@ def test_a_comment_platform_api_page_groups_comments_by_thread_and_keeps_spam_as
     assert [(c.id, c.parent_id, c.depth, c.author, c.status) for c in articles["t1"].comments] == [
         ("11", None, 0, "Ann", "published"), ("12", "11", 1, "Bo", "published")]
     assert [(c.id, c.status) for c in articles["t2"].comments] == [("13", "spam")]
+    # a forum's posts: "post_id" on each is its own id, so no grouping
+    path.write_text(json.dumps([{"post_id": n, "text": f"Post {n}."} for n in range(3)]))
+    assert [(a.id, len(a.comments)) for a in read_file(path, "generic-json").articles] == [("posts", 3)]
 
 
 def test_facebook_graph_comments_with_replies_in_page_objects(tmp_path: Path) -> None:

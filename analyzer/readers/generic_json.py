@@ -202,7 +202,15 @@ def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
                               ("article", _ARTICLE, _is_id)):
         chosen[role] = _field(objects, names, fits, taken)
         taken |= {chosen[role]} - {None}
+    if chosen["article"] is not None and not _groups(objects, chosen["article"]):
+        chosen["article"] = None  # a value per comment ("post_id" on a forum's posts) is their own id
     return _Fields(text=text, replies=replies, **chosen)
+
+
+def _groups(objects: list[dict[str, Any]], key: str) -> bool:
+    """Whether some comments share a value of the key, as comments of one article share its id."""
+    values = [str(obj[key]) for obj in objects if _is_id(obj.get(key))]
+    return len(set(values)) < len(values)
 
 
 # --- where the comments are ------------------------------------------------------------------------------
