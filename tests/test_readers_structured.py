@@ -192,6 +192,21 @@ def test_reddit_morechildren_and_single_listing() -> None:
     assert listing.id == "z1" and [(c.id, c.parent_id) for c in listing.comments] == [("s1", None), ("s2", "s1")]
 
 
+def test_reddit_comments_listed_without_their_posts_take_the_titles_they_carry(tmp_path: Path) -> None:
+    # a user's (or a search's) comment listing: no t3 in the file, each comment names its post
+    def comment(cid: str, link: str, title: str) -> dict:
+        return {"kind": "t1", "data": {"id": cid, "body": f"Comment {cid}.", "author": "ann", "link_id": f"t3_{link}",
+                                       "parent_id": f"t3_{link}", "link_title": title, "created_utc": 1700000000}}
+
+    path = tmp_path / "user_comments.json"
+    path.write_text(json.dumps({"kind": "Listing", "data": {"children": [
+        comment("c1", "p1", "Ferry strike ends"), comment("c2", "p2", "Bridge tolls rise"),
+        comment("c3", "p1", "Ferry strike ends")]}}))
+    articles = read_file(path).articles
+    assert [(a.id, a.title, [c.id for c in a.comments]) for a in articles] == [
+        ("p1", "Ferry strike ends", ["c1", "c3"]), ("p2", "Bridge tolls rise", ["c2"])]
+
+
 def test_reddit_truncated_json_names_line_and_column() -> None:
     with pytest.raises(ReaderError) as raised:
         read_file(FIXTURES / "reddit/truncated.json")

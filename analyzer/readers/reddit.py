@@ -60,6 +60,8 @@ class _Thread:
     id: str
     #: Article fields from the t3 post; empty when the post is not in the file (or was rejected).
     post: dict[str, Any] = field(default_factory=dict)
+    #: The post's title as its comments carry it (``link_title``, in a user's or a search's comment listing).
+    link_title: str | None = None
     comments: list[Comment] = field(default_factory=list)
     missing: int = 0
     more_stubs: int = 0
@@ -178,7 +180,9 @@ class _Walker:
         comment = _comment(data, self.position)
         thread_id = self.thread_id_for(data)
         self.position += 1
-        self.thread(thread_id).comments.append(comment)
+        thread = self.thread(thread_id)
+        thread.comments.append(comment)
+        thread.link_title = thread.link_title or text_field(data, "link_title")
         self.thread_of_comment[comment.id] = thread_id
 
     def add_more(self, data: dict[str, Any]) -> None:
@@ -200,7 +204,7 @@ def _article(path: Path, thread: _Thread) -> Article:
         id=thread.id,
         source_file=str(path),
         format=FORMAT,
-        title=post.get("title"),
+        title=post.get("title") or thread.link_title,
         url=post.get("url"),
         date=post.get("date"),
         body=post.get("body", ""),
