@@ -132,6 +132,41 @@ def test_a_page_whose_comments_a_script_loads_says_which_system_holds_them(tmp_p
     assert f"comments loaded by a script ({system}) are not in the saved page" in capsys.readouterr().err
 
 
+_MICRODATA_PAGE = """<!doctype html><html><head><title>Council approves new bike lanes</title></head><body>
+<article><h1>Council approves new bike lanes</h1>
+<div><p>The city council voted 7-2 on Tuesday to approve protected bike lanes on Main Street, after months of
+debate between cyclists and shop owners.</p><p>Construction starts in spring, officials said.</p></div>
+<section class="discussion">
+<div itemprop="comment" itemscope itemtype="https://schema.org/Comment">
+  <span itemprop="author" itemscope itemtype="https://schema.org/Person"><span itemprop="name">Rita M.</span></span>
+  <time itemprop="dateCreated" datetime="2024-05-01T09:00:00Z">May 1</time>
+  <div itemprop="text"><p>Finally! My commute will be so much safer.</p></div>
+  <div itemprop="comment" itemscope itemtype="https://schema.org/Comment">
+    <span itemprop="author" itemscope itemtype="https://schema.org/Person"><span itemprop="name">Dan K.</span></span>
+    <time itemprop="dateCreated" datetime="2024-05-01T10:00:00Z">May 1</time>
+    <div itemprop="text"><p>Safer for you, ruinous for the shops that lose parking.</p></div>
+  </div>
+</div>
+<div itemprop="comment" itemscope itemtype="https://schema.org/Comment">
+  <span itemprop="author" itemscope itemtype="https://schema.org/Person"><span itemprop="name">Lee</span></span>
+  <time itemprop="dateCreated" datetime="2024-05-02T08:00:00Z">May 2</time>
+  <div itemprop="text"><p>Six months of digging on Main Street will hurt everyone.</p></div>
+</div></section></article></body></html>"""
+
+
+def test_schema_org_comment_microdata_gives_threaded_comments(tmp_path):
+    path = tmp_path / "lanes.html"
+    path.write_text(_MICRODATA_PAGE)
+    [article] = read_file(path).articles
+    comments = [(c.parent_id is not None, c.depth, c.author, c.time, c.text) for c in article.comments]
+    assert comments == [
+        (False, 0, "Rita M.", "2024-05-01T09:00:00+00:00", "Finally! My commute will be so much safer."),
+        (True, 1, "Dan K.", "2024-05-01T10:00:00+00:00", "Safer for you, ruinous for the shops that lose parking."),
+        (False, 0, "Lee", "2024-05-02T08:00:00+00:00", "Six months of digging on Main Street will hurt everyone.")]
+    assert article.comments[1].parent_id == article.comments[0].id
+    assert "Construction starts in spring" in article.body and "ruinous" not in article.body
+
+
 # --- a generic (Drupal-like) comment section ---------------------------------------------------
 
 

@@ -74,6 +74,8 @@ _ITEM_CLASS = re.compile(
     re.IGNORECASE,
 )
 _ITEM_ID = re.compile(r"comment[-_]?\d+$", re.IGNORECASE)
+#: schema.org microdata: a comment is an item of this type, its text the item's ``itemprop="text"``.
+_COMMENT_TYPE = re.compile(r"schema\.org/(?:Comment|UserComments)/?$", re.IGNORECASE)
 _ID_NUMBER = re.compile(r"(\d{2,})$")
 #: Climbing from a comment never goes past these: they hold whole pages, not comments.
 _PAGE_TAGS = ("body", "html", "main")
@@ -244,13 +246,27 @@ def _in_non_comment_area(element: etree._Element) -> bool:
     return False
 
 
+def _is_comment_microdata(element: etree._Element) -> bool:
+    """A schema.org Comment item (``itemscope itemtype="https://schema.org/Comment"``)."""
+    return bool(_COMMENT_TYPE.search(element.get("itemtype") or ""))
+
+
+def _is_microdata_text(element: etree._Element) -> bool:
+    """The ``itemprop="text"`` of a schema.org Comment: the nearest item around it is that comment."""
+    if element.get("itemprop") != "text":
+        return False
+    item = next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+    return item is not None and _is_comment_microdata(item)
+
+
 def _is_body(element: etree._Element) -> bool:
     names = (*_tokens(element), element.get("id") or "")
-    return any(_BODY_CLASS.search(n) and not _NOT_BODY.search(n) for n in names)
+    return any(_BODY_CLASS.search(n) and not _NOT_BODY.search(n) for n in names) or _is_microdata_text(element)
 
 
 def _is_marked_item(element: etree._Element) -> bool:
-    return bool(_ITEM_ID.search(element.get("id") or "")) or any(_ITEM_CLASS.match(t) for t in _tokens(element))
+    return (bool(_ITEM_ID.search(element.get("id") or "")) or any(_ITEM_CLASS.match(t) for t in _tokens(element))
+            or _is_comment_microdata(element))
 
 
 def _is_container(element: etree._Element) -> bool:
