@@ -15,10 +15,10 @@ name or an object holding one.
 - status: deleted / removed flags, spam flags (``isSpam``)
 
 One article per file, titled from the document's own title / url, unless the comments name theirs
-(article_id, thread, story_id, post_id …: one article each, replies in their parent's). The fields used are named in
-``Article.extra["fields"]``. A comment id read before (overlapping fetches saved together) is kept
-once and one reject counts the repeats; an object that cannot be a comment is a reject naming its
-JSON path. The specific readers (Reddit, YouTube, Hacker News, tables) outbid this one, except
+(article_id, thread, story_id, post_id …: one article each, replies in their parent's). The fields
+used are named in ``Article.extra["fields"]``. A comment id read before (overlapping fetches saved
+together) is kept once and one reject counts the repeats; an object that cannot be a comment is a
+reject naming its JSON path. The specific readers (Reddit, YouTube, Hacker News, tables) outbid this one, except
 where only it can read the file: nested replies, which a table reader would leave inside rows.
 """
 

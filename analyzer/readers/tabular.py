@@ -440,8 +440,8 @@ def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, 
     if not isinstance(time_value, (int, float)):
         time_value = _cell(row, columns.time)
     return Comment(
-        # numbered in file order without an id column; a row the id column leaves empty is named by
-        # its place, which no id in the column can be
+        # numbered in file order without an id column; named by its place, which no id can be, when
+        # the id column leaves it empty or when parent ids cannot be followed (``unlinked``)
         id=_cell(row, columns.id) or (where if columns.id or columns.unlinked else str(position + 1)),
         text=clean_text(text),
         position=position,
