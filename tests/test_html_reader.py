@@ -165,6 +165,18 @@ def test_schema_org_comment_microdata_gives_threaded_comments(tmp_path):
         (False, 0, "Lee", "2024-05-02T08:00:00+00:00", "Six months of digging on Main Street will hurt everyone.")]
     assert article.comments[1].parent_id == article.comments[0].id
     assert "Construction starts in spring" in article.body and "ruinous" not in article.body
+    assert article.declared_comment_count is None  # the page states no count
+
+
+@pytest.mark.parametrize("metadata", [
+    '<meta itemprop="commentCount" content="14">',
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Lanes", "commentCount": 14}</script>',
+])
+def test_schema_org_comment_count_is_the_declared_count(tmp_path, metadata):
+    path = tmp_path / "lanes.html"
+    path.write_text(_MICRODATA_PAGE.replace("</head>", metadata + "</head>"))
+    [article] = read_file(path).articles
+    assert article.declared_comment_count == 14 and len(article.comments) == 3
 
 
 # --- a generic (Drupal-like) comment section ---------------------------------------------------

@@ -76,6 +76,7 @@ _ITEM_CLASS = re.compile(
 _ITEM_ID = re.compile(r"comment[-_]?\d+$", re.IGNORECASE)
 #: schema.org microdata: a comment is an item of this type, its text the item's ``itemprop="text"``.
 _COMMENT_TYPE = re.compile(r"schema\.org/(?:Comment|UserComments)/?$", re.IGNORECASE)
+_JSON_LD_COUNT = re.compile(r'"commentCount"\s*:\s*"?(\d+)')
 _ID_NUMBER = re.compile(r"(\d{2,})$")
 #: Climbing from a comment never goes past these: they hold whole pages, not comments.
 _PAGE_TAGS = ("body", "html", "main")
@@ -664,7 +665,26 @@ def _meta(tree: etree._Element, *names: str) -> str | None:
 
 
 def _declared_count(tree: etree._Element) -> int | None:
-    """The comment count the page states in a heading, a comment-count element or a link to the comments."""
+    """The comment count the page states in a heading, a comment-count element or a link to the comments,
+    else in its schema.org metadata (``commentCount``)."""
+    shown = _shown_count(tree)
+    return shown if shown is not None else _schema_count(tree)
+
+
+def _schema_count(tree: etree._Element) -> int | None:
+    """schema.org's ``commentCount``, as microdata or in JSON-LD."""
+    for element in tree.iterfind('.//*[@itemprop="commentCount"]'):
+        value = (element.get("content") or clean_text(element.text_content())).strip()
+        if value.isdigit():
+            return int(value)
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        match = _JSON_LD_COUNT.search(script.text or "")
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _shown_count(tree: etree._Element) -> int | None:
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "option"):
             continue
