@@ -179,6 +179,31 @@ def test_schema_org_comment_count_is_the_declared_count(tmp_path, metadata):
     assert article.declared_comment_count == 14 and len(article.comments) == 3
 
 
+_FORUM_LD = {"@context": "https://schema.org", "@type": "DiscussionForumPosting", "headline": "A second bridge?",
+             "text": "The council wants 40 million for a second bridge.", "commentCount": 3, "comment": [
+                 {"@type": "Comment", "@id": "#p2", "text": "Yes, traffic is awful.", "author": {"name": "Ann"},
+                  "datePublished": "2024-05-01T09:00:00Z", "comment": [
+                      {"@type": "Comment", "@id": "#p3", "text": "Because of the roadworks.", "author": "Bo"}]},
+                 {"@type": "Comment", "@id": "#p4", "text": "No. Fix the buses first.", "author": {"name": "Cy"}}]}
+
+
+def test_comments_given_as_json_ld_are_read_threaded_and_kept_out_of_the_body(tmp_path):
+    import json
+
+    shown = "".join(f'<div class="post">{text}</div>' for text in (
+        "Yes, traffic is awful.", "Because of the roadworks.", "No. Fix the buses first."))
+    path = tmp_path / "thread.html"
+    path.write_text(f'<!doctype html><html><head><title>A second bridge?</title><script type="application/ld+json">'
+                    f'{json.dumps(_FORUM_LD)}</script></head><body><main><h1>A second bridge?</h1>'
+                    f'<p>The council wants 40 million for a second bridge.</p>{shown}</main></body></html>')
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth, c.author, c.text) for c in article.comments] == [
+        ("#p2", None, 0, "Ann", "Yes, traffic is awful."), ("#p3", "#p2", 1, "Bo", "Because of the roadworks."),
+        ("#p4", None, 0, "Cy", "No. Fix the buses first.")]
+    assert article.comments[0].time == "2024-05-01T09:00:00+00:00" and article.declared_comment_count == 3
+    assert "second bridge" in article.body and "roadworks" not in article.body
+
+
 # --- a generic (Drupal-like) comment section ---------------------------------------------------
 
 

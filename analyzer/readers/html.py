@@ -27,12 +27,14 @@ text, decides whether, and where, they begin in trafilatura's text.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 from lxml import etree
@@ -77,6 +79,8 @@ _ITEM_ID = re.compile(r"comment[-_]?\d+$", re.IGNORECASE)
 #: schema.org microdata: a comment is an item of this type, its text the item's ``itemprop="text"``.
 _COMMENT_TYPE = re.compile(r"schema\.org/(?:Comment|UserComments)/?$", re.IGNORECASE)
 _JSON_LD_COUNT = re.compile(r'"commentCount"\s*:\s*"?(\d+)')
+#: JSON-LD comments read from one page at most (metadata, not a dump).
+_MAX_LD_COMMENTS = 100_000
 _ID_NUMBER = re.compile(r"(\d{2,})$")
 #: Climbing from a comment never goes past these: they hold whole pages, not comments.
 _PAGE_TAGS = ("body", "html", "main")
@@ -737,6 +741,52 @@ def _comment_embed(tree: etree._Element) -> str | None:
     return next((name for name, path in _COMMENT_EMBEDS.items() if tree.xpath(path)), None)
 
 
+def _ld_documents(tree: etree._Element) -> Iterator[Any]:
+    """The page's JSON-LD documents that parse."""
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        try:
+            yield json.loads(script.text or "")
+        except (ValueError, RecursionError):  # broken or absurdly deep metadata: not the page's problem
+            continue
+
+
+def _ld_comment(node: dict[str, Any], parent: Comment | None, article_id: str, position: int) -> Comment | None:
+    text = node.get("text")
+    if not isinstance(text, str) or not clean_text(text):
+        return None
+    author = node.get("author")
+    author = author.get("name") if isinstance(author, dict) else author
+    node_id = node.get("@id") or node.get("url")
+    return Comment(
+        id=node_id if isinstance(node_id, str) and node_id else f"{article_id}-ld{position}",
+        text=clean_text(text),
+        position=position,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent and parent.depth is not None else 0,
+        author=(clean_text(author) or None) if isinstance(author, str) else None,
+        time=to_iso8601(node.get("dateCreated") or node.get("datePublished")),
+    )
+
+
+def _json_ld_comments(tree: etree._Element, article_id: str) -> list[Comment]:
+    """Comments the page gives as schema.org JSON-LD (``"comment": [{"@type": "Comment", "text": …}]``,
+    as forum threads publish them), replies nested the same way, in document order."""
+    comments: list[Comment] = []
+    for document in _ld_documents(tree):
+        stack: list[tuple[Any, Comment | None]] = [(document, None)]
+        while stack and len(comments) < _MAX_LD_COMMENTS:
+            node, parent = stack.pop()
+            if isinstance(node, list):
+                stack.extend((item, parent) for item in reversed(node))
+            elif isinstance(node, dict):
+                is_comment = node.get("@type") == "Comment"
+                comment = _ld_comment(node, parent, article_id, len(comments)) if is_comment else None
+                if comment is not None:
+                    comments.append(comment)
+                stack.extend((value, comment or parent) for value in reversed(list(node.values())))
+    return comments
+
+
 def _body_text(tree: etree._Element, comment_items: list[etree._Element], include_comments: bool = False) -> str:
     page = _without(tree, set(comment_items), noise=False)
     # favor_recall: measured on Dragnet pages, precision stays high once the comments are cut out.
@@ -850,7 +900,11 @@ def _read_page(
     body = _body_text(tree, [f.item for f in found])
     comments = [f.comment for f in found]
     embed = _comment_embed(tree)
-    if not found and embed is None:
+    if not found and (comments := _json_ld_comments(tree, article_id)):
+        # the page usually shows them too, as text no markup marks: they are comments, not the body
+        texts = {c.text for c in comments}
+        body = "\n".join(line for line in body.split("\n") if line.strip() not in texts)
+    if not comments and embed is None:
         body, comments = _fallback(tree, body, line_model, article_id)
     article = Article(
         id=article_id,
