@@ -39,6 +39,7 @@ def _assert_positions_follow_file_order(articles: list[Article]) -> None:
         ("wxr/harbour_blog.xml", "wxr"),
         ("wxr/old_export_wxr10.xml", "wxr"),
         ("wxr/truncated.xml", "wxr"),
+        ("comment_feed/site_comments.xml", "comment-feed"),
         ("disqus/town_forum.xml", "disqus"),
         ("disqus/unrecoverable.xml", "disqus"),
         ("reddit/thread.json", "reddit"),

@@ -108,6 +108,7 @@ _READER_MODULES = (
     "analyzer.readers.plaintext",
     "analyzer.readers.html",
     "analyzer.readers.wxr",
+    "analyzer.readers.comment_feed",
     "analyzer.readers.disqus",
     "analyzer.readers.reddit",
     "analyzer.readers.youtube",

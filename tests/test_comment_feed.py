@@ -1,0 +1,66 @@
+"""RSS / Atom comment feeds: entries linking to #comment-N become comments under the page they link to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.readers import ReaderError, detect_format, read_file
+
+SITE_FEED = Path(__file__).resolve().parent / "fixtures" / "comment_feed" / "site_comments.xml"
+
+_ATOM_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0">
+  <title>Comments on: Night buses return</title>
+  <entry>
+    <id>https://buses.example.net/night-buses/#comment-9</id>
+    <link rel="alternate" href="https://buses.example.net/night-buses/#comment-9"/>
+    <author><name>Quinn</name></author>
+    <published>2024-06-01T22:10:00Z</published>
+    <content type="html">&lt;p&gt;About time, the last train leaves at eleven.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <id>https://buses.example.net/night-buses/#comment-10</id>
+    <link rel="alternate" href="https://buses.example.net/night-buses/#comment-10"/>
+    <author><name>Rae</name></author>
+    <published>2024-06-01T23:00:00Z</published>
+    <thr:in-reply-to ref="https://buses.example.net/night-buses/#comment-9"/>
+    <content type="html">&lt;p&gt;Only on weekends though.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def test_a_site_wide_comment_feed_gives_one_article_per_page_with_replies_linked() -> None:
+    assert detect_format(SITE_FEED) == "comment-feed"
+    result = read_file(SITE_FEED)
+    articles = {a.url: a for a in result.articles}
+    fares = articles["https://gazette.example.org/2024/03/ferry-fares/"]
+    assert fares.title == "Ferry fares rise by 12%"  # the last "by" names the commenter
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in fares.comments] == [
+        ("311", None, 0, "Nora", "2024-03-04T08:15:00+00:00", "Twelve percent in one go is steep for commuters."),
+        ("312", "311", 1, "Owen", "2024-03-04T09:40:00+00:00", "Fuel costs went up more than that.")]
+    library = articles["https://gazette.example.org/2024/03/library-hours/"]
+    assert library.title == "Library hours cut" and [c.id for c in library.comments] == ["305"]
+    [reject] = result.rejects  # the post in the feed is no comment, and says so
+    assert reject.location == "entry 4" and "no #comment- anchor" in reject.reason
+
+
+def test_an_atom_comment_feed_with_threading(tmp_path: Path) -> None:
+    path = tmp_path / "feed.atom"
+    path.write_text(_ATOM_FEED)
+    assert detect_format(path) == "comment-feed"
+    [article] = read_file(path).articles
+    assert article.title == "Night buses return"
+    assert [(c.id, c.parent_id, c.depth, c.author, c.text) for c in article.comments] == [
+        ("9", None, 0, "Quinn", "About time, the last train leaves at eleven."),
+        ("10", "9", 1, "Rae", "Only on weekends though.")]
+
+
+def test_a_feed_of_posts_is_not_taken_for_comments(tmp_path: Path) -> None:
+    path = tmp_path / "posts.xml"
+    path.write_text(SITE_FEED.read_text().replace("#comment-3", "#respond-3"))
+    with pytest.raises(ReaderError) as refused:
+        detect_format(path)
+    assert "format not recognised" in refused.value.message
