@@ -22,4 +22,7 @@ def write_text_atomically(path: Path, text: str) -> None:
 def path_text(path: str | Path) -> str:
     """The path as text for outputs: bytes of a file name that are not UTF-8 (which Python keeps as lone
     surrogates, and no UTF-8 writer takes) are written as ``\\xNN``."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    try:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name byte gives (text from elsewhere): its escape
+        return os.fspath(path).encode("utf-8", "backslashreplace").decode("utf-8")
