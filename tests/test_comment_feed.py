@@ -64,3 +64,37 @@ def test_a_feed_of_posts_is_not_taken_for_comments(tmp_path: Path) -> None:
     with pytest.raises(ReaderError) as refused:
         detect_format(path)
     assert "format not recognised" in refused.value.message
+
+
+_BLOGGER_FEED = """<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom' xmlns:thr='http://purl.org/syndication/thread/1.0'>
+  <title type='text'>Valley Notes</title>
+  <entry>
+    <id>tag:blogger.com,1999:blog-1.post-501</id>
+    <published>2024-07-01T08:00:00.000Z</published>
+    <content type='html'>Lovely write-up of the fair.</content>
+    <link rel='alternate' type='text/html' href='https://valley.example.com/2024/07/fair.html?showComment=1719820800000#c501'/>
+    <author><name>Sam</name></author>
+    <thr:in-reply-to href='https://valley.example.com/2024/07/fair.html' ref='tag:blogger.com,1999:blog-1.post-9'/>
+  </entry>
+  <entry>
+    <id>tag:blogger.com,1999:blog-1.post-502</id>
+    <published>2024-07-01T09:00:00.000Z</published>
+    <content type='html'>Thanks Sam, it was a good day.</content>
+    <link rel='related' href='https://www.blogger.com/feeds/1/9/comments/default/501'/>
+    <link rel='alternate' type='text/html' href='https://valley.example.com/2024/07/fair.html?showComment=1719824400000#c502'/>
+    <author><name>Tess</name></author>
+    <thr:in-reply-to href='https://valley.example.com/2024/07/fair.html' ref='tag:blogger.com,1999:blog-1.post-9'/>
+  </entry>
+</feed>
+"""
+
+
+def test_a_blogger_comment_feed_links_replies_through_its_related_links(tmp_path: Path) -> None:
+    path = tmp_path / "comments.xml"
+    path.write_text(_BLOGGER_FEED)
+    assert detect_format(path) == "comment-feed"
+    [article] = read_file(path).articles
+    assert article.url == "https://valley.example.com/2024/07/fair.html"
+    assert [(c.id, c.parent_id, c.depth, c.author) for c in article.comments] == [
+        ("501", None, 0, "Sam"), ("502", "501", 1, "Tess")]

@@ -1,16 +1,16 @@
 """Comment feeds: RSS 2.0 or Atom feeds whose entries are comments.
 
 WordPress serves every post's comments as a feed (``/post/feed/``) and the site's latest ones as
-another (``/comments/feed/``); anyone can save them, export rights or not. An entry is a comment
-when its link (or guid / id) ends in a ``#comment-N`` anchor; the page it comments on is that link
-without the anchor, one article per page. The page's title comes from a per-post feed's own title
-("Comments on: …") or from the entry's ("Comment on … by …"), in the languages WordPress most often
-speaks. Text is the full ``content:encoded`` (else the ``description`` excerpt, else Atom's
-content); author ``dc:creator`` (Atom: ``author/name``); time ``pubDate`` (Atom: ``published``). A
-reply's parent comes from the "In reply to <a …#comment-N>" line WordPress opens its text with (the
-line itself is not the comment's text), or from Atom's threading extension (``thr:in-reply-to``);
-depth follows from the parents in the feed. An entry that is no comment (a post in a mixed feed) is
-a reject naming it.
+another (``/comments/feed/``), and Blogger likewise; anyone can save them, export rights or not. An
+entry is a comment when its link (or guid / id) ends in a ``#comment-N`` anchor (Blogger's:
+``#cN``); the page it comments on is that link without the anchor, one article per page. The page's
+title comes from a per-post feed's own title ("Comments on: …") or from the entry's ("Comment on …
+by …"), in the languages WordPress most often speaks. Text is the full ``content:encoded`` (else the
+``description`` excerpt, else Atom's content); author ``dc:creator`` (Atom: ``author/name``); time
+``pubDate`` (Atom: ``published``). A reply's parent comes from the "In reply to <a …#comment-N>"
+line WordPress opens its text with (the line itself is not the comment's text), or from Atom's
+threading (``thr:in-reply-to``; Blogger's ``related`` link); depth follows from the parents in the
+feed. An entry that is no comment (a post in a mixed feed) is a reject naming it.
 """
 
 from __future__ import annotations
@@ -31,9 +31,12 @@ _ATOM = "http://www.w3.org/2005/Atom"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 _IN_REPLY_TO = "{http://purl.org/syndication/thread/1.0}in-reply-to"
-#: A comment's permalink: the page's address and the comment's anchor.
-_COMMENT_LINK = re.compile(r"^(?P<page>[^#]+)#comments?-(?P<id>[\w-]+)$")
-_COMMENT_LINK_IN_HEAD = re.compile(rb"#comments?-[\w-]+\s*(?:</link>|</guid>|</id>|[\"'])")
+#: A comment's permalink: the page's address and the comment's anchor (WordPress ``#comment-N``; Blogger
+#: ``?showComment=…#cN``).
+_COMMENT_LINK = re.compile(r"^(?P<page>[^#?]+)(?:#comments?-|(?:\?showComment=\d+)?#c)(?P<id>[\w-]+)$")
+_COMMENT_LINK_IN_HEAD = re.compile(rb"(?:#comments?-[\w-]+|showComment=\d+#c\d+)\s*(?:</link>|</guid>|</id>|[\"'])")
+#: Blogger names a reply's parent comment by its feed address: ``…/comments/default/N``.
+_BLOGGER_PARENT = re.compile(r"/comments/default/(?P<id>\d+)$")
 #: The line WordPress opens a reply's feed text with, in its most used languages.
 _IN_REPLY_LINE = re.compile(
     r"\s*(?:<p>)?\s*(?:In reply to|Als Antwort auf|En réponse à|En respuesta a|Als antwoord op)\s*"
@@ -80,12 +83,14 @@ def _markup(entry: etree._Element) -> str:
 def _parent(entry: etree._Element, markup: str) -> tuple[str | None, str]:
     """The comment this one answers, and the markup without the line saying so; None when it answers the
     page. WordPress opens a reply's feed text with "In reply to <a href="…#comment-N">Ann</a>."; Atom
-    feeds may say it with ``thr:in-reply-to``."""
+    feeds may say it with ``thr:in-reply-to`` (Blogger: a ``related`` link to the parent's feed entry)."""
     said = _IN_REPLY_LINE.match(markup)
     if said:
         return said.group("id"), markup[said.end():]
     reply = entry.find(_IN_REPLY_TO)
     match = _COMMENT_LINK.match(((reply.get("href") or reply.get("ref") or "") if reply is not None else "").strip())
+    related = (link.get("href") or "" for link in entry.iterfind(_atom("link")) if link.get("rel") == "related")
+    match = match or next(filter(None, (_BLOGGER_PARENT.search(href.strip()) for href in related)), None)
     return (match.group("id") if match else None), markup
 
 
