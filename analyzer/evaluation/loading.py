@@ -19,7 +19,7 @@ import pandas as pd
 
 from analyzer._hashing import file_sha256
 from analyzer.config import EvalOptions
-from analyzer.evaluation.metrics import STANCE_LABELS
+from analyzer._labels import STANCE_ALIASES, STANCE_LABELS, TOXIC_WORDS
 
 TASKS = ("toxicity", "stance")
 
@@ -36,8 +36,6 @@ GROUP_COLUMNS = ("article_id", "article", "group")
 
 #: ``--label-map vast``: VAST's integer labels (0 con, 1 pro, 2 neutral).
 NAMED_LABEL_MAPS = {"vast": {"0": "against", "1": "favor", "2": "none"}}
-#: Toxicity labels accepted as they are (after ``--label-map``); graded labels need ``positive_threshold``.
-BINARY_WORDS = {"0": 0, "1": 1, "false": 0, "true": 1}
 
 
 class EvalError(Exception):
@@ -78,14 +76,15 @@ def parse_label(raw: str, task: str, options: EvalOptions) -> int | str:
     if not value:
         raise ValueError("empty label")
     if task == "stance":
-        if value not in STANCE_LABELS:
-            raise ValueError(f"stance label {raw!r} is not one of {'/'.join(STANCE_LABELS)} (see --label-map)")
-        return value
+        if value not in STANCE_ALIASES:
+            raise ValueError(f"stance label {raw!r} is not one of {'/'.join(STANCE_LABELS)} or their usual "
+                             f"spellings ({', '.join(sorted(set(STANCE_ALIASES) - set(STANCE_LABELS)))}; see --label-map)")
+        return STANCE_ALIASES[value]
     if options.positive_threshold is not None:
         return int(parse_grade(raw, options) >= options.positive_threshold)
-    if value not in BINARY_WORDS:
+    if value not in TOXIC_WORDS:
         raise ValueError(f"toxicity label {raw!r} is not 0/1 (graded labels need --positive-threshold)")
-    return BINARY_WORDS[value]
+    return TOXIC_WORDS[value]
 
 
 def parse_grade(raw: str, options: EvalOptions) -> float:

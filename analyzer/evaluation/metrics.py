@@ -31,8 +31,8 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-#: The stance classes in report order; ``F_avg`` averages the first two.
-STANCE_LABELS = ("favor", "against", "none")
+from analyzer._labels import STANCE_LABELS
+
 
 ArrayLike = Sequence[float] | np.ndarray
 

@@ -13,17 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.model import STANCE_LABELS
+from analyzer._labels import STANCE_ALIASES, STANCE_LABELS, TOXIC_WORDS
 from analyzer.finetune.arguments import Columns
 from analyzer.finetune.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
 from analyzer.splits import is_validation
 
 #: Fewer training examples than this in any class is refused: the model could not learn the class.
 MIN_PER_CLASS = 2
-STANCE_ALIASES = {"favor": "favor", "favour": "favor", "pro": "favor", "against": "against", "con": "against",
-                  "none": "none", "neutral": "none"}
-TOXIC_WORDS = {"1": 1.0, "true": 1.0, "yes": 1.0, "toxic": 1.0, "0": 0.0, "false": 0.0, "no": 0.0,
-               "not_toxic": 0.0, "non_toxic": 0.0, "clean": 0.0}
 
 
 class DataError(Exception):
@@ -57,7 +53,7 @@ def read_table(path: Path) -> pd.DataFrame:
 def _toxicity_label(value: object, path: Path, column: str, row: int) -> float:
     text = str(value).strip().lower()
     if text in TOXIC_WORDS:
-        return TOXIC_WORDS[text]
+        return float(TOXIC_WORDS[text])
     try:
         number = float(text)
     except ValueError:
