@@ -488,6 +488,17 @@ def test_table_columns_are_guessed_in_any_case_and_spacing(tmp_path: Path) -> No
         ("c1", None, 0, "Ann", "2024-01-05T00:00:00"), ("c2", "c1", 1, "Bo", "2024-01-06T00:00:00")]
 
 
+def test_comments_with_only_their_post_title_are_grouped_under_it(tmp_path: Path) -> None:
+    # a scrape of forum comments: no post id, each row names its post by title
+    path = tmp_path / "scrape.csv"
+    pd.DataFrame({"post_title": ["Ferry strike ends", "Bridge tolls rise", "Ferry strike ends"],
+                  "text": ["Finally.", "Again?", "Until next year."]}).to_csv(path, index=False)
+    articles = read_file(path).articles
+    assert [(a.id, a.title, [c.text for c in a.comments]) for a in articles] == [
+        ("Ferry strike ends", "Ferry strike ends", ["Finally.", "Until next year."]),
+        ("Bridge tolls rise", "Bridge tolls rise", ["Again?"])]
+
+
 def test_a_csv_of_the_text_column_alone_is_a_table(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text('Comment\nFerries late again.\n"Two lines,\nstill one comment."\n')

@@ -54,13 +54,16 @@ FORMAT = "tabular"
 
 # Usual column names, most specific first.
 TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "content", "comment", "message")
+# ids first; without one, comments under one title are one article's
 ARTICLE_COLUMNS = ("article_id", "article", "article_url", "submission_id", "link_id", "thread_id", "thread",
-                   "story_id", "post_id", "video_id", "submission_title", "article_title")
+                   "story_id", "post_id", "video_id", "submission_title", "article_title", "post_title", "link_title",
+                   "story_title", "thread_title", "page_title", "video_title")
 ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
 PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "in_reply_to", "reply_to")
 AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "by")
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime")
-TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "headline")
+TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "post_title", "link_title",
+                 "thread_title", "page_title", "video_title", "headline")
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
 COUNTER_COLUMNS = ("comment_counter",)
 
