@@ -204,6 +204,32 @@ def test_comments_given_as_json_ld_are_read_threaded_and_kept_out_of_the_body(tm
     assert "second bridge" in article.body and "roadworks" not in article.body
 
 
+def test_a_wordpress_block_theme_comment_list_is_read_threaded(tmp_path):
+    # WordPress 6 block themes (Twenty Twenty-Four …) render the list as ol.wp-block-comment-template
+    def item(cid: int, author: str, when: str, text: str, children: str = "", depth: int = 1) -> str:
+        return (f'<li id="comment-{cid}" class="comment depth-{depth}"><div class="wp-block-group">'
+                f'<div class="wp-block-comment-author-name">{author}</div><div class="wp-block-comment-date">'
+                f'<time datetime="{when}"><a href="#comment-{cid}">{when}</a></time></div>'
+                f'<div class="wp-block-comment-content"><p>{text}</p></div><div class="wp-block-comment-reply-link">'
+                f'<a class="comment-reply-link" href="#comment-{cid}">Reply</a></div></div>{children}</li>')
+
+    reply = f'<ol class="children">{item(13, "Ben", "2024-06-03T10:00:00+00:00", "They found corrosion.", depth=2)}</ol>'
+    page = ('<!DOCTYPE html><html><head><title>Harbour bridge reopens</title></head><body class="single-post">'
+            '<main class="wp-block-group"><h1 class="wp-block-post-title">Harbour bridge reopens</h1>'
+            '<div class="entry-content wp-block-post-content"><p>The harbour bridge reopened on Monday after eighteen '
+            'months of repairs that ran well over budget, the council said.</p></div>'
+            '<div class="wp-block-comments"><h2 class="wp-block-comments-title">2 responses</h2>'
+            f'<ol class="wp-block-comment-template">{item(12, "Ann", "2024-06-03T09:12:00+00:00", "A scandal.", reply)}'
+            '</ol></div></main></body></html>')
+    path = tmp_path / "bridge.html"
+    path.write_text(page)
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in article.comments] == [
+        ("comment-12", None, 0, "Ann", "2024-06-03T09:12:00+00:00", "A scandal."),
+        ("comment-13", "comment-12", 1, "Ben", "2024-06-03T10:00:00+00:00", "They found corrosion.")]
+    assert "corrosion" not in article.body
+
+
 # --- a generic (Drupal-like) comment section ---------------------------------------------------
 
 

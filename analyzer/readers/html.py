@@ -100,8 +100,9 @@ _NOISE_TAGS = ("script", "style", "form", "button", "noscript", "iframe", "svg",
 _NEVER_COMMENT_TAGS = ("form", "textarea", "script", "noscript")
 _PAGE_REGIONS = ("footer", "header", "nav", "navigation", "sidebar", "masthead")
 #: Hidden interface chrome: a user popup, a dialog, one comment's template for scripts to fill in
-#: (but "comments-template" is a theme's whole comment section).
-_CHROME = re.compile(r"popup|modal|tooltip|^template$|(?<!comments)[-_]template$", re.IGNORECASE)
+#: (but "comments-template" is a theme's whole comment section, and WordPress block themes render the
+#: comment list itself as "wp-block-comment-template").
+_CHROME = re.compile(r"popup|modal|tooltip|^template$|(?<!comments)(?<!wp-block-comment)[-_]template$", re.IGNORECASE)
 
 _PENDING_CLASS = re.compile(r"awaiting[-_]?moderation|unapproved|(?:^|[-_])pending(?:$|[-_])", re.IGNORECASE)
 _PENDING_TEXT = re.compile(
