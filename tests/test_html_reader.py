@@ -230,6 +230,33 @@ def test_a_wordpress_block_theme_comment_list_is_read_threaded(tmp_path):
     assert "corrosion" not in article.body
 
 
+def _hn_row(cid: int, indent: int, user: str, when: str, text: str) -> str:
+    """A Hacker News comment row as its item pages print it."""
+    return (f'<tr class="athing comtr" id="{cid}"><td><table border="0"><tr><td class="ind" indent="{indent}">'
+            f'<img src="s.gif" height="1" width="{40 * indent}"></td><td class="default"><div><span class="comhead">'
+            f'<a href="user?id={user}" class="hnuser">{user}</a> <span class="age" title="{when} 1717400000">'
+            f'<a href="item?id={cid}">1 day ago</a></span></span></div><br><div class="comment">'
+            f'<div class="commtext c00">{text}</div><div class="reply"><p><a href="reply?id={cid}">reply</a></div>'
+            f'</div></td></tr></table></td></tr>')
+
+
+def test_a_saved_hacker_news_item_page_gives_threaded_comments_with_authors_and_times(tmp_path):
+    rows = (_hn_row(101, 0, "ann", "2024-06-03T09:00:00", "Eighteen months is long for a deck.")
+            + _hn_row(102, 1, "ben", "2024-06-03T09:30:00", "Corrosion, as usual.")
+            + _hn_row(103, 0, "cy", "2024-06-03T11:00:00", "Tolls will pay for it."))
+    path = tmp_path / "item.html"
+    path.write_text('<html op="item"><head><title>Harbour bridge reopens | Hacker News</title></head><body>'
+                    '<table id="hnmain"><tr><td><table class="fatitem"><tr class="athing submission" id="100">'
+                    '<td class="title"><span class="titleline"><a href="https://example.com/b">Harbour bridge reopens'
+                    f'</a></span></td></tr></table><table class="comment-tree">{rows}</table></td></tr></table>'
+                    '</body></html>')
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in article.comments] == [
+        ("comment-101", None, 0, "ann", "2024-06-03T09:00:00", "Eighteen months is long for a deck."),
+        ("comment-102", "comment-101", 1, "ben", "2024-06-03T09:30:00", "Corrosion, as usual."),
+        ("comment-103", None, 0, "cy", "2024-06-03T11:00:00", "Tolls will pay for it.")]
+
+
 # --- a generic (Drupal-like) comment section ---------------------------------------------------
 
 

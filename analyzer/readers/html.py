@@ -64,7 +64,9 @@ _LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "a
 
 # --- what the markup says ----------------------------------------------------------------------
 _TOKEN_SPLIT = re.compile(r"\s+")
-_BODY_CLASS = re.compile(r"(?:comment|reply|response)s?[-_]*(?:content|body|text|message|entry)", re.IGNORECASE)
+# "commtext": Hacker News
+_BODY_CLASS = re.compile(r"(?:comment|reply|response)s?[-_]*(?:content|body|text|message|entry)|^commtext$",
+                         re.IGNORECASE)
 _NOT_BODY = re.compile(
     r"form|count|title|author|respond|policy|rules|guideline|notice|widget|recent|feed|field-name|wrapper",
     re.IGNORECASE,
@@ -76,6 +78,8 @@ _ITEM_CLASS = re.compile(
     re.IGNORECASE,
 )
 _ITEM_ID = re.compile(r"comment[-_]?\d+$", re.IGNORECASE)
+#: Hacker News' comment rows (``tr.athing.comtr``).
+_HN_ITEM = "comtr"
 #: schema.org microdata: a comment is an item of this type, its text the item's ``itemprop="text"``.
 _COMMENT_TYPE = re.compile(r"schema\.org/(?:Comment|UserComments)/?$", re.IGNORECASE)
 _JSON_LD_COUNT = re.compile(r'"commentCount"\s*:\s*"?(\d+)')
@@ -118,7 +122,8 @@ _DELETED_TEXT = re.compile(
 _SPAM_CLASS = re.compile(r"^spam$", re.IGNORECASE)
 
 _AUTHOR_CLASS = re.compile(
-    r"(?:^|[-_])(?:fn|author|author[-_]?name|user[-_]?name|nick|name|by|poster|commenter)(?:$|[-_])", re.IGNORECASE
+    r"(?:^|[-_])(?:fn|author|author[-_]?name|user[-_]?name|nick|name|by|poster|commenter|hnuser)(?:$|[-_])",
+    re.IGNORECASE
 )
 _AUTHOR_INNER = re.compile(r"author|user|name|fn", re.IGNORECASE)
 _AUTHOR_SUFFIX = re.compile(
@@ -271,8 +276,9 @@ def _is_body(element: etree._Element) -> bool:
 
 
 def _is_marked_item(element: etree._Element) -> bool:
-    return (bool(_ITEM_ID.search(element.get("id") or "")) or any(_ITEM_CLASS.match(t) for t in _tokens(element))
-            or _is_comment_microdata(element))
+    tokens = _tokens(element)
+    return (bool(_ITEM_ID.search(element.get("id") or "")) or any(_ITEM_CLASS.match(t) for t in tokens)
+            or _is_comment_microdata(element) or _HN_ITEM in tokens)
 
 
 def _is_container(element: etree._Element) -> bool:
@@ -313,8 +319,12 @@ def _item_of(body: etree._Element, owner: _Owners) -> etree._Element:
         first, count = owner[ancestor]
         if _is_marked_item(ancestor) and first is body:
             item = node = ancestor
-        elif count == 1 and item is None and unmarked_steps < 3:
-            node, unmarked_steps = ancestor, unmarked_steps + 1
+            unmarked_steps = 0
+        elif count == 1 and unmarked_steps < (3 if item is None else 4):
+            # past a marked item, a few wrappers of this comment alone may lead to an outer marked item
+            # holding its header (Hacker News: div.comment four levels inside tr.comtr)
+            node = ancestor if item is None else node
+            unmarked_steps += 1
         else:
             break
     return item if item is not None else node
@@ -450,9 +460,10 @@ def _time(own: list[etree._Element]) -> tuple[str | None, str | None, etree._Ele
         text = " ".join(line for line in text.split("\n") if re.search(r"\d", line))  # drops "reply" and the like
         return to_iso8601(text), text, element
     for element in own:
+        # <abbr title="2019-02-28 …">; Hacker News: <span class="age" title="2019-02-28T10:05:00 1551348300">
         title = element.get("title") or ""
-        if element.tag == "abbr" and _HAS_YEAR.search(title):
-            return to_iso8601(title), title, element
+        if (element.tag == "abbr" or "age" in _tokens(element)) and _HAS_YEAR.search(title):
+            return to_iso8601(title) or to_iso8601(title.split()[0]), title, element
     return None, None, None
 
 
@@ -473,6 +484,9 @@ def _kind(item: etree._Element) -> str:
 
 
 def _explicit_depth(item: etree._Element) -> int | None:
+    indent = item.find(".//td[@indent]")  # Hacker News: <td class="ind" indent="2">
+    if indent is not None and (indent.get("indent") or "").isdigit():
+        return int(indent.get("indent") or 0)
     for token in _tokens(item):
         match = _DEPTH_CLASS.match(token)
         if match:
