@@ -257,6 +257,34 @@ def test_a_saved_hacker_news_item_page_gives_threaded_comments_with_authors_and_
         ("comment-103", None, 0, "cy", "2024-06-03T11:00:00", "Tolls will pay for it.")]
 
 
+def _reddit_thing(cid: str, author: str, when: str, text: str, children: str = "") -> str:
+    """An old.reddit.com comment as its thread pages print it: the text inside a hidden edit form."""
+    return (f'<div class="thing id-t1_{cid} noncollapsed comment" data-fullname="t1_{cid}"><div class="entry">'
+            f'<p class="tagline"><a href="/user/{author}" class="author">{author}</a> <span class="score">4 points'
+            f'</span> <time datetime="{when}">1 day ago</time></p><form class="usertext"><div class="usertext-body">'
+            f'<div class="md"><p>{text}</p></div></div></form><ul class="flat-list buttons"><li><a href="#">permalink'
+            f'</a></li><li><a href="#">reply</a></li></ul></div><div class="child">{children}</div></div>')
+
+
+def test_a_saved_old_reddit_thread_page_gives_threaded_comments_and_keeps_the_post_as_body(tmp_path):
+    reply = f'<div class="sitetable listing">{_reddit_thing("c2", "ben", "2024-06-03T09:30:00+00:00", "Corrosion.")}</div>'
+    comments = (_reddit_thing("c1", "ann", "2024-06-03T09:00:00+00:00", "A scandal.", reply)
+                + _reddit_thing("c3", "cy", "2024-06-03T11:00:00+00:00", "Glad it is open."))
+    path = tmp_path / "thread.html"
+    path.write_text('<!doctype html><html><head><title>Harbour bridge reopens : harbourtown</title></head><body>'
+                    '<div class="content"><div class="thing id-t3_p1 link self"><p class="title">Harbour bridge reopens'
+                    '</p><div class="expando"><form class="usertext"><div class="usertext-body"><div class="md"><p>The '
+                    'council reopened the bridge today after eighteen months of repairs.</p></div></div></form></div>'
+                    f'</div><div class="commentarea"><div class="sitetable nestedlisting">{comments}</div></div></div>'
+                    '</body></html>')
+    [article] = read_file(path).articles
+    assert [(c.parent_id is not None, c.depth, c.author, c.time, c.text) for c in article.comments] == [
+        (False, 0, "ann", "2024-06-03T09:00:00+00:00", "A scandal."),
+        (True, 1, "ben", "2024-06-03T09:30:00+00:00", "Corrosion."),
+        (False, 0, "cy", "2024-06-03T11:00:00+00:00", "Glad it is open.")]
+    assert "eighteen months of repairs" in article.body and "points" not in article.body
+
+
 # --- a generic (Drupal-like) comment section ---------------------------------------------------
 
 

@@ -252,7 +252,10 @@ def _in_non_comment_area(element: etree._Element) -> bool:
     for node in (element, *element.iterancestors()):
         if node.tag in _PAGE_TAGS:  # their classes describe the page ("post-template-default"), not a region
             break
-        if node.tag in _NEVER_COMMENT_TAGS or any(_CHROME.search(n) for n in (*_tokens(node), node.get("id") or "")):
+        # Reddit shows each comment's text inside its (hidden) edit form, form.usertext: not an input form
+        reddit_text = node.tag == "form" and "usertext" in _tokens(node)
+        if (node.tag in _NEVER_COMMENT_TAGS and not reddit_text) or any(
+                _CHROME.search(n) for n in (*_tokens(node), node.get("id") or "")):
             return True
     return False
 
@@ -270,9 +273,18 @@ def _is_microdata_text(element: etree._Element) -> bool:
     return item is not None and _is_comment_microdata(item)
 
 
+def _is_reddit_text(element: etree._Element) -> bool:
+    """Reddit's ``div.usertext-body`` inside a comment (``div.thing.comment``), not inside the post."""
+    if "usertext-body" not in _tokens(element):
+        return False
+    thing = next((a for a in element.iterancestors() if "thing" in _tokens(a)), None)
+    return thing is not None and "comment" in _tokens(thing)
+
+
 def _is_body(element: etree._Element) -> bool:
     names = (*_tokens(element), element.get("id") or "")
-    return any(_BODY_CLASS.search(n) and not _NOT_BODY.search(n) for n in names) or _is_microdata_text(element)
+    return (any(_BODY_CLASS.search(n) and not _NOT_BODY.search(n) for n in names) or _is_microdata_text(element)
+            or _is_reddit_text(element))
 
 
 def _is_marked_item(element: etree._Element) -> bool:
