@@ -77,8 +77,9 @@ def parse_label(raw: str, task: str, options: EvalOptions) -> int | str:
         raise ValueError("empty label")
     if task == "stance":
         if value not in STANCE_ALIASES:
+            spellings = ", ".join(sorted(set(STANCE_ALIASES) - set(STANCE_LABELS)))
             raise ValueError(f"stance label {raw!r} is not one of {'/'.join(STANCE_LABELS)} or their usual "
-                             f"spellings ({', '.join(sorted(set(STANCE_ALIASES) - set(STANCE_LABELS)))}; see --label-map)")
+                             f"spellings ({spellings}; see --label-map)")
         return STANCE_ALIASES[value]
     if options.positive_threshold is not None:
         return int(parse_grade(raw, options) >= options.positive_threshold)

@@ -362,7 +362,8 @@ def _read_comments(path: Path, items: list[Any], where: str, fields: _Fields,
         replies = _replies(item.get(fields.replies)) if fields.replies else None
         if replies is not None:
             listed, page_key = replies
-            at_replies = _child(at, fields.replies) if page_key is None else _child(_child(at, fields.replies), page_key)
+            at_replies = _child(at, fields.replies)
+            at_replies = at_replies if page_key is None else _child(at_replies, page_key)
             # a reply names its parent even when the parent itself was rejected: by its id, else its path
             parent_id = comment.id if comment is not None else _id_of(item, fields.id) or at
             stack.extend((reply, _child(at_replies, index), depth + 1, parent_id, article)
