@@ -926,11 +926,11 @@ def _read_page(
     rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
     body = _body_text(tree, [f.item for f in found])
     comments = [f.comment for f in found]
-    embed = _comment_embed(tree)
     if not found and (comments := _json_ld_comments(tree, article_id)):
         # the page usually shows them too, as text no markup marks: they are comments, not the body
         texts = {c.text for c in comments}
         body = "\n".join(line for line in body.split("\n") if line.strip() not in texts)
+    embed = None if comments else _comment_embed(tree)  # ten scans of the page: only where none were found
     if not comments and embed is None:
         body, comments = _fallback(tree, body, line_model, article_id)
     article = Article(
