@@ -509,6 +509,65 @@ def test_a_csv_of_the_text_column_alone_is_a_table(tmp_path: Path) -> None:
     assert detect_format(tmp_path / "page.txt") == "plaintext"
 
 
+def test_wordpress_comment_table_export_reads_its_threads_statuses_and_pingbacks(tmp_path: Path) -> None:
+    # wp_comments as phpMyAdmin exports it: WordPress's own column names, comment_approved 1 / 0 / spam /
+    # trash, comment_parent 0 for top level, times in site time and in UTC (_gmt), HTML kept in the content
+    path = tmp_path / "wp_comments.csv"
+    pd.DataFrame({
+        "comment_ID": ["7", "8", "9", "10", "11"],
+        "comment_post_ID": ["41", "41", "41", "41", "52"],
+        "comment_author": ["Ann", "Bo", "Cy", "Di", "Other blog"],
+        "comment_author_IP": ["192.0.2.1"] * 5,
+        "comment_date": ["2024-01-05 09:00:00"] * 5,
+        "comment_date_gmt": ["2024-01-05 14:00:00", "2024-01-05 15:00:00", "2024-01-05 16:00:00",
+                             "2024-01-05 17:00:00", "2024-01-06 10:00:00"],
+        "comment_content": ["The ferry plan <strong>finally</strong> makes sense.", "Agreed.\nAbout time.",
+                            "cheap watches", "I said &quot;no&quot;.", "[&hellip;] the ferry plan [&hellip;]"],
+        "comment_approved": ["1", "0", "spam", "trash", "1"],
+        "comment_type": ["comment", "comment", "", "comment", "pingback"],
+        "comment_parent": ["0", "7", "0", "7", "0"],
+    }).to_csv(path, index=False)
+    assert detect_format(path) == "tabular"
+    articles = read_file(path).articles
+    assert [(a.id, len(a.comments)) for a in articles] == [("41", 4), ("52", 1)]
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.status, c.kind, c.text) for c in _comments(articles)] == [
+        ("7", None, 0, "Ann", "2024-01-05T14:00:00+00:00", "published", "comment",
+         "The ferry plan finally makes sense."),
+        ("8", "7", 1, "Bo", "2024-01-05T15:00:00+00:00", "pending", "comment", "Agreed.\nAbout time."),
+        ("9", None, 0, "Cy", "2024-01-05T16:00:00+00:00", "spam", "comment", "cheap watches"),
+        ("10", "7", 1, "Di", "2024-01-05T17:00:00+00:00", "deleted", "comment", 'I said "no".'),
+        ("11", None, 0, "Other blog", "2024-01-06T10:00:00+00:00", "published", "pingback", "[…] the ferry plan […]"),
+    ]
+    # the columns read are not repeated in extra; the others are kept there
+    assert set(articles[0].comments[0].extra) == {"comment_author_IP", "comment_date"}
+
+
+def test_status_and_type_columns_are_read_only_when_every_value_is_known(tmp_path: Path) -> None:
+    # "status" here is a newsroom's own workflow field and "type" a reply marker: guessing would mislabel
+    path = tmp_path / "export.csv"
+    pd.DataFrame({"id": ["1", "2"], "text": ["Fine.", "Not fine."], "status": ["approved", "escalated"],
+                  "type": ["comment", "reply"]}).to_csv(path, index=False)
+    comments = _comments(read_file(path).articles)
+    assert [(c.status, c.kind) for c in comments] == [("published", "comment"), ("published", "comment")]
+    assert [c.extra for c in comments] == [{"status": "approved", "type": "comment"},
+                                            {"status": "escalated", "type": "reply"}]
+    # a number in a status column is no approval flag unless the column is named for approval
+    pd.DataFrame({"id": ["1", "2"], "text": ["Fine.", "Held."], "approved": ["1", "0"]}).to_csv(path, index=False)
+    assert [c.status for c in _comments(read_file(path).articles)] == ["published", "pending"]
+    pd.DataFrame({"id": ["1", "2"], "text": ["Fine.", "Held."], "status": ["1", "0"]}).to_csv(path, index=False)
+    assert [c.status for c in _comments(read_file(path).articles)] == ["published", "published"]
+
+
+def test_table_text_is_converted_from_html_only_when_it_is_markup(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    texts = ['<p>First paragraph.</p><p>Second, with <a href="https://example.org">a link</a>.</p>',
+             "I <3 this", "a < b and c > d", "<a lot of people> say so", "Tom &amp; Jerry"]
+    path.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts)))
+    assert [c.text for c in _comments(read_file(path).articles)] == [
+        "First paragraph.\n\nSecond, with a link.", "I <3 this", "a < b and c > d", "<a lot of people> say so",
+        "Tom & Jerry"]
+
+
 def test_table_ids_need_to_be_unique_within_an_article_only(tmp_path: Path) -> None:
     # each article numbers its thread from 1, as many exports do: ids repeat across articles
     path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "2", "1", "Third this year."),

@@ -130,6 +130,24 @@ def html_to_text(markup: str | None) -> str:
     return element_text(container)
 
 
+#: What only markup looks like: a bare formatting tag (``<p>``, ``<br/>``), a tag with a quoted attribute, a
+#: closing tag, or a character entity. "I <3 this", "a < b" and "<a lot of people>" are none of these.
+_MARKUP = re.compile(
+    r"<(?:p|br|em|strong|b|i|u|s|q|blockquote|div|span|ul|ol|li|code|pre|cite|del|ins|strike|sub|sup|hr)\s*/?>"
+    r"|<[a-z][a-z0-9]*(?:\s+[a-z-]+=(?:\"[^\"<>]*\"|'[^'<>]*'))+\s*/?>"
+    r"|</(?:p|a|em|strong|b|i|u|s|q|blockquote|div|span|ul|ol|li|code|pre|cite|del|ins|strike|sub|sup)>"
+    r"|&(?:#\d{1,7}|#x[0-9a-f]{1,6}|amp|lt|gt|quot|apos|nbsp|hellip|mdash|ndash|rsquo|lsquo|rdquo|ldquo);",
+    re.IGNORECASE,
+)
+
+
+def markup_text(text: str) -> str:
+    """A text field as plain text: converted like ``html_to_text`` when it holds HTML markup (platforms store
+    comments as they render them: WordPress's ``comment_content``, ``content.rendered``, Mastodon's
+    ``content``), cleaned as written otherwise."""
+    return html_to_text(text) if _MARKUP.search(text) else clean_text(text)
+
+
 def element_text(element: etree._Element) -> str:
     """Text of an element with paragraph and line breaks kept (``text_content`` glues paragraphs).
 

@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ import pandas as pd
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import SeenIds, clean_text, csv_head, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._common import SeenIds, csv_head, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._structured import (
     BadJson,
     decode_text,
@@ -43,6 +43,7 @@ from analyzer.readers._structured import (
     excerpt,
     extra_value,
     item_reject,
+    markup_text,
     parse_json,
     repair_rejects,
     text_field,
@@ -53,15 +54,35 @@ from analyzer.records import Article, Comment, Reject
 FORMAT = "tabular"
 
 # Usual column names, most specific first.
-TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "content", "comment", "message")
+# WordPress's own comment table (``wp_comments``, as phpMyAdmin or a plugin exports it) names its columns
+# comment_content, comment_post_ID, comment_parent (0: top level), comment_author, comment_date_gmt,
+# comment_approved and comment_type.
+TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "comment_content", "content", "comment", "message")
 # ids first; without one, comments under one title are one article's
 ARTICLE_COLUMNS = ("article_id", "article", "article_url", "submission_id", "link_id", "thread_id", "thread",
-                   "story_id", "post_id", "video_id", "submission_title", "article_title", "post_title", "link_title",
-                   "story_title", "thread_title", "page_title", "video_title")
+                   "story_id", "post_id", "comment_post_id", "video_id", "submission_title", "article_title",
+                   "post_title", "link_title", "story_title", "thread_title", "page_title", "video_title")
 ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
-PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "in_reply_to", "reply_to")
-AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "by")
-TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime")
+PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to")
+AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "by")
+TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
+                "comment_date_gmt", "comment_date")
+#: Columns whose names say their times are UTC even when the values carry no offset.
+_UTC_SUFFIXES = ("_gmt", "_utc")
+#: Moderation status columns: words any of them may hold, and the 1 / 0 of approval flags.
+STATUS_COLUMNS = ("status", "comment_approved", "approved", "state", "comment_status")
+_APPROVAL_COLUMNS = ("comment_approved", "approved")
+_STATUS_WORDS = {
+    **dict.fromkeys(("approved", "approve", "published", "publish", "visible", "active", "live", "accepted"),
+                    "published"),
+    **dict.fromkeys(("pending", "hold", "unapproved", "awaiting moderation", "moderation", "in review"), "pending"),
+    "spam": "spam",
+    **dict.fromkeys(("trash", "post-trashed", "deleted", "removed", "rejected"), "deleted"),
+}
+_APPROVAL_FLAGS = {"1": "published", "true": "published", "0": "pending", "false": "pending"}
+#: Entry kind columns (WordPress's comment_type: "" or "comment", "pingback", "trackback").
+KIND_COLUMNS = ("comment_type", "kind", "type")
+_KIND_WORDS = {"": "comment", "comment": "comment", "pingback": "pingback", "trackback": "trackback"}
 TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "post_title", "link_title",
                  "thread_title", "page_title", "video_title", "headline")
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
@@ -316,9 +337,13 @@ class _Columns:
     author: str | None
     time: str | None
     title: str | None
+    #: A moderation status column and an entry kind column, used only when every value in them is read.
+    status: str | None = None
+    kind: str | None = None
 
     def used(self) -> set[str]:
-        return {c for c in (self.text, self.article, self.id, self.parent, self.author, self.time, self.title) if c}
+        return {c for c in (self.text, self.article, self.id, self.parent, self.author, self.time, self.title,
+                            self.status, self.kind) if c}
 
 
 def _pick(path: Path, available: Sequence[str], chosen: str | None, guesses: Sequence[str], what: str,
@@ -394,6 +419,23 @@ def _any_value(rows: list[tuple[str, dict[str, Any]]], column: str,
     return False
 
 
+def _status_words(column: str) -> dict[str, str]:
+    return {**_STATUS_WORDS, **_APPROVAL_FLAGS} if _usual_name(column) in _APPROVAL_COLUMNS else _STATUS_WORDS
+
+
+def _word_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str], guesses: Sequence[str],
+                 words_of: Callable[[str], dict[str, str]]) -> str | None:
+    """The first usual column whose every value is one of its words: a "status" or "type" column that holds
+    anything else means something else, and guessing would mislabel comments."""
+    by_usual = {_usual_name(name): name for name in available}
+    for column in (by_usual[guess] for guess in guesses if guess in by_usual):
+        words = words_of(column)
+        values = {str(row.get(column) if row.get(column) is not None else "").strip().lower() for _, row in rows}
+        if values - {""} and values <= set(words) | {""}:
+            return column
+    return None
+
+
 def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOptions) -> _Columns:
     available = list(dict.fromkeys(key for _, row in rows for key in row))
     text = _pick(path, available, options.text_column, TEXT_COLUMNS, "text")
@@ -419,6 +461,8 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         time=_pick(path, available, options.time_column, TIME_COLUMNS, "time"),
         # Hacker News search results carry an empty "title" on every comment and the story's in "story_title"
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
+        status=_word_column(rows, available, STATUS_COLUMNS, _status_words),
+        kind=_word_column(rows, available, KIND_COLUMNS, lambda _: _KIND_WORDS),
     )
 
 
@@ -438,20 +482,39 @@ def _parent(value: str | None) -> str | None:
     return value[3:] if value.startswith("t1_") else value
 
 
+def _time(row: dict[str, Any], column: str | None) -> str | None:
+    """The row's time as ISO-8601; a time without an offset in a column named as UTC (``comment_date_gmt``)
+    is given one."""
+    value = row.get(column) if column else None
+    if not isinstance(value, (int, float)):
+        value = _cell(row, column)
+    time = to_iso8601(value)
+    if time is None or not column or not _usual_name(column).endswith(_UTC_SUFFIXES):
+        return time
+    moment = datetime.fromisoformat(time)
+    return moment.isoformat() if moment.tzinfo else moment.replace(tzinfo=timezone.utc).isoformat()
+
+
+def _status(row: dict[str, Any], columns: _Columns, text: str) -> str:
+    if text.strip() in DELETED_BODIES:
+        return "deleted"
+    if columns.status is None:
+        return "published"
+    return _status_words(columns.status).get((_cell(row, columns.status) or "").lower(), "published")
+
+
 def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, text: str) -> Comment:
-    time_value = row.get(columns.time) if columns.time else None
-    if not isinstance(time_value, (int, float)):
-        time_value = _cell(row, columns.time)
     return Comment(
         # numbered in file order without an id column; named by its place, which no id can be, when
         # the id column leaves it empty or when parent ids cannot be followed (``unlinked``)
         id=_cell(row, columns.id) or (where if columns.id or columns.unlinked else str(position + 1)),
-        text=clean_text(text),
+        text=markup_text(text),
         position=position,
         parent_id=_parent(_cell(row, columns.parent)),
         author=_cell(row, columns.author),
-        time=to_iso8601(time_value),
-        status="deleted" if text.strip() in DELETED_BODIES else "published",
+        time=_time(row, columns.time),
+        status=_status(row, columns, text),
+        kind=_KIND_WORDS[(_cell(row, columns.kind) or "").lower()] if columns.kind else "comment",
         extra={k: extra_value(v) for k, v in row.items() if k not in columns.used() and v not in (None, "")},
     )
 
