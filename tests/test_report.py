@@ -161,6 +161,33 @@ def test_articles_without_comments_get_a_row_in_the_shares_table_but_no_page(tmp
     assert "without comments: 2 (no page; a row each in article_shares.csv)" in summary
 
 
+def _with_sidecar_fields(scores: Path, fields: dict[str, dict]) -> None:
+    """Change some article records of the articles sidecar (by id) as another run would have written them."""
+    articles_path = scores_sidecars(scores)[0]
+    records = [json.loads(line) for line in articles_path.read_text(encoding="utf-8").splitlines()]
+    articles_path.write_text("".join(json.dumps({**r, **fields.get(r["id"], {})}) + "\n" for r in records),
+                             encoding="utf-8")
+
+
+def test_summary_header_names_the_dump_files_and_the_targets_used(tmp_path):
+    # `run` scores its own split (articles.jsonl): the header names the dumps the articles came from
+    scores = write_scores(tmp_path, [{"id": f"a{n}", "comments": 2} for n in range(6)])
+    meta_path = scores_sidecars(scores)[1]
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "inputs": ["out/articles.jsonl"]}))
+    _with_sidecar_fields(scores, {f"a{n}": {"source_file": f"dumps/export-{n // 2}.xml"} for n in range(6)})
+    summary = PdfReader(build_report(scores, tmp_path / "one")[0]).pages[0].extract_text()
+    assert "Inputs: export-0.xml, export-1.xml, export-2.xml" in summary and "articles.jsonl" not in summary
+    assert "Stance target: “the new bike lanes” for every article (from --target)" in summary
+
+    _with_sidecar_fields(scores, {
+        **{f"a{n}": {"source_file": f"dumps/page-{n}.html", "target": f"title {n}", "target_source": "title"}
+           for n in range(4)},
+        "a5": {"target": None, "target_source": "none"}})
+    summary = PdfReader(build_report(scores, tmp_path / "two")[0]).pages[0].extract_text()
+    assert "Inputs: page-0.html, page-1.html, page-2.html and 2 more files" in summary
+    assert "Stance target: per article, from the title 4, --target 1, nowhere 1" in summary
+
+
 def test_max_articles_limits_pages(tmp_path):
     scores = write_scores(tmp_path, [{"id": f"a{n}", "comments": 2} for n in range(5)])
     paths = build_report(scores, tmp_path / "out", max_articles=2)

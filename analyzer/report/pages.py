@@ -9,6 +9,7 @@ can hold hundreds of articles.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -47,9 +48,35 @@ def captured_phrase(article: ArticleScores) -> str:
     return phrase
 
 
+#: Input files named in the summary header; the rest are counted.
+_INPUTS_NAMED = 3
 #: How ``score``'s target sources read in a header.
 _TARGET_SOURCE_NAMES = {"row": "the comment's row", "targets_file": "the targets file", "option": "--target",
                         "title": "the title", "none": "nowhere"}
+
+
+def targets_phrase(articles: list[ArticleScores], method: str) -> str:
+    """What the articles' stance targets were: the one target when all share it, else how many came from
+    where (each article's page names its own); the run's method when the sidecar has no targets."""
+    if not articles or not any(a.target_source for a in articles):
+        return method
+    sources = Counter(a.target_source if a.target else "none" for a in articles)
+    targets = {a.target for a in articles}
+    if len(targets) == 1 and None not in targets and len(sources) == 1:
+        [source] = sources
+        return f"“{shorten(next(iter(targets)), 60)}” for every article (from {_TARGET_SOURCE_NAMES.get(source, source)})"
+    return "per article, from " + ", ".join(
+        f"{_TARGET_SOURCE_NAMES.get(source, source)} {count}" for source, count in sources.most_common())
+
+
+def inputs_phrase(articles: list[ArticleScores], inputs: tuple[str, ...]) -> str:
+    """The dump files the articles came from (``run`` scores its own split, so its inputs are that split)."""
+    names = list(dict.fromkeys(Path(a.source_file).name for a in articles if a.source_file)) or \
+        [Path(i).name for i in inputs]
+    if not names:
+        return "unknown"
+    shown = ", ".join(names[:_INPUTS_NAMED])
+    return shown if len(names) <= _INPUTS_NAMED else f"{shown} and {len(names) - _INPUTS_NAMED} more files"
 
 
 def model_phrase(run: RunInfo) -> str:
@@ -337,10 +364,10 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
         + (f"   ·   read to {run.max_tokens} tokens" if run.max_tokens else "")
         + f"   ·   toxicity threshold {threshold_phrase(run)}",
         f"Toxicity calibration: {run.calibration}"
-        + ("" if run.calibration.startswith("site") else "   ·   for another outlet's comments: analyzer calibrate"),
-        f"Stance target: {run.target_method}",
+        + ("" if run.calibration.startswith("site") else "   ·   refit for another outlet: analyzer calibrate"),
+        f"Stance target: {targets_phrase(data.listed, run.target_method)}",
         f"Scored {_readable_time(run.created_at)}   ·   report made {made_at}",
-        f"Inputs: {', '.join(Path(i).name for i in run.inputs) if run.inputs else 'unknown'}"
+        f"Inputs: {inputs_phrase(data.listed, run.inputs)}"
         + (f"   ·   without comments: {data.without_comments} (no page; a row each in {SHARES_FILE})"
            if data.without_comments else ""),
     ]
