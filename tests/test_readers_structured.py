@@ -568,6 +568,50 @@ def test_table_text_is_converted_from_html_only_when_it_is_markup(tmp_path: Path
         "Tom & Jerry"]
 
 
+def test_table_of_posts_and_comments_is_grouped_by_the_post_each_thread_answers(tmp_path: Path) -> None:
+    # Hacker News' public dataset as a query exports it: stories and comments in one table, no story column;
+    # a comment's parent is a comment or the story, a dead comment is flagged and a deleted one has no text
+    path = tmp_path / "hn_export.csv"
+    pd.DataFrame([
+        {"id": "100", "type": "story", "title": "Ferries cut", "url": "https://news.example/f", "text": "",
+         "by": "ed", "time": 1704445200, "parent": "", "descendants": 3, "dead": "", "deleted": ""},
+        {"id": "101", "type": "comment", "title": "", "url": "", "text": "About time &mdash; <i>really</i>.",
+         "by": "ann", "time": 1704445300, "parent": "100", "descendants": "", "dead": "", "deleted": ""},
+        {"id": "201", "type": "comment", "title": "", "url": "", "text": "Tolls again.", "by": "bo",
+         "time": 1704445400, "parent": "200", "descendants": "", "dead": "", "deleted": ""},
+        {"id": "102", "type": "comment", "title": "", "url": "", "text": "Spam link", "by": "x",
+         "time": 1704445500, "parent": "101", "descendants": "", "dead": "true", "deleted": ""},
+        {"id": "103", "type": "comment", "title": "", "url": "", "text": "", "by": "",
+         "time": 1704445600, "parent": "102", "descendants": "", "dead": "", "deleted": "true"},
+        {"id": "300", "type": "story", "title": "Nobody replied", "url": "", "text": "", "by": "ed",
+         "time": 1704445700, "parent": "", "descendants": 0, "dead": "", "deleted": ""},
+    ]).to_csv(path, index=False)
+    result = read_file(path)
+    assert [(a.id, a.title, a.url, a.date, a.declared_comment_count, len(a.comments)) for a in result.articles] == [
+        ("100", "Ferries cut", "https://news.example/f", "2024-01-05T09:00:00+00:00", 3, 3),
+        ("200", None, None, None, None, 1),  # the story of this thread is not in the table
+        ("300", "Nobody replied", None, "2024-01-05T09:08:20+00:00", 0, 0)]
+    assert [(c.id, c.parent_id, c.depth, c.status, c.text) for c in result.articles[0].comments] == [
+        ("101", "100", 0, "published", "About time — really."), ("102", "101", 1, "deleted", "Spam link"),
+        ("103", "102", 2, "deleted", "")]
+    assert result.rejects == []
+    # the same posts without the comments answering them are no table of threads: rows without text
+    path.write_text("id,title,text,parent\n100,Ferries cut,,\n101,,Yes.,\n")
+    result = read_file(path)
+    assert [a.id for a in result.articles] == ["hn_export"]
+    assert [(r.location, r.reason) for r in result.rejects] == [("row 1", "no text in column 'text'")]
+
+
+def test_replies_to_missing_comments_stay_in_their_page(tmp_path: Path) -> None:
+    # one page's comments: top-level ones answer nothing, one reply answers a comment deleted upstream
+    path = tmp_path / "page.csv"
+    pd.DataFrame({"id": ["1", "2", "3"], "parent": ["", "1", "9"], "text": ["Yes.", "No.", "Maybe."]}
+                 ).to_csv(path, index=False)
+    [article] = read_file(path).articles
+    assert article.id == "page" and [(c.id, c.parent_id, c.depth) for c in article.comments] == [
+        ("1", None, 0), ("2", "1", 1), ("3", "9", 0)]
+
+
 def test_table_ids_need_to_be_unique_within_an_article_only(tmp_path: Path) -> None:
     # each article numbers its thread from 1, as many exports do: ids repeat across articles
     path = _table(tmp_path, [("ferry", "1", "", "Strike again?"), ("ferry", "2", "1", "Third this year."),

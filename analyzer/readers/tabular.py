@@ -85,10 +85,17 @@ KIND_COLUMNS = ("comment_type", "kind", "type")
 _KIND_WORDS = {"": "comment", "comment": "comment", "pingback": "pingback", "trackback": "trackback"}
 TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "post_title", "link_title",
                  "thread_title", "page_title", "video_title", "headline")
+#: A post's row in a table of posts and comments (Hacker News' public dataset): its link and comment count.
+URL_COLUMNS = ("url", "link", "permalink")
+COUNT_COLUMNS = ("descendants", "num_comments", "comment_count", "comments_count")
+#: Flag columns that mark a comment removed or spam (Hacker News' dead / deleted).
+_FLAG_STATUSES = {"deleted": "deleted", "is_deleted": "deleted", "dead": "deleted", "removed": "deleted",
+                  "is_removed": "deleted", "spam": "spam", "is_spam": "spam"}
+_TRUE = {"true", "1", "yes"}
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
 COUNTER_COLUMNS = ("comment_counter",)
 
-_NO_PARENT = {"", "0", "none", "null", "nan"}
+_NO_PARENT = {"", "0", "none", "null", "nan", "root"}
 #: An author given as an object ({"name": …}): a table row would be rejected for it.
 _AUTHOR_OBJECT = re.compile(rb'"(?:author|user|from)"\s*:\s*\{', re.IGNORECASE)
 _TABLE_SUFFIXES = (".csv", ".tsv")
@@ -340,6 +347,8 @@ class _Columns:
     #: A moderation status column and an entry kind column, used only when every value in them is read.
     status: str | None = None
     kind: str | None = None
+    #: Flag columns (``dead``, ``isDeleted``) and the status a true value gives.
+    flags: dict[str, str] = field(default_factory=dict)
 
     def used(self) -> set[str]:
         return {c for c in (self.text, self.article, self.id, self.parent, self.author, self.time, self.title,
@@ -463,6 +472,7 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
         status=_word_column(rows, available, STATUS_COLUMNS, _status_words),
         kind=_word_column(rows, available, KIND_COLUMNS, lambda _: _KIND_WORDS),
+        flags={name: _FLAG_STATUSES[_usual_name(name)] for name in available if _usual_name(name) in _FLAG_STATUSES},
     )
 
 
@@ -495,9 +505,17 @@ def _time(row: dict[str, Any], column: str | None) -> str | None:
     return moment.isoformat() if moment.tzinfo else moment.replace(tzinfo=timezone.utc).isoformat()
 
 
+def _flagged(row: dict[str, Any], columns: _Columns) -> str | None:
+    """The status a true flag cell gives the row (``dead``: deleted), if any."""
+    return next((status for column, status in columns.flags.items()
+                 if str(row.get(column)).strip().lower() in _TRUE), None)
+
+
 def _status(row: dict[str, Any], columns: _Columns, text: str) -> str:
     if text.strip() in DELETED_BODIES:
         return "deleted"
+    if (status := _flagged(row, columns)) is not None:
+        return status
     if columns.status is None:
         return "published"
     return _status_words(columns.status).get((_cell(row, columns.status) or "").lower(), "published")
@@ -529,6 +547,67 @@ def _link_by_counter(comments: list[Comment], counters: dict[int, str]) -> None:
             comment.parent_id = parent
 
 
+def _thread_roots(comments: list[Comment]) -> dict[str, str | None]:
+    """Each comment's thread root: the id its thread's top comment answers outside the table (None when
+    that comment answers nothing). Walks up without recursion, each comment once."""
+    by_id = {c.id: c for c in comments}
+    roots: dict[str, str | None] = {}
+    for comment in comments:
+        chain: list[str] = []
+        node = comment
+        while node.id not in roots and node.id not in chain:
+            chain.append(node.id)
+            parent = by_id.get(node.parent_id) if node.parent_id else None
+            if parent is None:
+                roots[node.id] = node.parent_id
+                break
+            node = parent
+        roots.update(dict.fromkeys(chain, roots.get(node.id)))
+    return roots
+
+
+def _post_article(path: Path, key: str, row: dict[str, Any] | None, columns: _Columns) -> Article:
+    """The article a thread answers, from the post's own row when the table has it."""
+    if row is None:
+        return Article(id=key, source_file=str(path), format=FORMAT)
+    by_usual = {_usual_name(name): name for name in row}
+    url = next((_cell(row, by_usual[n]) for n in URL_COLUMNS if n in by_usual and _cell(row, by_usual[n])), None)
+    count = next((row[by_usual[n]] for n in COUNT_COLUMNS if n in by_usual), None)
+    return Article(id=key, source_file=str(path), format=FORMAT, title=_cell(row, columns.title), url=url,
+                   date=_time(row, columns.time),
+                   declared_comment_count=int(float(count)) if str(count).strip().replace(".", "", 1).isdigit() else None)
+
+
+def _by_post(path: Path, article: Article, posts: dict[str, tuple[str, dict[str, Any]]],
+             columns: _Columns) -> list[Article]:
+    """A table without an article column regrouped by the posts its threads answer (Hacker News' public
+    dataset: stories and comments in one table, a comment's parent a comment or the story).
+
+    Every post row becomes an article then, and is taken out of ``posts``. Only when the posts' own rows are there (rows with a
+    title and no text), or when every thread answers
+    something outside the table: in one page's comments a reply to a deleted comment answers something
+    missing too, and must not become an article of its own.
+    """
+    roots = _thread_roots(article.comments)
+    if not (posts.keys() & set(roots.values())) and None in roots.values():
+        return [article]
+    threads: dict[str, Article] = {}
+    answering_nothing = []
+    for comment in article.comments:
+        root = roots[comment.id]
+        if root is None:
+            answering_nothing.append(comment)
+            continue
+        if root not in threads:
+            threads[root] = _post_article(path, root, posts.pop(root, ("", None))[1], columns)
+        threads[root].comments.append(comment)
+    # posts nobody answered are articles too, as a post without comments is in the other readers
+    threads.update({key: _post_article(path, key, row, columns) for key, (_, row) in posts.items()})
+    posts.clear()
+    article.comments = answering_nothing
+    return ([article] if answering_nothing else []) + list(threads.values())
+
+
 def _objects(path: Path, loaded: _Loaded) -> list[tuple[str, dict[str, Any]]]:
     """The rows that are objects; any other value is rejected by its place, and a file with rows
     but not one object is no table at all."""
@@ -553,16 +632,21 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         result.notes.append(columns.unlinked)
     articles: dict[str, Article] = {}
     counters: dict[int, str] = {}
+    posts: dict[str, tuple[str, dict[str, Any]]] = {}  # rows with a title and no text: maybe posts threads answer
     seen = SeenIds()
     for position, (where, row) in enumerate(rows):
         try:
             text = _cell(row, columns.text)
-            if text is None:
+            if text is None and columns.article is None and _cell(row, columns.title) and _cell(row, columns.id):
+                posts[_cell(row, columns.id) or ""] = (where, row)
+                continue
+            if text is None and _flagged(row, columns) is None:
                 result.rejects.append(Reject(str(path), where, f"no text in column {columns.text!r}", excerpt(row)))
                 continue
             key = _article_of(path, row, columns.article)
             title, counter = _cell(row, columns.title), _cell(row, columns.counter)
-            comment = _comment(row, columns, position, where, text)
+            # a removed comment whose text is gone stays in its thread, as the other readers keep it
+            comment = _comment(row, columns, position, where, text or "")
         except ValueError as error:  # a field of the wrong type: this row only
             result.rejects.append(item_reject(path, where, "row", error, row))
             continue
@@ -572,11 +656,16 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         article.comments.append(comment)
         if counter is not None:
             counters[position] = counter
-    for article in articles.values():
+    found = list(articles.values())
+    if columns.article is None and columns.id and columns.parent and not columns.unlinked and found:
+        found = _by_post(path, found[0], posts, columns)
+    for article in found:
         if columns.counter:
             _link_by_counter(article.comments, counters)
         if columns.parent or columns.counter:
             fill_depths(article.comments)
-    result.articles = list(articles.values())
+    result.articles = found
+    result.rejects += [Reject(str(path), where, f"no text in column {columns.text!r}", excerpt(row))
+                       for where, row in posts.values()]
     result.rejects += seen.rejects(str(path))
     return result
