@@ -1,4 +1,5 @@
-"""YouTube comment dumps: youtube-comment-downloader (JSON lines or ``--pretty``) and Data API v3.
+"""YouTube comment dumps: youtube-comment-downloader (JSON lines or ``--pretty``), Data API v3, and
+yt-dlp's ``.info.json``.
 
 youtube-comment-downloader writes one comment per line (``cid``, ``text``, ``author``, ``time``,
 ``votes``, later also ``reply`` and ``time_parsed``), or with ``--pretty`` one object with a
@@ -10,6 +11,11 @@ array) give ``snippet.topLevelComment`` and, when requested, ``replies.comments`
 ``videoId``. ``comments.list`` responses (the further replies of a thread, paged by ``parentId``)
 give ``youtube#comment`` items, alone or among the threads. Replies the API did not include
 (``totalReplyCount`` above what is there) count as missing.
+
+yt-dlp (``--write-comments``) saves one video as one object: its metadata (``id``, ``title``,
+``description``, ``timestamp``, ``webpage_url``, ``comment_count`` …) and, near the end after
+``formats`` and the rest, a flat ``comments`` list whose ``parent`` is ``"root"`` or the parent's id.
+Without ``--write-comments`` there is no list: the video's declared count is then missing, not zero.
 
 Tools that page through a video several times save overlapping fetches in one file: each comment
 id is kept once (its first occurrence), and one reject line counts the repeats.
@@ -23,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +56,18 @@ _API_KIND = re.compile(rb'"kind"\s*:\s*"youtube#(commentThread|commentThreadList
 _YCD_KEYS = {"cid", "text"}
 #: Data API moderationStatus → our status (only moderators' own requests see the non-published ones).
 _API_STATUS = {"published": "published", "heldForReview": "pending", "likelySpam": "spam", "rejected": "deleted"}
+#: Keys only yt-dlp's info dicts have; those of its ``formats`` entries are what the head of a real file
+#: holds (``comments`` comes megabytes later, after the formats, thumbnails and captions).
+_YTDLP_KEY = re.compile(rb'"(extractor|extractor_key|webpage_url|original_url|display_id|fulltitle|_type|format_id|'
+                        rb'format_note|acodec|vcodec)"\s*:')
+_YTDLP_EXTRACTOR = re.compile(rb'"extractor(?:_key)?"\s*:\s*"([^"\\]*)"')
+#: A YouTube address in a URL field: the video's page, its stream and storyboard servers, its thumbnails.
+_YOUTUBE_URL = re.compile(rb'"(?:url|webpage_url|original_url|thumbnail)"\s*:\s*"https?://(?:[^"/]*\.)?'
+                          rb'(?:youtube\.com|youtu\.be|googlevideo\.com|ytimg\.com)/')
+#: A yt-dlp comment's fields kept in ``extra`` (``_time_text`` is the relative time YouTube showed).
+_YTDLP_COMMENT_EXTRA = ("like_count", "is_favorited", "is_pinned", "author_is_uploader", "author_is_verified",
+                        "author_id", "_time_text")
+_YTDLP_VIDEO_EXTRA = ("channel", "channel_id", "uploader")
 
 
 def _first_ycd_line(head: bytes) -> Any:
@@ -63,6 +81,18 @@ def _first_ycd_line(head: bytes) -> Any:
         return None
 
 
+def _is_ytdlp(head: bytes) -> bool:
+    """Whether the head starts a yt-dlp info dict of a YouTube video. Only its first SNIFF_BYTES are looked at,
+    as ``read`` sees them; keys, not a parse, since the head of a multi-megabyte object is cut off."""
+    head = head[:SNIFF_BYTES]
+    if not head.lstrip(b" \t\r\n").startswith(b"{") or len(set(_YTDLP_KEY.findall(head))) < 2:
+        return False
+    extractor = _YTDLP_EXTRACTOR.search(head)
+    if extractor is not None:  # another site's video, or a YouTube playlist ("youtube:tab"): not one video's comments
+        return extractor.group(1).lower() == b"youtube"
+    return _YOUTUBE_URL.search(head) is not None
+
+
 def _sniff(head: bytes, path: Path) -> float:
     # the kind marker may sit anywhere, but the file must start as JSON: junk before it is stray bytes
     if head.lstrip(b" \t\r\n").startswith((b"{", b"[")) and _API_KIND.search(head):
@@ -73,7 +103,29 @@ def _sniff(head: bytes, path: Path) -> float:
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith(b"{") and re.match(rb'\{\s*"comments"\s*:\s*\[\s*\{\s*"cid"', stripped):
         return 0.95
-    return 0.0
+    return 0.95 if _is_ytdlp(head) else 0.0
+
+
+#: Makes a Comment of one record (at this JSON path or line, at this position), or raises ItemError.
+_Build = Callable[[Any, str, int], Comment]
+
+
+def _kept_comments(path: Path, records: Iterable[tuple[Any, str]], build: _Build, result: ReadResult) -> list[Comment]:
+    """The comments of the records in file order, depths filled: a record that cannot be read is a reject,
+    a repeated id is kept once and one reject counts the repeats."""
+    comments: list[Comment] = []
+    seen = SeenIds()
+    for record, where in records:
+        try:
+            comment = build(record, where, len(comments))
+        except ValueError as error:  # ItemError: not an object, or a field of the wrong type
+            result.rejects.append(item_reject(path, where, "comment", error, record))
+            continue
+        if not seen.is_repeat(comment.id, where):
+            comments.append(comment)
+    fill_depths(comments)
+    result.rejects += seen.rejects(str(path))
+    return comments
 
 
 # --- youtube-comment-downloader ----------------------------------------------------------------
@@ -129,22 +181,17 @@ def _ycd_comment(record: Any, position: int, last_top_level: str | None) -> Comm
 def _read_ycd(path: Path, options: ReadOptions, pretty: bool) -> ReadResult:
     result = ReadResult()
     records = (_pretty_records if pretty else _line_records)(path, options, result)
-    comments: list[Comment] = []
-    seen = SeenIds()
     last_top_level: str | None = None
-    for record, where in records:
-        try:
-            comment = _ycd_comment(record, len(comments), last_top_level)
-        except ValueError as error:  # ItemError: not an object, or a field of the wrong type
-            result.rejects.append(item_reject(path, where, "comment", error, record))
-            continue
-        if comment.parent_id is None:
+
+    def build(record: Any, where: str, position: int) -> Comment:
+        nonlocal last_top_level
+        comment = _ycd_comment(record, position, last_top_level)
+        if comment.parent_id is None:  # a repeat too: old exports write a reply after its thread's comment
             last_top_level = comment.id
-        if not seen.is_repeat(comment.id, where):
-            comments.append(comment)
-    fill_depths(comments)
+        return comment
+
+    comments = _kept_comments(path, records, build, result)
     result.articles.append(Article(id=path.stem, source_file=str(path), format=FORMAT, comments=comments))
-    result.rejects += seen.rejects(str(path))
     return result
 
 
@@ -268,12 +315,92 @@ def _read_api(path: Path, options: ReadOptions) -> ReadResult:
     return result
 
 
+# --- yt-dlp info.json ----------------------------------------------------------------------------
+
+
+def _ytdlp_comment(record: Any, where: str, position: int) -> Comment:
+    if not isinstance(record, dict):
+        raise ItemError("expected a yt-dlp comment object")
+    text = clean_text(text_field(record, "text"))
+    if not text:
+        raise ItemError("yt-dlp comment without text")
+    parent = text_field(record, "parent")
+    return Comment(
+        id=text_field(record, "id") or where,  # the JSON path is unique and says where
+        text=text,
+        position=position,
+        parent_id=None if parent in (None, "", "root") else parent,
+        author=text_field(record, "author"),
+        # yt-dlp reckons it from the relative "_time_text" (kept in extra) when it fetched: as exact as its unit
+        time=to_iso8601(record.get("timestamp")),
+        extra={key: extra_value(record[key]) for key in _YTDLP_COMMENT_EXTRA if record.get(key) not in (None, "")},
+    )
+
+
+def _info_texts(path: Path, info: dict[str, Any], result: ReadResult) -> dict[str, str | None]:
+    """The video's text fields; one of the wrong type is a reject naming it, and the comments are still read."""
+    texts: dict[str, str | None] = {}
+    for key in ("id", "title", "fulltitle", "description", "webpage_url", "upload_date", *_YTDLP_VIDEO_EXTRA):
+        try:
+            texts[key] = text_field(info, key)
+        except ItemError as error:
+            result.rejects.append(item_reject(path, f"$.{key}", "video field", error, info[key]))
+            texts[key] = None
+    return texts
+
+
+def _ytdlp_article(path: Path, info: dict[str, Any], result: ReadResult) -> Article:
+    """The video as an Article, without its comments."""
+    texts = _info_texts(path, info, result)
+    video = texts["id"]
+    return Article(
+        id=video or path.stem,
+        source_file=str(path),
+        format=FORMAT,
+        title=clean_text(texts["title"] or texts["fulltitle"]) or None,
+        url=texts["webpage_url"] or (f"https://www.youtube.com/watch?v={video}" if video else None),
+        date=to_iso8601(info.get("timestamp")) or to_iso8601(texts["upload_date"]),
+        body=clean_text(texts["description"]),
+        declared_comment_count=count_field(info, "comment_count"),
+        extra={key: value for key in _YTDLP_VIDEO_EXTRA if (value := texts[key])},
+    )
+
+
+def _without_comments(path: Path, info: dict[str, Any], article: Article, result: ReadResult) -> None:
+    """A video saved without its comment list: its declared comments are missing, not absent from the video."""
+    article.missing_comment_count = article.declared_comment_count
+    if info.get("comments") is None:
+        result.notes.append("no comments in the file (yt-dlp saves them only with --write-comments)")
+    else:
+        result.rejects.append(item_reject(path, "$.comments", "comments", ItemError(
+            "expected a list of comment objects"), info["comments"]))
+
+
+def _read_ytdlp(path: Path, options: ReadOptions) -> ReadResult:
+    parsed = read_json(path, options.fallback_encoding)
+    result = ReadResult(rejects=repair_rejects(path, parsed.repairs, "JSON repaired"))
+    info = parsed.document
+    if not isinstance(info, dict):
+        raise ReaderError(path, "$", "expected a yt-dlp info.json object (one video)")
+    article = _ytdlp_article(path, info, result)
+    listed = info.get("comments")
+    if isinstance(listed, list):
+        records = ((record, f"$.comments[{index}]") for index, record in enumerate(listed))
+        article.comments = _kept_comments(path, records, _ytdlp_comment, result)
+    else:
+        _without_comments(path, info, article, result)
+    result.articles.append(article)
+    return result
+
+
 @register("youtube", _sniff, "YouTube comments: youtube-comment-downloader JSON lines or --pretty, Data API v3 "
-                            "threads and comments")
+                            "threads and comments, yt-dlp .info.json")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     with path.open("rb") as stream:
         # decoded as the whole file will be (UTF-16 without a byte-order mark too), re-encoded for the patterns
         head = decode_text(stream.read(SNIFF_BYTES), options.fallback_encoding).text.encode("utf-8")
     if _API_KIND.search(head):
         return _read_api(path, options)
+    if _is_ytdlp(head):
+        return _read_ytdlp(path, options)
     return _read_ycd(path, options, pretty=re.match(rb'\s*\{\s*"comments"\s*:', head) is not None)
