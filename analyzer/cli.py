@@ -53,7 +53,8 @@ def _report_rejects(rejects: Sequence[Any], output: str) -> None:
 
 # --- split -----------------------------------------------------------------------------------
 
-_INPUTS_HELP = "dump files in any supported format (gzip, bzip2 or xz compressed too), or folders or zip archives of them"
+_INPUTS_HELP = ("dump files in any supported format (gzip, bzip2, xz or zstandard compressed too), or folders or zip "
+                "archives of them")
 
 
 def _add_split_parser(subparsers: argparse._SubParsersAction) -> None:

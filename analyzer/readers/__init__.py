@@ -15,7 +15,7 @@ takes any text, is never chosen for text that has markup, JSON or table structur
 no reader is sure of is refused ("looks like JSON: name it with --format"), since a wrong guess
 turns a file into nonsense comments with no error at all.
 
-Compressed files (gzip, bzip2, xz) are read as the file they hold, zip archives as a folder of files
+Compressed files (gzip, bzip2, xz, zstandard) are read as the file they hold, zip archives as a folder of files
 (``analyzer.readers._compressed``); tar archives and office documents are refused with what to do instead.
 
 Readers raise :class:`ReaderError` for input they cannot read at all; the error names the file and
@@ -306,7 +306,7 @@ def _named_after(shown: str | Path, copy: Path, read: Callable[[], ReadResult]) 
 
 
 def _read_compressed(path: Path, compression: Compression, fmt: str | None, options: ReadOptions | None) -> ReadResult:
-    """Read the file a gzip / bzip2 / xz file holds, as if it had been unpacked beside it."""
+    """Read the file a gzip / bzip2 / xz / zstandard file holds, as if it had been unpacked beside it."""
     with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
         inner = Path(folder) / inner_name(path, compression)
         try:

@@ -1,10 +1,12 @@
-"""Compressed dumps and archives: gzip, bzip2 and xz files are read as the file they hold, zip archives as a folder.
+"""Compressed dumps and archives: gzip, bzip2, xz and zstandard files are read as the file they hold, zip
+archives as a folder.
 
 Exports often come compressed (Disqus mails its XML export as ``.xml.gz``; Hacker News and Reddit dumps
-travel as ``.json.gz`` / ``.jsonl.xz``). The compression is recognised by its magic bytes, not the file
-name, and one layer is undone into a temporary file named like the original without its compression
-suffix, so every reader, and the article ids taken from file names, see what they would see in the
-unpacked file. A zip archive is read like a folder: every file in it (WordPress.com mails its export as
+travel as ``.json.gz`` / ``.jsonl.xz``; the Pushshift and Arctic Shift Reddit dumps as zstandard,
+``RC_2019-02.zst``, made with a long window, ``zstd --long=31``). The compression is recognised by its
+magic bytes, not the file name, and one layer is undone into a temporary file named like the original
+without its compression suffix, so every reader, and the article ids taken from file names, see what they
+would see in the unpacked file. A zip archive is read like a folder: every file in it (WordPress.com mails its export as
 one); tar archives and office documents are refused with what they are and what to do instead.
 """
 
@@ -19,6 +21,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from analyzer.records import Reject
 
@@ -30,26 +33,100 @@ MAX_DECOMPRESSED_BYTES = 4 * 1024**3
 MAX_EXPANSION = 100
 EXPANSION_FLOOR = 64 * 1024**2
 _CHUNK_BYTES = 64 * 1024
-#: The errors each decompressor raises on damaged or cut-short data.
+#: The errors each decompressor raises on damaged or cut-short data (_ZstdFile turns zstandard's into these).
 _BROKEN_STREAM = (EOFError, OSError, zlib.error, lzma.LZMAError)
+#: The largest window a zstandard frame may ask for: 2 GiB, what ``zstd --long=31`` writes (the Pushshift
+#: dumps); zstandard refuses more than 128 MiB unless told. A frame that asks for it gets that much address
+#: space, its pages taken as output is written (which MAX_DECOMPRESSED_BYTES and MAX_EXPANSION bound).
+ZSTD_MAX_WINDOW = 2**31
+#: How much compressed data is decompressed at a time: zstandard expands at most about 32,768 times
+#: (a run-length block), so one step holds at most 32 MiB, however the data was made.
+_ZSTD_INPUT_BYTES = 1024
+#: A zstandard frame, and the skippable frames (pzstd writes one before each frame) that may come first.
+_ZSTD_MAGIC = (b"\x28\xb5\x2f\xfd", *(bytes([0x50 + n]) + b"\x2a\x4d\x18" for n in range(16)))
 #: A zip file's first local header, or the end record of an empty one.
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: POSIX and GNU tar headers carry "ustar" at byte 257.
 _TAR_MAGIC, _TAR_MAGIC_AT = b"ustar", 257
 
 
+class _ZstdFile:
+    """A zstandard file read as a stream, frame after frame (files of concatenated frames, as ``cat`` and
+    pzstd make them, too): ``read1`` gives what decompressed so far, at most ``size`` bytes.
+
+    zstandard's own stream reader ends quietly when the file ends inside a frame; here that raises
+    EOFError, so that a cut-short dump is said to be one (as gzip, bzip2 and xz say it). Damaged data
+    raises OSError with zstandard's reason.
+    """
+
+    def __init__(self, path: Path) -> None:
+        try:
+            import zstandard
+        except ImportError:  # a dependency; an environment set up before it was added may lack it
+            raise UnreadableContainer("byte 0", "zstandard-compressed, and the zstandard package is not installed: "
+                                                "install it (pip install zstandard) or unpack the file with zstd -d "
+                                                "--long=31") from None
+        self._error = zstandard.ZstdError
+        self._decompressor = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+        self._frame = self._decompressor.decompressobj()
+        self._inside_frame = False  # part of a frame was fed and its end not seen yet
+        self._raw = path.open("rb")
+        self._pending = b""  # decompressed and not yet read, from self._offset on
+        self._offset = 0
+        #: Damage met after some output of the same input: raised once that output has been read.
+        self._damage: OSError | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._raw.close()
+
+    def read1(self, size: int) -> bytes:
+        while self._offset >= len(self._pending):
+            if self._damage is not None:
+                raise self._damage
+            data = self._raw.read(_ZSTD_INPUT_BYTES)
+            if not data:
+                if self._inside_frame:
+                    raise EOFError("the file ends inside a zstandard frame")
+                return b""
+            self._pending, self._offset = self._decompress(data), 0
+        chunk = self._pending[self._offset : self._offset + size]
+        self._offset += len(chunk)
+        return chunk
+
+    def _decompress(self, data: bytes) -> bytes:
+        """What this compressed data decompresses to, across the ends of frames it holds; damage is kept
+        for the next read, after what came before it."""
+        out: list[bytes] = []
+        try:
+            while data:
+                self._inside_frame = True
+                out.append(self._frame.decompress(data))
+                if not self._frame.eof:
+                    break
+                data, self._inside_frame = self._frame.unused_data, False
+                self._frame = self._decompressor.decompressobj()
+        except self._error as error:
+            self._damage = OSError(str(error))
+        return b"".join(out)
+
+
 @dataclass(frozen=True)
 class Compression:
     name: str
-    magic: bytes
+    #: The first bytes of such a file (one of them, when a tuple).
+    magic: bytes | tuple[bytes, ...]
     suffixes: tuple[str, ...]
-    open: Callable[[Path], io.BufferedIOBase]
+    open: Callable[[Path], io.BufferedIOBase | _ZstdFile]
 
 
 COMPRESSIONS = (
     Compression("gzip", b"\x1f\x8b", (".gz", ".gzip"), lambda path: gzip.open(path, "rb")),
     Compression("bzip2", b"BZh", (".bz2",), lambda path: bz2.open(path, "rb")),
     Compression("xz", b"\xfd7zXZ\x00", (".xz",), lambda path: lzma.open(path, "rb")),
+    Compression("zstd", _ZSTD_MAGIC, (".zst", ".zstd"), _ZstdFile),
 )
 
 

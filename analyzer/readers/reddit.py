@@ -7,28 +7,45 @@ descendants included) adds to the article's ``missing_comment_count``; stubs wit
 "continue this thread" links whose size Reddit does not say, counted in ``extra``.
 ``[deleted]`` / ``[removed]`` bodies are kept with status ``deleted``. A thing that cannot be read
 (a wrong type, an unknown kind) is rejected by its JSON path and the walk goes on.
+
+Also the dumps (Pushshift ``RC_…`` / ``RS_…``, Arctic Shift's ``…_comments`` / ``…_submissions`` and its
+web tool's ``.jsonl``, which puts a post and its comments in one file): JSON lines, one comment or
+submission per line (bare, or wrapped as ``{"kind": "t1", "data": …}``), read line by line. One article
+per post (``link_id``): a submission line gives its title, body, url, date and ``num_comments``; a post
+whose submission is not in the file has no title. A comment id met again is kept once (one reject counts
+the repeats), and so is a submission; a line that is not JSON, or not a comment or submission, is a
+reject with its line number.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import clean_text, fill_depths, to_iso8601
+from analyzer.readers._common import SeenIds, clean_text, fill_depths, to_iso8601
 from analyzer.readers._structured import (
+    BadJson,
     ItemError,
+    _wide_encoding,
     count_field,
+    decode_text,
     excerpt,
     extra_value,
     item_reject,
+    parse_json,
     read_json,
     repair_rejects,
     text_field,
+    without_controls,
 )
 from analyzer.records import Article, Comment, Reject
 
@@ -39,13 +56,72 @@ DELETED_BODIES = ("[deleted]", "[removed]")
 _UNKNOWN_THREAD = "unknown"
 
 
+#: Fullnames as a dump's comment lines give them: its post, and its parent (a comment or the post).
+_LINK_FULLNAME = re.compile(r"t3_[0-9a-z]+\Z")
+_PARENT_FULLNAME = re.compile(r"t[13]_[0-9a-z]+\Z")
+#: How many lines of the head the sniffer reads, and how many bytes of them at most (the first line
+#: is read whatever its length).
+_SNIFF_LINES, _SNIFF_LINE_BYTES = 20, 1024 * 1024
+#: A longer line is no comment or submission (a post's text is at most 40,000 characters): a JSON
+#: document on one line, not parsed twice to find that out.
+_MAX_THING_BYTES = 4 * 1024 * 1024
+#: How many lines at the start of a file say whether it is a dump (a broken first line is no reason not to be).
+_PROBE_LINES = 5
+#: What decode_text removes from a text (and reports): C0 controls but tab and line breaks, U+FFFE, U+FFFF.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Bytes that are not UTF-8, as ``surrogateescape`` decoding leaves them.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]+")
+#: Line numbers named in one reject for a repair found on many lines; the rest are counted.
+_LINES_NAMED = 10
+
+
 def _sniff(head: bytes, path: Path) -> float:
     if not head.lstrip(b" \t\r\n").startswith((b"[", b"{")):
         return 0.0
     kinds = {m.group(1) for m in _THING_KIND.finditer(head)}
     if {b"t1", b"t3"} & kinds and (b"Listing" in kinds or b'"things"' in head):
         return 0.95
+    if _dump_head(head):
+        return 0.95
     return 0.6 if kinds else 0.0
+
+
+def _dump_head(head: bytes) -> bool:
+    """Whether the head is JSON lines of Reddit comments and submissions: of its whole lines that are
+    objects (up to _SNIFF_LINES), the first and most are comments or submissions by Reddit-only keys."""
+    lines = [line for line in head.split(b"\n") if line.strip()][:_SNIFF_LINES]
+    objects: list[dict[str, Any]] = []
+    read = 0
+    for index, line in enumerate(lines):
+        if len(line) > _MAX_THING_BYTES or (index and read + len(line) > _SNIFF_LINE_BYTES):
+            if index == 0:
+                return False
+            break
+        read += len(line)
+        try:
+            document = json.loads(line)
+        except (ValueError, RecursionError):  # a broken line, or the head's last line cut short
+            if index == 0:  # pretty-printed JSON, or not JSON at all
+                return False
+            continue
+        if isinstance(document, dict):
+            objects.append(document)
+    sure = [_surely_a_thing(document) for document in objects]
+    return bool(sure) and sure[0] and 2 * sum(sure) > len(sure)
+
+
+def _surely_a_thing(document: dict[str, Any]) -> bool:
+    """A Reddit comment or submission by several keys no other source writes together."""
+    kind, data = _unwrapped(document)
+    if kind in ("t1", "t3") and data is not document:  # the API's {"kind": "t1", "data": {…}}
+        return isinstance(data.get("id"), str)
+    link, parent = data.get("link_id"), data.get("parent_id")
+    if isinstance(link, str) and isinstance(parent, str) and "body" in data and "id" in data:
+        return bool(_LINK_FULLNAME.match(link) and _PARENT_FULLNAME.match(parent))
+    name, permalink = data.get("name"), data.get("permalink")
+    reddit_named = ((isinstance(name, str) and _LINK_FULLNAME.match(name) is not None)
+                    or (isinstance(permalink, str) and "/comments/" in permalink) or "subreddit" in data)
+    return "title" in data and reddit_named and ("num_comments" in data or "selftext" in data)
 
 
 def _strip_prefix(fullname: str | None) -> str | None:
@@ -215,8 +291,236 @@ def _article(path: Path, thread: _Thread) -> Article:
     )
 
 
-@register("reddit", _sniff, "Reddit thread JSON ([t3 listing, t1 listing], a Listing, or a morechildren response)")
+# --- dumps: JSON lines of comments and submissions ---------------------------------------------------
+
+
+def _unwrapped(document: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """A dump line's thing: ("t1" / "t3" / None, its fields). The API's wrapped things are unwrapped;
+    a bare line is a comment by ``body`` with ``link_id`` or ``parent_id``, a submission by ``title`` with an id."""
+    kind, data = document.get("kind"), document.get("data")
+    if kind in ("t1", "t3") and isinstance(data, dict):
+        return kind, data
+    if "body" in document and ("link_id" in document or "parent_id" in document):
+        return "t1", document
+    if "title" in document and ("id" in document or "name" in document):
+        return "t3", document
+    return None, document
+
+
+def _lines(path: Path, fallback: str) -> Iterator[tuple[int | None, str, list[tuple[str, str]]]]:
+    """The file's non-blank lines as (number, text, what decoding repaired), one at a time. UTF-16 and
+    UTF-32, whose line breaks are not one byte, are decoded whole first: their repairs come first, with
+    number None, since they name their lines themselves."""
+    with path.open("rb") as stream:
+        if _wide_encoding(stream.read(512)):
+            decoded = decode_text(path.read_bytes(), fallback)
+            yield None, "", decoded.repairs
+            yield from ((number, line, []) for number, line in enumerate(decoded.text.split("\n"), start=1)
+                        if line.strip())
+            return
+        stream.seek(0)
+        for number, raw in enumerate(stream, start=1):  # a binary file splits at b"\n" only, as JSON lines do
+            if not raw.strip():
+                continue
+            text, repairs = _decoded_line(raw, fallback)
+            yield number, text.rstrip("\r\n"), repairs
+
+
+def _decoded_line(raw: bytes, fallback: str) -> tuple[str, list[tuple[str, str]]]:
+    """One line of a UTF-8 dump as decode_text reads a UTF-8 file: bytes that are not UTF-8 read in
+    ``fallback`` (a line of them alone too: the dump is UTF-8, the line damaged), control characters removed."""
+    repairs: list[tuple[str, str]] = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="surrogateescape")
+        bad = sum(len(run) for run in _NOT_UTF8.findall(text))
+        text = _NOT_UTF8.sub(
+            lambda run: run.group().encode("utf-8", "surrogateescape").decode(fallback, errors="replace"), text)
+        repairs.append(("line", f"{bad} byte(s) not valid UTF-8 read as {fallback}"))
+    text = text.removeprefix("\ufeff")
+    if _CONTROL_CHARACTERS.search(text):
+        cleaned = without_controls(text)
+        text, repairs = cleaned.text, repairs + cleaned.repairs
+    return text, repairs
+
+
+def _is_dump(path: Path, fallback: str) -> bool:
+    """Whether the file is JSON lines of comments and submissions rather than one JSON document: its first
+    line is a whole comment or submission. When that line is broken, one of the next few that is a bare
+    comment or submission (never a whole line of a JSON document, where things are wrapped) says so."""
+    with closing(_lines(path, fallback)) as lines:
+        first = [line for number, line, _ in islice(lines, _PROBE_LINES + 1) if number is not None][:_PROBE_LINES]
+    for index, line in enumerate(first):
+        if len(line) > _MAX_THING_BYTES:
+            if index == 0:
+                return False
+            continue
+        try:
+            document = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(document, dict):
+            return False
+        kind, data = _unwrapped(document)
+        if kind is not None and (index == 0 or data is document):
+            return True
+        if index == 0:
+            return False
+    return False
+
+
+class _Repairs:
+    """What was repaired on the lines of a dump, one reject per kind of repair (a dump may need one on
+    millions of lines): the first lines named, the others counted, the counts in the messages added up."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lines: dict[tuple[str, str], list[int]] = {}
+        self._counts: dict[tuple[str, str], int] = {}
+        self._whole_file: list[Reject] = []
+
+    def add(self, number: int | None, repairs: list[tuple[str, str]], what: str) -> None:
+        """Repairs of line ``number``, or with None of the whole file (which name their lines)."""
+        if number is None:
+            self._whole_file += repair_rejects(self.path, repairs, what)
+            return
+        for _, message in repairs:
+            count, _, rest = message.partition(" ")
+            key = (what, rest) if count.isdigit() else (what, message)
+            self._lines.setdefault(key, []).append(number)
+            self._counts[key] = self._counts.get(key, 0) + (int(count) if count.isdigit() else 0)
+
+    def rejects(self) -> list[Reject]:
+        found = list(self._whole_file)
+        for (what, message), lines in self._lines.items():
+            named = ", ".join(map(str, lines[:_LINES_NAMED]))
+            more = f" and {len(lines) - _LINES_NAMED} more" if len(lines) > _LINES_NAMED else ""
+            where = f"line{'s' if len(lines) > 1 else ''} {named}{more}"
+            count = self._counts[(what, message)]
+            found.append(Reject(str(self.path), where, f"{what}: {f'{count} ' if count else ''}{message}"))
+        return found
+
+
+def _dump_post_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The Article fields of a dump's submission line, as a thread's post gives them (the thread's page the
+    url, a link post's link in ``extra.link_url``), where old dumps write numbers as text, and a deleted or
+    removed text is no body."""
+    fields = _post_fields(data)
+    if data.get("is_self") is True:  # its url is the thread's own page, already the article's
+        fields["extra"].pop("link_url", None)
+    declared = data.get("num_comments")
+    if isinstance(declared, str) and declared.strip().isdigit():  # old dumps write some numbers as text
+        fields["declared_comment_count"] = int(declared)
+    if (text_field(data, "selftext") or "").strip() in DELETED_BODIES:
+        fields["body"] = ""
+        fields["extra"]["body_status"] = "deleted"
+    return fields
+
+
+class _DumpReader:
+    """A dump read line by line into per-post threads (kept to the end: a post's comments are spread over the file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.walker = _Walker(path)
+        self.seen_comments = SeenIds()
+        self.post_repeats: list[dict[str, str]] = []
+        self.subreddits: dict[str, str] = {}
+        self.repairs = _Repairs(path)
+
+    def read(self, fallback: str) -> None:
+        for number, line, decoding in _lines(self.path, fallback):
+            self.repairs.add(number, decoding, "text repaired")
+            if not line.strip():
+                continue
+            where = f"line {number}"
+            try:
+                parsed = parse_json(line, first_line=number)
+            except BadJson as error:
+                self.walker.rejects.append(Reject(str(self.path), error.location, error.message, excerpt(line)))
+                continue
+            self.repairs.add(number, parsed.repairs, "JSON repaired")
+            document = parsed.document
+            kind, data = _unwrapped(document) if isinstance(document, dict) else (None, document)
+            try:
+                if kind == "t1":
+                    self.add_comment(data, where)
+                elif kind == "t3":
+                    self.add_post(data, where)
+                else:
+                    self.walker.rejects.append(Reject(
+                        str(self.path), where, "not a Reddit comment (body, link_id, parent_id) or submission "
+                                               "(title, id)", excerpt(document)))
+            except ValueError as error:  # ItemError: a field of the wrong type
+                what = "comment" if kind == "t1" else "submission"
+                self.walker.rejects.append(item_reject(self.path, where, what, error, document))
+
+    def thread_id(self, data: dict[str, Any]) -> str:
+        link = text_field(data, "link_id") or ""
+        parent = text_field(data, "parent_id") or ""
+        if link:
+            return _strip_prefix(link) or link
+        if parent.startswith("t3_"):
+            return parent[3:]
+        above = self.walker.thread_of_comment.get(_strip_prefix(parent) or "")
+        if above is None:
+            raise ItemError("comment without a 'link_id': the post it belongs to is not known")
+        return above
+
+    def add_comment(self, data: dict[str, Any], where: str) -> None:
+        comment = _comment(data, self.walker.position)
+        thread_id = self.thread_id(data)
+        if self.seen_comments.is_repeat(comment.id, where):
+            return
+        self.walker.position += 1
+        thread = self.walker.thread(thread_id)
+        thread.comments.append(comment)
+        thread.link_title = thread.link_title or text_field(data, "link_title")
+        self.walker.thread_of_comment[comment.id] = thread_id
+        subreddit = text_field(data, "subreddit")
+        if subreddit:
+            self.subreddits.setdefault(thread_id, subreddit)
+
+    def add_post(self, data: dict[str, Any], where: str) -> None:
+        post_id = text_field(data, "id") or _strip_prefix(text_field(data, "name"))
+        if not post_id:
+            raise ItemError("submission without an 'id' or 'name'")
+        fields = _dump_post_fields(data)
+        thread = self.walker.thread(post_id)
+        if thread.post:
+            self.post_repeats.append({"id": post_id, "at": where})
+            return
+        thread.post = fields
+
+    def result(self) -> ReadResult:
+        walker = self.walker
+        if not walker.threads and walker.rejects:
+            first = walker.rejects[0]
+            raise ReaderError(self.path, first.location, f"nothing readable as Reddit JSON lines: {first.reason}")
+        articles = [_article(self.path, thread) for thread in walker.threads.values()]
+        for article in articles:
+            if article.id in self.subreddits:
+                article.extra.setdefault("subreddit", self.subreddits[article.id])
+        rejects = self.repairs.rejects() + walker.rejects + self.seen_comments.rejects(str(self.path))
+        if self.post_repeats:
+            rejects.append(Reject(str(self.path), self.post_repeats[0]["at"],
+                                  f"{len(self.post_repeats)} duplicate submissions (same id) dropped",
+                                  raw=json.dumps(self.post_repeats, ensure_ascii=False)))
+        return ReadResult(articles=articles, rejects=rejects)
+
+
+def _read_dump(path: Path, options: ReadOptions) -> ReadResult:
+    reader = _DumpReader(path)
+    reader.read(options.fallback_encoding)
+    return reader.result()
+
+
+@register("reddit", _sniff, "Reddit thread JSON ([t3 listing, t1 listing], a Listing, or a morechildren response); "
+                            "Pushshift / Arctic Shift dumps (JSON lines of comments and submissions)")
 def read(path: Path, options: ReadOptions) -> ReadResult:
+    if _is_dump(path, options.fallback_encoding):
+        return _read_dump(path, options)
     parsed = read_json(path, options.fallback_encoding)
     walker = _Walker(path)
     walker.walk(parsed.document, "$")
