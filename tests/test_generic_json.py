@@ -14,6 +14,10 @@ from analyzer.records import Article
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCRAPER = FIXTURES / "generic_json/scraper_comments.json"
 PLATFORM = FIXTURES / "generic_json/platform_threads.json"
+WORDPRESS = FIXTURES / "generic_json/wordpress_rest_comments.json"
+MASTODON = FIXTURES / "generic_json/mastodon_context.json"
+DISCOURSE = FIXTURES / "generic_json/discourse_topic.json"
+LEMMY = FIXTURES / "generic_json/lemmy_comments.json"
 
 
 def _rejects(path: Path) -> list[tuple[str, str]]:
@@ -81,7 +85,7 @@ def test_comments_are_deduplicated_by_id_across_overlapping_fetches(tmp_path: Pa
                                                          "$.results[2].children[0]", "$.results[2].children[1]"]
 
 
-@pytest.mark.parametrize("wrong", [["a", 1], {"html": "<p>x</p>"}, None])
+@pytest.mark.parametrize("wrong", [["a", 1], {"likes": 3}, None])  # an object with no text under rendered / html / raw
 def test_one_of_two_threads_with_a_text_of_the_wrong_type_is_rejected_alone(tmp_path: Path, wrong: object) -> None:
     document = json.loads(PLATFORM.read_text(encoding="utf-8"))
     document["data"]["items"][0]["content"] = wrong  # the first of the two top-level comments
@@ -161,6 +165,136 @@ def test_facebook_graph_comments_with_replies_in_page_objects(tmp_path: Path) ->
     assert [(c.id, c.parent_id, c.depth, c.author, c.time) for c in article.comments] == [
         ("1_1", None, 0, "Dee", "2024-04-01T10:00:00+00:00"), ("1_2", "1_1", 1, "Eve", "2024-04-01T11:00:00+00:00"),
         ("1_3", None, 0, "Fay", "2024-04-01T12:00:00+00:00")]
+
+
+# --- platform APIs ------------------------------------------------------------------------------------
+
+
+def _thread(article: Article) -> list[tuple]:
+    return [(c.id, c.parent_id, c.depth, c.author, c.time, c.status, c.kind) for c in article.comments]
+
+
+def test_wordpress_rest_api_comments_one_article_per_post() -> None:
+    assert detect_format(WORDPRESS) == "generic-json"  # "content" holds an object: no table rows
+    result = read_file(WORDPRESS)
+    assert result.rejects == []
+    library, mobile = result.articles
+    assert (library.id, library.url) == ("345", "https://news.example.org/2024/05/elm-street-library/")
+    assert (mobile.id, mobile.url) == ("351", "https://news.example.org/2024/05/mobile-library/")
+    assert library.extra["fields"] == {"comments": "$", "text": "content", "author": "author_name", "time": "date_gmt",
+                                       "id": "id", "parent": "parent", "article": "post"}
+    assert _thread(library) == [  # date_gmt is UTC; approved / hold / spam / trash; pingbacks are a kind
+        ("12", None, 0, "Marta", "2024-05-02T14:00:00+00:00", "published", "comment"),
+        ("13", "12", 1, "Desmond", "2024-05-02T14:30:00+00:00", "published", "comment"),
+        ("14", "13", 2, "Priya", "2024-05-02T15:00:00+00:00", "pending", "comment"),
+        ("15", None, 0, "Riverside Reader (blog)", "2024-05-02T16:00:00+00:00", "published", "pingback"),
+        ("16", None, 0, "cheap-watches", "2024-05-02T17:00:00+00:00", "spam", "comment"),
+        ("17", "12", 1, "Tom", "2024-05-02T17:30:00+00:00", "deleted", "comment")]
+    texts = [c.text for c in library.comments]
+    assert texts[0] == "Closing the Elm Street branch \u2013 again & with no hearing."  # content.rendered, as text
+    assert texts[1].startswith("I <3 that library.") and "<br" not in texts[1]
+    assert texts[3] == "[\u2026] the branch closes in June, as reported here [\u2026]"
+    assert library.comments[0].extra["date"] == "2024-05-02T10:00:00"  # the local time stays with the comment
+
+
+def test_mastodon_context_the_first_ancestor_is_the_article() -> None:
+    assert detect_format(MASTODON) == "generic-json"  # not rows of its first list
+    result = read_file(MASTODON)
+    assert result.rejects == []
+    [article] = result.articles
+    assert (article.id, article.title, article.url, article.date) == (
+        "1089", None, "https://example.social/@citynews/1089", "2024-05-02T09:00:00+00:00")
+    assert article.body.startswith("Council votes 7\u20132 to close the Elm Street library in June.")
+    assert article.extra["platform"] == "mastodon"
+    # 1090 answers the post: top level. The status asked about (1091) is in no list: its replies keep their
+    # parent id and are top level, as every reader treats a parent it cannot find.
+    assert _thread(article) == [
+        ("1090", None, 0, "ann", "2024-05-02T09:10:00+00:00", "published", "comment"),
+        ("1092", "1091", 0, "bo@other.example", "2024-05-02T09:30:00+00:00", "published", "comment"),
+        ("1093", "1092", 1, "ann", "2024-05-02T09:45:00+00:00", "published", "comment"),
+        ("1094", "1091", 0, "cy", "2024-05-02T10:00:00+00:00", "published", "comment")]
+    texts = {c.id: c.text for c in article.comments}
+    assert texts["1090"] == "@citynews Was there a public hearing?"
+    assert texts["1092"] == "None that I saw & I looked.\n\nThe agenda never listed it."
+
+
+def test_mastodon_context_without_ancestors_hangs_on_the_status_asked_about(tmp_path: Path) -> None:
+    document = json.loads(MASTODON.read_text(encoding="utf-8"))
+    path = tmp_path / "context.json"
+    path.write_text(json.dumps({"ancestors": [], "descendants": document["descendants"]}), encoding="utf-8")
+    [article] = read_file(path).articles
+    assert (article.id, article.body) == ("1091", "")  # the one parent not in the file: the post, not in it
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments] == [
+        ("1092", None, 0), ("1093", "1092", 1), ("1094", None, 0)]
+
+
+def test_a_mastodon_context_longer_than_the_sniffed_head_is_not_read_as_rows(tmp_path: Path) -> None:
+    document = json.loads(MASTODON.read_text(encoding="utf-8"))
+    reply = document["descendants"][2]
+    document["descendants"] += [{**reply, "id": str(2000 + n)} for n in range(400)]
+    path = tmp_path / "context.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    assert path.stat().st_size > SNIFF_BYTES
+    assert detect_format(path) == "generic-json"
+    assert len(read_file(path).articles[0].comments) == 404
+
+
+def test_discourse_topic_post_one_is_the_article() -> None:
+    assert detect_format(DISCOURSE) == "generic-json"
+    result = read_file(DISCOURSE)
+    assert result.rejects == []
+    [article] = result.articles
+    assert (article.id, article.title, article.date, article.declared_comment_count) == (
+        "77", "Elm Street library to close in June", "2024-05-02T09:00:00+00:00", 6)
+    assert article.body == "The council voted to close the Elm Street library. Discuss here, and keep it civil."
+    assert article.extra["fields"]["parent"] == "reply_to_post_number"
+    # 503 answers post 2 (id 502); 504 answers post 1, the topic: top level; 507 answers post 6, not in the
+    # file: top level, the number kept; 508 was deleted by its author
+    assert _thread(article) == [
+        ("502", None, 0, "ann", "2024-05-02T10:00:00+00:00", "published", "comment"),
+        ("503", "502", 1, "bo", "2024-05-02T10:20:00+00:00", "published", "comment"),
+        ("504", None, 0, "cy", "2024-05-02T11:00:00+00:00", "published", "comment"),
+        ("507", None, 0, "dee", "2024-05-02T12:00:00+00:00", "published", "comment"),
+        ("508", "504", 1, "eli", "2024-05-02T12:30:00+00:00", "deleted", "comment")]
+    assert article.comments[3].extra["reply_to_post_number"] == 6
+    assert article.comments[0].text == "Predictable. They cut the opening hours last year & then blamed low visits."
+
+
+def test_lemmy_comment_views_parents_from_the_path() -> None:
+    assert detect_format(LEMMY) == "generic-json"  # "comment" holds an object: no table rows
+    result = read_file(LEMMY)
+    assert result.rejects == []
+    library, mobile = result.articles
+    assert (library.id, library.title, library.url) == (
+        "9", "Council votes to close Elm Street library", "https://news.example.org/2024/05/elm-street-library/")
+    assert (mobile.id, mobile.title, mobile.body) == (
+        "10", "Mobile library keeps running", "The van stops at **Elm Street** on Tuesdays.")
+    # 13's path names 4, which is not in the file: top level, its parent kept
+    assert _thread(library) == [
+        ("3", None, 0, "ann", "2024-05-02T10:00:00+00:00", "published", "comment"),
+        ("5", "3", 1, "bo", "2024-05-02T10:15:00+00:00", "published", "comment"),
+        ("8", "5", 2, "ann", "2024-05-02T10:30:00+00:00", "deleted", "comment"),
+        ("13", "4", 0, "cy", "2024-05-02T11:00:00+00:00", "published", "comment")]
+    assert library.comments[0].text == "I <3 this library, and a < b: the budget gap is tiny."  # no markup: as written
+    assert [(c.id, c.author) for c in mobile.comments] == [("20", "dee")]
+
+
+def test_a_lemmy_path_that_does_not_end_at_the_comment_links_nothing(tmp_path: Path) -> None:
+    document = json.loads(LEMMY.read_text(encoding="utf-8"))
+    document["comments"][1]["comment"]["path"] = "0.3.6"  # comment 5's path, ending at another id
+    document["comments"][2]["comment"]["path"] = "0.x.5.8"
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    parents = {c.id: c.parent_id for c in read_file(path).articles[0].comments}
+    assert (parents["5"], parents["8"]) == (None, None)
+
+
+@pytest.mark.parametrize("relative", sorted(
+    str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*") if p.suffix in (".json", ".jsonl", ".ndjson")
+    and p.parent.name != "generic_json"))
+def test_the_other_json_fixtures_keep_their_readers(relative: str) -> None:
+    expected = {"hn": "hackernews", "reddit": "reddit", "youtube": "youtube", "tabular": "tabular"}
+    assert detect_format(FIXTURES / relative) == expected[relative.split("/")[0]]
 
 
 def test_json_without_comment_objects_is_refused(tmp_path: Path) -> None:

@@ -92,6 +92,27 @@ def to_iso8601(value: object) -> str | None:
         return None
 
 
+def as_utc(time: str | None) -> str | None:
+    """An ISO-8601 time without an offset as UTC: for fields named as UTC (``date_gmt``, ``created_utc``),
+    whose values often carry none."""
+    if time is None:
+        return None
+    moment = datetime.fromisoformat(time)
+    return time if moment.tzinfo else moment.replace(tzinfo=timezone.utc).isoformat()
+
+
+#: Moderation status words exports and APIs write (WordPress: approved / hold / spam / trash), as statuses.
+STATUS_WORDS = {
+    **dict.fromkeys(("approved", "approve", "published", "publish", "visible", "active", "live", "accepted"),
+                    "published"),
+    **dict.fromkeys(("pending", "hold", "unapproved", "awaiting moderation", "moderation", "in review"), "pending"),
+    "spam": "spam",
+    **dict.fromkeys(("trash", "post-trashed", "deleted", "removed", "rejected"), "deleted"),
+}
+#: Entry kind words (WordPress's comment_type: "" or "comment", "pingback", "trackback"), as kinds.
+KIND_WORDS = {"": "comment", "comment": "comment", "pingback": "pingback", "trackback": "trackback"}
+
+
 def fill_depths(comments: Iterable[Comment]) -> None:
     """Set ``depth`` from ``parent_id`` links where the source gave no depth.
 

@@ -6,20 +6,40 @@ searched too). Which field is what is found by name, in any spelling (``full_tex
 and checked on the values: a text field holds text, a time field reads as a time, an author is a
 name or an object holding one.
 
-- text: full_text, text, body, content, message, comment, raw_message (HTML markup is turned into text)
-- author: userName, author, user, username, name, from; time: created_at, time, date, timestamp,
-  published, created_time
-- id: id, comment_id, cid; parent: parent_id, parent, in_reply_to
+- text: full_text, text, body, content, message, comment, raw_message, cooked; a string, or an object
+  holding one under rendered / html / raw (WordPress's REST API writes ``"content": {"rendered": …}``).
+  A text that clearly is HTML markup (tags, entities) is turned into text; "I <3 this" stays as written.
+- author: userName, author, user, username, name, from, account, creator, or a user object holding a
+  name (name, acct, username, displayName …)
+- time: created_at, time, date, timestamp, published, created_time; a field named as UTC (``date_gmt``,
+  ``created_at_utc``) first, and its times without an offset are UTC
+- id: id, comment_id, cid; parent: parent_id, parent, in_reply_to, in_reply_to_id (0 / empty: top level)
 - replies nested under replies / children / comments (a list, or a page object holding one as
   Facebook's Graph API writes ``{"data": [...]}``): depth and parent come from the nesting
-- status: deleted / removed flags, spam flags (``isSpam``)
+- status: deleted / removed flags (and a ``deleted_at`` time), spam flags (``isSpam``), else a status
+  word (approved / hold / spam / trash …, as WordPress writes them); kind: a type of pingback / trackback
 
 One article per file, titled from the document's own title / url, unless the comments name theirs
-(article_id, thread, story_id, post_id …: one article each, replies in their parent's). The fields
+(article_id, thread, story_id, post_id, post …: one article each, replies in their parent's); without a
+url of its own, an article's url is the page all its comments link into (``…/summit/#comment-12``). The fields
 used are named in ``Article.extra["fields"]``. A comment id read before (overlapping fetches saved
 together) is kept once and one reject counts the repeats; an object that cannot be a comment is a
 reject naming its JSON path. The specific readers (Reddit, YouTube, Hacker News, tables) outbid this one, except
 where only it can read the file: nested replies, which a table reader would leave inside rows.
+
+Platform thread documents whose envelope says more than a list of comments are read by their shape
+(``_PLATFORMS``): the post the comments answer is the article (its body, title, url and date), not a
+comment, and a comment answering it is top level.
+
+- Mastodon status context (``{"ancestors": [...], "descendants": [...]}``): the first ancestor is the
+  post; without ancestors the post is the status asked about, which the response leaves out (its id is
+  the one parent the descendants name that is not among them). A reply to a status not in the file
+  keeps its parent id and is top level, as every reader treats parents it cannot find.
+- Discourse topic (``{"title": …, "post_stream": {"posts": [...]}}``): post number 1 is the post; a
+  reply's ``reply_to_post_number`` is mapped to that post's id (a number not in the file: top level,
+  the number kept in ``extra``).
+- Lemmy comment views (``{"comments": [{"comment": {...}, "creator": {...}, "post": {...}}]}``): one
+  article per post; the parent is the id before the comment's own in its ``path`` ("0.3.5": 3).
 """
 
 from __future__ import annotations
@@ -28,7 +48,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +56,10 @@ from typing import Any
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import (
+    KIND_WORDS,
+    STATUS_WORDS,
     SeenIds,
+    as_utc,
     clean_text,
     decode_bytes,
     fill_depths,
@@ -44,9 +67,10 @@ from analyzer.readers._common import (
 )
 from analyzer.readers._structured import (
     ItemError,
+    count_field,
     extra_value,
-    html_to_text,
     item_reject,
+    markup_text,
     read_json,
     repair_rejects,
     text_field,
@@ -56,28 +80,48 @@ from analyzer.records import Article, Comment
 FORMAT = "generic-json"
 
 # Field names per role, normalised (lower case, no "_" / "-"), most specific first.
-_TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commenttext", "commentbody", "rawmessage")
-_AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname", "from")
-_TIME = ("createdat", "time", "date", "timestamp", "published", "publishedat", "created", "createdutc", "postedat",
-         "createdtime")
+# "cooked": Discourse's rendered post.
+_TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commenttext", "commentbody", "rawmessage",
+         "cooked")
+#: Where a text is an object, the keys its text may be under, the rendered one first (WordPress's REST API
+#: writes {"rendered": …}, with {"raw": …} beside it in its edit context).
+_RENDERINGS = ("rendered", "html", "raw")
+# "account": Mastodon's, "creator": Lemmy's user object.
+_AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname", "from", "account",
+           "creator")
+#: A user object's name, the unique handle before the display name (Mastodon's acct: "ann@example.social").
+_USER_NAME = ("name", "acct", "username", "displayname", "screenname", "login")
+_LOCAL_TIME = ("createdat", "time", "date", "timestamp", "published", "publishedat", "created", "createdutc",
+               "postedat", "createdtime")
+#: A time field named as UTC is its local twin's better (WordPress's date_gmt beside date): first, and its
+#: times without an offset are UTC.
+_UTC_SUFFIXES = ("gmt", "utc")
+_TIME = tuple(name + zone for name in _LOCAL_TIME for zone in _UTC_SUFFIXES) + _LOCAL_TIME
 _ID = ("id", "commentid", "cid")
 _PARENT = ("parentid", "parent", "inreplyto", "inreplytoid", "replyto", "parentcommentid")
 _REPLIES = ("replies", "children", "comments", "responses")
-#: The article (thread, story, post) a comment belongs to, where one file holds several.
-_ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "linkid", "videoid")
+#: The article (thread, story, post) a comment belongs to, where one file holds several ("post": WordPress's
+#: REST API).
+_ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "post", "linkid", "videoid")
 #: Keys under which the comment list usually sits, searched before the others.
 _LIST_KEYS = ("comments", "data", "items", "results")
 _TITLE = ("title", "headline")
 _URL = ("url", "link", "permalink")
 #: Flags that mark a comment removed (its text may then be empty), or spam.
-_DELETED_FLAGS = ("deleted", "isdeleted", "removed", "isremoved")
+_DELETED_FLAGS = ("deleted", "isdeleted", "removed", "isremoved", "userdeleted")
+#: A time of removal (Discourse's deleted_at) marks it removed too.
+_DELETED_TIMES = ("deletedat", "removedat")
 _SPAM_FLAGS = ("isspam", "spam")
+#: A moderation status, where no flag says more: the words WordPress's REST API (approved, hold, spam,
+#: trash) and other platforms write; any other word says nothing.
+_STATUS = ("status", "commentstatus")
+#: The entry's kind: WordPress's type of pingbacks and trackbacks.
+_KIND = ("type", "commenttype")
 #: Parent values that mean "no parent".
 _NO_PARENT = {"", "0", "null", "none"}
 #: How deep in the document the comment list is looked for, and how many comments choose the fields.
 _SEARCH_DEPTH = 4
 _FIELD_SAMPLE = 1000
-_MARKUP = re.compile(r"<(?:p|br|a|b|i|em|strong|div|span|blockquote)\b[^>]*>", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _JSON_OPENING = re.compile(rb"\A[ \t\r\n]*[\[{]")  # JSON's own blanks: "\v{" is junk then JSON
 _KEY = re.compile(rb'"([^"\\]{1,40})"\s*:')
@@ -85,8 +129,13 @@ _KEY = re.compile(rb'"([^"\\]{1,40})"\s*:')
 _NESTED_LIST = re.compile(rb'"(?:replies|children|responses)"\s*:\s*\[\s*\{|"comments"\s*:\s*\{\s*"data"\s*:\s*\[',
                           re.IGNORECASE)
 
-# How sure the sniffer is: nested replies are what no other reader of unknown shapes can hold;
-# a flat list is as well read by the table reader, which outbids this (0.5 with a usual text column).
+# Platform thread envelopes, for a head too short to parse: Mastodon's context, Discourse's topic, Lemmy's views.
+_PLATFORM_HEAD = re.compile(rb'\A[ \t\r\n]*\{[ \t\r\n]*"(?:ancestors|descendants)"\s*:\s*\['
+                            rb'|"post_stream"\s*:\s*\{\s*"posts"\s*:\s*\['
+                            rb'|"comments"\s*:\s*\[\s*\{\s*"comment"\s*:\s*\{')
+
+# How sure the sniffer is: nested replies and platform threads are what no other reader of unknown shapes
+# can hold; a flat list is as well read by the table reader, which outbids this (0.5 with a usual text column).
 _NESTED_CONFIDENCE = 0.6
 _FLAT_CONFIDENCE = 0.45
 _TRUNCATED_CONFIDENCE = 0.4
@@ -114,7 +163,16 @@ def _named(obj: dict[str, Any], names: tuple[str, ...]) -> str | None:
 
 
 def _is_text(value: Any) -> bool:
-    return isinstance(value, str)
+    return isinstance(value, str) or (isinstance(value, dict) and _rendering(value) is not None)
+
+
+def _rendering(value: dict[str, Any]) -> str | None:
+    """The text of a text given as an object ({"rendered": "<p>…</p>"}): its first string under a rendering key."""
+    for name in _RENDERINGS:
+        key = _named(value, (name,))
+        if key is not None and isinstance(value[key], str):
+            return value[key]
+    return None
 
 
 def _is_author(value: Any) -> bool:
@@ -150,8 +208,8 @@ def _is_replies(value: Any) -> bool:
 
 
 def _author_name(user: dict[str, Any]) -> str | None:
-    """The name in a user object ({"name": …} / {"username": …} / {"displayName": …})."""
-    key = _named(user, ("name", "username", "displayname", "screenname", "login"))
+    """The name in a user object ({"name": …} / {"acct": …} / {"username": …} / {"displayName": …})."""
+    key = _named(user, _USER_NAME)
     value = user.get(key) if key else None
     return value if isinstance(value, str) else None
 
@@ -186,6 +244,10 @@ class _Fields:
         roles = {"text": self.text, "author": self.author, "time": self.time, "id": self.id,
                  "parent": self.parent, "replies": self.replies, "article": self.article}
         return {"comments": comments_at, **{role: key for role, key in roles.items() if key}}
+
+
+#: The fields of a list holding no comment object at all: each of its items is rejected, none is read by them.
+_NO_FIELDS = _Fields(text="", replies=None, id=None, parent=None, author=None, time=None)
 
 
 def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
@@ -266,6 +328,10 @@ def _sniff(head: bytes, path: Path) -> float:
         return 0.0 if error.msg == "Extra data" else _sniff_truncated(head)
     except (ValueError, RecursionError):
         return 0.0
+    platform = _platform(document)
+    if platform is not None:  # its envelope is sure; the comments in it must still hold a text
+        has_objects = any(isinstance(obj, dict) for obj in platform.objects())
+        return _NESTED_CONFIDENCE if _platform_fields(platform) or not has_objects else 0.0
     found = _comment_list(document)
     if found is None:
         return 0.0
@@ -277,15 +343,20 @@ def _sniff_truncated(head: bytes) -> float:
     keys = {_norm(key.decode("utf-8", "replace")) for key in _KEY.findall(head)}
     if not keys & set(_TEXT) or not keys & set(_AUTHOR + _TIME + _ID):
         return 0.0
-    return _NESTED_CONFIDENCE if _NESTED_LIST.search(head) else _TRUNCATED_CONFIDENCE
+    return _NESTED_CONFIDENCE if _NESTED_LIST.search(head) or _PLATFORM_HEAD.search(head) else _TRUNCATED_CONFIDENCE
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
 def _text(obj: dict[str, Any], key: str) -> str:
-    value = text_field(obj, key) or ""
-    return html_to_text(value) if _MARKUP.search(value) else clean_text(value)
+    value = obj.get(key)
+    if isinstance(value, dict):
+        value = _rendering(value)
+        if value is None:
+            raise ItemError(f"{key!r} is an object with no text under {', '.join(_RENDERINGS)}")
+        return markup_text(value)
+    return markup_text(text_field(obj, key) or "")
 
 
 def _author(obj: dict[str, Any], key: str | None) -> str | None:
@@ -301,30 +372,63 @@ def _parent(obj: dict[str, Any], key: str | None) -> str | None:
 
 
 def _time(obj: dict[str, Any], key: str | None) -> str | None:
-    return to_iso8601(obj.get(key)) if key else None
+    """The time in the field as ISO-8601; without an offset in a field named as UTC (date_gmt), in UTC."""
+    time = to_iso8601(obj.get(key)) if key else None
+    return as_utc(time) if key and _norm(key).endswith(_UTC_SUFFIXES) else time
 
 
 def _flagged(obj: dict[str, Any], flags: tuple[str, ...]) -> bool:
-    key = _named(obj, flags)
-    return key is not None and obj[key] is True
+    """Whether any of the flags is set: Lemmy writes "deleted" (by its author) and "removed" (by a moderator)."""
+    return any(value is True for key, value in obj.items() if _norm(key) in flags)
+
+
+def _removed_at(obj: dict[str, Any]) -> bool:
+    """Whether a time of removal is given (0 is none, as some APIs write it)."""
+    key = _named(obj, _DELETED_TIMES)
+    return key is not None and obj[key] not in (0, "0") and _time(obj, key) is not None
+
+
+def _word(obj: dict[str, Any], names: tuple[str, ...]) -> str:
+    """The field's value as a lower-case word ("" when it holds no text)."""
+    key = _named(obj, names)
+    value = obj[key] if key else None
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def _status(obj: dict[str, Any]) -> str:
+    """Flags first (they say one thing each), then a status word; published when nothing says otherwise."""
+    if _flagged(obj, _DELETED_FLAGS) or _removed_at(obj):
+        return "deleted"
+    if _flagged(obj, _SPAM_FLAGS):
+        return "spam"
+    return STATUS_WORDS.get(_word(obj, _STATUS), "published")
+
+
+def _kind(obj: dict[str, Any]) -> str:
+    return KIND_WORDS.get(_word(obj, _KIND), "comment")
+
+
+#: How a comment object names its parent, where not (only) by the parent field: a platform's own links.
+_ParentOf = Callable[[dict[str, Any]], str | None]
 
 
 def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, nested_parent: str | None,
-             depth: int | None) -> Comment:
+             depth: int | None, parent_of: _ParentOf | None = None) -> Comment:
     """One comment object as a Comment; ItemError when it has no text (and is not marked deleted)."""
     text = _text(obj, fields.text)
-    deleted = _flagged(obj, _DELETED_FLAGS)
-    if not text and not deleted:
+    status = _status(obj)
+    if not text and status != "deleted":
         raise ItemError(f"no text in {fields.text!r}")
     return Comment(
         id=(text_field(obj, fields.id) if fields.id else None) or where,  # the path is unique and says where
         text=text,
         position=position,
-        parent_id=nested_parent if depth else _parent(obj, fields.parent),
+        parent_id=nested_parent if depth else parent_of(obj) if parent_of else _parent(obj, fields.parent),
         depth=depth,
         author=_author(obj, fields.author),
         time=_time(obj, fields.time),
-        status="deleted" if deleted else "spam" if _flagged(obj, _SPAM_FLAGS) else "published",
+        status=status,
+        kind=_kind(obj),
         extra={key: extra_value(value) for key, value in obj.items() if key not in fields.used()},
     )
 
@@ -335,8 +439,16 @@ def _id_of(obj: dict[str, Any], key: str | None) -> str | None:
     return str(value) if _is_id(value) else None
 
 
-def _read_comments(path: Path, items: list[Any], where: str, fields: _Fields,
-                   result: ReadResult) -> list[tuple[Comment, str | None]]:
+#: A comment object to read, its JSON path, and the article it belongs to where its envelope says so.
+_Item = tuple[Any, str, str | None]
+
+
+def _listed(items: list[Any], where: str) -> list[_Item]:
+    return [(item, _child(where, index), None) for index, item in enumerate(items)]
+
+
+def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: ReadResult,
+                   parent_of: _ParentOf | None = None) -> list[tuple[Comment, str | None]]:
     """The comments of the list and their nested replies, in document order, each with the article key
     it names (a reply without one: its parent's); the rest as rejects.
 
@@ -345,7 +457,7 @@ def _read_comments(path: Path, items: list[Any], where: str, fields: _Fields,
     nested = fields.replies is not None
     seen = SeenIds()
     comments: list[tuple[Comment, str | None]] = []
-    stack = [(item, _child(where, index), 0, None, None) for index, item in reversed(list(enumerate(items)))]
+    stack = [(item, at, 0, None, article) for item, at, article in reversed(items)]
     while stack:
         item, at, depth, parent, article = stack.pop()
         if not isinstance(item, dict):
@@ -353,7 +465,7 @@ def _read_comments(path: Path, items: list[Any], where: str, fields: _Fields,
             continue
         article = _id_of(item, fields.article) or article
         try:
-            comment = _comment(item, fields, at, len(comments), parent, depth if nested else None)
+            comment = _comment(item, fields, at, len(comments), parent, depth if nested else None, parent_of)
         except ValueError as error:
             result.rejects.append(item_reject(path, at, "comment", error, item))
             comment = None
@@ -378,16 +490,215 @@ def _top_level(document: Any, names: tuple[str, ...]) -> str | None:
     return (clean_text(value) or None) if isinstance(value, str) else None
 
 
-@register(FORMAT, _sniff, "custom comment JSON: a list of comment objects (any usual field names), nested replies")
+def _page_of(comments: list[Comment]) -> str | None:
+    """The page all the comments link into (WordPress's REST API: ``…/summit/#comment-12``), None unless each
+    links to a place in the same one: links without a fragment are the comments' own pages (Mastodon's)."""
+    pages = set()
+    for comment in comments:
+        key = _named(comment.extra, _URL)
+        link = comment.extra[key] if key else None
+        page, fragment = link.partition("#")[::2] if isinstance(link, str) else ("", "")
+        if not page.strip() or not fragment:
+            return None
+        pages.add(page.strip())
+    return pages.pop() if len(pages) == 1 else None
+
+
+# --- platform threads ----------------------------------------------------------------------------------------
+# Where a platform's document says more than a list of comments: the post they answer (the article, not a
+# comment) and reply links that name no comment id. Each shape is known by its envelope; the comment objects
+# in it are read as above.
+
+
+@dataclass(frozen=True)
+class _Thread:
+    """One article of a platform document: its comment objects with their JSON paths, and the post they answer."""
+
+    items: list[tuple[Any, str]]
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    body: str = ""
+    #: The post's id: a comment answering it is top level (its parent is the article).
+    post_id: str | None = None
+    declared: int | None = None
+
+
+@dataclass(frozen=True)
+class _Platform:
+    """A platform's thread document: its articles, where its comments are, and how a comment names its parent
+    where that is no comment id (``parent_field`` says in which field, for ``extra["fields"]``)."""
+
+    name: str
+    comments_at: str
+    threads: list[_Thread]
+    parent_of: _ParentOf | None = None
+    parent_field: str | None = None
+
+    def objects(self) -> list[Any]:
+        return [obj for thread in self.threads for obj, _ in thread.items]
+
+
+def _body(post: Any, key: str) -> str:
+    """The text of a thread's opening post ("" when it holds none)."""
+    value = post.get(key) if isinstance(post, dict) else None
+    return markup_text(value) if isinstance(value, str) else ""
+
+
+def _post_time(post: Any, key: str) -> str | None:
+    return _time(post, key) if isinstance(post, dict) else None
+
+
+def _missing_parent(statuses: list[Any], key: str) -> str | None:
+    """The one id the statuses answer that is not among them; None unless there is exactly one."""
+    objects = [status for status in statuses if isinstance(status, dict)]
+    parents = {_id_of(status, key) for status in objects} - {_id_of(status, "id") for status in objects}
+    parents.discard(None)
+    return parents.pop() if len(parents) == 1 else None
+
+
+def _mastodon(document: Any) -> _Platform | None:
+    """Mastodon's status context (``/api/v1/statuses/:id/context``): ``ancestors`` from the thread's first status
+    down to the parent of the status asked about, ``descendants`` every reply below that one, which the
+    response leaves out. The first ancestor is the post; without ancestors the status asked about is, and its
+    id is the one parent the descendants name that is not among them."""
+    ancestors = document.get("ancestors") if isinstance(document, dict) else None
+    descendants = document.get("descendants") if isinstance(document, dict) else None
+    if not isinstance(ancestors, list) or not isinstance(descendants, list):
+        return None
+    post = ancestors[0] if ancestors and isinstance(ancestors[0], dict) else None
+    items = [(status, _child("$.ancestors", index)) for index, status in enumerate(ancestors) if index or post is None]
+    items += [(status, _child("$.descendants", index)) for index, status in enumerate(descendants)]
+    post_id = _id_of(post, "id") if post is not None else _missing_parent(descendants, "in_reply_to_id")
+    thread = _Thread(items, id=post_id, url=_top_level(post, _URL), date=_post_time(post, "created_at"),
+                     body=_body(post, "content"), post_id=post_id)
+    return _Platform("mastodon", "$.ancestors, $.descendants", [thread])
+
+
+def _post_number(post: Any, key: str = "post_number") -> int | None:
+    value = post.get(key) if isinstance(post, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _discourse(document: Any) -> _Platform | None:
+    """A Discourse topic (``/t/{slug}/{id}.json``, and its ``/posts.json`` pages): posts numbered in the topic
+    from 1, its opening post; a reply names the number of the post it answers, which is mapped to that post's
+    id (a reply to post 1 answers the topic: top level; to a post not in the file: top level, the number kept
+    in ``extra``)."""
+    stream = document.get("post_stream") if isinstance(document, dict) else None
+    posts = stream.get("posts") if isinstance(stream, dict) else None
+    if not isinstance(posts, list):
+        return None
+    ids = {_post_number(post): _id_of(post, "id") for post in posts if _post_number(post) not in (None, 1)}
+    opening = next((post for post in posts if _post_number(post) == 1), None)
+    items = [(post, _child("$.post_stream.posts", index)) for index, post in enumerate(posts)
+             if _post_number(post) != 1]  # the opening post (and a copy of it) is the article
+
+    def parent_of(post: dict[str, Any]) -> str | None:
+        return ids.get(_post_number(post, "reply_to_post_number"))
+
+    count = count_field(document, "posts_count")  # the opening post counted
+    thread = _Thread(items, id=_id_of(document, "id"), title=_top_level(document, ("title", "fancytitle")),
+                     date=_post_time(opening, "created_at"), body=_body(opening, "cooked"),
+                     post_id=_id_of(opening, "id") if opening else None, declared=count - 1 if count else None)
+    return _Platform("discourse", "$.post_stream.posts", [thread], parent_of, "reply_to_post_number")
+
+
+def _lemmy_comment(view: Any) -> dict[str, Any] | None:
+    """The comment object of a Lemmy comment view, which holds its ``path``; None for anything else."""
+    comment = view.get("comment") if isinstance(view, dict) else None
+    return comment if isinstance(comment, dict) and isinstance(comment.get("path"), str) else None
+
+
+def _lemmy_parent(comment: dict[str, Any]) -> str | None:
+    """The parent in a Lemmy path, which lists a comment's ancestors' ids from the post (0) down to its own:
+    "0.3.5" is comment 5 answering 3, "0.3" answers the post. None for a path that is not such a list."""
+    steps = comment["path"].split(".") if isinstance(comment.get("path"), str) else []
+    if len(steps) < 3 or steps[0] != "0" or steps[-1] != _id_of(comment, "id"):
+        return None
+    return steps[-2] if all(step.isascii() and step.isdigit() for step in steps) else None
+
+
+def _lemmy(document: Any) -> _Platform | None:
+    """Lemmy's comment views (``/api/v3/comment/list``, ``/api/v3/post``'s comments): each comment beside its
+    creator and its post; one article per post, titled by the post's name."""
+    views = document.get("comments") if isinstance(document, dict) else None
+    if not isinstance(views, list) or not any(_lemmy_comment(view) is not None for view in views):
+        return None
+    posts: dict[str | None, tuple[Any, list[tuple[Any, str]]]] = {}
+    for index, view in enumerate(views):
+        at, comment = _child("$.comments", index), _lemmy_comment(view)
+        if comment is None:  # not a comment view: read (and rejected) as it is
+            posts.setdefault(None, (None, []))[1].append((view, at))
+            continue
+        post = view.get("post")
+        key = _id_of(post, "id") if isinstance(post, dict) else _id_of(comment, "post_id")
+        creator = {"creator": view["creator"]} if "creator" in view else {}
+        posts.setdefault(key, (post, []))[1].append(({**comment, **creator}, _child(at, "comment")))
+    threads = [_Thread(items, id=key, title=_top_level(post, ("name",)), url=_top_level(post, ("url", "apid")),
+                       date=_post_time(post, "published"), body=_body(post, "body"))
+               for key, (post, items) in posts.items()]
+    return _Platform("lemmy", "$.comments[*].comment", threads, _lemmy_parent, "path")
+
+
+_PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (_mastodon, _discourse, _lemmy)
+
+
+def _platform(document: Any) -> _Platform | None:
+    return next((platform for shape in _PLATFORMS if (platform := shape(document)) is not None), None)
+
+
+def _platform_fields(platform: _Platform) -> _Fields | None:
+    """The fields of a platform's comment objects; the article is the envelope's, never a field's."""
+    fields = _sample_fields(platform.objects())
+    return replace(fields, article=None) if fields else None
+
+
+def _platform_articles(path: Path, platform: _Platform, result: ReadResult) -> list[Article]:
+    """One article per thread of a platform document, its post the body and its comments read as above."""
+    fields = _platform_fields(platform)
+    if fields is None and any(isinstance(obj, dict) for obj in platform.objects()):
+        raise ReaderError(path, platform.comments_at, f"no text field in the {platform.name} comments "
+                                                      f"({', '.join(_TEXT)})")
+    items = [(obj, at, str(index)) for index, thread in enumerate(platform.threads) for obj, at in thread.items]
+    by_thread: dict[str | None, list[Comment]] = {}
+    # without a dict among them there are no fields to read by: each item is rejected as no object
+    for comment, key in _read_comments(path, items, fields or _NO_FIELDS, result, platform.parent_of):
+        by_thread.setdefault(key, []).append(comment)
+    named = {**fields.named(platform.comments_at), **({"parent": platform.parent_field} if platform.parent_field
+                                                       else {})} if fields else {}
+    articles = []
+    for index, thread in enumerate(platform.threads):
+        comments = by_thread.get(str(index), [])
+        if not comments and thread.id is None and len(platform.threads) > 1:
+            continue  # items beside the threads that were all rejected: no article of their own
+        for comment in comments:
+            if comment.parent_id is not None and comment.parent_id == thread.post_id and not comment.depth:
+                comment.parent_id = None  # it answers the post, which is the article
+        fill_depths(comments)
+        articles.append(Article(
+            id=thread.id or path.stem, source_file=str(path), format=FORMAT, title=thread.title, url=thread.url,
+            date=thread.date, body=thread.body, declared_comment_count=thread.declared, comments=comments,
+            extra={"platform": platform.name, "fields": named}))
+    return articles
+
+
+@register(FORMAT, _sniff, "custom comment JSON: a list of comment objects (any usual field names), nested replies; "
+                          "Mastodon, Discourse and Lemmy threads")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     parsed = read_json(path, options.fallback_encoding)
     result = ReadResult(rejects=repair_rejects(path, parsed.repairs, "JSON repaired"))
+    platform = _platform(parsed.document)
+    if platform is not None:
+        result.articles = _platform_articles(path, platform, result)
+        return result
     found = _comment_list(parsed.document)
     if found is None:
         raise ReaderError(path, "$", f"no list of comment objects with a text field ({', '.join(_TEXT)})")
     items, comments_at, fields = found
     by_article: dict[str | None, list[Comment]] = {}
-    for comment, article in _read_comments(path, items, comments_at, fields, result):
+    for comment, article in _read_comments(path, _listed(items, comments_at), fields, result):
         by_article.setdefault(article, []).append(comment)
     one = len(by_article) <= 1  # the document's own title and url are its one article's
     for article, comments in by_article.items() or [(None, [])]:
@@ -396,6 +707,6 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         result.articles.append(Article(
             id=article or path.stem, source_file=str(path), format=FORMAT,
             title=_top_level(parsed.document, _TITLE) if one else None,
-            url=_top_level(parsed.document, _URL) if one else None, comments=comments,
+            url=(_top_level(parsed.document, _URL) if one else None) or _page_of(comments), comments=comments,
             extra={"fields": fields.named(comments_at)}))
     return result

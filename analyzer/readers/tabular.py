@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,16 @@ import pandas as pd
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import SeenIds, csv_head, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._common import (
+    KIND_WORDS,
+    STATUS_WORDS,
+    SeenIds,
+    as_utc,
+    csv_head,
+    decode_bytes,
+    fill_depths,
+    to_iso8601,
+)
 from analyzer.readers._structured import (
     BadJson,
     decode_text,
@@ -72,17 +81,9 @@ _UTC_SUFFIXES = ("_gmt", "_utc")
 #: Moderation status columns: words any of them may hold, and the 1 / 0 of approval flags.
 STATUS_COLUMNS = ("status", "comment_approved", "approved", "state", "comment_status")
 _APPROVAL_COLUMNS = ("comment_approved", "approved")
-_STATUS_WORDS = {
-    **dict.fromkeys(("approved", "approve", "published", "publish", "visible", "active", "live", "accepted"),
-                    "published"),
-    **dict.fromkeys(("pending", "hold", "unapproved", "awaiting moderation", "moderation", "in review"), "pending"),
-    "spam": "spam",
-    **dict.fromkeys(("trash", "post-trashed", "deleted", "removed", "rejected"), "deleted"),
-}
 _APPROVAL_FLAGS = {"1": "published", "true": "published", "0": "pending", "false": "pending"}
-#: Entry kind columns (WordPress's comment_type: "" or "comment", "pingback", "trackback").
+#: Entry kind columns (WordPress's comment_type).
 KIND_COLUMNS = ("comment_type", "kind", "type")
-_KIND_WORDS = {"": "comment", "comment": "comment", "pingback": "pingback", "trackback": "trackback"}
 TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "post_title", "link_title",
                  "thread_title", "page_title", "video_title", "headline")
 #: A post's row in a table of posts and comments (Hacker News' public dataset): its link and comment count.
@@ -96,8 +97,10 @@ _TRUE = {"true", "1", "yes"}
 COUNTER_COLUMNS = ("comment_counter",)
 
 _NO_PARENT = {"", "0", "none", "null", "nan", "root"}
-#: An author given as an object ({"name": …}): a table row would be rejected for it.
-_AUTHOR_OBJECT = re.compile(rb'"(?:author|user|from)"\s*:\s*\{', re.IGNORECASE)
+#: An author given as an object ({"name": …}; Mastodon's "account", Lemmy's "creator"), or a text ({"rendered": …}):
+#: a table row would be rejected for it, or read without it.
+_AUTHOR_OBJECT = re.compile(rb'"(?:author|user|from|account|creator|text|body|content|comment|message)"\s*:\s*\{',
+                            re.IGNORECASE)
 _TABLE_SUFFIXES = (".csv", ".tsv")
 
 
@@ -429,7 +432,7 @@ def _any_value(rows: list[tuple[str, dict[str, Any]]], column: str,
 
 
 def _status_words(column: str) -> dict[str, str]:
-    return {**_STATUS_WORDS, **_APPROVAL_FLAGS} if _usual_name(column) in _APPROVAL_COLUMNS else _STATUS_WORDS
+    return {**STATUS_WORDS, **_APPROVAL_FLAGS} if _usual_name(column) in _APPROVAL_COLUMNS else STATUS_WORDS
 
 
 def _word_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str], guesses: Sequence[str],
@@ -471,7 +474,7 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         # Hacker News search results carry an empty "title" on every comment and the story's in "story_title"
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
         status=_word_column(rows, available, STATUS_COLUMNS, _status_words),
-        kind=_word_column(rows, available, KIND_COLUMNS, lambda _: _KIND_WORDS),
+        kind=_word_column(rows, available, KIND_COLUMNS, lambda _: KIND_WORDS),
         flags={name: _FLAG_STATUSES[_usual_name(name)] for name in available if _usual_name(name) in _FLAG_STATUSES},
     )
 
@@ -499,10 +502,7 @@ def _time(row: dict[str, Any], column: str | None) -> str | None:
     if not isinstance(value, (int, float)):
         value = _cell(row, column)
     time = to_iso8601(value)
-    if time is None or not column or not _usual_name(column).endswith(_UTC_SUFFIXES):
-        return time
-    moment = datetime.fromisoformat(time)
-    return moment.isoformat() if moment.tzinfo else moment.replace(tzinfo=timezone.utc).isoformat()
+    return as_utc(time) if column and _usual_name(column).endswith(_UTC_SUFFIXES) else time
 
 
 def _flagged(row: dict[str, Any], columns: _Columns) -> str | None:
@@ -532,7 +532,7 @@ def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, 
         author=_cell(row, columns.author),
         time=_time(row, columns.time),
         status=_status(row, columns, text),
-        kind=_KIND_WORDS[(_cell(row, columns.kind) or "").lower()] if columns.kind else "comment",
+        kind=KIND_WORDS[(_cell(row, columns.kind) or "").lower()] if columns.kind else "comment",
         extra={k: extra_value(v) for k, v in row.items() if k not in columns.used() and v not in (None, "")},
     )
 
@@ -572,10 +572,18 @@ def _post_article(path: Path, key: str, row: dict[str, Any] | None, columns: _Co
         return Article(id=key, source_file=str(path), format=FORMAT)
     by_usual = {_usual_name(name): name for name in row}
     url = next((_cell(row, by_usual[n]) for n in URL_COLUMNS if n in by_usual and _cell(row, by_usual[n])), None)
-    count = next((row[by_usual[n]] for n in COUNT_COLUMNS if n in by_usual), None)
+    count = next((_count(row[by_usual[n]]) for n in COUNT_COLUMNS if n in by_usual), None)
     return Article(id=key, source_file=str(path), format=FORMAT, title=_cell(row, columns.title), url=url,
-                   date=_time(row, columns.time),
-                   declared_comment_count=int(float(count)) if str(count).strip().replace(".", "", 1).isdigit() else None)
+                   date=_time(row, columns.time), declared_comment_count=count)
+
+
+def _count(value: Any) -> int | None:
+    """A whole number ≥ 0 as a cell holds it: 3, "3", or 3.0 (a CSV column with empty cells is read as floats)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and number >= 0 else None
 
 
 def _by_post(path: Path, article: Article, posts: dict[str, tuple[str, dict[str, Any]]],
@@ -583,10 +591,10 @@ def _by_post(path: Path, article: Article, posts: dict[str, tuple[str, dict[str,
     """A table without an article column regrouped by the posts its threads answer (Hacker News' public
     dataset: stories and comments in one table, a comment's parent a comment or the story).
 
-    Every post row becomes an article then, and is taken out of ``posts``. Only when the posts' own rows are there (rows with a
-    title and no text), or when every thread answers
-    something outside the table: in one page's comments a reply to a deleted comment answers something
-    missing too, and must not become an article of its own.
+    Every post row becomes an article then, and is taken out of ``posts``. Only when the posts' own rows
+    are there (rows with a title and no text), or when every thread answers something outside the table:
+    in one page's comments a reply to a deleted comment answers something missing too, and must not become
+    an article of its own.
     """
     roots = _thread_roots(article.comments)
     if not (posts.keys() & set(roots.values())) and None in roots.values():
