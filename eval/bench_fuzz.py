@@ -142,8 +142,8 @@ class Seed:
     @property
     def kind(self) -> str:
         """json, jsonl, xml, html, csv or text: which mutations apply."""
-        return {".json": "json", ".jsonl": "jsonl", ".xml": "xml", ".html": "html", ".csv": "csv"}.get(
-            Path(self.name).suffix, "text")
+        return {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "xml", ".html": "html",
+                ".csv": "csv"}.get(Path(self.name).suffix, "text")
 
 
 def item_rejects(rejects: list[Reject]) -> int:
@@ -357,8 +357,9 @@ def huge_field(seed: Seed, rng: Random) -> Mutated | None:
         lines = seed.data.decode("utf-8").split("\n")
         prose = [i for i, line in enumerate(lines) if i >= len(lines) // 2 and len(line.split()) >= 8
                  and not line.startswith("•")]
-        index = rng.choice(prose)
-        lines[index] += " " + huge
+        if not prose:  # a dump of short lines only: nothing here reads as a comment's prose
+            return None
+        lines[rng.choice(prose)] += " " + huge
         return Mutated("\n".join(lines).encode("utf-8"), knowable=True)
     return None
 
@@ -485,7 +486,8 @@ def cases(seeds: list[Seed], count: int, seed: int, mutations: list[str] | None 
         mutated = MUTATIONS[name](source, rng)
         if mutated is None or not mutated.data:
             continue
-        knowable = mutated.knowable and source.fmt is not None
+        # the check counts comments: a seed without any (a dump of Reddit submissions) rejects posts instead
+        knowable = mutated.knowable and source.fmt is not None and source.comments > 0
         yield Case(source, name, made, mutated.data, None if mutated.detect else source.fmt,
                    source.comments if knowable else None)
         made += 1

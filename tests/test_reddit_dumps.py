@@ -384,3 +384,14 @@ def test_without_the_zstandard_package_a_zst_file_says_what_to_install(tmp_path:
     monkeypatch.setitem(sys.modules, "zstandard", None)  # import zstandard then raises ImportError
     with pytest.raises(ReaderError, match="the zstandard package is not installed: install it"):
         read_file(packed)
+
+
+def test_a_byte_that_is_not_utf8_in_the_first_line_does_not_hide_the_dump(tmp_path: Path) -> None:
+    # a Latin-1 "é" in the submission's title: the line is repaired when read, and the file is still a dump
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(MIXED.read_bytes().replace(b"Harbour bridge to close", b"Harbour bridge to \xe9 close", 1))
+    assert detect_format(path) == "reddit"
+    result = read_file(path)
+    assert [a.title for a in result.articles] == ["Harbour bridge to é close for six weeks of repairs"]
+    assert (result.rejects[0].location, result.rejects[0].reason) == (
+        "line 1", "text repaired: 1 byte(s) not valid UTF-8 read as cp1252")

@@ -99,7 +99,8 @@ def _dump_head(head: bytes) -> bool:
             break
         read += len(line)
         try:
-            document = json.loads(line)
+            # a stray byte that is not UTF-8 is repaired when the line is read: it must not hide the shape
+            document = json.loads(line.decode("utf-8", errors="replace"))
         except (ValueError, RecursionError):  # a broken line, or the head's last line cut short
             if index == 0:  # pretty-printed JSON, or not JSON at all
                 return False
