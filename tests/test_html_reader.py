@@ -285,6 +285,39 @@ def test_a_saved_old_reddit_thread_page_gives_threaded_comments_and_keeps_the_po
     assert "eighteen months of repairs" in article.body and "points" not in article.body
 
 
+def _shreddit_comment(cid: str, author: str, depth: int, text: str, children: str = "", parent: str = "",
+                      deleted: bool = False) -> str:
+    """A www.reddit.com comment as its saved thread pages hold it: a web component, its text in a slot."""
+    parent_attribute = f' parentid="t1_{parent}"' if parent else ""
+    deleted_attribute = ' is-comment-deleted="true"' if deleted else ""
+    return (f'<shreddit-comment author="{author}" thingid="t1_{cid}" depth="{depth}" postid="t3_p1" score="4"'
+            f'{parent_attribute}{deleted_attribute} created="2024-06-03T09:0{depth}:00.000000+0000"><div slot="commentMeta"><a href="/user/{author}/">'
+            f'{author}</a> <faceplate-timeago ts="2024-06-03T09:00:00.000Z">1d ago</faceplate-timeago></div>'
+            f'<div slot="comment"><p>{text}</p></div><div slot="actionRow"><button>Reply</button><button>Share'
+            f'</button></div>{children}</shreddit-comment>')
+
+
+def test_a_saved_reddit_thread_page_gives_its_comment_components_threaded(tmp_path):
+    # the page www.reddit.com serves today: no comment markup but its shreddit-* components
+    reply = _shreddit_comment("c2", "ben", 1, "Corrosion, as usual.", parent="c1")
+    comments = (_shreddit_comment("c1", "ann", 0, "Eighteen months is long.", reply)
+                + _shreddit_comment("c3", "[deleted]", 0, "[deleted]", deleted=True))
+    path = tmp_path / "thread.html"
+    path.write_text('<!doctype html><html><head><title>Harbour bridge reopens : r/harbourtown</title></head><body>'
+                    '<shreddit-app><main><shreddit-post id="t3_p1" post-title="Harbour bridge reopens" comment-count="5"'
+                    ' author="ed"><h1 slot="title">Harbour bridge reopens</h1><div slot="text-body"><p>The council '
+                    'reopened the bridge today after eighteen months of repairs.</p></div></shreddit-post>'
+                    f'<shreddit-comment-tree post-id="t3_p1">{comments}</shreddit-comment-tree></main></shreddit-app>'
+                    '</body></html>')
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.status, c.text, c.extra) for c in article.comments] == [
+        ("c1", None, 0, "ann", "2024-06-03T09:00:00+00:00", "published", "Eighteen months is long.", {"score": 4}),
+        ("c2", "c1", 1, "ben", "2024-06-03T09:01:00+00:00", "published", "Corrosion, as usual.", {"score": 4}),
+        ("c3", None, 0, "[deleted]", "2024-06-03T09:00:00+00:00", "deleted", "[deleted]", {"score": 4})]
+    assert article.declared_comment_count == 5 and "eighteen months of repairs" in article.body
+    assert "Corrosion" not in article.body and "Reply" not in article.body
+
+
 # --- a generic (Drupal-like) comment section ---------------------------------------------------
 
 

@@ -45,6 +45,7 @@ from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._linemodel import LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
+from analyzer.readers.reddit import DELETED_BODIES
 from analyzer.records import COMMENTS_BY_SCRIPT, Article, Comment, Reject
 
 #: Sniffers look for the HTML markers within this many leading bytes.
@@ -814,6 +815,53 @@ def _json_ld_comments(tree: etree._Element, article_id: str) -> list[Comment]:
     return comments
 
 
+def _reddit_id(value: str | None) -> str | None:
+    return value[3:] if value and value.startswith("t1_") else value or None
+
+
+def _shreddit_comment(item: etree._Element, position: int) -> Comment | None:
+    """One comment of a saved www.reddit.com thread page: a ``shreddit-comment`` element, whose attributes say
+    who, when, where in the thread, and whose own ``div[slot=comment]`` holds the text."""
+    comment_id = _reddit_id(item.get("thingid"))
+    body = next((child for child in item if child.get("slot") == "comment"), None)
+    if comment_id is None:
+        return None
+    text = element_text(deepcopy(body)) if body is not None else ""
+    depth = item.get("depth")
+    gone = item.get("is-comment-deleted") == "true" or text.strip() in DELETED_BODIES
+    return Comment(
+        id=comment_id,
+        text=text,
+        position=position,
+        parent_id=_reddit_id(item.get("parentid")),
+        depth=int(depth) if depth and depth.isdigit() else None,
+        author=item.get("author") or None,
+        time=to_iso8601(item.get("created") or ""),
+        status="deleted" if gone else "published",
+        extra={"score": int(score)} if (score := item.get("score") or "").lstrip("-").isdigit() else {},
+    )
+
+
+def _shreddit_comments(tree: etree._Element) -> list[tuple[etree._Element, Comment]]:
+    """The comments of a saved www.reddit.com thread page (its web components: ``shreddit-comment``, nested as
+    the thread is), in page order; empty on any other page."""
+    found = []
+    for item in tree.iter("shreddit-comment"):
+        comment = _shreddit_comment(item, len(found))
+        if comment is not None:
+            found.append((item, comment))
+    if found:
+        fill_depths([c for _, c in found])
+    return found
+
+
+def _shreddit_count(tree: etree._Element) -> int | None:
+    """The comment count a saved www.reddit.com thread page's post states (``comment-count``)."""
+    post = next(tree.iter("shreddit-post"), None)
+    count = post.get("comment-count") if post is not None else None
+    return int(count) if count and count.isdigit() else None
+
+
 def _body_text(tree: etree._Element, comment_items: list[etree._Element], include_comments: bool = False) -> str:
     page = _without(tree, set(comment_items), noise=False)
     # favor_recall: measured on Dragnet pages, precision stays high once the comments are cut out.
@@ -924,9 +972,10 @@ def _read_page(
     article_id = Path(source).stem or "page"
     found, rejects = _structural_comments(tree, article_id, source)
     rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
-    body = _body_text(tree, [f.item for f in found])
-    comments = [f.comment for f in found]
-    if not found and (comments := _json_ld_comments(tree, article_id)):
+    reddit = [] if found else _shreddit_comments(tree)
+    body = _body_text(tree, [f.item for f in found] + [item for item, _ in reddit])
+    comments = [f.comment for f in found] or [comment for _, comment in reddit]
+    if not comments and (comments := _json_ld_comments(tree, article_id)):
         # the page usually shows them too, as text no markup marks: they are comments, not the body
         texts = {c.text for c in comments}
         body = "\n".join(line for line in body.split("\n") if line.strip() not in texts)
@@ -938,7 +987,7 @@ def _read_page(
         source_file=source,
         format="html",
         body=body,
-        declared_comment_count=_declared_count(tree),
+        declared_comment_count=_shreddit_count(tree) if reddit else _declared_count(tree),
         comments=comments,
         **_article_fields(tree, page),
     )
