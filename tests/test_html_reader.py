@@ -318,6 +318,19 @@ def test_a_saved_reddit_thread_page_gives_its_comment_components_threaded(tmp_pa
     assert "Corrosion" not in article.body and "Reply" not in article.body
 
 
+def test_a_wpdiscuz_thread_gives_ids_times_from_titles_and_the_count():
+    # wpDiscuz, a common WordPress comment plugin: "5 years ago" shown, the date in the element's title,
+    # the element named wpd-comm-<id>_<parent>, the count in a data attribute beside "3 Comments"
+    article = _read("wpdiscuz_thread.html")
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in article.comments] == [
+        ("comment-41", None, 0, "Hana", "2019-10-06T09:12:00", "One day of talks after months of waiting is a bad sign."),
+        ("comment-42", "comment-41", 1, "Dae-ho", "2019-10-06T10:02:00",
+         "At least they met at all. Last year there was nothing."),
+        ("comment-43", None, 0, "Sunny", "2019-10-06T11:30:00", "The framework was never realistic in the first place.")]
+    assert article.declared_comment_count == 3
+    assert "Join the discussion" not in article.body and "bad sign" not in article.body
+
+
 # --- a generic (Drupal-like) comment section ---------------------------------------------------
 
 

@@ -87,6 +87,8 @@ _JSON_LD_COUNT = re.compile(r'"commentCount"\s*:\s*"?(\d+)')
 #: JSON-LD comments read from one page at most (metadata, not a dump).
 _MAX_LD_COMMENTS = 100_000
 _ID_NUMBER = re.compile(r"(\d{2,})$")
+#: wpDiscuz (a common WordPress comment plugin) names a comment's element ``wpd-comm-<id>_<parent id>``.
+_WPDISCUZ_ID = re.compile(r"^wpd-comm-(\d+)_\d+$")
 #: Climbing from a comment never goes past these: they hold whole pages, not comments.
 _PAGE_TAGS = ("body", "html", "main")
 _CONTAINER = re.compile(
@@ -473,9 +475,11 @@ def _time(own: list[etree._Element]) -> tuple[str | None, str | None, etree._Ele
         text = " ".join(line for line in text.split("\n") if re.search(r"\d", line))  # drops "reply" and the like
         return to_iso8601(text), text, element
     for element in own:
-        # <abbr title="2019-02-28 …">; Hacker News: <span class="age" title="2019-02-28T10:05:00 1551348300">
+        # <abbr title="2019-02-28 …">; Hacker News: <span class="age" title="2019-02-28T10:05:00 1551348300">;
+        # a date-classed element showing "5 years ago" with the date in its title (wpDiscuz)
         title = element.get("title") or ""
-        if (element.tag == "abbr" or "age" in _tokens(element)) and _HAS_YEAR.search(title):
+        dated_title = element.tag == "abbr" or any(t == "age" or _TIME_CLASS.search(t) for t in _tokens(element))
+        if dated_title and _HAS_YEAR.search(title):
             return to_iso8601(title) or to_iso8601(title.split()[0]), title, element
     return None, None, None
 
@@ -644,7 +648,8 @@ def _assign_ids(found: list[_Found], article_id: str) -> None:
         anchor = entry.item.getprevious()
         near = [*entry.item.iter(), *([anchor] if anchor is not None and anchor.tag == "a" else [])]
         numbers = (_ID_NUMBER.search(e.get("id") or e.get("name") or "") for e in near if isinstance(e.tag, str))
-        number = next((m.group(1) for m in numbers if m), None)
+        own = _WPDISCUZ_ID.match(entry.item.get("id") or "")
+        number = own.group(1) if own else next((m.group(1) for m in numbers if m), None)
         candidate = f"comment-{number}" if number else f"{article_id}-c{position}"
         entry.comment.id = candidate if candidate not in used else f"{candidate}-{position}"
         used.add(entry.comment.id)
@@ -700,7 +705,16 @@ def _declared_count(tree: etree._Element) -> int | None:
     """The comment count the page states in a heading, a comment-count element or a link to the comments,
     else in its schema.org metadata (``commentCount``)."""
     shown = _shown_count(tree)
-    return shown if shown is not None else _schema_count(tree)
+    return shown if shown is not None else _attribute_count(tree) or _schema_count(tree)
+
+
+def _attribute_count(tree: etree._Element) -> int | None:
+    """A count in a ``data-comments-count`` attribute (wpDiscuz's thread header shows it beside the word)."""
+    for element in tree.iterfind(".//*[@data-comments-count]"):
+        value = (element.get("data-comments-count") or "").strip()
+        if value.isdigit():
+            return int(value)
+    return None
 
 
 def _schema_count(tree: etree._Element) -> int | None:
