@@ -488,6 +488,25 @@ def test_table_columns_are_guessed_in_any_case_and_spacing(tmp_path: Path) -> No
         ("c1", None, 0, "Ann", "2024-01-05T00:00:00"), ("c2", "c1", 1, "Bo", "2024-01-06T00:00:00")]
 
 
+def test_exports_naming_text_and_commenter_their_own_way_are_read(tmp_path: Path) -> None:
+    # YouTube's Data API fields flattened into a sheet, and a comment tool's export naming the commenter "Name"
+    path = tmp_path / "video.csv"
+    pd.DataFrame({"videoId": ["v1", "v1"], "id": ["Ugz1", "Ugz1.Ugx2"], "parentId": ["", "Ugz1"],
+                  "authorDisplayName": ["@ann", "@bo"], "textDisplay": ["Fares up &amp; service down.", "True."],
+                  "textOriginal": ["Fares up & service down.", "True."], "publishedAt": ["2024-01-05T09:00:00Z"] * 2}
+                 ).to_csv(path, index=False)
+    [article] = read_file(path).articles
+    assert article.id == "v1"
+    assert [(c.id, c.parent_id, c.author, c.text) for c in article.comments] == [
+        ("Ugz1", None, "@ann", "Fares up & service down."), ("Ugz1.Ugx2", "Ugz1", "@bo", "True.")]
+    path = tmp_path / "page_comments.csv"
+    pd.DataFrame({"Name": ["Jane Doe", "John Roe"], "Date": ["2024-01-05 10:15:00", "2024-01-05 10:20:00"],
+                  "Comment": ["Fares up again.", "Says who?"], "Comment ID": ["c1", "c2"], "Reply To": ["", "c1"]}
+                 ).to_csv(path, index=False)
+    assert [(c.id, c.parent_id, c.depth, c.author) for c in _comments(read_file(path).articles)] == [
+        ("c1", None, 0, "Jane Doe"), ("c2", "c1", 1, "John Roe")]
+
+
 def test_comments_with_only_their_post_title_are_grouped_under_it(tmp_path: Path) -> None:
     # a scrape of forum comments: no post id, each row names its post by title
     path = tmp_path / "scrape.csv"

@@ -66,14 +66,18 @@ FORMAT = "tabular"
 # WordPress's own comment table (``wp_comments``, as phpMyAdmin or a plugin exports it) names its columns
 # comment_content, comment_post_ID, comment_parent (0: top level), comment_author, comment_date_gmt,
 # comment_approved and comment_type.
-TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "comment_content", "content", "comment", "message")
+# text_original / text_display: YouTube's Data API fields as a flattened export writes them.
+TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "comment_content", "text_original", "text_display",
+                "content", "comment", "message")
 # ids first; without one, comments under one title are one article's
 ARTICLE_COLUMNS = ("article_id", "article", "article_url", "submission_id", "link_id", "thread_id", "thread",
                    "story_id", "post_id", "comment_post_id", "video_id", "submission_title", "article_title",
                    "post_title", "link_title", "story_title", "thread_title", "page_title", "video_title")
 ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
 PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to")
-AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "by")
+# comment tools' exports name the commenter "Name", "Display Name", "Commenter" (YouTube: authorDisplayName)
+AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "author_display_name",
+                  "display_name", "commenter", "commenter_name", "screen_name", "by", "name")
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
                 "comment_date_gmt", "comment_date")
 #: Columns whose names say their times are UTC even when the values carry no offset.
