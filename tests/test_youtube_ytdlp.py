@@ -1,4 +1,5 @@
-"""yt-dlp ``.info.json`` files (``--write-comments``) read by the YouTube reader, on an invented video."""
+"""yt-dlp ``.info.json`` files (``--write-comments``), ``-j`` JSON lines of them and ``-J`` playlists read by the
+YouTube reader, on invented videos."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from typing import Any
 
 import pytest
 
+from analyzer.cli import main
 from analyzer.readers import SNIFF_BYTES, detect_format, read_file, readers
 from analyzer.records import Article, Comment
 from analyzer.splitting import split_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VIDEO = FIXTURES / "youtube/ytdlp_wind_farm.info.json"
+#: yt-dlp -j of three URLs (the first twice), killed while it wrote the third: one video per line.
+LINES = FIXTURES / "youtube/ytdlp_videos.jsonl"
+#: yt-dlp -J of a playlist: the wind farm video, an unavailable one (null), another video, a --flat-playlist link.
+PLAYLIST = FIXTURES / "youtube/ytdlp_playlist.json"
 
 
 def _info() -> dict[str, Any]:
@@ -173,9 +179,9 @@ def test_a_head_cut_inside_the_object_is_sniffed_from_its_keys(tmp_path: Path) -
 
 @pytest.mark.parametrize(("extractor", "url"), [
     ("vimeo", "https://player.vimeo.com/video/1"),
-    ("youtube:tab", "https://www.youtube.com/playlist?list=PL1"),  # a playlist: no video's comments
+    ("youtube:tab", "https://www.youtube.com/playlist?list=PL1"),  # a tab's extractor on what is no playlist
 ])
-def test_other_sites_and_playlists_are_not_claimed(tmp_path: Path, extractor: str, url: str) -> None:
+def test_other_sites_and_tab_objects_that_are_no_playlist_are_not_claimed(tmp_path: Path, extractor: str, url: str) -> None:
     info = {"id": "x1", "title": "Something else", "webpage_url": url, "extractor": extractor,
             "extractor_key": extractor.title(), "_type": "video", "comments": []}
     assert _youtube_sniff(_write(tmp_path / "other.info.json", info)) == 0.0
@@ -212,3 +218,203 @@ def test_a_plain_comment_list_and_a_scraper_object_keep_their_readers(tmp_path: 
                             {"id": "c2", "text": "Cheaper power.", "author": {"name": "ben"}, "in_reply_to": "c1"}]}
     wrapped = _write(tmp_path / "scrape.json", scraped)
     assert _youtube_sniff(wrapped) == 0.0 and detect_format(wrapped) == "generic-json"
+
+
+# --- yt-dlp -j: one video per line ---------------------------------------------------------------------
+
+
+def _lines() -> list[str]:
+    return LINES.read_text(encoding="utf-8").splitlines()
+
+
+def _write_text(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _split_summary(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The exit code of `split` and the summary line it prints for the file."""
+    code = main(["split", str(path), "-o", str(tmp_path / "out.jsonl")])
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith(str(path))]
+    return code, line
+
+
+def test_json_lines_of_videos_give_an_article_per_video() -> None:
+    assert detect_format(LINES) == "youtube"
+    result = read_file(LINES)  # detected, not forced
+    lagoon, ferry = result.articles
+    assert (lagoon.id, lagoon.title) == ("Lg4tdLagoon", "Tidal lagoon plan back on the table")
+    assert (ferry.id, ferry.title) == ("Fy7islFerry", "Ferry fares rise for island residents")
+    assert ferry.url == "https://www.youtube.com/watch?v=Fy7islFerry" and ferry.body.startswith("Return fares")
+    assert (lagoon.declared_comment_count, lagoon.missing_comment_count) == (3, None)
+    assert [c.id for c in lagoon.comments] == ["UgyLag1", "UgyLag1.UgxLag2", "UgyLag3"]
+    assert [(c.parent_id, c.depth) for c in lagoon.comments] == [(None, 0), ("UgyLag1", 1), (None, 0)]
+    assert [c.id for c in ferry.comments] == ["UgzFer1", "UgzFer2"]
+    assert ferry.comments[0].text == "18% when wages went up 3%. Brilliant."
+    # positions are the order in the file, across its videos
+    assert [c.position for a in result.articles for c in a.comments] == [0, 1, 2, 3, 4]
+    assert not result.notes
+
+
+def test_a_broken_line_and_a_repeated_video_are_rejects_naming_their_lines() -> None:
+    result = read_file(LINES)
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("line 3, column 137", "not valid JSON: Unterminated string starting at"),
+        ("line 4", "1 duplicate videos (same id) dropped"),
+    ]
+    assert json.loads(result.rejects[1].raw) == [{"id": "Lg4tdLagoon", "at": "line 4"}]
+
+
+def test_json_lines_summary_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, summary = _split_summary(LINES, tmp_path, capsys)
+    assert code == 1  # something was rejected; the videos are still written
+    assert summary == f"{LINES}: 2 article(s), 5 comment(s); published 5; declared 5, found 5; rejected 2"
+    assert [json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text().splitlines()] == [
+        "Lg4tdLagoon", "Fy7islFerry"]
+
+
+def test_a_line_that_is_no_video_is_a_reject_and_a_video_line_is_read_as_an_info_json(tmp_path: Path) -> None:
+    lines = _lines()
+    ferry = json.loads(lines[1])
+    ferry["comments"][1] = ["not", "a comment"]
+    ferry["title"] = {"text": "Ferry fares"}
+    no_id = dict(json.loads(lines[0]), id=None)
+    lines[1:] = [json.dumps(ferry), "[1, 2]", json.dumps(no_id), json.dumps({"_type": "playlist", "entries": None})]
+    result = read_file(_write_text(tmp_path / "videos.jsonl", lines))
+    assert [a.id for a in result.articles] == ["Lg4tdLagoon", "Fy7islFerry"]
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("line 2, $.title", "video field not read: 'title' is an object, expected text"),
+        ("line 2, $.comments[1]", "comment not read: expected a yt-dlp comment object"),
+        ("line 3", "video not read: expected a yt-dlp video object"),
+        ("line 4", "video not read: yt-dlp video without an 'id'"),
+        ("line 5", "video not read: a playlist without its list of entries"),
+    ]
+    assert result.articles[1].title == "Ferry fares rise for island residents"  # fulltitle
+
+
+def test_videos_saved_without_comments_are_counted_missing_and_said_once(tmp_path: Path) -> None:
+    lines = [json.loads(line) for line in _lines()[:2]]
+    for info in lines:
+        del info["comments"]
+    result = read_file(_write_text(tmp_path / "videos.jsonl", [json.dumps(info) for info in lines]))
+    assert [(a.id, a.missing_comment_count) for a in result.articles] == [("Lg4tdLagoon", 3), ("Fy7islFerry", 2)]
+    assert result.notes == ["2 of 2 videos without comments (yt-dlp saves them only with --write-comments)"]
+
+
+def test_a_first_line_longer_than_the_head_is_sniffed_from_its_own_keys(tmp_path: Path) -> None:
+    lines = _lines()
+    big = json.dumps(_with_many_formats(json.loads(lines[0])))
+    path = _write_text(tmp_path / "videos.jsonl", [big, lines[1]])
+    assert len(big) > SNIFF_BYTES
+    assert detect_format(path) == "youtube"
+    assert [len(a.comments) for a in read_file(path).articles] == [3, 2]
+
+
+@pytest.mark.parametrize("first", [
+    {"id": "c1", "text": "Turbines are ugly.", "author": "ann"},  # a comment table's first row
+    {"id": "v1", "title": "Elsewhere", "webpage_url": "https://vimeo.com/1", "extractor": "vimeo",
+     "extractor_key": "Vimeo", "comments": []},  # another site's video
+])
+def test_json_lines_whose_first_line_is_no_youtube_video_are_not_claimed(tmp_path: Path, first: dict[str, Any]) -> None:
+    # the next lines are yt-dlp videos: they do not make the first one a video
+    path = _write_text(tmp_path / "mixed.jsonl", [json.dumps(first), *_lines()[:2]])
+    assert _youtube_sniff(path) == 0.0
+
+
+@pytest.mark.parametrize("first", ['{"id": "Dr3dgeHarbr", "title": "Harbour dr', '{"a": 1} trailing', "[" * 100_000])
+def test_a_broken_first_line_is_not_detected_but_named_youtube_it_is_one_reject(tmp_path: Path, first: str) -> None:
+    path = _write_text(tmp_path / "videos.jsonl", [first, *_lines()[1:]])
+    assert _youtube_sniff(path) == 0.0  # detection asks the first line to be a video
+    result = read_file(path, "youtube")
+    assert [a.id for a in result.articles] == ["Fy7islFerry", "Lg4tdLagoon"]
+    assert [r.location.split(",")[0] for r in result.rejects] == ["line 1", "line 3"]
+
+
+# --- yt-dlp -J: a playlist ---------------------------------------------------------------------------------
+
+
+def test_a_playlist_gives_an_article_per_video_entry() -> None:
+    assert detect_format(PLAYLIST) == "youtube"
+    result = read_file(PLAYLIST)  # detected, not forced
+    wind, lagoon = result.articles
+    assert [(a.id, a.title) for a in result.articles] == [
+        ("Hq7bW2xNo4c", "Harbour town votes for offshore wind farm"), ("Lg4tdLagoon", "Tidal lagoon plan back on the table")]
+    assert {a.extra["playlist"] for a in result.articles} == {"Saltmere wind farm coverage"}
+    # the entry is read as the video's own .info.json is
+    [alone] = read_file(VIDEO).articles
+    assert wind.comments == alone.comments
+    assert (wind.body, wind.date, wind.declared_comment_count) == (alone.body, alone.date, 7)
+    assert [c.id for c in lagoon.comments] == ["UgyLag1", "UgyLag1.UgxLag2", "UgyLag3"]
+    assert [c.position for c in lagoon.comments] == [5, 6, 7]  # after the first video's five
+    assert not result.notes
+
+
+def test_playlist_entries_that_are_no_videos_are_rejects_with_their_paths() -> None:
+    result = read_file(PLAYLIST)
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("$.entries[0].comments[5]", "comment not read: yt-dlp comment without text"),
+        ("$.entries[0].comments[4]", "1 duplicate comments (same id) dropped"),
+        ("$.entries[1]", "video not read: expected a yt-dlp video object"),
+        ("$.entries[3]", ("video not read: a --flat-playlist entry: its comments were not fetched (run yt-dlp "
+                          "--write-comments on its url)")),
+    ]
+    assert "https://www.youtube.com/watch?v=Ct9cableRte" in result.rejects[3].raw
+
+
+def test_playlist_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, summary = _split_summary(PLAYLIST, tmp_path, capsys)
+    assert code == 1
+    assert summary == f"{PLAYLIST}: 2 article(s), 8 comment(s); published 8; declared 10, found 8; rejected 4"
+
+
+def _playlist() -> dict[str, Any]:
+    return json.loads(PLAYLIST.read_text(encoding="utf-8"))
+
+
+def test_a_flat_entry_declaring_its_count_is_a_video_with_every_comment_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    playlist = _playlist()
+    playlist["entries"][3]["comment_count"] = 12
+    path = _write(tmp_path / "playlist.json", playlist)
+    [*_, cable] = read_file(path).articles
+    assert (cable.id, cable.title, cable.comments) == ("Ct9cableRte", "The cable route, explained", [])
+    assert (cable.declared_comment_count, cable.missing_comment_count) == (12, 12)
+    _, summary = _split_summary(path, tmp_path, capsys)
+    assert summary == (f"{path}: 3 article(s), 8 comment(s); published 8; declared 22, found 8; missing 12 (not in "
+                       "the file); 1 --flat-playlist link(s): their comments were not fetched; rejected 3")
+
+
+def test_a_channel_s_tabs_are_walked_and_a_repeated_video_kept_once(tmp_path: Path) -> None:
+    playlist = _playlist()
+    wind, _, lagoon, _ = playlist["entries"]
+    tab = {"_type": "playlist", "id": "UCq3-videos", "title": "Coastline News - Videos", "entries": [lagoon, wind]}
+    channel = {"_type": "playlist", "id": "UCq3", "title": "Coastline News", "entries": [wind, tab],
+               "extractor": "youtube:tab", "webpage_url": "https://www.youtube.com/@coastlinenews"}
+    result = read_file(_write(tmp_path / "channel.json", channel))
+    assert [(a.id, a.extra["playlist"]) for a in result.articles] == [
+        ("Hq7bW2xNo4c", "Coastline News"), ("Lg4tdLagoon", "Coastline News - Videos")]
+    reasons = {r.location: r.reason for r in result.rejects}
+    assert reasons["$.entries[1].entries[1]"] == "1 duplicate videos (same id) dropped"
+    assert reasons["$.entries[0].comments[5]"] == "comment not read: yt-dlp comment without text"
+
+
+def test_a_playlist_longer_than_the_head_is_found_by_its_type_and_urls(tmp_path: Path) -> None:
+    playlist = _playlist()
+    playlist["entries"][0] = _with_many_formats(playlist["entries"][0])
+    path = _write(tmp_path / "playlist.json", playlist)
+    head = path.read_bytes()[:SNIFF_BYTES]
+    assert b'"extractor"' not in head and b'"comments"' not in head
+    assert detect_format(path) == "youtube"
+    assert [len(a.comments) for a in read_file(path).articles] == [5, 3]
+
+
+@pytest.mark.parametrize(("extractor", "url"), [
+    ("vimeo:album", "https://vimeo.com/album/1"),
+    (None, "https://vimeo.com/album/1"),  # no extractor in the head, no YouTube url
+])
+def test_other_sites_playlists_are_not_claimed(tmp_path: Path, extractor: str | None, url: str) -> None:
+    playlist = {"_type": "playlist", "id": "a1", "title": "Elsewhere", "webpage_url": url,
+                "entries": [{"id": "v1", "title": "A video", "url": url, "comments": []}]}
+    if extractor:
+        playlist["extractor"] = extractor
+    assert _youtube_sniff(_write(tmp_path / "album.json", playlist)) == 0.0

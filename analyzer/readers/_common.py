@@ -207,14 +207,16 @@ def _header_cells(line: str, delimiter: str) -> list[str]:
 
 
 class SeenIds:
-    """Comment ids already read in one file, and where each repeat was.
+    """Comment ids (or the ids of ``what`` else: videos, submissions) already read in one file, and where
+    each repeat was.
 
     Tools that fetch a thread several times (paged API calls re-run, overlapping scrapes) save the
     same comment more than once; it is kept once, and the repeats are counted in one reject line so
     that no comment disappears unannounced.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "comments") -> None:
+        self._what = what
         self._seen: set[str] = set()
         self._repeats: list[dict[str, str]] = []
 
@@ -230,5 +232,5 @@ class SeenIds:
         """One reject line counting the repeats (none when there were none)."""
         if not self._repeats:
             return []
-        reason = f"{len(self._repeats)} duplicate comments (same id) dropped"
+        reason = f"{len(self._repeats)} duplicate {self._what} (same id) dropped"
         return [Reject(source_file, self._repeats[0]["at"], reason, raw=json.dumps(self._repeats, ensure_ascii=False))]

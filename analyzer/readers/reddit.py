@@ -426,7 +426,7 @@ class _DumpReader:
         self.path = path
         self.walker = _Walker(path)
         self.seen_comments = SeenIds()
-        self.post_repeats: list[dict[str, str]] = []
+        self.seen_posts = SeenIds("submissions")
         self.subreddits: dict[str, str] = {}
         self.repairs = _Repairs(path)
 
@@ -488,11 +488,9 @@ class _DumpReader:
         if not post_id:
             raise ItemError("submission without an 'id' or 'name'")
         fields = _dump_post_fields(data)
-        thread = self.walker.thread(post_id)
-        if thread.post:
-            self.post_repeats.append({"id": post_id, "at": where})
+        if self.seen_posts.is_repeat(post_id, where):
             return
-        thread.post = fields
+        self.walker.thread(post_id).post = fields
 
     def result(self) -> ReadResult:
         walker = self.walker
@@ -503,11 +501,8 @@ class _DumpReader:
         for article in articles:
             if article.id in self.subreddits:
                 article.extra.setdefault("subreddit", self.subreddits[article.id])
-        rejects = self.repairs.rejects() + walker.rejects + self.seen_comments.rejects(str(self.path))
-        if self.post_repeats:
-            rejects.append(Reject(str(self.path), self.post_repeats[0]["at"],
-                                  f"{len(self.post_repeats)} duplicate submissions (same id) dropped",
-                                  raw=json.dumps(self.post_repeats, ensure_ascii=False)))
+        rejects = (self.repairs.rejects() + walker.rejects + self.seen_comments.rejects(str(self.path))
+                   + self.seen_posts.rejects(str(self.path)))
         return ReadResult(articles=articles, rejects=rejects)
 
 

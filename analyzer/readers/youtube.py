@@ -16,6 +16,12 @@ yt-dlp (``--write-comments``) saves one video as one object: its metadata (``id`
 ``description``, ``timestamp``, ``webpage_url``, ``comment_count`` …) and, near the end after
 ``formats`` and the rest, a flat ``comments`` list whose ``parent`` is ``"root"`` or the parent's id.
 Without ``--write-comments`` there is no list: the video's declared count is then missing, not zero.
+``yt-dlp -j`` prints one such object per line (several URLs, or a playlist's or channel's videos): one
+article per line, a line that is not a video a reject naming it, a video met again kept once.
+``yt-dlp -J`` of a playlist writes one ``"_type": "playlist"`` object whose ``entries`` are videos (or, for a
+channel, its tabs' playlists): one article per video, the playlist's title in ``extra["playlist"]``.
+A ``--flat-playlist`` entry (``"_type": "url"``) only links to a video: its comments were never fetched, so it
+is an article only when it declares a ``comment_count`` (all of them missing), and a reject otherwise.
 
 Tools that page through a video several times save overlapping fetches in one file: each comment
 id is kept once (its first occurrence), and one reject line counts the repeats.
@@ -38,6 +44,7 @@ from analyzer.config import ReadOptions
 from analyzer.readers import SNIFF_BYTES, ReaderError, ReadResult, register
 from analyzer.readers._common import SeenIds, clean_text, fill_depths, to_iso8601
 from analyzer.readers._structured import (
+    BadJson,
     ItemError,
     count_field,
     decode_text,
@@ -45,6 +52,7 @@ from analyzer.readers._structured import (
     html_to_text,
     item_reject,
     json_lines,
+    parse_json,
     read_json,
     repair_rejects,
     text_field,
@@ -56,18 +64,27 @@ _API_KIND = re.compile(rb'"kind"\s*:\s*"youtube#(commentThread|commentThreadList
 _YCD_KEYS = {"cid", "text"}
 #: Data API moderationStatus → our status (only moderators' own requests see the non-published ones).
 _API_STATUS = {"published": "published", "heldForReview": "pending", "likelySpam": "spam", "rejected": "deleted"}
-#: Keys only yt-dlp's info dicts have; those of its ``formats`` entries are what the head of a real file
-#: holds (``comments`` comes megabytes later, after the formats, thumbnails and captions).
-_YTDLP_KEY = re.compile(rb'"(extractor|extractor_key|webpage_url|original_url|display_id|fulltitle|_type|format_id|'
-                        rb'format_note|acodec|vcodec)"\s*:')
+#: Keys only yt-dlp's info dicts have, and those of their ``formats`` entries, which are what the head of a real
+#: file holds (``comments`` comes megabytes later, after the formats, thumbnails and captions).
+_YTDLP_INFO_KEYS = frozenset({"extractor", "extractor_key", "webpage_url", "original_url", "display_id", "fulltitle",
+                              "_type"})
+_YTDLP_FORMAT_KEYS = frozenset({"format_id", "format_note", "acodec", "vcodec"})
+_YTDLP_KEY = re.compile(rb'"(' + "|".join(sorted(_YTDLP_INFO_KEYS | _YTDLP_FORMAT_KEYS)).encode() + rb')"\s*:')
 _YTDLP_EXTRACTOR = re.compile(rb'"extractor(?:_key)?"\s*:\s*"([^"\\]*)"')
+_YTDLP_TYPE = re.compile(rb'"_type"\s*:\s*"([^"\\]*)"')
+#: ``_type`` of what lists videos in its ``entries`` (-J of a playlist; a channel's tabs inside it), and of a
+#: --flat-playlist entry, a link to a video whose info (and comments) yt-dlp did not fetch.
+_PLAYLIST_TYPES = ("playlist", "multi_video")
+_LINK_TYPES = ("url", "url_transparent")
+_NOT_BLANK = re.compile(r"\S")
 #: A YouTube address in a URL field: the video's page, its stream and storyboard servers, its thumbnails.
 _YOUTUBE_URL = re.compile(rb'"(?:url|webpage_url|original_url|thumbnail)"\s*:\s*"https?://(?:[^"/]*\.)?'
                           rb'(?:youtube\.com|youtu\.be|googlevideo\.com|ytimg\.com)/')
 #: A yt-dlp comment's fields kept in ``extra`` (``_time_text`` is the relative time YouTube showed).
 _YTDLP_COMMENT_EXTRA = ("like_count", "is_favorited", "is_pinned", "author_is_uploader", "author_is_verified",
                         "author_id", "_time_text")
-_YTDLP_VIDEO_EXTRA = ("channel", "channel_id", "uploader")
+#: A video's fields kept in ``extra``; ``playlist`` is the title of the playlist yt-dlp fetched it in (-j of one).
+_YTDLP_VIDEO_EXTRA = ("channel", "channel_id", "uploader", "playlist")
 
 
 def _first_ycd_line(head: bytes) -> Any:
@@ -81,16 +98,35 @@ def _first_ycd_line(head: bytes) -> Any:
         return None
 
 
-def _is_ytdlp(head: bytes) -> bool:
-    """Whether the head starts a yt-dlp info dict of a YouTube video. Only its first SNIFF_BYTES are looked at,
-    as ``read`` sees them; keys, not a parse, since the head of a multi-megabyte object is cut off."""
-    head = head[:SNIFF_BYTES]
-    if not head.lstrip(b" \t\r\n").startswith(b"{") or len(set(_YTDLP_KEY.findall(head))) < 2:
-        return False
+def _first_object(head: bytes) -> bytes:
+    """The head's first line when it ends in the head and is not the lone "{" an indented object opens with: JSON
+    lines (yt-dlp -j), whose next lines are other videos that say nothing of the first. Else the head."""
+    line, newline, _ = head.lstrip(b" \t\r\n").partition(b"\n")
+    return line if newline and line.rstrip(b" \t\r") != b"{" else head
+
+
+def _from_youtube(head: bytes, playlist: bool) -> bool:
+    """Whether the first extractor the head names is YouTube's video extractor (for a playlist also its tab and
+    playlist extractors, "youtube:tab" …), or, where it names none yet, whether a URL in it is YouTube's."""
     extractor = _YTDLP_EXTRACTOR.search(head)
-    if extractor is not None:  # another site's video, or a YouTube playlist ("youtube:tab"): not one video's comments
-        return extractor.group(1).lower() == b"youtube"
-    return _YOUTUBE_URL.search(head) is not None
+    if extractor is None:  # it comes after the formats, and a playlist's after its entries
+        return _YOUTUBE_URL.search(head) is not None
+    name = extractor.group(1).lower()
+    return name == b"youtube" or (playlist and name.startswith(b"youtube"))
+
+
+def _is_ytdlp(head: bytes) -> bool:
+    """Whether the head starts a yt-dlp info dict of a YouTube video (JSON lines of them: its first line does),
+    or a YouTube playlist's. Only its first SNIFF_BYTES are looked at, as ``read`` sees them; keys, not a parse,
+    since the head of a multi-megabyte object is cut off."""
+    head = _first_object(head[:SNIFF_BYTES])
+    if not head.lstrip(b" \t\r\n").startswith(b"{"):
+        return False
+    kind = _YTDLP_TYPE.search(head)
+    if kind is not None and kind.group(1) == b"playlist":  # a playlist's own "_type" comes before its entries'
+        return _from_youtube(head, playlist=True)
+    # another site's video, or a tab extractor's object that is no playlist: not a YouTube video's comments
+    return len(set(_YTDLP_KEY.findall(head))) >= 2 and _from_youtube(head, playlist=False)
 
 
 def _sniff(head: bytes, path: Path) -> float:
@@ -142,11 +178,16 @@ def _pretty_records(path: Path, options: ReadOptions, result: ReadResult) -> lis
 
 
 def _line_records(path: Path, options: ReadOptions, result: ReadResult) -> list[tuple[Any, str]]:
-    """One comment object per line, each with ``line N``; a line that is not JSON is a reject. A file
-    with no line of JSON at all is refused, with the first line's reason."""
+    """The objects of a JSON-lines file, each with ``line N`` (see _json_line_records)."""
     decoded = decode_text(path.read_bytes(), options.fallback_encoding)
     result.rejects += repair_rejects(path, decoded.repairs, "text repaired")
-    lines = json_lines(path, decoded.text)
+    return _json_line_records(path, decoded.text, result)
+
+
+def _json_line_records(path: Path, text: str, result: ReadResult) -> list[tuple[Any, str]]:
+    """One object per line, each with ``line N``; a line that is not JSON is a reject. A file
+    with no line of JSON at all is refused, with the first line's reason."""
+    lines = json_lines(path, text)
     if lines.first_refusal and not lines.documents:
         raise ReaderError(path, lines.first_refusal.location, lines.first_refusal.reason)
     result.rejects += lines.rejects
@@ -178,9 +219,8 @@ def _ycd_comment(record: Any, position: int, last_top_level: str | None) -> Comm
     )
 
 
-def _read_ycd(path: Path, options: ReadOptions, pretty: bool) -> ReadResult:
-    result = ReadResult()
-    records = (_pretty_records if pretty else _line_records)(path, options, result)
+def _ycd_result(path: Path, records: list[tuple[Any, str]], result: ReadResult) -> ReadResult:
+    """The file's one article, with the comments of these records."""
     last_top_level: str | None = None
 
     def build(record: Any, where: str, position: int) -> Comment:
@@ -318,6 +358,12 @@ def _read_api(path: Path, options: ReadOptions) -> ReadResult:
 # --- yt-dlp info.json ----------------------------------------------------------------------------
 
 
+def _within(where: str, path: str) -> str:
+    """Where a field or item of the object at ``where`` is: ``$.entries[3].comments[5]``; an object that is a
+    line of its own gets its JSON path after the line: ``line 2, $.comments[5]``."""
+    return f"{where}{path}" if "$" in where else f"{where}, ${path}"
+
+
 def _ytdlp_comment(record: Any, where: str, position: int) -> Comment:
     if not isinstance(record, dict):
         raise ItemError("expected a yt-dlp comment object")
@@ -337,21 +383,21 @@ def _ytdlp_comment(record: Any, where: str, position: int) -> Comment:
     )
 
 
-def _info_texts(path: Path, info: dict[str, Any], result: ReadResult) -> dict[str, str | None]:
+def _info_texts(path: Path, info: dict[str, Any], where: str, result: ReadResult) -> dict[str, str | None]:
     """The video's text fields; one of the wrong type is a reject naming it, and the comments are still read."""
     texts: dict[str, str | None] = {}
     for key in ("id", "title", "fulltitle", "description", "webpage_url", "upload_date", *_YTDLP_VIDEO_EXTRA):
         try:
             texts[key] = text_field(info, key)
         except ItemError as error:
-            result.rejects.append(item_reject(path, f"$.{key}", "video field", error, info[key]))
+            result.rejects.append(item_reject(path, _within(where, f".{key}"), "video field", error, info[key]))
             texts[key] = None
     return texts
 
 
-def _ytdlp_article(path: Path, info: dict[str, Any], result: ReadResult) -> Article:
+def _ytdlp_article(path: Path, info: dict[str, Any], where: str, result: ReadResult) -> Article:
     """The video as an Article, without its comments."""
-    texts = _info_texts(path, info, result)
+    texts = _info_texts(path, info, where, result)
     video = texts["id"]
     return Article(
         id=video or path.stem,
@@ -366,35 +412,181 @@ def _ytdlp_article(path: Path, info: dict[str, Any], result: ReadResult) -> Arti
     )
 
 
-def _without_comments(path: Path, info: dict[str, Any], article: Article, result: ReadResult) -> None:
-    """A video saved without its comment list: its declared comments are missing, not absent from the video."""
+def _without_comments(path: Path, info: dict[str, Any], where: str, article: Article, result: ReadResult) -> bool:
+    """A video saved without its comment list: its declared comments are missing, not absent from the video.
+    True when there is no list at all (the file's note says why), False for one of the wrong type (a reject)."""
     article.missing_comment_count = article.declared_comment_count
     if info.get("comments") is None:
-        result.notes.append("no comments in the file (yt-dlp saves them only with --write-comments)")
-    else:
-        result.rejects.append(item_reject(path, "$.comments", "comments", ItemError(
-            "expected a list of comment objects"), info["comments"]))
+        return True
+    result.rejects.append(item_reject(path, _within(where, ".comments"), "comments", ItemError(
+        "expected a list of comment objects"), info["comments"]))
+    return False
 
 
-def _read_ytdlp(path: Path, options: ReadOptions) -> ReadResult:
-    parsed = read_json(path, options.fallback_encoding)
-    result = ReadResult(rejects=repair_rejects(path, parsed.repairs, "JSON repaired"))
-    info = parsed.document
+def _is_json_lines(text: str) -> bool:
+    """Whether the text is lines of JSON (yt-dlp -j): more than one line, the first not the lone "{" an indented
+    object opens with (a first line that is broken is one line's reject, not the file's refusal)."""
+    first = _NOT_BLANK.search(text)
+    if first is None:
+        return False
+    end = text.find("\n", first.start())
+    return end >= 0 and text[first.start():end].rstrip() != "{" and _NOT_BLANK.search(text, end) is not None
+
+
+def _ytdlp_documents(path: Path, options: ReadOptions, result: ReadResult) -> list[tuple[Any, str]]:
+    """The file's objects with where each is: the whole file as one (``$``: a video or a playlist), or one per
+    line (``line N``) as yt-dlp -j prints them, a line that is not JSON a reject."""
+    decoded = decode_text(path.read_bytes(), options.fallback_encoding)
+    if _is_json_lines(decoded.text):
+        result.rejects += repair_rejects(path, decoded.repairs, "text repaired")
+        return _json_line_records(path, decoded.text, result)
+    try:  # as read_json does, on the text already decoded
+        parsed = parse_json(decoded.text)
+    except BadJson as error:
+        raise ReaderError(path, error.location, error.message) from None
+    result.rejects += repair_rejects(path, decoded.repairs + parsed.repairs, "JSON repaired")
+    return [(parsed.document, "$")]
+
+
+def _is_playlist(item: Any) -> bool:
+    return isinstance(item, dict) and item.get("_type") in _PLAYLIST_TYPES and isinstance(item.get("entries"), list)
+
+
+def _video_kind(info: Any) -> str:
+    """"video", or "link" for a --flat-playlist entry; ItemError for anything else."""
     if not isinstance(info, dict):
-        raise ReaderError(path, "$", "expected a yt-dlp info.json object (one video)")
-    article = _ytdlp_article(path, info, result)
-    listed = info.get("comments")
-    if isinstance(listed, list):
-        records = ((record, f"$.comments[{index}]") for index, record in enumerate(listed))
-        article.comments = _kept_comments(path, records, _ytdlp_comment, result)
-    else:
-        _without_comments(path, info, article, result)
-    result.articles.append(article)
+        raise ItemError("expected a yt-dlp video object")
+    kind = text_field(info, "_type")
+    if kind in _LINK_TYPES:
+        return "link"
+    if kind in (None, "video"):
+        return "video"
+    if kind in _PLAYLIST_TYPES:
+        raise ItemError("a playlist without its list of entries")
+    raise ItemError(f"expected a yt-dlp video, not a {kind[:40]!r}")
+
+
+def _unlisted_notes(unlisted: Counter[str], videos: int) -> list[str]:
+    """Why videos came without their comments, said once for the file."""
+    notes = []
+    if unlisted["video"]:
+        saved = "no comments in the file" if videos == 1 else f"{unlisted['video']} of {videos} videos without comments"
+        notes.append(f"{saved} (yt-dlp saves them only with --write-comments)")
+    if unlisted["link"]:
+        notes.append(f"{unlisted['link']} --flat-playlist link(s): their comments were not fetched")
+    return notes
+
+
+class _YtdlpVideos:
+    """The videos of one yt-dlp file, in file order: each kept once, comment positions counted across them."""
+
+    def __init__(self, path: Path, result: ReadResult) -> None:
+        self.path = path
+        self.result = result
+        self.seen = SeenIds("videos")
+        self.kept = 0  # comments kept so far: the next one's position in the file
+        #: videos read without a comment list: saved so ("video"), or --flat-playlist entries ("link")
+        self.unlisted: Counter[str] = Counter()
+
+    def add(self, document: Any, where: str) -> None:
+        """Every video of one object of the file (a video, or a playlist) as an article, or a reject."""
+        for info, at, playlist in self._videos(document, where):
+            try:
+                article = self._article(info, at)
+            except ValueError as error:  # ItemError: not a video, or none to tell from the others
+                self.result.rejects.append(item_reject(self.path, at, "video", error, info))
+                continue
+            if article is not None:
+                if playlist:
+                    article.extra["playlist"] = playlist
+                self.result.articles.append(article)
+
+    def finish(self) -> None:
+        self.result.rejects += self.seen.rejects(str(self.path))
+        self.result.notes += _unlisted_notes(self.unlisted, len(self.result.articles))
+
+    def _videos(self, document: Any, where: str) -> Iterator[tuple[Any, str, str | None]]:
+        """The objects a document lists, with where each is and the title of the playlist listing it: the
+        document itself, or a playlist's entries, and so the entries of the playlists among them (a channel's tabs)."""
+        pending: list[tuple[Any, str, str | None]] = [(document, where, None)]
+        while pending:  # no recursion: playlists nest as deep as the JSON does
+            item, at, playlist = pending.pop()
+            if not _is_playlist(item):
+                yield item, at, playlist
+                continue
+            title = self._playlist_title(item, at) or playlist
+            pending += reversed([(entry, _within(at, f".entries[{index}]"), title)
+                                 for index, entry in enumerate(item["entries"])])
+
+    def _playlist_title(self, playlist: dict[str, Any], where: str) -> str | None:
+        try:
+            return clean_text(text_field(playlist, "title")) or None
+        except ItemError as error:
+            self.result.rejects.append(item_reject(self.path, _within(where, ".title"), "playlist field", error,
+                                                   playlist["title"]))
+            return None
+
+    def _article(self, info: Any, where: str) -> Article | None:
+        """The video with its comments; None for a repeat. ItemError when it cannot be read as a video."""
+        kind = _video_kind(info)
+        if kind == "link" and count_field(info, "comment_count") is None:
+            raise ItemError("a --flat-playlist entry: its comments were not fetched (run yt-dlp --write-comments "
+                            "on its url)")
+        if where != "$":  # one of several: its id tells it from the others (the only one is named by the file)
+            video = text_field(info, "id")
+            if not video:
+                raise ItemError("yt-dlp video without an 'id'")
+            if self.seen.is_repeat(video, where):
+                return None
+        article = _ytdlp_article(self.path, info, where, self.result)
+        listed = info.get("comments")
+        if isinstance(listed, list):
+            article.comments = self._comments(listed, where)
+        elif _without_comments(self.path, info, where, article, self.result):
+            self.unlisted[kind] += 1
+        return article
+
+    def _comments(self, listed: list[Any], where: str) -> list[Comment]:
+        start = self.kept  # positions go on from the videos before this one
+
+        def build(record: Any, at: str, position: int) -> Comment:
+            return _ytdlp_comment(record, at, start + position)
+
+        records = ((record, _within(where, f".comments[{index}]")) for index, record in enumerate(listed))
+        comments = _kept_comments(self.path, records, build, self.result)
+        self.kept += len(comments)
+        return comments
+
+
+def _ytdlp_result(path: Path, documents: list[tuple[Any, str]], result: ReadResult) -> ReadResult:
+    """The videos of the file's objects (see _ytdlp_documents) as articles, what is no video as rejects."""
+    videos = _YtdlpVideos(path, result)
+    for document, where in documents:
+        if where == "$" and not isinstance(document, dict):
+            raise ReaderError(path, "$", "expected a yt-dlp info.json object (a video or a playlist)")
+        videos.add(document, where)
+    videos.finish()
     return result
 
 
+def _read_ytdlp(path: Path, options: ReadOptions) -> ReadResult:
+    result = ReadResult()
+    return _ytdlp_result(path, _ytdlp_documents(path, options, result), result)
+
+
+def _ytdlp_lines(records: list[tuple[Any, str]]) -> bool:
+    """Whether JSON lines are yt-dlp's: the first object that is either a youtube-comment-downloader comment (a
+    "cid") or a yt-dlp info dict (its keys, as the sniffer counts them) says which."""
+    for document, _ in records:
+        if isinstance(document, dict) and "cid" in document:
+            return False
+        if isinstance(document, dict) and len(_YTDLP_INFO_KEYS & document.keys()) >= 2:
+            return True
+    return False
+
+
 @register("youtube", _sniff, "YouTube comments: youtube-comment-downloader JSON lines or --pretty, Data API v3 "
-                            "threads and comments, yt-dlp .info.json")
+                            "threads and comments, yt-dlp .info.json, -j JSON lines and -J playlists")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     with path.open("rb") as stream:
         # decoded as the whole file will be (UTF-16 without a byte-order mark too), re-encoded for the patterns
@@ -403,4 +595,9 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         return _read_api(path, options)
     if _is_ytdlp(head):
         return _read_ytdlp(path, options)
-    return _read_ycd(path, options, pretty=re.match(rb'\s*\{\s*"comments"\s*:', head) is not None)
+    result = ReadResult()
+    if re.match(rb'\s*\{\s*"comments"\s*:', head):
+        return _ycd_result(path, _pretty_records(path, options, result), result)
+    records = _line_records(path, options, result)
+    # the head showed no yt-dlp video, yet --format youtube may name yt-dlp -j lines whose first line is broken
+    return (_ytdlp_result if _ytdlp_lines(records) else _ycd_result)(path, records, result)
