@@ -18,6 +18,8 @@ WORDPRESS = FIXTURES / "generic_json/wordpress_rest_comments.json"
 MASTODON = FIXTURES / "generic_json/mastodon_context.json"
 DISCOURSE = FIXTURES / "generic_json/discourse_topic.json"
 LEMMY = FIXTURES / "generic_json/lemmy_comments.json"
+BLUESKY = FIXTURES / "generic_json/bluesky_thread.json"
+X_CONVERSATION = FIXTURES / "generic_json/x_conversation.json"
 
 
 def _rejects(path: Path) -> list[tuple[str, str]]:
@@ -287,6 +289,188 @@ def test_a_lemmy_path_that_does_not_end_at_the_comment_links_nothing(tmp_path: P
     path.write_text(json.dumps(document), encoding="utf-8")
     parents = {c.id: c.parent_id for c in read_file(path).articles[0].comments}
     assert (parents["5"], parents["8"]) == (None, None)
+
+
+BSKY_ROOT = "at://did:plc:news7x3c/app.bsky.feed.post/3kuqnewspool0"
+BSKY_ANN = "at://did:plc:ann5r8t2/app.bsky.feed.post/3kuqannpool11"
+BSKY_BO = "at://did:plc:bo4k2m7q/app.bsky.feed.post/3kuqbo2pool22"
+BSKY_CY = "at://did:plc:cy9w1e6h/app.bsky.feed.post/3kuqcypool333"
+BSKY_DEE = "at://did:plc:dee3n0v8/app.bsky.feed.post/3kuqdeepool44"
+BSKY_GONE = "at://did:plc:eli2p5s9/app.bsky.feed.post/3kuqelipool55"
+BSKY_BLOCKED = "at://did:plc:fay8j4k1/app.bsky.feed.post/3kuqfaypool66"
+
+
+def test_bluesky_thread_the_top_of_the_parent_chain_is_the_article() -> None:
+    assert detect_format(BLUESKY) == "generic-json"
+    result = read_file(BLUESKY)
+    assert result.rejects == []
+    [article] = result.articles
+    assert (article.id, article.title, article.url, article.date, article.declared_comment_count) == (
+        BSKY_ROOT, None, "https://bsky.app/profile/news.example.com/post/3kuqnewspool0", "2024-06-03T08:00:00+00:00", None)
+    assert article.body == "The Riverside pool closes for repairs on 1 July, for ten weeks, the council says."
+    assert article.extra["platform"] == "bluesky"
+    assert article.extra["fields"] == {"comments": "$.thread", "text": "post.record.text",
+                                       "author": "post.author.handle", "time": "post.record.createdAt",
+                                       "id": "post.uri", "parent": "post.record.reply.parent.uri"}
+    # fetched from Bo's reply: Ann's (which answers the post: top level) above it, the replies below it nested;
+    # a post not found and one blocked are deleted comments in their place; "handle.invalid": the DID instead
+    assert _thread(article) == [
+        (BSKY_ANN, None, 0, "ann.bsky.social", "2024-06-03T09:05:00+00:00", "published", "comment"),
+        (BSKY_BO, BSKY_ANN, 1, "bo.bsky.social", "2024-06-03T09:20:00+00:00", "published", "comment"),
+        (BSKY_CY, BSKY_BO, 2, "cy.example.org", "2024-06-03T09:40:00+00:00", "published", "comment"),
+        (BSKY_DEE, BSKY_CY, 3, "did:plc:dee3n0v8", "2024-06-03T10:05:00+00:00", "published", "comment"),
+        (BSKY_GONE, BSKY_BO, 2, None, None, "deleted", "comment"),
+        (BSKY_BLOCKED, BSKY_BO, 2, None, None, "deleted", "comment")]
+    comments = {c.id: c for c in article.comments}
+    assert comments[BSKY_BO].text == "Ten weeks, they say. The last repair took a year."
+    assert (comments[BSKY_GONE].text, comments[BSKY_GONE].extra["notFound"]) == ("", True)
+    assert comments[BSKY_BLOCKED].extra["blocked"] is True
+    assert {key: comments[BSKY_ANN].extra[key] for key in ("author_name", "did", "url", "likeCount")} == {
+        "author_name": "Ann", "did": "did:plc:ann5r8t2", "likeCount": 3,
+        "url": "https://bsky.app/profile/ann.bsky.social/post/3kuqannpool11"}
+
+
+def _bluesky(change) -> dict:
+    document = json.loads(BLUESKY.read_text(encoding="utf-8"))
+    change(document["thread"])
+    return document
+
+
+def test_bluesky_thread_fetched_from_its_first_post(tmp_path: Path) -> None:
+    def from_the_root(thread: dict) -> None:  # the root asked about: Ann's reply below it, Bo's below hers
+        ann = thread["parent"]
+        root = ann.pop("parent")
+        ann["replies"] = [{key: value for key, value in thread.items() if key != "parent"}]
+        thread.clear()
+        thread.update({**root, "replies": [ann]})
+
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(_bluesky(from_the_root)), encoding="utf-8")
+    assert detect_format(path) == "generic-json"
+    [article] = read_file(path).articles
+    # replyCount (2) counts the post's direct replies only: no declared count for the thread
+    assert (article.id, article.declared_comment_count) == (BSKY_ROOT, None)
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments] == [
+        (BSKY_ANN, None, 0), (BSKY_BO, BSKY_ANN, 1), (BSKY_CY, BSKY_BO, 2), (BSKY_DEE, BSKY_CY, 3),
+        (BSKY_GONE, BSKY_BO, 2), (BSKY_BLOCKED, BSKY_BO, 2)]
+
+
+def test_bluesky_thread_whose_first_post_is_not_in_the_file(tmp_path: Path) -> None:
+    def parent_not_found(thread: dict) -> None:  # Ann's post deleted: its view ends the chain
+        thread["parent"] = {"$type": "app.bsky.feed.defs#notFoundPost", "uri": BSKY_ANN, "notFound": True}
+
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(_bluesky(parent_not_found)), encoding="utf-8")
+    [article] = read_file(path).articles
+    # the root the records name is the article, with no body; the author's DID stands in the url for the handle
+    assert (article.id, article.url, article.body, article.date, article.declared_comment_count) == (
+        BSKY_ROOT, "https://bsky.app/profile/did:plc:news7x3c/post/3kuqnewspool0", "", None, None)
+    assert [(c.id, c.parent_id, c.depth, c.status) for c in article.comments][:3] == [
+        (BSKY_ANN, None, 0, "deleted"), (BSKY_BO, BSKY_ANN, 1, "published"), (BSKY_CY, BSKY_BO, 2, "published")]
+
+    def no_parent(thread: dict) -> None:  # fetched with parentHeight=0: Bo's reply names a parent not in the file
+        del thread["parent"]
+
+    path.write_text(json.dumps(_bluesky(no_parent)), encoding="utf-8")
+    [article] = read_file(path).articles
+    assert (article.id, article.body) == (BSKY_ROOT, "")
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments][:2] == [
+        (BSKY_BO, BSKY_ANN, 0), (BSKY_CY, BSKY_BO, 1)]
+
+
+def test_a_bluesky_reply_with_no_text_is_a_reject_and_its_replies_stay_linked(tmp_path: Path) -> None:
+    def cy_without_text(thread: dict) -> None:
+        thread["replies"][0]["post"]["record"]["text"] = ["not", "text"]
+
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(_bluesky(cy_without_text)), encoding="utf-8")
+    result = read_file(path)
+    [reject] = result.rejects
+    assert (reject.location, reject.reason) == (
+        "$.thread.replies[0]", "comment not read: 'text' is a list, expected text")
+    parents = {c.id: (c.parent_id, c.depth) for c in result.articles[0].comments}
+    assert BSKY_CY not in parents and parents[BSKY_DEE] == (BSKY_CY, 0)  # a parent not in the list: top level
+
+
+X_ROOT = "1798000000000000100"
+
+
+def test_x_conversation_the_first_tweet_is_the_article() -> None:
+    assert detect_format(X_CONVERSATION) == "generic-json"  # rows with a "text" column, and more: not a table
+    result = read_file(X_CONVERSATION)
+    assert result.rejects == []  # the replies repeated in includes.tweets are not read again
+    [article] = result.articles
+    assert (article.id, article.title, article.url, article.date, article.declared_comment_count) == (
+        X_ROOT, None, "https://x.com/examplenews/status/1798000000000000100", "2024-06-03T08:00:00+00:00", None)
+    assert article.body == ("The Riverside pool closes for repairs on 1 July, for ten weeks, the council says. "
+                            "https://t.co/pool0701")
+    assert article.extra["platform"] == "x"
+    assert article.extra["fields"] == {"comments": "$.data", "text": "text", "author": "author_id",
+                                       "time": "created_at", "id": "id", "parent": "referenced_tweets"}
+    # 103 answers 102; 104 answers the post and quotes 103 (a quote is no parent); 105's author is not in includes
+    assert _thread(article) == [
+        ("1798000000000000102", None, 0, "ann", "2024-06-03T09:05:00+00:00", "published", "comment"),
+        ("1798000000000000103", "1798000000000000102", 1, "bo_swims", "2024-06-03T09:20:00+00:00", "published",
+         "comment"),
+        ("1798000000000000104", None, 0, "cy", "2024-06-03T09:40:00+00:00", "published", "comment"),
+        ("1798000000000000105", "1798000000000000102", 1, None, "2024-06-03T10:05:00+00:00", "published", "comment")]
+    comments = {c.id[-3:]: c for c in article.comments}
+    assert comments["103"].text == "@ann @examplenews The school pool, if the school says yes & the bus runs."
+    assert (comments["103"].extra["author_name"], comments["103"].extra["url"]) == (
+        "Bo", "https://x.com/bo_swims/status/1798000000000000103")
+    assert comments["105"].extra["author_id"] == "2004" and "author_name" not in comments["105"].extra
+    assert comments["105"].extra["url"] == "https://x.com/i/status/1798000000000000105"
+
+
+def test_x_pages_one_article_per_conversation_the_first_tweet_in_data_too(tmp_path: Path) -> None:
+    document = json.loads(X_CONVERSATION.read_text(encoding="utf-8"))
+    root = document["includes"]["tweets"].pop(0)
+    other = {"id": "1798000000000000200", "text": "Library hours cut from August.", "author_id": "2000",
+             "created_at": "2024-06-04T08:00:00.000Z", "conversation_id": "1798000000000000200"}
+    reply = {"id": "1798000000000000201", "text": "@examplenews Again?", "author_id": "2001",
+             "created_at": "2024-06-04T08:30:00.000Z", "conversation_id": "1798000000000000200",
+             "note_tweet": {"text": "@examplenews Again? That is the third cut in two years."},
+             "referenced_tweets": [{"type": "replied_to", "id": "1798000000000000200"}]}
+    document["data"] = [root, *document["data"], reply, other]
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    pool, library = read_file(path).articles
+    assert (pool.id, pool.date, len(pool.comments)) == (X_ROOT, "2024-06-03T08:00:00+00:00", 4)
+    assert (library.id, library.url, library.body) == (
+        "1798000000000000200", "https://x.com/examplenews/status/1798000000000000200", "Library hours cut from August.")
+    assert [(c.id, c.parent_id, c.depth, c.text) for c in library.comments] == [
+        ("1798000000000000201", None, 0, "@examplenews Again? That is the third cut in two years.")]  # a long post
+
+
+def test_an_x_page_longer_than_the_sniffed_head_is_not_read_as_rows(tmp_path: Path) -> None:
+    document = json.loads(X_CONVERSATION.read_text(encoding="utf-8"))
+    reply = document["data"][1]
+    document["data"] += [{**reply, "id": str(1798000000000001000 + n)} for n in range(400)]
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    assert path.stat().st_size > SNIFF_BYTES
+    assert detect_format(path) == "generic-json"
+    [article] = read_file(path).articles
+    assert (article.id, len(article.comments)) == (X_ROOT, 404)
+
+
+def test_look_alikes_of_bluesky_and_x_are_no_platform_threads(tmp_path: Path) -> None:
+    path = tmp_path / "messages.json"
+    # a chat export: id, text and a conversation id, nothing only X writes
+    path.write_text(json.dumps({"data": [{"id": "1", "text": "Is the pool open?", "conversation_id": "c1"},
+                                         {"id": "2", "text": "Until July.", "conversation_id": "c1"}]}))
+    [article] = read_file(path, "generic-json").articles
+    assert "platform" not in article.extra and article.id == "messages"
+    # a thread of posts with records, typed as nobody's: no list of comment objects
+    path.write_text(json.dumps({"thread": {"post": {"uri": "p1", "record": {"text": "Pool closes."}},
+                                           "replies": [{"post": {"uri": "p2", "record": {"text": "Again?"}}}]}}))
+    with pytest.raises(ReaderError):
+        read_file(path, "generic-json")
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "generic_json").glob("*.json")), ids=lambda p: p.name)
+def test_the_generic_json_fixtures_are_detected_as_such(path: Path) -> None:
+    assert detect_format(path) == "generic-json"
 
 
 @pytest.mark.parametrize("relative", sorted(

@@ -40,6 +40,13 @@ comment, and a comment answering it is top level.
   the number kept in ``extra``).
 - Lemmy comment views (``{"comments": [{"comment": {...}, "creator": {...}, "post": {...}}]}``): one
   article per post; the parent is the id before the comment's own in its ``path`` ("0.3.5": 3).
+- Bluesky post thread (``{"thread": {"post": {"record": …}, "replies": [...], "parent": …}}``, typed
+  ``app.bsky.…``): the thread's first post is the post, the top of the ``parent`` chain when that is it (else
+  the root the records name, not in the file); ids and parents are post uris, and a post not found or
+  blocked is a deleted comment in its place, so that the replies to it stay linked.
+- X API v2 tweets (``{"data": [...], "includes": {"users": [...], "tweets": [...]}}``): one article per
+  ``conversation_id``, its first tweet the post; the parent is the ``replied_to`` reference (a quote is
+  none), the author the username ``includes.users`` gives the ``author_id``.
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -129,10 +136,13 @@ _KEY = re.compile(rb'"([^"\\]{1,40})"\s*:')
 _NESTED_LIST = re.compile(rb'"(?:replies|children|responses)"\s*:\s*\[\s*\{|"comments"\s*:\s*\{\s*"data"\s*:\s*\[',
                           re.IGNORECASE)
 
-# Platform thread envelopes, for a head too short to parse: Mastodon's context, Discourse's topic, Lemmy's views.
+# Platform thread envelopes, for a head too short to parse: Mastodon's context, Discourse's topic, Lemmy's views,
+# Bluesky's thread views, X's tweets (typed references, edit history: fields only X's API v2 writes).
 _PLATFORM_HEAD = re.compile(rb'\A[ \t\r\n]*\{[ \t\r\n]*"(?:ancestors|descendants)"\s*:\s*\['
                             rb'|"post_stream"\s*:\s*\{\s*"posts"\s*:\s*\['
-                            rb'|"comments"\s*:\s*\[\s*\{\s*"comment"\s*:\s*\{')
+                            rb'|"comments"\s*:\s*\[\s*\{\s*"comment"\s*:\s*\{'
+                            rb'|"\$type"\s*:\s*"app\.bsky\.feed\.defs#threadViewPost"'
+                            rb'|"(?:referenced_tweets"\s*:\s*\[\s*\{|edit_history_tweet_ids"\s*:\s*\[)')
 
 # How sure the sniffer is: nested replies and platform threads are what no other reader of unknown shapes
 # can hold; a flat list is as well read by the table reader, which outbids this (0.5 with a usual text column).
@@ -528,13 +538,17 @@ class _Thread:
 @dataclass(frozen=True)
 class _Platform:
     """A platform's thread document: its articles, where its comments are, and how a comment names its parent
-    where that is no comment id (``parent_field`` says in which field, for ``extra["fields"]``)."""
+    where that is no comment id. ``fields``: the keys of comment objects the platform's reader built itself
+    (from a post nested in a view), which are known rather than guessed; ``sources``: where in the document a
+    role's value comes from, where that is not the key read (``{"parent": "reply_to_post_number"}``), for
+    ``extra["fields"]``."""
 
     name: str
     comments_at: str
     threads: list[_Thread]
     parent_of: _ParentOf | None = None
-    parent_field: str | None = None
+    fields: _Fields | None = None
+    sources: dict[str, str] = field(default_factory=dict)
 
     def objects(self) -> list[Any]:
         return [obj for thread in self.threads for obj, _ in thread.items]
@@ -602,7 +616,8 @@ def _discourse(document: Any) -> _Platform | None:
     thread = _Thread(items, id=_id_of(document, "id"), title=_top_level(document, ("title", "fancytitle")),
                      date=_post_time(opening, "created_at"), body=_body(opening, "cooked"),
                      post_id=_id_of(opening, "id") if opening else None, declared=count - 1 if count else None)
-    return _Platform("discourse", "$.post_stream.posts", [thread], parent_of, "reply_to_post_number")
+    return _Platform("discourse", "$.post_stream.posts", [thread], parent_of,
+                     sources={"parent": "reply_to_post_number"})
 
 
 def _lemmy_comment(view: Any) -> dict[str, Any] | None:
@@ -639,10 +654,262 @@ def _lemmy(document: Any) -> _Platform | None:
     threads = [_Thread(items, id=key, title=_top_level(post, ("name",)), url=_top_level(post, ("url", "apid")),
                        date=_post_time(post, "published"), body=_body(post, "body"))
                for key, (post, items) in posts.items()]
-    return _Platform("lemmy", "$.comments[*].comment", threads, _lemmy_parent, "path")
+    return _Platform("lemmy", "$.comments[*].comment", threads, _lemmy_parent, sources={"parent": "path"})
 
 
-_PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (_mastodon, _discourse, _lemmy)
+def _dig(value: Any, *keys: str) -> Any:
+    """The value under these keys of nested objects; None where one is missing or not an object."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """The values given (not None): fields a comment object built here has only where the source has them."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _objects_in(container: Any, key: str) -> list[dict[str, Any]]:
+    """The objects in the list under the key ([] when there is no such list)."""
+    values = container.get(key) if isinstance(container, dict) else None
+    return [value for value in values if isinstance(value, dict)] if isinstance(values, list) else []
+
+
+# Bluesky's post thread (app.bsky.feed.getPostThread): {"thread": view}, a view of a post being
+# {"post": {"uri", "author": {"did", "handle", "displayName"}, "record": {"text", "createdAt", "reply": {"root",
+# "parent"}}, "replyCount" …}, "replies": [views], "parent": view}; a post that is gone is {"uri", "notFound": true}
+# or {"uri", "blocked": true}. The text is two objects down, so each view is read as a comment object built from it.
+
+#: A post's uri (at://<did>/app.bsky.feed.post/<rkey>); its page is bsky.app/profile/<handle or did>/post/<rkey>.
+_AT_POST = re.compile(r"\Aat://([^/\s]+)/app\.bsky\.feed\.post/([^/\s]+)\Z")
+#: The keys of the comment objects built from thread views (_bsky_comment), and where their values come from.
+_BSKY_FIELDS = _Fields(text="text", replies=None, id="uri", parent="parent", author="handle", time="createdAt")
+_BSKY_SOURCES = {"text": "post.record.text", "id": "post.uri", "author": "post.author.handle",
+                 "time": "post.record.createdAt", "parent": "post.record.reply.parent.uri"}
+
+
+def _bsky_post(view: Any) -> dict[str, Any] | None:
+    """The post a thread view shows, holding its record; None for a post gone (not found, blocked) and others."""
+    post = view.get("post") if isinstance(view, dict) else None
+    return post if isinstance(post, dict) and isinstance(post.get("record"), dict) else None
+
+
+def _bsky_uri(view: Any) -> str | None:
+    """The uri of the post a view stands for (a view of a post that is gone holds it itself)."""
+    post = _bsky_post(view)
+    uri = post.get("uri") if post is not None else _dig(view, "uri")
+    return uri if isinstance(uri, str) else None
+
+
+def _bsky_gone(view: dict[str, Any]) -> bool:
+    """Whether the view stands for a post deleted (not found) or hidden from whoever fetched the thread (blocked)."""
+    kind = view.get("$type")
+    return (view.get("notFound") is True or view.get("blocked") is True
+            or (isinstance(kind, str) and kind.endswith(("#notFoundPost", "#blockedPost"))))
+
+
+def _bsky_handle(author: Any) -> str | None:
+    """The author's handle; the DID where the handle is missing or failed verification ("handle.invalid"),
+    which would otherwise make one author of many."""
+    handle, did = _dig(author, "handle"), _dig(author, "did")
+    if isinstance(handle, str) and handle.strip() and handle != "handle.invalid":
+        return handle
+    return did if isinstance(did, str) else None
+
+
+def _bsky_url(uri: Any, profile: str | None) -> str | None:
+    """The post's page on bsky.app: under the author's handle, else the DID its uri holds."""
+    match = _AT_POST.match(uri) if isinstance(uri, str) else None
+    return f"https://bsky.app/profile/{profile or match[1]}/post/{match[2]}" if match else None
+
+
+def _bsky_comment(view: Any, above: str | None) -> Any:
+    """A thread view as the comment object read (keys of _BSKY_FIELDS): its post's text, author handle, time, uri
+    and the uri it answers (``above``, the view it hangs from, else the parent its record names), the rest kept
+    for ``extra``. A post gone is a deleted comment, kept so that the replies to it stay linked; anything else
+    is read as it is (and rejected with its path)."""
+    if not isinstance(view, dict):
+        return view
+    post = _bsky_post(view)
+    if post is None:
+        rest = {key: value for key, value in view.items() if key not in ("replies", "parent")}
+        return {**rest, **_present(parent=above, deleted=True if _bsky_gone(view) else None)}
+    record, author = post["record"], post.get("author")
+    handle = _bsky_handle(author)
+    return {**{key: value for key, value in post.items() if key not in ("uri", "author", "record")},
+            "record": {key: value for key, value in record.items() if key not in ("text", "createdAt")},
+            "uri": post.get("uri"), "text": record.get("text"), "createdAt": record.get("createdAt"),
+            **_present(handle=handle, parent=above or _dig(record, "reply", "parent", "uri"),
+                       author_name=_dig(author, "displayName"), did=_dig(author, "did"),
+                       url=_bsky_url(post.get("uri"), handle))}
+
+
+def _bsky_chain(thread: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """The post asked about and the posts above it (each view holds the one it answers in "parent"), the top
+    first, with their paths. The views above hold no replies: the response gives only the chain."""
+    chain = [(thread, "$.thread")]
+    while isinstance(chain[-1][0].get("parent"), dict):
+        view, at = chain[-1]
+        chain.append((view["parent"], _child(at, "parent")))
+    return chain[::-1]
+
+
+def _bsky_tree(view: dict[str, Any], at: str, above: str | None) -> list[tuple[Any, str, str | None]]:
+    """The view and the replies nested under it, in document order, each with its path and the uri of the view
+    it hangs from. Iterative: a thread may nest deeper than Python's stack."""
+    found: list[tuple[Any, str, str | None]] = []
+    stack: list[tuple[Any, str, str | None]] = [(view, at, above)]
+    while stack:
+        item, where, parent = stack.pop()
+        found.append((item, where, parent))
+        replies = item.get("replies") if isinstance(item, dict) else None
+        if isinstance(replies, list):
+            uri, listed = _bsky_uri(item), _child(where, "replies")
+            stack.extend((reply, _child(listed, index), uri) for index, reply in reversed(list(enumerate(replies))))
+    return found
+
+
+def _bsky_root(chain: list[tuple[dict[str, Any], str]]) -> str | None:
+    """The uri of the thread's first post: the root the replies' records name, else (no reply in the chain)
+    the top of the chain, which then is that post."""
+    named = (_dig(_bsky_post(view), "record", "reply", "root", "uri") for view, _ in chain)
+    return next((uri for uri in named if isinstance(uri, str)), _bsky_uri(chain[0][0]))
+
+
+def _is_bsky_thread(thread: Any) -> bool:
+    """A thread view of a post whose view or record is typed as Bluesky's (``app.bsky.…``)."""
+    post = _bsky_post(thread)
+    kinds = (_dig(thread, "$type"), _dig(post, "record", "$type"))
+    return post is not None and any(isinstance(kind, str) and kind.startswith("app.bsky.") for kind in kinds)
+
+
+def _bluesky(document: Any) -> _Platform | None:
+    """Bluesky's post thread (``app.bsky.feed.getPostThread``): the post asked about, the chain of posts it answers
+    above it, the replies nested below. The thread's first post (its root) is the article: the top of the chain
+    when that is the root (a view of it gone: no body), else the root is not in the file and the article is the
+    one the records name, with no body. Parents are the views things hang from; depths come from them."""
+    thread = document.get("thread") if isinstance(document, dict) else None
+    if not _is_bsky_thread(thread):
+        return None
+    chain = _bsky_chain(thread)
+    root = _bsky_root(chain)
+    views = [(view, at, _bsky_uri(chain[index - 1][0]) if index else None)
+             for index, (view, at) in enumerate(chain[:-1])]
+    views += _bsky_tree(thread, "$.thread", _bsky_uri(chain[-2][0]) if len(chain) > 1 else None)
+    opening = chain[0][0] if _bsky_uri(chain[0][0]) == root else None
+    items = [(_bsky_comment(view, above), at) for view, at, above in views[1 if opening is not None else 0:]]
+    post = _bsky_post(opening)
+    record = post["record"] if post is not None else None
+    handle = _bsky_handle(post.get("author")) if post is not None else None
+    # no declared count: replyCount counts the post's direct replies only, not the thread (as Mastodon's)
+    article = _Thread(items, id=root, url=_bsky_url(root, handle), date=_post_time(record, "createdAt"),
+                      body=_body(record, "text"), post_id=root)
+    return _Platform("bluesky", "$.thread", [article], fields=_BSKY_FIELDS, sources=_BSKY_SOURCES)
+
+
+# X's API v2 tweets (/2/tweets/search/recent?query=conversation_id:… with expansions=author_id,referenced_tweets.id):
+# {"data": [tweets], "includes": {"users": [...], "tweets": [...]}, "meta": {...}}, a tweet being {"id", "text",
+# "author_id", "created_at", "conversation_id", "referenced_tweets": [{"type", "id"}]}.
+
+#: How a tweet may reference another; only "replied_to" names its parent (a quote or a retweet answers nothing).
+_X_REFERENCES = ("replied_to", "quoted", "retweeted")
+#: The keys of the comment objects built from tweets (_x_comment), and where their values come from.
+_X_FIELDS = _Fields(text="text", replies=None, id="id", parent=None, author="username", time="created_at")
+_X_SOURCES = {"author": "author_id", "parent": "referenced_tweets"}
+
+
+def _x_marked(tweet: dict[str, Any]) -> bool:
+    """Whether a tweet has fields only X's tweets have: references typed as X types them, an edit history."""
+    typed = any(ref.get("type") in _X_REFERENCES for ref in _objects_in(tweet, "referenced_tweets"))
+    return typed or isinstance(tweet.get("edit_history_tweet_ids"), list)
+
+
+def _x_tweets(document: Any) -> list[Any] | None:
+    """The tweets of an X API v2 page, None unless it is one: ``data`` holding objects with an id and a text,
+    beside ``includes`` of users or tweets, or with a tweet's own marks. Objects with an id, a text and a
+    conversation id alone (a chat export's messages) are no sure sign."""
+    data = document.get("data") if isinstance(document, dict) else None
+    tweets = _objects_in(document, "data")
+    if not any(_is_id(tweet.get("id")) and isinstance(tweet.get("text"), str) for tweet in tweets):
+        return None
+    includes = document.get("includes")
+    expanded = isinstance(includes, dict) and any(isinstance(includes.get(key), list) for key in ("users", "tweets"))
+    return data if expanded or any(_x_marked(tweet) for tweet in tweets) else None
+
+
+def _replied_to(tweet: dict[str, Any]) -> str | None:
+    """The tweet a tweet answers: its "replied_to" reference's id (quoted and retweeted ones are no parents)."""
+    return next((_id_of(ref, "id") for ref in _objects_in(tweet, "referenced_tweets")
+                 if ref.get("type") == "replied_to"), None)
+
+
+def _x_text(tweet: Any) -> str | None:
+    """A tweet's whole text: a long post's ``note_tweet.text`` (its ``text`` is cut short), else its ``text``."""
+    return next((text for text in (_dig(tweet, "note_tweet", "text"), _dig(tweet, "text")) if isinstance(text, str)),
+                None)
+
+
+def _x_username(user: Any) -> str | None:
+    name = _dig(user, "username")
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+def _x_url(tweet_id: str | None, username: str | None) -> str | None:
+    """The tweet's page; ``x.com/i/status/<id>`` (which X redirects to it) where the author is not known."""
+    if not tweet_id or not (tweet_id.isascii() and tweet_id.isdigit()):
+        return None
+    return f"https://x.com/{username or 'i'}/status/{tweet_id}"
+
+
+def _x_comment(tweet: Any, users: dict[str, dict[str, Any]]) -> Any:
+    """A tweet as the comment object read (keys of _X_FIELDS): its whole text, its author's username and display
+    name from ``includes.users`` (an author not there: no author, ``author_id`` kept), its page."""
+    if not isinstance(tweet, dict):
+        return tweet
+    author = _id_of(tweet, "author_id")
+    user = users.get(author) if author is not None else None
+    username = _x_username(user)
+    return {**tweet, **_present(text=_x_text(tweet), username=username, author_name=_dig(user, "name"),
+                                url=_x_url(_id_of(tweet, "id"), username))}
+
+
+def _x_thread(conversation: str | None, items: list[tuple[Any, str]], root: dict[str, Any] | None,
+              users: dict[str, dict[str, Any]]) -> _Thread:
+    """The article of one conversation: its first tweet (the conversation's id) as the post, where the file
+    holds it; tweets naming no conversation are one article of their own, named after the file."""
+    if conversation is None:
+        return _Thread(items)
+    author = _id_of(root, "author_id") if root is not None else None
+    username = _x_username(users.get(author)) if author is not None else None
+    text = _x_text(root)
+    return _Thread(items, id=conversation, url=_x_url(conversation, username), date=_post_time(root, "created_at"),
+                   body=markup_text(text) if text else "", post_id=conversation)
+
+
+def _x(document: Any) -> _Platform | None:
+    """X's API v2 tweets (a conversation search's pages): one article per ``conversation_id``, its first tweet
+    (whose id is the conversation's, in ``includes.tweets`` or ``data``) the post; every other tweet of ``data``
+    a comment answering the tweet its "replied_to" reference names (the post: top level). The tweets in
+    ``includes`` are read only as posts: a reply among them is one this page's replies answer, which the search
+    gives on a page of its own (this one or another), where it is read."""
+    tweets = _x_tweets(document)
+    if tweets is None:
+        return None
+    includes = document.get("includes")
+    users = {key: user for user in _objects_in(includes, "users") if (key := _id_of(user, "id")) is not None}
+    known = {_id_of(tweet, "id"): tweet for tweet in [*_objects_in(includes, "tweets"), *_objects_in(document, "data")]}
+    conversations: dict[str | None, list[tuple[Any, str]]] = {}
+    for index, tweet in enumerate(tweets):
+        conversation = _id_of(tweet, "conversation_id") if isinstance(tweet, dict) else None
+        items = conversations.setdefault(conversation, [])
+        if conversation is None or conversation != _id_of(tweet, "id"):  # the conversation's first tweet is its post
+            items.append((_x_comment(tweet, users), _child("$.data", index)))
+    threads = [_x_thread(key, items, known.get(key) if key is not None else None, users)
+               for key, items in conversations.items()]
+    return _Platform("x", "$.data", threads, _replied_to, fields=_X_FIELDS, sources=_X_SOURCES)
+
+
+_PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (_mastodon, _discourse, _lemmy, _bluesky, _x)
 
 
 def _platform(document: Any) -> _Platform | None:
@@ -651,6 +918,8 @@ def _platform(document: Any) -> _Platform | None:
 
 def _platform_fields(platform: _Platform) -> _Fields | None:
     """The fields of a platform's comment objects; the article is the envelope's, never a field's."""
+    if platform.fields is not None:
+        return platform.fields
     fields = _sample_fields(platform.objects())
     return replace(fields, article=None) if fields else None
 
@@ -666,8 +935,7 @@ def _platform_articles(path: Path, platform: _Platform, result: ReadResult) -> l
     # without a dict among them there are no fields to read by: each item is rejected as no object
     for comment, key in _read_comments(path, items, fields or _NO_FIELDS, result, platform.parent_of):
         by_thread.setdefault(key, []).append(comment)
-    named = {**fields.named(platform.comments_at), **({"parent": platform.parent_field} if platform.parent_field
-                                                       else {})} if fields else {}
+    named = {**fields.named(platform.comments_at), **platform.sources} if fields else {}
     articles = []
     for index, thread in enumerate(platform.threads):
         comments = by_thread.get(str(index), [])
@@ -685,7 +953,7 @@ def _platform_articles(path: Path, platform: _Platform, result: ReadResult) -> l
 
 
 @register(FORMAT, _sniff, "custom comment JSON: a list of comment objects (any usual field names), nested replies; "
-                          "Mastodon, Discourse and Lemmy threads")
+                          "Mastodon, Discourse, Lemmy, Bluesky and X threads")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     parsed = read_json(path, options.fallback_encoding)
     result = ReadResult(rejects=repair_rejects(path, parsed.repairs, "JSON repaired"))
