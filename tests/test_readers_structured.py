@@ -580,11 +580,13 @@ def test_status_and_type_columns_are_read_only_when_every_value_is_known(tmp_pat
 def test_table_text_is_converted_from_html_only_when_it_is_markup(tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"
     texts = ['<p>First paragraph.</p><p>Second, with <a href="https://example.org">a link</a>.</p>',
-             "I <3 this", "a < b and c > d", "<a lot of people> say so", "Tom &amp; Jerry"]
+             "I <3 this", "a < b and c > d", "<a lot of people> say so", "Tom &amp; Jerry",
+             # WordPress writes a newline after each <br />: one line break, as a browser shows it
+             "Line one<br />\nline two<br />\n<br />\nA new paragraph."]
     path.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts)))
     assert [c.text for c in _comments(read_file(path).articles)] == [
         "First paragraph.\n\nSecond, with a link.", "I <3 this", "a < b and c > d", "<a lot of people> say so",
-        "Tom & Jerry"]
+        "Tom & Jerry", "Line one\nline two\n\nA new paragraph."]
 
 
 def test_table_of_posts_and_comments_is_grouped_by_the_post_each_thread_answers(tmp_path: Path) -> None:

@@ -156,8 +156,8 @@ def element_text(element: etree._Element) -> str:
     for node in element.iter(etree.Element):
         if node is element:
             continue
-        if node.tag == "br":
-            node.tail = "\n" + (node.tail or "")
+        if node.tag == "br":  # the newline a source often writes after it is no second break
+            node.tail = "\n" + (node.tail or "").lstrip(" \t\r\n")
         elif node.tag in BLOCK_TAGS:
             node.text = "\n\n" + (node.text or "")
             node.tail = "\n\n" + (node.tail or "")
