@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
@@ -46,22 +47,42 @@ class FileOutcome:
         return "; ".join(parts)
 
 
+#: What a browser saves beside a page ("Save page as… complete": ``Page_files/``) and no dump is: images,
+#: fonts, stylesheets, scripts, media. A folder's files of these kinds are not read (named alone, one is).
+PAGE_ASSET_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp", ".tif", ".tiff",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot", ".css", ".js", ".mjs", ".map",
+    ".mp4", ".webm", ".mov", ".mp3", ".m4a", ".wav", ".ogg",
+})
+
+
+def _expand(path: Path) -> tuple[list[Path], list[Path]]:
+    """The files to read for one input path, and the page assets of a folder left unread.
+
+    A path that is not a folder is read as given. A folder gives every file inside it (recursively,
+    sorted by path; hidden files and folders such as ``.git`` skipped), or itself when it has none,
+    so that reading it reports the problem by name."""
+    if not path.is_dir():
+        return [path], []
+    inside = sorted(
+        found for found in path.rglob("*")
+        if found.is_file() and not any(part.startswith(".") for part in found.relative_to(path).parts)
+    )
+    assets = [found for found in inside if found.suffix.lower() in PAGE_ASSET_SUFFIXES]
+    files = [found for found in inside if found.suffix.lower() not in PAGE_ASSET_SUFFIXES]
+    return files or ([] if assets else [path]), assets
+
+
 def input_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The files to read, in order: each path that is not a folder as given, then for a folder every
-    file inside it (recursively, sorted by path; hidden files and folders such as ``.git`` skipped).
-    A folder with no files stays in the list, so that reading it reports the problem by name."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.is_dir():
-            files.append(path)
-            continue
-        inside = sorted(
-            found for found in path.rglob("*")
-            if found.is_file() and not any(part.startswith(".") for part in found.relative_to(path).parts)
-        )
-        files.extend(inside or [path])
-    return files
+    """The files to read, in order (see ``_expand``)."""
+    return [found for raw in paths for found in _expand(Path(raw))[0]]
+
+
+def _assets_note(folder: Path, assets: list[Path]) -> FileOutcome:
+    """The page assets a folder held, counted by kind on its summary line (not read: no comment dump)."""
+    kinds = Counter(asset.suffix.lower() for asset in assets)
+    listed = ", ".join(f"{suffix} {n}" for suffix, n in sorted(kinds.items()))
+    return FileOutcome(path=folder, result=ReadResult(notes=[f"{len(assets)} page asset(s) not read ({listed})"]))
 
 
 def _named_as_text(result: ReadResult) -> ReadResult:
@@ -117,11 +138,15 @@ def split(paths: Iterable[str | Path], fmt: str | None = None, options: ReadOpti
     """Split each file (folders: every file inside) in turn; one bad file never stops the others.
     Article ids are unique across the files (:class:`ArticleIds`)."""
     ids = ArticleIds()
-    for path in input_files(paths):
-        outcome = split_file(path, fmt, options)
-        for article in outcome.result.articles:
-            ids.claim(article)
-        yield outcome
+    for raw in paths:
+        files, assets = _expand(Path(raw))
+        for path in files:
+            outcome = split_file(path, fmt, options)
+            for article in outcome.result.articles:
+                ids.claim(article)
+            yield outcome
+        if assets:
+            yield _assets_note(Path(raw), assets)
 
 
 def articles_of(outcomes: Iterable[FileOutcome]) -> Iterator[Article]:

@@ -802,3 +802,35 @@ def test_a_pipe_is_refused_by_what_it_is_and_a_missing_file_as_missing(tmp_path:
     with pytest.raises(ReaderError) as missing:
         read_file(tmp_path / "gone.csv")
     assert missing.value.message == "no such file"
+
+
+def test_a_saved_page_folder_reads_the_pages_and_counts_the_assets_it_leaves(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "Save page as… complete": the page, and beside it a folder of what the page loads
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "page.html").write_bytes((FIXTURES / "html/wordpress_nested.html").read_bytes())
+    assets = tmp_path / "saved" / "page_files"
+    assets.mkdir()
+    (assets / "style.css").write_text("body { margin: 0; }\n.comment { color: #333; }\n")
+    (assets / "app.js").write_text("function reply(id) {\n  return document.getElementById(id);\n}\n")
+    (assets / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    output = tmp_path / "out.jsonl"
+    assert main(["split", str(tmp_path / "saved"), "-o", str(output)]) == 0
+    err = capsys.readouterr().err
+    assert "page.html: 1 article(s)" in err
+    assert f"{tmp_path / 'saved'}: 0 article(s), 0 comment(s); 3 page asset(s) not read (.css 1, .js 1, .png 1)" in err
+    # named alone, an asset is read, or refused by what it is
+    assert main(["split", str(assets / "app.js"), "-o", str(output)]) == 1
+    assert "format not recognised" in capsys.readouterr().err
+
+
+def test_binary_data_is_not_read_as_text_even_without_nul_bytes(tmp_path: Path) -> None:
+    # a font or image whose first bytes hold no NUL: control bytes no text holds say it is binary
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"wOFF" + bytes(b for b in range(1, 256) if b not in (0x0a, 0x0d)) * 3)
+    with pytest.raises(ReaderError) as raised:
+        detect_format(path)
+    assert raised.value.message == "format not recognised; name it with --format"
+    # text in a single-byte encoding, with a stray control byte or two, is still text
+    path.write_bytes("Caf\xe9 closes early.\n\nIt reopens on Monday \x0b after repairs.\n".encode("cp1252"))
+    assert detect_format(path) == "plaintext"

@@ -107,7 +107,7 @@ def _sniff(head: bytes, path: Path) -> float:
     Text with markup, JSON or table structure never gets here: ``detect`` refuses it instead
     (``analyzer.readers.looks_like``), so prose opening with "[Update]" or "<3" is still prose.
     """
-    if b"\x00" in head and not head.startswith(UTF16_BOMS):
+    if not head.startswith(UTF16_BOMS) and (b"\x00" in head or _is_binary(head)):
         return 0.0
     text = decode_bytes(head)
     if path.suffix.lower() in _CODE_SUFFIXES and _reads_as_code(text):
@@ -116,6 +116,16 @@ def _sniff(head: bytes, path: Path) -> float:
     if any(_ARTICLE_START.match(line) for line in lines) or any(_header_count(line)[0] for line in lines):
         return 0.8
     return 0.3 if path.suffix.lower() in (".txt", ".text", "") else 0.15
+
+
+#: Control bytes text never holds (tab, line and page breaks aside): random bytes are one in eight of them.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_BINARY_SHARE = 0.05
+
+
+def _is_binary(head: bytes) -> bool:
+    """Whether the head is binary data (an image, a font, a compressed file of a kind no reader unpacks)."""
+    return len(_BINARY_BYTES.findall(head)) > _BINARY_SHARE * len(head)
 
 
 def _reads_as_code(text: str) -> bool:
