@@ -98,3 +98,30 @@ def test_a_blogger_comment_feed_links_replies_through_its_related_links(tmp_path
     assert article.url == "https://valley.example.com/2024/07/fair.html"
     assert [(c.id, c.parent_id, c.depth, c.author) for c in article.comments] == [
         ("501", None, 0, "Sam"), ("502", "501", 1, "Tess")]
+
+
+BLOGGER_BACKUP = SITE_FEED.parent / "blogger_backup.xml"
+
+
+def test_a_blogger_export_gives_its_posts_as_articles_and_their_comments_threaded():
+    result = read_file(BLOGGER_BACKUP)
+    assert [(a.id, a.title, a.date, a.declared_comment_count, a.body, len(a.comments)) for a in result.articles] == [
+        ("https://harbournotes.example/2024/06/ferry.html", "Ferry timetable cut", "2019-02-28T07:00:00-08:00", 2,
+         "The winter ferry timetable drops the last sailing of the day.", 2),
+        ("https://harbournotes.example/2024/06/wall.html", "Harbour wall repaired", "2019-03-01T07:00:00-08:00", 0,
+         "The east wall is open again.", 0)]  # a post without comments is an article all the same
+    assert [(c.id, c.parent_id, c.depth, c.author) for c in result.articles[0].comments] == [
+        ("789", None, 0, "Ines"), ("790", "789", 1, "Anonymous")]
+    assert result.rejects == []
+    assert result.notes == ["2 template and settings entries of the Blogger export not read"]
+
+
+def test_a_blogger_export_is_known_by_its_kinds_when_its_template_fills_the_head(tmp_path: Path):
+    # the export opens with the blog's whole template, often longer than the head detection reads
+    template = "&lt;div class='widget'&gt;&lt;/div&gt;" * 4000
+    data = BLOGGER_BACKUP.read_text(encoding="utf-8").replace("&lt;html&gt;&lt;/html&gt;", template)
+    path = tmp_path / "blog-06-2024.xml"
+    path.write_text(data, encoding="utf-8")
+    assert path.stat().st_size > 65536
+    assert detect_format(path) == "comment-feed"
+    assert [len(a.comments) for a in read_file(path).articles] == [2, 0]

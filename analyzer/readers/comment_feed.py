@@ -11,6 +11,10 @@ by …"), in the languages WordPress most often speaks. Text is the full ``conte
 line WordPress opens its text with (the line itself is not the comment's text), or from Atom's
 threading (``thr:in-reply-to``; Blogger's ``related`` link); depth follows from the parents in the
 feed. An entry that is no comment (a post in a mixed feed) is a reject naming it.
+
+Blogger's own export ("Back up content", an Atom feed of the whole blog) marks each entry's kind: its
+posts and pages are the articles the comments answer (title, body, date, url, ``thr:total`` declared),
+a post without comments one as well; its template and settings entries are counted in a note.
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ _COMMENT_LINK = re.compile(r"^(?P<page>[^#?]+)(?:#comments?-|(?:\?showComment=\d
 _COMMENT_LINK_IN_HEAD = re.compile(rb"(?:#comments?-[\w-]+|showComment=\d+#c\d+)\s*(?:</link>|</guid>|</id>|[\"'])")
 #: Blogger names a reply's parent comment by its feed address: ``…/comments/default/N``.
 _BLOGGER_PARENT = re.compile(r"/comments/default/(?P<id>\d+)$")
+#: Blogger's export marks each entry's kind with a category term (…/kind#post, #page, #comment, #template …).
+_BLOGGER_KIND = re.compile(r"^https?://schemas\.google\.com/blogger/2008/kind#(?P<kind>\w+)$")
+_BLOGGER_KIND_IN_HEAD = re.compile(rb"term=[\"']https?://schemas\.google\.com/blogger/2008/kind#")
+_BLOGGER_ARTICLES = ("post", "page")
+_TOTAL = "{http://purl.org/syndication/thread/1.0}total"
 #: The line WordPress opens a reply's feed text with, in its most used languages.
 _IN_REPLY_LINE = re.compile(
     r"\s*(?:<p>)?\s*(?:In reply to|Als Antwort auf|En réponse à|En respuesta a|Als antwoord op)\s*"
@@ -53,7 +62,8 @@ _ENTRY_TITLE = re.compile(r"^(?:Comment on|Kommentar zu|Commentaire sur|Comentar
 def _sniff(head: bytes, path: Path) -> float:
     if root_tag(head) not in ("rss", "feed") or b"wordpress.org/export/" in head:
         return 0.0  # a WordPress export is WXR's
-    return 0.9 if _COMMENT_LINK_IN_HEAD.search(head) else 0.0
+    # Blogger's export opens with its template (often longer than the head), marked with its kind
+    return 0.9 if _COMMENT_LINK_IN_HEAD.search(head) or _BLOGGER_KIND_IN_HEAD.search(head) else 0.0
 
 
 def _atom(name: str) -> str:
@@ -117,6 +127,27 @@ def _page_title(feed_title: str | None, entry: etree._Element) -> str | None:
     return None
 
 
+def _blogger_kind(entry: etree._Element) -> str | None:
+    """The kind Blogger's export gives the entry (post, page, comment, template, settings …), None elsewhere."""
+    terms = (_BLOGGER_KIND.match(category.get("term") or "") for category in entry.iterfind(_atom("category")))
+    return next((match.group("kind") for match in terms if match), None)
+
+
+def _page_link(entry: etree._Element) -> str | None:
+    """A post's own page: its alternate link."""
+    links = (link.get("href") for link in entry.iterfind(_atom("link")) if link.get("rel", "alternate") == "alternate")
+    return next((href.strip() for href in links if href and href.strip()), None)
+
+
+def _fill_post(article: Article, entry: etree._Element) -> None:
+    """The article's fields from its post's entry (the comments may have named the page first)."""
+    total = (entry.findtext(_TOTAL) or "").strip()
+    article.title = clean_text(entry.findtext(_atom("title"))) or article.title
+    article.body = html_to_text(entry.findtext(_atom("content")))
+    article.date = to_iso8601(entry.findtext(_atom("published")))
+    article.declared_comment_count = int(total) if total.isdigit() else None
+
+
 @register(FORMAT, _sniff, "RSS / Atom comment feeds (WordPress's and others'): entries linking to #comment-N")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     parsed = parse_xml(path, path.read_bytes())
@@ -126,7 +157,15 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     feed_title = (channel if channel is not None else root).findtext("title") or root.findtext(_atom("title"))
     entries = [*root.iter("item"), *root.iter(_atom("entry"))]
     articles: dict[str, Article] = {}
+    other_kinds = 0  # Blogger's template and settings entries
     for number, entry in enumerate(entries, start=1):
+        kind = _blogger_kind(entry)
+        if kind in _BLOGGER_ARTICLES and (page := _page_link(entry)):
+            _fill_post(articles.setdefault(page, Article(id=page, source_file=str(path), format=FORMAT, url=page)), entry)
+            continue
+        if kind not in (None, "comment"):
+            other_kinds += 1
+            continue
         match = _COMMENT_LINK.match(_link(entry))
         if match is None:
             reason = "an entry that is no comment: its link has no #comment- anchor"
@@ -138,6 +177,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         article.comments.append(_comment(entry, match.group("id"), number - 1))
     for article in articles.values():
         fill_depths(article.comments)
+    if other_kinds:
+        result.notes.append(f"{other_kinds} template and settings entries of the Blogger export not read")
     if not articles and not result.rejects:
         raise ReaderError(path, "root", "a feed without entries")
     result.articles = list(articles.values())
