@@ -109,6 +109,7 @@ _READER_MODULES = (
     "analyzer.readers.html",
     "analyzer.readers.wxr",
     "analyzer.readers.comment_feed",
+    "analyzer.readers.movabletype",
     "analyzer.readers.disqus",
     "analyzer.readers.reddit",
     "analyzer.readers.youtube",
