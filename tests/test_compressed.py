@@ -106,6 +106,11 @@ def _zip_of(files: dict[str, bytes | str]) -> bytes:
         ("broken.zip", lambda: b"PK\x03\x04" + b"\x00" * 40, "a zip archive that cannot be opened"),
         ("sheet.xlsx", lambda: _zip_of({"xl/workbook.xml": "<workbook/>"}), "an Excel workbook, not a dump: save the sheet as CSV"),
         ("twice.csv.gz.gz", lambda: gzip.compress(gzip.compress(b"id,text\n1,hello\n")), "holding another compressed file"),
+        # a PDF of text only: its text operators would read as a page of prose
+        ("page.pdf", lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT (Ferries cut) Tj ET\n%%EOF\n",
+         "a PDF document, not a dump: save the page as HTML"),
+        ("notes.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"Ferries cut, comments below." * 20,
+         "an office document \\(the older binary format\\), not a dump"),
     ],
 )
 def test_archives_are_refused_with_what_to_do(tmp_path: Path, name: str, content, reason: str) -> None:

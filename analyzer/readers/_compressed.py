@@ -154,6 +154,11 @@ class Container:
     refusal: str | None = None
 
 
+_PDF_MAGIC = b"%PDF-"
+#: Word's .doc and Excel's .xls before 2007 (OLE2 compound files).
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def container_of(path: Path) -> Container:
     """Whether this file is compressed, a zip archive, or an archive or office document that is refused."""
     head = _head(path)
@@ -162,6 +167,12 @@ def container_of(path: Path) -> Container:
         return Container(compression=compression)
     if head[_TAR_MAGIC_AT:].startswith(_TAR_MAGIC):
         return Container(refusal="a tar archive: unpack it and pass the folder (every file in it is read)")
+    if head.startswith(_PDF_MAGIC):  # its text operators would read as a page of prose
+        return Container(refusal="a PDF document, not a dump: save the page as HTML, or its text as a .txt file, "
+                                 "and read that")
+    if head.startswith(_OLE2_MAGIC):
+        return Container(refusal="an office document (the older binary format), not a dump: save its text or table "
+                                 "as a plain file and read that")
     if not head.startswith(_ZIP_MAGIC):
         return Container()
     try:
