@@ -294,3 +294,19 @@ def test_a_script_in_a_folder_of_dumps_is_not_read_as_a_page(tmp_path: Path) -> 
     assert detect_format(tmp_path / "fetch.txt") == "plaintext"
     (tmp_path / "story.php").write_text("Ferry strike talks resume\n\nThe union met the operator on Monday.\n")
     assert detect_format(tmp_path / "story.php") == "plaintext"
+
+
+def test_an_sql_dump_of_a_comments_table_is_not_read_as_a_page(tmp_path: Path) -> None:
+    # mysqldump of wp_comments: a newsroom's export, but of statements, not of comments in any shape we read
+    from analyzer.readers import ReaderError
+
+    dump = tmp_path / "wp_comments.sql"
+    dump.write_text("-- MySQL dump 10.13\n--\n-- Table structure for table `wp_comments`\n--\n\n"
+                    "DROP TABLE IF EXISTS `wp_comments`;\nCREATE TABLE `wp_comments` (\n"
+                    "  `comment_ID` bigint unsigned NOT NULL AUTO_INCREMENT,\n  `comment_content` text NOT NULL,\n"
+                    "  PRIMARY KEY (`comment_ID`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\n"
+                    "LOCK TABLES `wp_comments` WRITE;\n"
+                    "INSERT INTO `wp_comments` VALUES (1,'Ferries late again.'),(2,'Every winter.');\nUNLOCK TABLES;\n")
+    with pytest.raises(ReaderError) as raised:
+        detect_format(dump)
+    assert "format not recognised" in raised.value.message

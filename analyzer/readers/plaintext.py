@@ -76,6 +76,8 @@ _CODE_LINE = re.compile(r"""^\s*(?:
        let\s+\w+|var\s+\w+|public|private|protected|static|export|fn|pub|impl|echo)\b
   | (?:try:|finally:|\#include|\#define|\#!|package\s+[\w.]+;|module\.exports|require\(|console\.|print\(|self\.|
        this\.|use\s+[\w:]+;|fi$|done$|esac$|then$)
+  | (?:CREATE|INSERT\s+INTO|DROP|ALTER|LOCK\s+TABLES|UNLOCK\s+TABLES|SELECT|DELETE\s+FROM|BEGIN;|COMMIT;)\b | --(?:\s|$)
+  | `\w+`\s
   | .*[(=\[].*;\s*$ | .*[{}]\s*$ | .*\)\s*:\s*$ | [@$][\w.]+ | .*\w\(.*\)\s*$ | \#\s | //\s | /\*|\*/ | \*\s
   | \w+(?:\.\w+)*\s*[-+*/|]?=\s*\S.*[^.!?"'\s]$
 )""", re.X)
