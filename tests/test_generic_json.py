@@ -3,12 +3,13 @@ by name and value, nested replies, comments deduplicated by id, rejects naming t
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 
-from analyzer.readers import SNIFF_BYTES, ReaderError, detect_format, read_file
+from analyzer.readers import SNIFF_BYTES, ReaderError, detect_format, read_file, readers
 from analyzer.records import Article
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -20,6 +21,8 @@ DISCOURSE = FIXTURES / "generic_json/discourse_topic.json"
 LEMMY = FIXTURES / "generic_json/lemmy_comments.json"
 BLUESKY = FIXTURES / "generic_json/bluesky_thread.json"
 X_CONVERSATION = FIXTURES / "generic_json/x_conversation.json"
+COMMENTO = FIXTURES / "generic_json/commento_export.json"
+REMARK42 = FIXTURES / "generic_json/remark42_backup.jsonl"
 
 
 def _rejects(path: Path) -> list[tuple[str, str]]:
@@ -461,7 +464,140 @@ def test_look_alikes_of_bluesky_and_x_are_no_platform_threads(tmp_path: Path) ->
         read_file(path, "generic-json")
 
 
-@pytest.mark.parametrize("path", sorted((FIXTURES / "generic_json").glob("*.json")), ids=lambda p: p.name)
+FERRY_CUT = "harbourgazette.example/2024/06/ferry-timetable-cut"
+FERRY_FARES = "harbourgazette.example/2024/06/ferry-fares"
+
+
+def test_commento_export_one_article_per_page_threaded_by_parent_hex() -> None:
+    assert detect_format(COMMENTO) == "generic-json"  # texts under "markdown" / "html": refused before
+    result = read_file(COMMENTO)
+    cut, fares = result.articles
+    assert [(a.id, a.url, a.title, a.body, a.extra["platform"]) for a in result.articles] == [
+        (FERRY_CUT, f"https://{FERRY_CUT}", None, "", "commento"),
+        (FERRY_FARES, f"https://{FERRY_FARES}", None, "", "commento")]
+    assert cut.extra["fields"] == {"comments": "$.comments", "text": "html", "author": "commenterHex",
+                                   "time": "creationDate", "id": "commentHex", "parent": "parentHex",
+                                   "status": "state"}
+    # "root": top level; author by commenterHex ("anonymous": none); unapproved and flagged (held by the spam
+    # filter for a moderator) are pending; a deleted comment keeps its place, so that the reply to it stays linked
+    assert _thread(cut) == [
+        ("c01a", None, 0, "Ines", "2024-06-03T07:55:00+00:00", "published", "comment"),
+        ("c02b", "c01a", 1, "Bo", "2024-06-03T08:20:00+00:00", "published", "comment"),
+        ("c03c", None, 0, None, "2024-06-03T09:00:00+00:00", "published", "comment"),
+        ("c04d", None, 0, "Cy", "2024-06-03T10:15:00+00:00", "pending", "comment"),
+        ("c05e", "c01a", 1, None, "2024-06-03T11:00:00+00:00", "deleted", "comment"),
+        ("c06f", "c05e", 2, "Ines", "2024-06-03T11:30:00+00:00", "published", "comment")]
+    assert _thread(fares) == [
+        ("c07a", None, 0, "Cy", "2024-06-04T08:00:00+00:00", "published", "comment"),
+        ("c08b", "c07a", 1, "Bo", "2024-06-04T08:30:00+00:00", "pending", "comment")]
+    texts = {c.id: c.text for a in result.articles for c in a.comments}
+    assert texts["c02b"] == "The 7:10 still runs, if it is on time."  # the html, as text
+    assert texts["c03c"] == "Cut the council's ferry passes first."
+    assert texts["c05e"] == ""  # "[deleted]" is Commento's placeholder, no text
+    assert texts["c07a"] == "Fares up and fewer boats: that is a cut twice."  # no html: the markdown
+    assert cut.comments[3].extra == {"commenterHex": "h9cy", "score": 0, "state": "unapproved", "deleted": False}
+    assert fares.comments[1].extra["state"] == "flagged"
+    assert _rejects(COMMENTO) == [("$.comments[8]", "comment not read: not an object")]
+    assert "mail.example" not in json.dumps([a.to_dict() for a in result.articles])  # e-mails are not kept
+
+
+def test_commento_comments_naming_no_page_and_an_export_longer_than_the_head(tmp_path: Path) -> None:
+    document = json.loads(COMMENTO.read_text(encoding="utf-8"))
+    reply = document["comments"][1]
+    document["comments"] = document["comments"][:8] + [
+        {**reply, "commentHex": f"x{n}", "markdown": f"Reply {n} about the 7:10.", "html": ""} for n in range(400)]
+    del document["comments"][0]["domain"], document["comments"][0]["path"]
+    path = tmp_path / "commento-export.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    assert path.stat().st_size > SNIFF_BYTES  # known by its commentHex and parentHex keys, the head cut short
+    assert detect_format(path) == "generic-json"
+    unnamed, cut, fares = read_file(path).articles
+    assert (unnamed.id, unnamed.url, [c.id for c in unnamed.comments]) == ("commento-export", None, ["c01a"])
+    assert (cut.id, len(cut.comments)) == (FERRY_CUT, 405)
+    assert (fares.id, [c.id for c in fares.comments]) == (FERRY_FARES, ["c07a", "c08b"])
+    assert [(c.parent_id, c.depth) for c in cut.comments[:2]] == [("c01a", 0), (None, 0)]  # c01a elsewhere: top level
+
+
+def _remark42_head(lines: list[str]) -> float:
+    head = "\n".join(lines).encode("utf-8")
+    return readers()["generic-json"].sniff(head, Path("backup"))
+
+
+def test_remark42_backup_one_article_per_page_threaded_by_pid() -> None:
+    assert detect_format(REMARK42) == "generic-json"  # JSON lines of user objects: refused before
+    result = read_file(REMARK42)
+    cut, fares = result.articles
+    url = "https://harbourgazette.example/2024/06/"
+    assert [(a.id, a.url, a.title, a.extra["platform"]) for a in result.articles] == [
+        (f"{url}ferry-timetable-cut/", f"{url}ferry-timetable-cut/", "Ferry timetable cut from July", "remark42"),
+        (f"{url}ferry-fares/", f"{url}ferry-fares/", "Ferry fares to rise 10%", "remark42")]  # its second comment's
+    assert cut.extra["fields"] == {"comments": "lines", "text": "text", "author": "user.name", "time": "time",
+                                   "id": "id", "parent": "pid", "status": "delete"}
+    # the header line is no comment; a deleted comment has no text and keeps its place, its reply linked to it;
+    # a "hard" delete leaves the user "deleted": no author
+    assert _thread(cut) == [
+        ("r1", None, 0, "Ines", "2024-06-03T07:55:00.123456+00:00", "published", "comment"),
+        ("r2", "r1", 1, "Bo", "2024-06-03T10:20:00+02:00", "published", "comment"),
+        ("r3", None, 0, "Cy", "2024-06-03T09:00:00+00:00", "deleted", "comment"),
+        ("r4", "r3", 1, "Ines", "2024-06-03T09:30:00+00:00", "published", "comment")]
+    assert _thread(fares) == [
+        ("r6", None, 0, None, "2024-06-04T08:00:00+00:00", "deleted", "comment"),
+        ("r7", "r6", 1, "Cy", "2024-06-04T08:30:00+00:00", "published", "comment")]
+    texts = {c.id: c.text for a in result.articles for c in a.comments}
+    assert (texts["r2"], texts["r3"], texts["r7"]) == (
+        "The 7:10 still runs, if it is on time.", "", "Fares up & fewer boats: a cut twice.")
+    assert cut.comments[0].extra == {"score": 3, "vote": 0, "votes": {"google_8b2": True},
+                                     "title": "Ferry timetable cut from July", "user_id": "github_7a1"}
+    dumped = json.dumps([a.to_dict() for a in result.articles])
+    assert "2f1c9e0b" not in dumped and "5d4e" not in dumped  # hashed ips, the commenter's and the voters'
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("line 6, column 28", "not valid JSON: Unterminated string starting at"),
+        ("line 9", "comment not read: not a Remark42 comment (no locator.url)")]
+
+
+def test_a_gzipped_remark42_backup_is_read_as_the_lines_it_holds(tmp_path: Path) -> None:
+    path = tmp_path / "backup-harbour-20240603.gz"  # as its scheduled backups name them
+    path.write_bytes(gzip.compress(REMARK42.read_bytes()))
+    result = read_file(path)
+    assert [(a.id, [c.id for c in a.comments], a.source_file) for a in result.articles] == [
+        (a.id, [c.id for c in a.comments], str(path)) for a in read_file(REMARK42).articles]
+    assert [r.location for r in result.rejects] == ["line 6, column 28", "line 9"]
+
+
+def test_remark42_comment_lines_alone_and_a_header_longer_than_the_head(tmp_path: Path) -> None:
+    lines = REMARK42.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "comments.jsonl"
+    path.write_text("\n".join(lines[1:5]) + "\n", encoding="utf-8")  # no header: the comments say it
+    assert detect_format(path) == "generic-json"
+    assert [c.id for c in read_file(path).articles[0].comments] == ["r1", "r2", "r3", "r4"]
+    path.write_text(lines[1] + "\n", encoding="utf-8")  # one comment alone
+    assert [c.id for c in read_file(path).articles[0].comments] == ["r1"]
+    header = json.loads(lines[0])
+    header["posts"] *= 800
+    path.write_text("\n".join([json.dumps(header), *lines[1:5]]) + "\n", encoding="utf-8")
+    assert len(lines[0]) < SNIFF_BYTES < path.stat().st_size
+    assert detect_format(path) == "generic-json"
+    assert [c.id for c in read_file(path).articles[0].comments] == ["r1", "r2", "r3", "r4"]
+
+
+def test_look_alikes_of_commento_and_remark42_are_not_taken_for_them(tmp_path: Path) -> None:
+    comment = json.loads(REMARK42.read_text(encoding="utf-8").splitlines()[1])
+    lines = [json.dumps({"version": 2}), *(json.dumps({**comment, "id": f"l{n}"}) for n in range(3))]
+    assert _remark42_head(lines) > 0
+    # a page named without a parent or a user is no Remark42 comment; nor is a version line before other lines
+    assert _remark42_head([json.dumps({key: value for key, value in json.loads(line).items() if key != "pid"})
+                           for line in lines[1:]]) == 0
+    assert _remark42_head([lines[0], *(json.dumps({"id": n, "text": "Ferry late.", "locator": {"url": "u"}})
+                                       for n in range(3))]) == 0
+    path = tmp_path / "rows.json"
+    # comments with html and markdown but no commentHex or commenters: not Commento's, and no text field of ours
+    path.write_text(json.dumps({"version": 1, "comments": [{"id": "1", "html": "<p>Ferry late.</p>",
+                                                            "parent": "root"}]}))
+    with pytest.raises(ReaderError):
+        read_file(path, "generic-json")
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "generic_json").glob("*.json*")), ids=lambda p: p.name)
 def test_the_generic_json_fixtures_are_detected_as_such(path: Path) -> None:
     assert detect_format(path) == "generic-json"
 
@@ -472,6 +608,17 @@ def test_the_generic_json_fixtures_are_detected_as_such(path: Path) -> None:
 def test_the_other_json_fixtures_keep_their_readers(relative: str) -> None:
     expected = {"hn": "hackernews", "reddit": "reddit", "youtube": "youtube", "tabular": "tabular"}
     assert detect_format(FIXTURES / relative) == expected[relative.split("/")[0]]
+
+
+#: The reader every fixture folder's files are for (a file of one folder read by another would be a wrong guess).
+_FIXTURE_READERS = {"comment_feed": "comment-feed", "disqus": "disqus", "generic_json": "generic-json",
+                    "hn": "hackernews", "html": "html", "movabletype": "movabletype", "reddit": "reddit",
+                    "tabular": "tabular", "wxr": "wxr", "youtube": "youtube"}
+
+
+@pytest.mark.parametrize("relative", sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*") if p.is_file()))
+def test_every_fixture_keeps_its_reader(relative: str) -> None:
+    assert detect_format(FIXTURES / relative) == _FIXTURE_READERS[relative.split("/")[0]]
 
 
 def test_json_without_comment_objects_is_refused(tmp_path: Path) -> None:

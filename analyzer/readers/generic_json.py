@@ -13,7 +13,7 @@ name or an object holding one.
   name (name, acct, username, displayName …)
 - time: created_at, time, date, timestamp, published, created_time; a field named as UTC (``date_gmt``,
   ``created_at_utc``) first, and its times without an offset are UTC
-- id: id, comment_id, cid; parent: parent_id, parent, in_reply_to, in_reply_to_id (0 / empty: top level)
+- id: id, comment_id, cid; parent: parent_id, parent, in_reply_to, in_reply_to_id (0 / empty / "root": top level)
 - replies nested under replies / children / comments (a list, or a page object holding one as
   Facebook's Graph API writes ``{"data": [...]}``): depth and parent come from the nesting
 - status: deleted / removed flags (and a ``deleted_at`` time), spam flags (``isSpam``), else a status
@@ -47,6 +47,20 @@ comment, and a comment answering it is top level.
 - X API v2 tweets (``{"data": [...], "includes": {"users": [...], "tweets": [...]}}``): one article per
   ``conversation_id``, its first tweet the post; the parent is the ``replied_to`` reference (a quote is
   none), the author the username ``includes.users`` gives the ``author_id``.
+
+Two self-hosted comment systems' own exports are read the same way, though no post is in them:
+
+- Commento's export (``commento-export.json``, Commento++'s too: ``{"version": 1, "comments": [...], "commenters":
+  [...]}``, known by its ``commentHex`` / ``parentHex`` comments or its ``commenters``): one article per page (domain
+  and path, its url over https), comments threaded by ``parentHex`` ("root": top level), the author the name
+  ``commenters`` gives the ``commenterHex`` ("anonymous": none; e-mails never read), the text its ``html`` (else
+  its ``markdown``), state approved / unapproved / flagged (held by its spam filter for a moderator) as
+  published / pending / pending, ``deleted`` as deleted (the "[deleted]" it writes over the text is none).
+- Remark42's backup (``remark42 backup``, JSON lines, often gzipped, known by its first lines: a header with its
+  ``version``, then comments naming their page in ``locator``, their parent in ``pid`` and their ``user``): one
+  article per ``locator.url``, titled by a comment's ``title``; threaded by ``pid``, the author ``user.name`` (its
+  hashed ip not kept), ``delete: true`` as deleted, kept without text so that its replies stay linked. A line
+  that is not JSON, or names no page, is a reject with its line number.
 """
 
 from __future__ import annotations
@@ -73,12 +87,16 @@ from analyzer.readers._common import (
     to_iso8601,
 )
 from analyzer.readers._structured import (
+    BadJson,
+    DecodedText,
     ItemError,
     count_field,
+    decode_text,
     extra_value,
     item_reject,
+    json_lines,
     markup_text,
-    read_json,
+    parse_json,
     repair_rejects,
     text_field,
 )
@@ -124,8 +142,8 @@ _SPAM_FLAGS = ("isspam", "spam")
 _STATUS = ("status", "commentstatus")
 #: The entry's kind: WordPress's type of pingbacks and trackbacks.
 _KIND = ("type", "commenttype")
-#: Parent values that mean "no parent".
-_NO_PARENT = {"", "0", "null", "none"}
+#: Parent values that mean "no parent" ("root": Commento's, as the table reader reads it too).
+_NO_PARENT = {"", "0", "null", "none", "root"}
 #: How deep in the document the comment list is looked for, and how many comments choose the fields.
 _SEARCH_DEPTH = 4
 _FIELD_SAMPLE = 1000
@@ -149,6 +167,8 @@ _PLATFORM_HEAD = re.compile(rb'\A[ \t\r\n]*\{[ \t\r\n]*"(?:ancestors|descendants
 _NESTED_CONFIDENCE = 0.6
 _FLAT_CONFIDENCE = 0.45
 _TRUNCATED_CONFIDENCE = 0.4
+#: The keys that make a head Commento's export (its comment ids and their parents), normalised.
+_COMMENTO_KEYS = {"commenthex", "parenthex"}
 
 
 @lru_cache(maxsize=4096)  # the same few keys, in every one of thousands of objects
@@ -244,15 +264,18 @@ class _Fields:
     author: str | None
     time: str | None
     article: str | None = None
+    #: The key holding a status word, where a platform's reader puts one (never guessed: the usual names are
+    #: read anyway, _STATUS).
+    status: str | None = None
 
     def used(self) -> set[str]:
-        return {key for key in (self.text, self.replies, self.id, self.parent, self.author, self.time, self.article)
-                if key}
+        return {key for key in (self.text, self.replies, self.id, self.parent, self.author, self.time, self.article,
+                                self.status) if key}
 
     def named(self, comments_at: str) -> dict[str, str]:
         """For ``Article.extra["fields"]``: where the comments are and the key used for each role."""
         roles = {"text": self.text, "author": self.author, "time": self.time, "id": self.id,
-                 "parent": self.parent, "replies": self.replies, "article": self.article}
+                 "parent": self.parent, "replies": self.replies, "article": self.article, "status": self.status}
         return {"comments": comments_at, **{role: key for role, key in roles.items() if key}}
 
 
@@ -331,10 +354,12 @@ def _sniff(head: bytes, path: Path) -> float:
     if not _JSON_OPENING.match(head):
         return 0.0
     text = decode_bytes(head)
+    if _is_remark42_backup(path, text):
+        return _NESTED_CONFIDENCE
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        # more after one whole value is JSON lines: the table reader's
+        # more after one whole value is JSON lines (a Remark42 backup's was taken above): the table reader's
         return 0.0 if error.msg == "Extra data" else _sniff_truncated(head)
     except (ValueError, RecursionError):
         return 0.0
@@ -351,6 +376,8 @@ def _sniff(head: bytes, path: Path) -> float:
 def _sniff_truncated(head: bytes) -> float:
     """A document longer than the head: judged by its keys (a text name and another role's name)."""
     keys = {_norm(key.decode("utf-8", "replace")) for key in _KEY.findall(head)}
+    if _COMMENTO_KEYS <= keys:  # its texts are under "markdown" and "html", names of no other comment shape
+        return _NESTED_CONFIDENCE
     if not keys & set(_TEXT) or not keys & set(_AUTHOR + _TIME + _ID):
         return 0.0
     return _NESTED_CONFIDENCE if _NESTED_LIST.search(head) or _PLATFORM_HEAD.search(head) else _TRUNCATED_CONFIDENCE
@@ -405,13 +432,14 @@ def _word(obj: dict[str, Any], names: tuple[str, ...]) -> str:
     return value.strip().lower() if isinstance(value, str) else ""
 
 
-def _status(obj: dict[str, Any]) -> str:
-    """Flags first (they say one thing each), then a status word; published when nothing says otherwise."""
+def _status(obj: dict[str, Any], key: str | None = None) -> str:
+    """Flags first (they say one thing each), then a status word (under the key given, else a usual name);
+    published when nothing says otherwise."""
     if _flagged(obj, _DELETED_FLAGS) or _removed_at(obj):
         return "deleted"
     if _flagged(obj, _SPAM_FLAGS):
         return "spam"
-    return STATUS_WORDS.get(_word(obj, _STATUS), "published")
+    return STATUS_WORDS.get(_word(obj, (_norm(key),) if key else _STATUS), "published")
 
 
 def _kind(obj: dict[str, Any]) -> str:
@@ -426,9 +454,10 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
              depth: int | None, parent_of: _ParentOf | None = None) -> Comment:
     """One comment object as a Comment; ItemError when it has no text (and is not marked deleted)."""
     text = _text(obj, fields.text)
-    status = _status(obj)
+    status = _status(obj, fields.status)
     if not text and status != "deleted":
         raise ItemError(f"no text in {fields.text!r}")
+    used = fields.used()
     return Comment(
         id=(text_field(obj, fields.id) if fields.id else None) or where,  # the path is unique and says where
         text=text,
@@ -439,7 +468,7 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
         time=_time(obj, fields.time),
         status=status,
         kind=_kind(obj),
-        extra={key: extra_value(value) for key, value in obj.items() if key not in fields.used()},
+        extra={key: extra_value(value) for key, value in obj.items() if key not in used},
     )
 
 
@@ -549,6 +578,9 @@ class _Platform:
     parent_of: _ParentOf | None = None
     fields: _Fields | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    #: Items that are none of the document's comments (a line of a backup that is no comment), with where each is
+    #: and why: each a reject, never read as a comment by guessed fields.
+    refused: list[tuple[Any, str, str]] = field(default_factory=list)
 
     def objects(self) -> list[Any]:
         return [obj for thread in self.threads for obj, _ in thread.items]
@@ -909,7 +941,184 @@ def _x(document: Any) -> _Platform | None:
     return _Platform("x", "$.data", threads, _replied_to, fields=_X_FIELDS, sources=_X_SOURCES)
 
 
-_PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (_mastodon, _discourse, _lemmy, _bluesky, _x)
+# Commento's export (Dashboard → Export, ``commento-export.json``; Commento++ writes the same): {"version": 1,
+# "comments": [...], "commenters": [...]}, a comment being {"commentHex", "domain", "path" (which Commento's own
+# struct writes as "url"), "commenterHex" ("anonymous": none), "markdown", "html", "parentHex" ("root": top level),
+# "score", "state", "creationDate", "deleted"}, a commenter {"commenterHex", "email", "name", "link", "photo", …}.
+
+#: Commento's moderation states as status words. "flagged" is what its spam filter (Akismet) holds back for a
+#: moderator, who has not judged it yet: pending, as "unapproved" is, not spam.
+_COMMENTO_STATES = {"approved": "published", "unapproved": "pending", "flagged": "pending"}
+#: The commenterHex of a comment without a commenter: posted anonymously, or deleted.
+_COMMENTO_ANONYMOUS = "anonymous"
+#: What Commento writes over the markdown and html of a comment it deletes (its replies stay under it).
+_COMMENTO_DELETED = "[deleted]"
+#: The keys of the comment objects built from Commento's (_commento_comment), and where their values come from.
+_COMMENTO_FIELDS = _Fields(text="text", replies=None, id="commentHex", parent="parentHex", author="author",
+                           time="creationDate", status="status")
+_COMMENTO_SOURCES = {"text": "html", "author": "commenterHex", "status": "state"}
+#: Keys not kept in ``extra``: the text's html and markdown (read as the text), the page (the article's).
+_COMMENTO_DROPPED = ("html", "markdown", "domain", "path", "url")
+
+
+def _filled(value: Any) -> str | None:
+    """A text value without its outer blanks; None for a blank one or anything else (keys read by their exact
+    names, as a platform's own writer names them)."""
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _is_commento(document: dict[str, Any]) -> bool:
+    """Commento's names: comments with a commentHex and a parentHex, or commenters with a commenterHex."""
+    hexed = any(isinstance(comment.get("commentHex"), str) and "parentHex" in comment
+                for comment in _objects_in(document, "comments"))
+    return hexed or any("commenterHex" in commenter for commenter in _objects_in(document, "commenters"))
+
+
+def _commento_page(comment: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The id and url of the page a comment is on: its domain and path, as Commento keys pages, and that page
+    over https (Commento keeps no scheme); a path that is a whole url is both. None where nothing names one."""
+    domain, page = _filled(comment.get("domain")), _filled(comment.get("path")) or _filled(comment.get("url"))
+    if page is not None and page.startswith(("http://", "https://")):
+        return page, page
+    if domain is None:
+        return page, None
+    key = domain + ("" if page is None else page if page.startswith("/") else "/" + page)
+    return key, "https://" + key
+
+
+def _commento_text(comment: dict[str, Any]) -> Any:
+    """A comment's html (turned into text as it is read), else its markdown; the placeholder Commento writes
+    over a deleted comment is no text."""
+    html, markdown = comment.get("html"), comment.get("markdown")
+    text = html if isinstance(html, str) and html.strip() else markdown if markdown is not None else html
+    deleted = comment.get("deleted") is True and isinstance(text, str) and markup_text(text) == _COMMENTO_DELETED
+    return "" if deleted else text
+
+
+def _commento_comment(comment: Any, names: dict[str, str]) -> Any:
+    """A Commento comment as the comment object read (keys of _COMMENTO_FIELDS): its text, its commenter's name
+    (none for an anonymous one; the commenterHex kept) and its state as a status word (the state kept).
+    Anything else is read as it is (and rejected with its path)."""
+    if not isinstance(comment, dict):
+        return comment
+    commenter = _id_of(comment, "commenterHex")
+    author = names.get(commenter) if commenter is not None and commenter != _COMMENTO_ANONYMOUS else None
+    return {**{key: value for key, value in comment.items() if key not in _COMMENTO_DROPPED},
+            "text": _commento_text(comment),
+            **_present(author=author, status=_COMMENTO_STATES.get((_filled(comment.get("state")) or "").lower()))}
+
+
+def _commento(document: Any) -> _Platform | None:
+    """Commento's export: one article per page (domain and path), its comments threaded by parentHex, the
+    author the name ``commenters`` gives the commenterHex (their e-mails are never read). Commento keeps no page
+    titles, bodies or dates. A comment naming no page is in an article named after the file."""
+    if not isinstance(document, dict) or not isinstance(document.get("comments"), list) or not _is_commento(document):
+        return None
+    names = {key: name for commenter in _objects_in(document, "commenters")
+             if (key := _id_of(commenter, "commenterHex")) is not None and (name := _filled(commenter.get("name")))}
+    pages: dict[str | None, tuple[str | None, list[tuple[Any, str]]]] = {}
+    for index, comment in enumerate(document["comments"]):
+        key, url = _commento_page(comment) if isinstance(comment, dict) else (None, None)
+        pages.setdefault(key, (url, []))[1].append((_commento_comment(comment, names), _child("$.comments", index)))
+    threads = [_Thread(items, id=key, url=url) for key, (url, items) in pages.items()] or [_Thread([])]
+    return _Platform("commento", "$.comments", threads, fields=_COMMENTO_FIELDS, sources=_COMMENTO_SOURCES)
+
+
+# Remark42's backup (``remark42 backup``, gzipped as backup-<site>-<date>.gz by its scheduled backups): JSON lines, a
+# header {"version": 1, "users": [...], "posts": [...]} first, then one comment per line: {"id", "pid" ("": top
+# level), "text" (html), "orig" (markdown), "user": {"name", "id", "picture", "ip" (hashed), "admin", "block"},
+# "locator": {"site", "url"}, "score", "vote", "votes", "time", "title" (the page's, on some), "delete"}.
+
+#: How many first lines tell a Remark42 backup: its header and the comments after it.
+_REMARK42_SAMPLE_LINES = 20
+#: The keys of the comment objects built from Remark42's (_remark42_comment), and where their values come from.
+_REMARK42_FIELDS = _Fields(text="text", replies=None, id="id", parent="pid", author="author", time="time",
+                           status="status")
+_REMARK42_SOURCES = {"author": "user.name", "status": "delete"}
+#: Keys not kept in ``extra``: the user (its name is the author, its id kept as user_id; its hashed ip is not
+#: kept), the locator (the article's), the markdown the html text was made from, the voters' hashed ips.
+_REMARK42_DROPPED = ("user", "locator", "orig", "voted_ips")
+#: The name and id Remark42 writes over the user of a comment deleted with its user's data (a "hard" delete).
+_REMARK42_GONE = "deleted"
+
+
+def _remark42_url(document: Any) -> str | None:
+    """The page a comment line is on (``locator.url``); None for a line that names none."""
+    return _filled(_dig(document, "locator", "url"))
+
+
+def _is_remark42_comment(document: Any) -> bool:
+    """A Remark42 comment: a page (``locator.url``), a parent (``pid``) and a user object, which no other
+    comment shape holds together."""
+    return _remark42_url(document) is not None and "pid" in document and isinstance(document.get("user"), dict)
+
+
+def _is_remark42_header(document: Any) -> bool:
+    """The line a backup opens with: its version (beside its users and posts), on no page."""
+    return isinstance(document, dict) and "version" in document and "locator" not in document
+
+
+def _first_lines(text: str, count: int) -> str:
+    """The text up to its count-th line break (the whole text when it has fewer)."""
+    end = -1
+    for _ in range(count):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[:end]
+
+
+def _is_remark42_backup(path: Path, text: str) -> bool:
+    """Whether the text is a Remark42 backup, by its first lines: a header or a comment first, and a comment
+    among them. Only those lines are parsed, so that any other JSON (lines) costs next to nothing."""
+    first = _first_lines(text, _REMARK42_SAMPLE_LINES)
+    if '"locator"' not in first:
+        return False
+    documents = [document for _, document in json_lines(path, first).documents]
+    return (bool(documents) and (_is_remark42_header(documents[0]) or _is_remark42_comment(documents[0]))
+            and any(_is_remark42_comment(document) for document in documents))
+
+
+def _remark42_user(user: Any, deleted: bool) -> dict[str, Any]:
+    """The author and user_id a comment's user gives; none for the user a hard delete left."""
+    name, key = _dig(user, "name"), _dig(user, "id")
+    if deleted and name == _REMARK42_GONE and key == _REMARK42_GONE:
+        return {}
+    return _present(author=_filled(name), user_id=key if isinstance(key, str) else None)
+
+
+def _remark42_comment(comment: dict[str, Any]) -> dict[str, Any]:
+    """A Remark42 comment line as the comment object read (keys of _REMARK42_FIELDS): its user's name as the
+    author, ``delete: true`` as the status deleted (its text emptied: kept, so that its replies stay linked)."""
+    deleted = comment.get("delete") is True
+    return {**{key: value for key, value in comment.items() if key not in _REMARK42_DROPPED},
+            **_remark42_user(comment.get("user"), deleted), **_present(status="deleted" if deleted else None)}
+
+
+def _remark42(documents: list[tuple[int, Any]]) -> _Platform:
+    """The lines of a Remark42 backup (_is_remark42_backup): one article per page (``locator.url``), titled by
+    the first of its comments that names a title; comments threaded by ``pid``. The header is no comment; any
+    other line that names no page is a reject with its line number."""
+    header = bool(documents) and _is_remark42_header(documents[0][1])
+    pages: dict[str, list[tuple[Any, str]]] = {}
+    titles: dict[str, str] = {}
+    refused: list[tuple[Any, str, str]] = []
+    for number, document in documents[1 if header else 0:]:
+        url, at = _remark42_url(document), f"line {number}"
+        if url is None:
+            refused.append((document, at, "not a Remark42 comment (no locator.url)"))
+            continue
+        pages.setdefault(url, []).append((_remark42_comment(document), at))
+        title = clean_text(_filled(document.get("title")))
+        if title:
+            titles.setdefault(url, title)
+    threads = [_Thread(items, id=url, title=titles.get(url), url=url) for url, items in pages.items()]
+    return _Platform("remark42", "lines", threads, fields=_REMARK42_FIELDS, sources=_REMARK42_SOURCES,
+                     refused=refused)
+
+
+_PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (
+    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x)
 
 
 def _platform(document: Any) -> _Platform | None:
@@ -930,6 +1139,7 @@ def _platform_articles(path: Path, platform: _Platform, result: ReadResult) -> l
     if fields is None and any(isinstance(obj, dict) for obj in platform.objects()):
         raise ReaderError(path, platform.comments_at, f"no text field in the {platform.name} comments "
                                                       f"({', '.join(_TEXT)})")
+    result.rejects += [item_reject(path, at, "comment", ItemError(why), raw) for raw, at, why in platform.refused]
     items = [(obj, at, str(index)) for index, thread in enumerate(platform.threads) for obj, at in thread.items]
     by_thread: dict[str | None, list[Comment]] = {}
     # without a dict among them there are no fields to read by: each item is rejected as no object
@@ -952,11 +1162,25 @@ def _platform_articles(path: Path, platform: _Platform, result: ReadResult) -> l
     return articles
 
 
+def _read_remark42(path: Path, decoded: DecodedText) -> ReadResult:
+    """A Remark42 backup, line by line: a line that is not JSON is a reject with its number, the others read."""
+    lines = json_lines(path, decoded.text)
+    result = ReadResult(rejects=repair_rejects(path, decoded.repairs, "text repaired") + lines.rejects)
+    result.articles = _platform_articles(path, _remark42(lines.documents), result)
+    return result
+
+
 @register(FORMAT, _sniff, "custom comment JSON: a list of comment objects (any usual field names), nested replies; "
-                          "Mastodon, Discourse, Lemmy, Bluesky and X threads")
+                          "Mastodon, Discourse, Lemmy, Bluesky and X threads; Commento exports, Remark42 backups")
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    parsed = read_json(path, options.fallback_encoding)
-    result = ReadResult(rejects=repair_rejects(path, parsed.repairs, "JSON repaired"))
+    decoded = decode_text(path.read_bytes(), options.fallback_encoding)
+    if _is_remark42_backup(path, decoded.text):
+        return _read_remark42(path, decoded)
+    try:  # as read_json does, on the text already decoded
+        parsed = parse_json(decoded.text)
+    except BadJson as error:
+        raise ReaderError(path, error.location, error.message) from None
+    result = ReadResult(rejects=repair_rejects(path, decoded.repairs + parsed.repairs, "JSON repaired"))
     platform = _platform(parsed.document)
     if platform is not None:
         result.articles = _platform_articles(path, platform, result)
