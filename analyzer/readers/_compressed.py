@@ -21,7 +21,6 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
 
 from analyzer.records import Reject
 
@@ -76,7 +75,7 @@ class _ZstdFile:
         #: Damage met after some output of the same input: raised once that output has been read.
         self._damage: OSError | None = None
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> _ZstdFile:
         return self
 
     def __exit__(self, *exc: object) -> None:
