@@ -623,6 +623,19 @@ def test_table_of_posts_and_comments_is_grouped_by_the_post_each_thread_answers(
     assert [(r.location, r.reason) for r in result.rejects] == [("row 1", "no text in column 'text'")]
 
 
+def test_comments_of_stories_not_in_the_table_are_grouped_only_when_they_share_them(tmp_path: Path) -> None:
+    path = tmp_path / "hn_comments.csv"
+    # Hacker News comments without their stories: threads share the story they answer
+    pd.DataFrame({"id": ["1", "2", "3", "4"], "parent": ["100", "1", "100", "200"],
+                  "text": ["Yes.", "No.", "Maybe.", "Later."]}).to_csv(path, index=False)
+    assert [(a.id, [c.id for c in a.comments]) for a in read_file(path).articles] == [
+        ("100", ["1", "2", "3"]), ("200", ["4"])]
+    # a sample of replies from anywhere, each answering another comment not in it: no article per reply
+    pd.DataFrame({"id": ["1", "2", "3"], "parent": ["t1_a", "t1_b", "t1_c"], "text": ["Yes.", "No.", "Maybe."]}
+                 ).to_csv(path, index=False)
+    assert [(a.id, len(a.comments)) for a in read_file(path).articles] == [("hn_comments", 3)]
+
+
 def test_replies_to_missing_comments_stay_in_their_page(tmp_path: Path) -> None:
     # one page's comments: top-level ones answer nothing, one reply answers a comment deleted upstream
     path = tmp_path / "page.csv"

@@ -596,12 +596,16 @@ def _by_post(path: Path, article: Article, posts: dict[str, tuple[str, dict[str,
     dataset: stories and comments in one table, a comment's parent a comment or the story).
 
     Every post row becomes an article then, and is taken out of ``posts``. Only when the posts' own rows
-    are there (rows with a title and no text), or when every thread answers something outside the table:
-    in one page's comments a reply to a deleted comment answers something missing too, and must not become
-    an article of its own.
+    are there (rows with a title and no text), or when every thread answers something outside the table
+    and the threads share what they answer (two comments to one, on average): in one page's comments a
+    reply to a deleted comment answers something missing too, and must not become an article of its own.
     """
     roots = _thread_roots(article.comments)
-    if not (posts.keys() & set(roots.values())) and None in roots.values():
+    answered = set(roots.values())
+    # without the posts' rows, threads must share what they answer: a sample of replies from anywhere,
+    # each answering a different missing comment, is no table of posts
+    shared = len(answered) * 2 <= len(roots)
+    if not (posts.keys() & answered) and (None in answered or not shared):
         return [article]
     threads: dict[str, Article] = {}
     answering_nothing = []
