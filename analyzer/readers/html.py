@@ -45,7 +45,7 @@ from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._linemodel import LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
-from analyzer.readers.reddit import DELETED_BODIES
+from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
 from analyzer.records import COMMENTS_BY_SCRIPT, Article, Comment, Reject
 
 #: Sniffers look for the HTML markers within this many leading bytes.
@@ -829,14 +829,10 @@ def _json_ld_comments(tree: etree._Element, article_id: str) -> list[Comment]:
     return comments
 
 
-def _reddit_id(value: str | None) -> str | None:
-    return value[3:] if value and value.startswith("t1_") else value or None
-
-
 def _shreddit_comment(item: etree._Element, position: int) -> Comment | None:
     """One comment of a saved www.reddit.com thread page: a ``shreddit-comment`` element, whose attributes say
     who, when, where in the thread, and whose own ``div[slot=comment]`` holds the text."""
-    comment_id = _reddit_id(item.get("thingid"))
+    comment_id = strip_fullname(item.get("thingid")) or None
     body = next((child for child in item if child.get("slot") == "comment"), None)
     if comment_id is None:
         return None
@@ -847,7 +843,7 @@ def _shreddit_comment(item: etree._Element, position: int) -> Comment | None:
         id=comment_id,
         text=text,
         position=position,
-        parent_id=_reddit_id(item.get("parentid")),
+        parent_id=strip_fullname(item.get("parentid")) or None,
         depth=int(depth) if depth and depth.isdigit() else None,
         author=item.get("author") or None,
         time=to_iso8601(item.get("created") or ""),

@@ -125,7 +125,7 @@ def _surely_a_thing(document: dict[str, Any]) -> bool:
     return "title" in data and reddit_named and ("num_comments" in data or "selftext" in data)
 
 
-def _strip_prefix(fullname: str | None) -> str | None:
+def strip_fullname(fullname: str | None) -> str | None:
     """``t1_abc`` → ``abc`` (Reddit's fullnames carry the thing kind)."""
     return fullname.split("_", 1)[1] if fullname and "_" in fullname else fullname
 
@@ -157,7 +157,7 @@ def _comment(data: dict[str, Any], position: int) -> Comment:
         id=comment_id,
         text=clean_text(body),
         position=position,
-        parent_id=_strip_prefix(parent) if parent.startswith("t1_") else None,
+        parent_id=strip_fullname(parent) if parent.startswith("t1_") else None,
         author=text_field(data, "author"),
         time=to_iso8601(data.get("created_utc")),
         status="deleted" if body.strip() in DELETED_BODIES else "published",
@@ -210,9 +210,9 @@ class _Walker:
         return self.threads.setdefault(thread_id, _Thread(id=thread_id))
 
     def thread_id_for(self, data: dict[str, Any]) -> str:
-        link = _strip_prefix(text_field(data, "link_id"))
+        link = strip_fullname(text_field(data, "link_id"))
         parent_fullname = text_field(data, "parent_id") or ""
-        parent = _strip_prefix(parent_fullname)
+        parent = strip_fullname(parent_fullname)
         if link:
             return link
         if parent in self.thread_of_comment:
@@ -461,10 +461,10 @@ class _DumpReader:
         link = text_field(data, "link_id") or ""
         parent = text_field(data, "parent_id") or ""
         if link:
-            return _strip_prefix(link) or link
+            return strip_fullname(link) or link
         if parent.startswith("t3_"):
             return parent[3:]
-        above = self.walker.thread_of_comment.get(_strip_prefix(parent) or "")
+        above = self.walker.thread_of_comment.get(strip_fullname(parent) or "")
         if above is None:
             raise ItemError("comment without a 'link_id': the post it belongs to is not known")
         return above
@@ -484,7 +484,7 @@ class _DumpReader:
             self.subreddits.setdefault(thread_id, subreddit)
 
     def add_post(self, data: dict[str, Any], where: str) -> None:
-        post_id = text_field(data, "id") or _strip_prefix(text_field(data, "name"))
+        post_id = text_field(data, "id") or strip_fullname(text_field(data, "name"))
         if not post_id:
             raise ItemError("submission without an 'id' or 'name'")
         fields = _dump_post_fields(data)
