@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from analyzer._files import temporary_path
-from analyzer.records import SCORE_ID_COLUMNS
+from analyzer.records import INTEGER_ID_COLUMNS, SCORE_ID_COLUMNS
 
 TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
@@ -107,13 +107,14 @@ def _write_jsonl(chunks: Iterator[list[dict[str, Any]]], path: Path, columns: Se
 
 
 def arrow_schema(columns: Sequence[str]) -> Any:
-    """The Arrow types of score columns: text, ``depth`` an integer, every score a float64 (exact for the
-    model's float32 outputs, so a round trip through Parquet changes no score)."""
+    """The Arrow types of score columns: text, ``INTEGER_ID_COLUMNS`` integers, every score a float64 (exact
+    for the model's float32 outputs, so a round trip through Parquet changes no score)."""
     import pyarrow as pa
 
-    text_columns = (set(SCORE_ID_COLUMNS) - {"depth"}) | {"stance"}
+    text_columns = (set(SCORE_ID_COLUMNS) - set(INTEGER_ID_COLUMNS)) | {"stance"}
     return pa.schema(
-        [(c, pa.string() if c in text_columns else pa.int32() if c == "depth" else pa.float64()) for c in columns]
+        [(c, pa.string() if c in text_columns else pa.int32() if c in INTEGER_ID_COLUMNS else pa.float64())
+         for c in columns]
     )
 
 

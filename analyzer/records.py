@@ -164,8 +164,11 @@ def read_articles(path: str | Path) -> Iterator[Article]:
 # their comments, so articles with zero comments still reach the report) and the run's metadata.
 
 SCORE_ID_COLUMNS = (
-    "article_id", "comment_id", "parent_id", "depth", "author", "time", "text", "target", "context", "status", "kind",
+    "article_id", "comment_id", "parent_id", "depth", "author", "time", "text", "quoted_lines", "target", "context",
+    "status", "kind",
 )
+#: The id columns that hold whole numbers; the others are text.
+INTEGER_ID_COLUMNS = ("depth", "quoted_lines")
 STANCE_COLUMNS = ("stance", "stance_favor", "stance_against", "stance_none")
 
 

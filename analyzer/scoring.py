@@ -20,6 +20,10 @@ then empty, or that was mostly such characters, keeps its row (so status counts 
 blank scores, and a Reject with the reason goes to the rejects file. A comment longer than
 ``max_scored_chars`` is scored on its beginning; the model windows whatever it gets (toxicity is the
 maximum over windows, stance the mean of window logits).
+
+Quotes. The model reads a comment's own words (``targets.own_words``): lines that quote someone else
+("> …", as replies quote what they answer) stay in the table's ``text`` but are left out of what is
+scored, and ``quoted_lines`` counts them. A parent is read as context by its own words too.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from analyzer.records import (
     scores_sidecars,
 )
 from analyzer.splitting import ArticleIds, input_files, split_file
-from analyzer.targets import CONTEXT_KINDS, TARGET_SOURCES, TargetPolicy, comment_context
+from analyzer.targets import CONTEXT_KINDS, TARGET_SOURCES, TargetPolicy, comment_context, own_words
 
 if TYPE_CHECKING:
     from analyzer.model import Model
@@ -85,6 +89,8 @@ class ScoreSummary:
     #: Comments left unscored because they are in a language the model does not read, by language.
     other_languages: Counter = field(default_factory=Counter)
     shortened: int = 0
+    #: Comments that quote others: their quoted lines were not scored.
+    quoting: int = 0
     target_sources: Counter = field(default_factory=Counter)
     #: Rows per context kind (``targets.CONTEXT_KINDS``) the stance was read with.
     contexts: Counter = field(default_factory=Counter)
@@ -106,6 +112,9 @@ class ScoreSummary:
                          f"unscored ({found}): --languages any scores them anyway")
         if self.shortened:
             lines.append(f"{self.shortened} comment(s) longer than the scoring limit were scored on their beginning")
+        if self.quoting:
+            lines.append(f"{self.quoting} comment(s) quote others: their own words were scored, the quoted lines "
+                         "('> …') were not (column quoted_lines)")
         sources = ", ".join(f"{s} {self.target_sources[s]}" for s in TARGET_SOURCES if self.target_sources[s])
         if sources:
             lines.append(f"stance targets: {sources}")
@@ -155,16 +164,32 @@ def iter_input(
         yield from outcome.result.rejects
 
 
-def prepare_text(text: str | None, options: ScoreOptions) -> tuple[str, str | None, bool]:
-    """(text for the table, reason it cannot be scored or None, whether it was shortened for the model)."""
+class PreparedText(NamedTuple):
+    #: The comment for the table: whole, control characters and undecodable bytes removed.
+    text: str
+    #: Why it cannot be scored, or None.
+    problem: str | None = None
+    #: What the model reads: its own words (``targets.own_words``), cut at ``max_scored_chars``.
+    model_text: str = ""
+    #: Lines quoting others, left out of ``model_text``.
+    quoted_lines: int = 0
+    #: Whether ``model_text`` was cut.
+    shortened: bool = False
+
+
+def prepare_text(text: str | None, options: ScoreOptions) -> PreparedText:
+    """The comment cleaned for the table and for the model, or the reason it cannot be scored."""
     raw = text or ""
     cleaned = _JUNK.sub("", raw)
     junk = len(raw) - len(cleaned)
     if junk and junk > options.max_junk_share * len(raw):
-        return cleaned, f"not text: {junk} of {len(raw)} characters are control characters or undecodable bytes", False
+        return PreparedText(cleaned, f"not text: {junk} of {len(raw)} characters are control characters or "
+                                     "undecodable bytes")
     if not cleaned.strip():
-        return cleaned, "empty text: nothing to score", False
-    return cleaned, None, len(cleaned) > options.max_scored_chars
+        return PreparedText(cleaned, "empty text: nothing to score")
+    own, quoted_lines = own_words(cleaned)
+    limit = options.max_scored_chars
+    return PreparedText(cleaned, None, own[:limit], quoted_lines, len(own) > limit)
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -185,7 +210,9 @@ def score_columns(attributes: Sequence[str]) -> list[str]:
     return [*SCORE_ID_COLUMNS, *attributes, *STANCE_COLUMNS]
 
 
-def _id_columns(article: Article, comment: Comment, text: str, target: str | None, context: str) -> dict[str, Any]:
+def _id_columns(
+    article: Article, comment: Comment, text: PreparedText, target: str | None, context: str
+) -> dict[str, Any]:
     return {
         "article_id": article.id,
         "comment_id": comment.id,
@@ -193,7 +220,8 @@ def _id_columns(article: Article, comment: Comment, text: str, target: str | Non
         "depth": comment.depth,
         "author": comment.author,
         "time": comment.time,
-        "text": text,
+        "text": text.text,
+        "quoted_lines": text.quoted_lines,
         "target": target,
         "context": context,
         "status": comment.status,
@@ -328,17 +356,19 @@ def _pending_comments(
         summary.articles += 1
         article_target = targets.for_article(item)
         articles_out.write(json.dumps(_article_record(item, article_target), ensure_ascii=False) + "\n")
-        texts_by_id = {c.id: c.text for c in item.comments}
+        # a reply answers what its parent said, not what the parent quoted
+        texts_by_id = {c.id: own_words(c.text or "")[0] for c in item.comments}
         for comment in item.comments:
             summary.rows += 1
             target, source = targets.resolve(comment, article_target)
             summary.target_sources[source] += 1
             context, context_kind = _context(model, item, comment, texts_by_id, target)
             summary.contexts[context_kind] += 1
-            text, problem, shortened = prepare_text(comment.text, options)
+            text = prepare_text(comment.text, options)
+            problem = text.problem
             if problem:
                 summary.unscored += 1
-            elif options.language_check and (language := foreign_language(text, options.language_check)):
+            elif options.language_check and (language := foreign_language(text.model_text, options.language_check)):
                 problem = _foreign_language_reason(language, options.language_check)
                 summary.other_languages[language.code] += 1
             if problem:
@@ -347,9 +377,10 @@ def _pending_comments(
             if (item.id, comment.id) in done:
                 summary.resumed += 1
                 continue
-            summary.shortened += shortened
+            summary.shortened += text.shortened
+            summary.quoting += text.quoted_lines > 0
             row = _id_columns(item, comment, text, target, context_kind)
-            yield Pending(row, None if problem else text[: options.max_scored_chars], target, context)
+            yield Pending(row, None if problem else text.model_text, target, context)
 
 
 def _foreign_language_reason(language: Language, check: LanguageCheck) -> str:
@@ -410,6 +441,8 @@ def score(
         header = {
             "model": model.name, "version": model.version, "backend": engine.backend,
             "attributes": list(model.attributes), "targets": targets.describe(), "reads_context": model.reads_context,
+            # a part file from before quotes were left out holds rows scored on whole texts
+            "reads": "own words",
         }
         try:
             # A Ray run resumes from its finished parts; the part file it fills at the end starts afresh.
@@ -486,6 +519,7 @@ def _meta(
             "unscored": summary.unscored,
             "other_languages": dict(summary.other_languages.most_common()),
             "shortened": summary.shortened,
+            "quoting": summary.quoting,
             "rejects": len(summary.rejects),
         },
     }

@@ -154,6 +154,33 @@ class TargetPolicy:
         return article_target
 
 
+# --- what the model reads of a comment: its own words ------------------------------------------------
+
+#: A line that quotes someone else, as mail, Markdown and Hacker News write it (and as the readers
+#: write an HTML ``<blockquote>``): ">" (nested: "> >" or ">>"), then the quoted words. Emoticons
+#: (">:(", ">_<", ">.<") and ">=" are no quotes: the mark must be followed by a letter, a digit, a
+#: quotation mark, "*", "[" or "(".
+_QUOTE_LINE = re.compile(r"[ \t]*>(?:[ \t]*>)*[ \t]*(?:[^\W_]|[\"'“‘«*\[(])")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def own_words(text: str) -> tuple[str, int]:
+    """The comment's own words, and how many quoted lines were left out of them.
+
+    A reply that quotes what it answers ("> You have to be a special type of stupid…") is not
+    making that insult or taking that position itself: the model reads the lines the commenter wrote.
+    Only lines that start with the quote mark count (a Markdown quote's unmarked continuation line
+    stays in). A comment that is all quotation is read whole, with 0 lines left out.
+    """
+    lines = text.split("\n")
+    own = [line for line in lines if not _QUOTE_LINE.match(line)]
+    left_out = len(lines) - len(own)
+    kept = _BLANK_RUNS.sub("\n\n", "\n".join(own)).strip()
+    if not left_out or not kept:
+        return text, 0
+    return kept, left_out
+
+
 # --- context: what a comment answers ---------------------------------------------------------------
 
 #: The context a row was scored with, as the scores table names it.
@@ -165,8 +192,9 @@ PARENT_OPENING_CHARS = 300
 def comment_context(title: str | None, parent_text: str | None) -> tuple[str | None, str]:
     """The context a checkpoint that reads context gets for one comment, and its kind.
 
-    The article's title comes first, then the opening of the comment it replies to; the model keeps
-    as many tokens of it as its ``context_tokens`` allows (``analyzer.model.encode_windows``).
+    The article's title comes first, then the opening of the comment it replies to (pass its
+    ``own_words``: what the parent said, not what it quoted); the model keeps as many tokens of it as
+    its ``context_tokens`` allows (``analyzer.model.encode_windows``).
     """
     parts = {
         "title": " ".join(title.split()) if title and title.strip() else None,

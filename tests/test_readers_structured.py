@@ -750,6 +750,28 @@ def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
     assert html_to_text("") == "" and html_to_text("plain & simple") == "plain & simple"
 
 
+def test_html_quotes_become_marked_lines_and_nested_quotes_are_marked_twice() -> None:
+    from analyzer.readers._structured import html_to_text
+
+    markup = ("<p>Replying to Ann:</p><blockquote><p>Nobody will sign.</p><blockquote>They said so <i>twice</i>."
+              "</blockquote><p>Trust me.</p></blockquote><p>They signed on Friday.</p>")
+    assert html_to_text(markup) == ("Replying to Ann:\n\n> Nobody will sign.\n\n> > They said so twice.\n\n"
+                                    "> Trust me.\n\nThey signed on Friday.")
+
+
+def test_a_wxr_comment_quoting_another_keeps_the_quote_marked(tmp_path: Path) -> None:
+    path = tmp_path / "blog.xml"
+    path.write_text(
+        '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item><title>Ferry fares</title>'
+        "<wp:post_id>7</wp:post_id><content:encoded>Fares rise.</content:encoded><wp:comment><wp:comment_id>1"
+        "</wp:comment_id><wp:comment_content><![CDATA[<blockquote>Fares are a scandal, idiots.</blockquote>"
+        "I disagree: they were frozen for ten years.]]></wp:comment_content><wp:comment_approved>1"
+        "</wp:comment_approved></wp:comment></item></channel></rss>", encoding="utf-8")
+    [comment] = _comments(read_file(path).articles)
+    assert comment.text == "> Fares are a scandal, idiots.\n\nI disagree: they were frozen for ten years."
+
+
 # --- nothing lost, across readers ----------------------------------------------------------------------
 
 

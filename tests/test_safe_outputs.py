@@ -66,6 +66,6 @@ def test_a_write_that_fails_midway_leaves_the_earlier_file_whole(tmp_path):
 
 
 def test_lone_surrogates_are_removed_before_the_tokenizer_sees_them():
-    text, problem, _ = prepare_text("Talks resume \ud800 next week.", ScoreOptions())
-    assert problem is None and "\ud800" not in text
-    build_tiny_model().predict(text, "the talks")  # the tokenizer takes what is left
+    prepared = prepare_text("Talks resume \ud800 next week.", ScoreOptions())
+    assert prepared.problem is None and "\ud800" not in prepared.text and "\ud800" not in prepared.model_text
+    build_tiny_model().predict(prepared.model_text, "the talks")  # the tokenizer takes what is left

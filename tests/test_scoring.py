@@ -13,7 +13,7 @@ from analyzer.config import ScoreOptions
 from analyzer.model import build_tiny_model
 from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, Article, Comment, part_path_for, scores_sidecars
 from analyzer.scoring import ScoreError, prepare_text, score, score_columns
-from analyzer.targets import TargetPolicy, load_targets_file, target_from_title
+from analyzer.targets import TargetPolicy, load_targets_file, own_words, target_from_title
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +140,23 @@ def test_targets_file_reads_csv_and_json_and_names_bad_files(tmp_path):
         load_targets_file(bad)
 
 
+@pytest.mark.parametrize(
+    ("text", "own", "left_out"),
+    [
+        ("> You are all idiots.\n\nNo need for that.", "No need for that.", 1),
+        ("> > nested\n> quote\n\nmine\n\n> more\n\nand mine", "mine\n\nand mine", 3),
+        ("  >indented\nreply", "reply", 1),
+        (">:( so sad\nok", ">:( so sad\nok", 0),  # emoticons are no quotes
+        (">_< fine", ">_< fine", 0),
+        (">= 5 items\nok", ">= 5 items\nok", 0),
+        ("a > b\nc", "a > b\nc", 0),
+        ("> only a quote", "> only a quote", 0),  # nothing of its own: read whole
+    ],
+)
+def test_own_words_leave_out_quoted_lines(text, own, left_out):
+    assert own_words(text) == (own, left_out)
+
+
 def test_target_precedence_row_then_file_then_option_then_title(model, tmp_path):
     row_level = _thread("a", "Trams return to the old town", ["Good.", "Bad."])
     row_level.comments[0].extra["target"] = "tram fares"
@@ -192,8 +209,45 @@ def test_bad_rows_are_scored_or_rejected_with_a_reason(model, tmp_path):
 
 def test_prepare_text_keeps_line_breaks_and_flags_long_text():
     options = ScoreOptions(max_scored_chars=10)
-    assert prepare_text("a\nb\tc", options) == ("a\nb\tc", None, False)
-    assert prepare_text("x" * 11, options)[2] is True
+    assert prepare_text("a\nb\tc", options) == ("a\nb\tc", None, "a\nb\tc", 0, False)
+    long = prepare_text("x" * 11, options)
+    assert long.shortened is True and long.model_text == "x" * 10 and long.text == "x" * 11
+
+
+def test_prepare_text_gives_the_model_the_commenters_own_words():
+    reply = "> You have to be a special kind of stupid to believe that.\n\nSo he is going to believe it."
+    prepared = prepare_text(reply, ScoreOptions())
+    assert prepared.text == reply  # the table keeps the whole comment
+    assert prepared.model_text == "So he is going to believe it." and prepared.quoted_lines == 1
+    # the scoring limit applies to what the model reads, not to the quote
+    assert prepare_text("> " + "q" * 50 + "\nmine", ScoreOptions(max_scored_chars=10)).shortened is False
+
+
+def test_quoted_lines_are_not_scored_and_a_reply_reads_its_parents_own_words(tmp_path):
+    reader = build_tiny_model(seed=3, max_length=128, context_tokens=32)
+    insult = "You have to be a special kind of stupid to believe them."
+    thread = _thread("talks", "Leaders meet for nuclear talks", [
+        f"> {insult}\n\nSo the president will believe them.", "They will never give up anything.",
+        "> > nested\n> quote only",
+    ])
+    thread.comments[1].parent_id, thread.comments[1].depth = "talks-c0", 1
+    out = tmp_path / "scores.csv"
+    summary = score([_write_split(tmp_path / "split.jsonl", [thread])], out, model=reader,
+                    targets=TargetPolicy(fixed="the talks"))
+    rows = pd.read_csv(out, keep_default_na=False).set_index("comment_id")
+    assert rows.loc["talks-c0", "text"].startswith(f"> {insult}")
+    assert list(rows["quoted_lines"]) == [1, 0, 0]  # an all-quote comment is read whole
+    assert summary.quoting == 1 and any("quote others" in line for line in summary.lines())
+
+    own = reader.predict("So the president will believe them.", "the talks", contexts="Leaders meet for nuclear talks")
+    assert rows.loc["talks-c0", "toxicity"] == pytest.approx(own.toxicity["toxicity"], abs=1e-6)
+    assert rows.loc["talks-c0", "stance_favor"] == pytest.approx(own.stance["favor"], abs=1e-6)
+    # the reply's context is the title and what its parent said, not what the parent quoted
+    answer = reader.predict("They will never give up anything.", "the talks",
+                            contexts="Leaders meet for nuclear talks — So the president will believe them.")
+    assert rows.loc["talks-c1", "stance_favor"] == pytest.approx(answer.stance["favor"], abs=1e-6)
+    whole = reader.predict(rows.loc["talks-c0", "text"], "the talks", contexts="Leaders meet for nuclear talks")
+    assert abs(whole.toxicity["toxicity"] - own.toxicity["toxicity"]) > 1e-6  # the quote would have moved it
 
 
 def test_an_unreadable_input_file_is_named_and_the_others_still_scored(model, dump, tmp_path):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,10 +149,13 @@ def markup_text(text: str) -> str:
 
 
 def element_text(element: etree._Element) -> str:
-    """Text of an element with paragraph and line breaks kept (``text_content`` glues paragraphs).
+    """Text of an element with paragraph and line breaks kept (``text_content`` glues paragraphs), and each
+    line of a ``<blockquote>`` marked "> " as mail and Markdown mark a quote (nested: "> > ").
 
-    Changes the element's text and tails in place: pass a copy when the tree is used afterwards.
+    Changes the element in place: pass a copy when the tree is used afterwards.
     """
+    for quote in _outermost_quotes(element):
+        _write_as_quote_lines(quote)
     for node in element.iter(etree.Element):
         if node is element:
             continue
@@ -162,6 +165,31 @@ def element_text(element: etree._Element) -> str:
             node.text = "\n\n" + (node.text or "")
             node.tail = "\n\n" + (node.tail or "")
     return clean_text(element.text_content())
+
+
+def _outermost_quotes(element: etree._Element) -> list[etree._Element]:
+    """The ``<blockquote>`` elements under ``element`` that no other one under it holds."""
+    return [
+        quote for quote in element.iter("blockquote")
+        if quote is not element and not any(a.tag == "blockquote" for a in _ancestors_below(quote, element))
+    ]
+
+
+def _ancestors_below(node: etree._Element, top: etree._Element) -> Iterator[etree._Element]:
+    for ancestor in node.iterancestors():
+        if ancestor is top:
+            return
+        yield ancestor
+
+
+def _write_as_quote_lines(quote: etree._Element) -> None:
+    """Replace a quote by a block of its text with every line marked "> " (the marks tell readers and the
+    scorer, ``analyzer.targets.own_words``, whose words these are)."""
+    lines = element_text(quote).split("\n")
+    block = quote.makeelement("div", {})
+    block.text = "\n".join(f"> {line}" if line.strip() else "" for line in lines)
+    block.tail = quote.tail
+    quote.getparent().replace(quote, block)
 
 
 # --- decoding -------------------------------------------------------------------------------------

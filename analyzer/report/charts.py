@@ -22,6 +22,7 @@ from matplotlib.transforms import blended_transform_factory
 from analyzer.report import style
 from analyzer.report.estimates import ArticleEstimates, interval_text
 from analyzer.report.text import shorten, wrap
+from analyzer.targets import own_words
 
 #: Depths at and beyond this are pooled into one bar.
 DEEPEST_DEPTH_BAR = 4
@@ -286,5 +287,8 @@ def toxic_excerpts(ax: Axes, comments: pd.DataFrame, threshold: float, limit: in
                 color=style.TOXIC_COLOR)
         ax.text(0.06, y, stance, transform=ax.transAxes, va="top",
                 color=style.STANCE_COLORS.get(stance, style.MUTED_TEXT))
-        ax.text(0.14, y, wrap(comment["text"], width, 2) or "(no text)", transform=ax.transAxes, va="top",
+        text = comment["text"]
+        # the words that were scored: a reply's quote of what it answers would stand in for its own words
+        excerpt = own_words(text)[0] if isinstance(text, str) else text
+        ax.text(0.14, y, wrap(excerpt, width, 2) or "(no text)", transform=ax.transAxes, va="top",
                 linespacing=1.15)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analyzer.records import SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
+from analyzer.records import INTEGER_ID_COLUMNS, SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
 from analyzer.report.estimates import ArticleEstimates, CalibrationSpread, estimate_article
 from analyzer.report.style import STANCE_ORDER
 
@@ -24,7 +24,7 @@ FALLBACK_THRESHOLD = 0.5
 #: One row per article: shares by argmax and by probability, with intervals.
 SHARES_FILE = "article_shares.csv"
 #: Read as text from CSV, so that ids like "007" and comments like "NA" survive as written.
-_TEXT_COLUMNS = tuple(c for c in SCORE_ID_COLUMNS if c != "depth")
+_TEXT_COLUMNS = tuple(c for c in SCORE_ID_COLUMNS if c not in INTEGER_ID_COLUMNS)
 
 
 @dataclass(frozen=True)
