@@ -56,7 +56,7 @@ from analyzer.records import (
     refuse_outputs_over_inputs,
     scores_sidecars,
 )
-from analyzer.splitting import ArticleIds, input_files, split_file
+from analyzer.splitting import ArticleIds, assets_note, expand_input, input_files, split_file
 from analyzer.targets import CONTEXT_KINDS, TARGET_SOURCES, TargetPolicy, comment_context, own_words
 
 if TYPE_CHECKING:
@@ -96,11 +96,15 @@ class ScoreSummary:
     contexts: Counter = field(default_factory=Counter)
     rejects: list[Reject] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: What ``split`` says of each dump file read (articles, comments by status, declared against found,
+    #: the reader's notes) and of the page assets a folder held; nothing for split JSONL.
+    files: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
         rate = self.scored_now / self.seconds if self.seconds else 0.0
         lines = [
+            *self.files,
             f"{self.rows} comment row(s) from {self.articles} article(s) → {', '.join(map(str, self.outputs))}",
             f"scored {self.scored_now} now ({rate:.1f} comments/s), {self.resumed} kept from an interrupted run",
         ]
@@ -144,12 +148,23 @@ def _stream_split_jsonl(path: Path) -> Iterator[Article | Reject]:
 
 
 def iter_input(
-    paths: Sequence[str | Path], fmt: str | None, options: ReadOptions, errors: list[str]
+    paths: Sequence[str | Path], fmt: str | None, options: ReadOptions, errors: list[str], files: list[str]
 ) -> Iterator[Article | Reject]:
     """Articles and reader rejects of every input in order, article ids unique across them
-    (:class:`analyzer.splitting.ArticleIds`); unreadable files go to ``errors``."""
+    (:class:`analyzer.splitting.ArticleIds`); unreadable files go to ``errors``, and what ``split``
+    would print of each dump file read (and of a folder's page assets) to ``files``."""
     ids = ArticleIds()
-    for path in input_files(paths):
+    for raw in paths:
+        found, assets = expand_input(Path(raw))
+        yield from _iter_files(found, fmt, options, ids, errors, files)
+        if assets:
+            files.append(assets_note(Path(raw), assets).summary())
+
+
+def _iter_files(
+    paths: list[Path], fmt: str | None, options: ReadOptions, ids: ArticleIds, errors: list[str], files: list[str]
+) -> Iterator[Article | Reject]:
+    for path in paths:
         try:
             streamed = path.is_file() and (fmt or detect_format(path)) == SPLIT_FORMAT
         except (ReaderError, OSError):
@@ -160,6 +175,8 @@ def iter_input(
         outcome = split_file(path, fmt, options)
         if outcome.error is not None:
             errors.append(str(outcome.error))
+        else:
+            files.append(outcome.summary())
         yield from map(ids.claim, outcome.result.articles)
         yield from outcome.result.rejects
 
@@ -452,7 +469,7 @@ def score(
         articles_tmp = temporary_path(articles_path)
         bar = tqdm(desc="scoring", unit="comment", disable=not progress, dynamic_ncols=True)
         with part, articles_tmp.open("w", encoding="utf-8") as articles_out:
-            items = iter_input(inputs, fmt, read_options or ReadOptions(), summary.errors)
+            items = iter_input(inputs, fmt, read_options or ReadOptions(), summary.errors, summary.files)
             pending = _pending_comments(items, model, targets, options, done, summary, articles_out)
             for scored in engine.score(_chunks(pending, options.chunk_size), header):
                 append_rows(part, scored.rows)

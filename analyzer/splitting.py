@@ -56,7 +56,7 @@ PAGE_ASSET_SUFFIXES = frozenset({
 })
 
 
-def _expand(path: Path) -> tuple[list[Path], list[Path]]:
+def expand_input(path: Path) -> tuple[list[Path], list[Path]]:
     """The files to read for one input path, and the page assets of a folder left unread.
 
     A path that is not a folder is read as given. A folder gives every file inside it (recursively,
@@ -74,11 +74,11 @@ def _expand(path: Path) -> tuple[list[Path], list[Path]]:
 
 
 def input_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The files to read, in order (see ``_expand``)."""
-    return [found for raw in paths for found in _expand(Path(raw))[0]]
+    """The files to read, in order (see ``expand_input``)."""
+    return [found for raw in paths for found in expand_input(Path(raw))[0]]
 
 
-def _assets_note(folder: Path, assets: list[Path]) -> FileOutcome:
+def assets_note(folder: Path, assets: list[Path]) -> FileOutcome:
     """The page assets a folder held, counted by kind on its summary line (not read: no comment dump)."""
     kinds = Counter(asset.suffix.lower() for asset in assets)
     listed = ", ".join(f"{suffix} {n}" for suffix, n in sorted(kinds.items()))
@@ -139,14 +139,14 @@ def split(paths: Iterable[str | Path], fmt: str | None = None, options: ReadOpti
     Article ids are unique across the files (:class:`ArticleIds`)."""
     ids = ArticleIds()
     for raw in paths:
-        files, assets = _expand(Path(raw))
+        files, assets = expand_input(Path(raw))
         for path in files:
             outcome = split_file(path, fmt, options)
             for article in outcome.result.articles:
                 ids.claim(article)
             yield outcome
         if assets:
-            yield _assets_note(Path(raw), assets)
+            yield assets_note(Path(raw), assets)
 
 
 def articles_of(outcomes: Iterable[FileOutcome]) -> Iterator[Article]:

@@ -757,6 +757,12 @@ def test_html_quotes_become_marked_lines_and_nested_quotes_are_marked_twice() ->
               "</blockquote><p>Trust me.</p></blockquote><p>They signed on Friday.</p>")
     assert html_to_text(markup) == ("Replying to Ann:\n\n> Nobody will sign.\n\n> > They said so twice.\n\n"
                                     "> Trust me.\n\nThey signed on Friday.")
+    # Discourse quotes in an aside: who is quoted, then the quote's blockquote (the same quote, not a nested one)
+    discourse = ('<aside class="quote no-group" data-username="ann" data-post="2"><div class="title">'
+                 '<div class="quote-controls"></div><img class="avatar" src="a.png"> ann:</div><blockquote>'
+                 "<p>Fares should be free.</p></blockquote></aside><p>They cannot be.</p>")
+    assert html_to_text(discourse) == "> ann:\n\n> Fares should be free.\n\nThey cannot be."
+    assert html_to_text('<aside class="onebox"><p>A link preview</p></aside><p>Mine.</p>') == "A link preview\n\nMine."
 
 
 def test_a_wxr_comment_quoting_another_keeps_the_quote_marked(tmp_path: Path) -> None:

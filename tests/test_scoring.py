@@ -349,3 +349,22 @@ def test_a_model_that_reads_no_context_says_none_on_every_row(model, dump, tmp_p
     out = tmp_path / "scores.csv"
     score([dump], out, model=model, targets=TargetPolicy(fixed="bike lanes"))
     assert set(pd.read_csv(out)["context"]) == {"none"}
+
+
+def test_scoring_dumps_says_what_split_says_of_each_file_and_of_a_folders_assets(model, fixtures, tmp_path):
+    # score reads dumps itself: what split would print of each file (declared against found, comments a
+    # script loads, page assets left unread) must not be lost because split was skipped
+    saved = tmp_path / "saved"
+    (saved / "page_files").mkdir(parents=True)
+    (saved / "page.html").write_bytes((fixtures / "html/disqus_embed.html").read_bytes())
+    (saved / "page_files" / "style.css").write_text("body { margin: 0; }\n")
+    summary = score([saved, fixtures / "wxr/harbour_blog.xml"], tmp_path / "s.csv", model=model)
+    lines = summary.lines()
+    assert any(line.startswith(f"{saved / 'page.html'}: 1 article(s), 0 comment(s)")
+               and "comments loaded by a script (Disqus)" in line for line in lines)
+    assert f"{saved}: 0 article(s), 0 comment(s); 1 page asset(s) not read (.css 1)" in lines
+    assert any(line.startswith(f"{fixtures / 'wxr/harbour_blog.xml'}: ") for line in lines)
+    # a split JSONL has nothing of the kind to say
+    split_lines = score([_write_split(tmp_path / "split.jsonl", [_thread("a", "T", ["fine"])])], tmp_path / "t.csv",
+                        model=model).lines()
+    assert split_lines[0].startswith("1 comment row(s) from 1 article(s)")

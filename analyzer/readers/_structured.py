@@ -167,11 +167,16 @@ def element_text(element: etree._Element) -> str:
     return clean_text(element.text_content())
 
 
+def _is_quote(node: etree._Element) -> bool:
+    """A ``<blockquote>``, or Discourse's ``<aside class="quote">`` (who is quoted, then a blockquote)."""
+    return node.tag == "blockquote" or (node.tag == "aside" and "quote" in (node.get("class") or "").split())
+
+
 def _outermost_quotes(element: etree._Element) -> list[etree._Element]:
-    """The ``<blockquote>`` elements under ``element`` that no other one under it holds."""
+    """The quotes under ``element`` that no other quote under it holds."""
     return [
-        quote for quote in element.iter("blockquote")
-        if quote is not element and not any(a.tag == "blockquote" for a in _ancestors_below(quote, element))
+        quote for quote in element.iter("blockquote", "aside")
+        if quote is not element and _is_quote(quote) and not any(map(_is_quote, _ancestors_below(quote, element)))
     ]
 
 
@@ -185,6 +190,10 @@ def _ancestors_below(node: etree._Element, top: etree._Element) -> Iterator[etre
 def _write_as_quote_lines(quote: etree._Element) -> None:
     """Replace a quote by a block of its text with every line marked "> " (the marks tell readers and the
     scorer, ``analyzer.targets.own_words``, whose words these are)."""
+    if quote.tag != "blockquote":  # the blockquote inside an aside is the same quote, not a nested one
+        for inner in _outermost_quotes(quote):
+            if inner.tag == "blockquote":
+                inner.tag = "div"
     lines = element_text(quote).split("\n")
     block = quote.makeelement("div", {})
     block.text = "\n".join(f"> {line}" if line.strip() else "" for line in lines)
