@@ -875,3 +875,29 @@ def test_binary_data_is_not_read_as_text_even_without_nul_bytes(tmp_path: Path) 
     # text in a single-byte encoding, with a stray control byte or two, is still text
     path.write_bytes("Caf\xe9 closes early.\n\nIt reopens on Monday \x0b after repairs.\n".encode("cp1252"))
     assert detect_format(path) == "plaintext"
+
+
+def test_a_title_block_above_a_tables_header_is_kept_aside_and_the_rows_read(tmp_path: Path) -> None:
+    # comment-export tools and spreadsheets write a few lines above the header; read as prose, this file
+    # had become one article with no comments (exit 0)
+    path = tmp_path / "export.csv"
+    path.write_text("Comments on https://news.example/ferries\nExported 2024-01-05 by the desk\n\n"
+                    "Name,Date,Likes,Comment\nann,2024-01-01,3,\"Fares up again, unbelievable.\"\n"
+                    "bob,2024-01-02,0,Fair enough.\ncyd,2024-01-03,1,Too,many,fields\n", encoding="utf-8")
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    [article] = result.articles
+    assert [(c.author, c.text) for c in article.comments] == [("ann", "Fares up again, unbelievable."),
+                                                             ("bob", "Fair enough.")]
+    assert article.extra["preamble"] == "Comments on https://news.example/ferries\nExported 2024-01-05 by the desk"
+    assert result.notes == ["2 line(s) above the table's header read as its title block, not as rows "
+                            "(kept in each article's extra.preamble)"]
+    assert [(r.location, r.reason) for r in result.rejects] == [("line 7", "6 fields where the header has 4")]
+    # a column only the user can name is looked for below the title block too
+    path.write_text("Leserkommentare\nName;Kommentar\nann;Gut so.\nbob;Schlecht.\n", encoding="utf-8")
+    options = ReadOptions(text_column="Kommentar")
+    assert [c.text for c in _comments(read_file(path, "tabular", options).articles)] == ["Gut so.", "Schlecht."]
+    # a table that starts at its first line has no title block
+    path.write_text("text,author\nFine.,ann\n", encoding="utf-8")
+    plain = read_file(path)
+    assert plain.notes == [] and plain.articles[0].extra == {}

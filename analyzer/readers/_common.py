@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -170,6 +170,25 @@ def csv_head(head: bytes) -> CsvHead | None:
         return None
     rows, cut = _first_records(decode_bytes(head), delimiter)
     return CsvHead(header=header, records=rows[1 : _SAMPLE_RECORDS + 1], cut=cut)
+
+
+#: Lines a title block above a table's header may take: an export's name, where it came from, its date.
+MAX_PREAMBLE_LINES = 5
+
+
+def preamble_lines(head: bytes, is_header: Callable[[list[str]], bool]) -> int:
+    """How many lines a title block above a table's header takes; 0 when there is none to skip.
+
+    Spreadsheets and comment-export tools often write a few lines above the header ("Comments on
+    https://…", "Exported 2024-01-05", a blank line). The table starts at the first later line that
+    ``is_header`` accepts with records under it, most of them as wide as the header.
+    """
+    lines = head.split(b"\n", MAX_PREAMBLE_LINES)
+    for skipped in range(1, len(lines)):
+        table = csv_head(b"\n".join(lines[skipped:]))
+        if table is not None and is_header(table.header) and table.consistent * 2 > len(table.records):
+            return skipped
+    return 0
 
 
 def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], bool]:

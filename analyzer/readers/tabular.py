@@ -40,9 +40,11 @@ from analyzer.readers._common import (
     STATUS_WORDS,
     SeenIds,
     as_utc,
+    clean_text,
     csv_head,
     decode_bytes,
     fill_depths,
+    preamble_lines,
     to_iso8601,
 )
 from analyzer.readers._structured import (
@@ -138,11 +140,17 @@ def _sniff(head: bytes, path: Path) -> float:
     if path.suffix.lower() in _TABLE_SUFFIXES and _one_text_column(stripped):
         return 0.7
     table = csv_head(head)
+    if table is not None and table.consistent and _names_a_text_column(table.header):
+        return 0.7
+    if preamble_lines(stripped, _names_a_text_column):  # a title block above the header
+        return 0.7
     if table is None or table.consistent == 0:
         return 0.0
-    if set(TEXT_COLUMNS) & {_usual_name(cell) for cell in table.header}:
-        return 0.7
     return 0.5 if path.suffix.lower() in _TABLE_SUFFIXES else 0.0
+
+
+def _names_a_text_column(header: list[str], chosen: str | None = None) -> bool:
+    return bool({*TEXT_COLUMNS, chosen} & {_usual_name(cell) for cell in header} or chosen in header)
 
 
 def _one_text_column(head: bytes) -> bool:
@@ -154,6 +162,8 @@ def _one_text_column(head: bytes) -> bool:
 
 # --- loading rows ---------------------------------------------------------------------------------
 
+#: How much of a CSV text is searched for a title block above its header.
+_PREAMBLE_SEARCH_CHARS = 8192
 #: csv's default cap on a field (128 KiB) would refuse a long comment that pandas read; none is needed
 #: when the whole file is in memory already.
 _CSV_FIELD_LIMIT = 2**31 - 1
@@ -170,6 +180,8 @@ class _Loaded:
 
     rows: list[Row] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    #: The title block above a CSV table's header (``_common.preamble_lines``), as written.
+    preamble: str = ""
 
 
 def _plain(value: Any) -> Any:
@@ -234,18 +246,26 @@ def _is_unterminated(raw: str, separator: str) -> bool:
     return False
 
 
-def _csv_rows(path: Path, text: str) -> _Loaded:
+def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
     """Rows by header name. A row with more fields than the header is rejected by its line; so is a
-    quoted field never closed (the file cut short, or a stray quote), which swallows the rest of the file."""
+    quoted field never closed (the file cut short, or a stray quote), which swallows the rest of the file.
+    A title block above the header is kept aside (``_Loaded.preamble``), not read as the header."""
+    loaded, header, data_rows = _Loaded(), None, 0
+    head = text[:_PREAMBLE_SEARCH_CHARS].encode("utf-8", "surrogateescape")
+    first = csv_head(head)
+    if first is None or not _names_a_text_column(first.header, text_column):
+        if skipped := preamble_lines(head, lambda header: _names_a_text_column(header, text_column)):
+            block = text.split("\n", skipped)
+            loaded.preamble = clean_text("\n".join(block[:skipped]))
+            text = "\n" * skipped + block[skipped]  # blank lines keep the rows' line numbers
     separator = "\t" if path.suffix.lower() == ".tsv" else None
     if separator is None:
         try:
-            separator = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t|").delimiter
+            separator = csv.Sniffer().sniff(text.lstrip("\r\n").split("\n", 1)[0], delimiters=",;\t|").delimiter
         except csv.Error:
             separator = ","
     csv.field_size_limit(_CSV_FIELD_LIMIT)
     lines = _RecordLines(text)
-    loaded, header, data_rows = _Loaded(), None, 0
     last_row: tuple[int, str] | None = None  # where the last record began and its text, when it is a row kept
     # Not strict: a stray quote inside an unquoted field is text, as pandas read it; nothing else raises
     # once the field size limit is lifted and NULs are gone (decode_text).
@@ -330,7 +350,7 @@ def _load_rows(path: Path, options: ReadOptions) -> _Loaded:
     elif text.lstrip().startswith(("[", "{")):
         loaded = _json_rows(path, text)
     else:
-        loaded = _csv_rows(path, text)
+        loaded = _csv_rows(path, text, options.text_column)
     loaded.rejects[:0] = repair_rejects(path, decoded.repairs, "text repaired")
     return loaded
 
@@ -641,6 +661,10 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     loaded = _load_rows(path, options)
     rows = _objects(path, loaded)
     result = ReadResult(rejects=loaded.rejects)
+    if loaded.preamble:
+        lines = loaded.preamble.count("\n") + 1
+        result.notes.append(f"{lines} line(s) above the table's header read as its title block, not as rows "
+                            "(kept in each article's extra.preamble)")
     if not rows:
         return result
     columns = _columns(path, rows, options)
@@ -680,6 +704,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
             _link_by_counter(article.comments, counters)
         if columns.parent or columns.counter:
             fill_depths(article.comments)
+        if loaded.preamble:
+            article.extra["preamble"] = loaded.preamble
     result.articles = found
     result.rejects += [Reject(str(path), where, f"no text in column {columns.text!r}", excerpt(row))
                        for where, row in posts.values()]
