@@ -309,4 +309,31 @@ def test_an_sql_dump_of_a_comments_table_is_not_read_as_a_page(tmp_path: Path) -
                     "INSERT INTO `wp_comments` VALUES (1,'Ferries late again.'),(2,'Every winter.');\nUNLOCK TABLES;\n")
     with pytest.raises(ReaderError) as raised:
         detect_format(dump)
-    assert "format not recognised" in raised.value.message
+    assert raised.value.message.startswith("an SQL dump, not a comment export") and "as CSV" in raised.value.message
+    # pg_dump and sqlite3's .dump begin otherwise; prose that mentions SQL is still prose
+    dump.write_text("--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nCREATE TABLE public.comments (\n"
+                    "    id integer NOT NULL,\n    body text\n);\n")
+    with pytest.raises(ReaderError, match="an SQL dump"):
+        detect_format(dump)
+    dump.write_text("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE comments (id INTEGER, text TEXT);\n"
+                    "INSERT INTO comments VALUES(1,'Fine.');\nCOMMIT;\n")
+    with pytest.raises(ReaderError, match="an SQL dump"):
+        detect_format(dump)
+    prose = tmp_path / "notes.txt"
+    prose.write_text("Insert into the record: the council met.\n\nCreate tables for the budget, said the mayor.\n")
+    assert detect_format(prose) == "plaintext"
+
+
+def test_an_sqlite_database_is_refused_with_how_to_export_its_comments(tmp_path: Path) -> None:
+    import sqlite3
+
+    from analyzer.readers import ReaderError, read_file
+
+    path = tmp_path / "comments.db"
+    with sqlite3.connect(path) as db:  # Isso, a self-hosted comment system, keeps its comments so
+        db.execute("CREATE TABLE comments (id INTEGER PRIMARY KEY, text TEXT)")
+        db.execute("INSERT INTO comments (text) VALUES ('Ferries late again.')")
+    db.close()
+    with pytest.raises(ReaderError) as raised:
+        read_file(path)
+    assert raised.value.message.startswith("an SQLite database, not a dump") and "-csv" in raised.value.message

@@ -58,6 +58,19 @@ _HTML_START = re.compile(rb"\A[ \t\r\n]*<(?:!doctype\s+html|html|head|body)\b", 
 #: JSON, not prose that opens with a bracket ("[Update] …"): an object key, or an array of values.
 _JSON_START = re.compile(rb'\A[ \t\r\n]*(?:\{[ \t\r\n]*["}]|\[[ \t\r\n]*(?:[\[{"\]\d-]|true|false|null))')
 _JSON_LINES = re.compile(rb"\A[ \t\r\n]*\{[^\n]*\}[ \t\r]*\n[ \t\r\n]*\{")
+#: A database dump: SQL statements after the dump tool's comments (mysqldump, pg_dump, sqlite3 .dump).
+_SQL_NAME = rb"[`\"\[]?[\w.$]+[`\"\]]?"
+_SQL_START = re.compile(
+    # one unambiguous way through the comments (no nested repeats to backtrack through on hostile input)
+    rb"\A(?:\s|--[^\n]*\n|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/;?)*(?:"
+    rb"CREATE\s+(?:TEMP\w*\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _SQL_NAME + rb"\s*\("
+    rb"|INSERT\s+INTO\s+" + _SQL_NAME + rb"\s*(?:\(|VALUES\b)"
+    rb"|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _SQL_NAME + rb"\s*;"
+    rb"|CREATE\s+(?:DATABASE|SCHEMA)\s+[^\n;]*;|LOCK\s+TABLES\s+" + _SQL_NAME + rb"\s+WRITE"
+    rb"|SET\s+[\w@.]+\s*=[^\n;]*;|PRAGMA\s+\w+[^\n;]*;|BEGIN\s+TRANSACTION\s*;)",
+    re.IGNORECASE | re.DOTALL,
+)
+_SQL_DUMP = "an SQL dump"
 #: Where content may begin after stray bytes: markup, a JSON value, or a CSV header's first cell
 #: right after a byte that cannot be part of it (a reader must then be sure of what follows).
 #: Zero-width, so that every such place is found ("[{" holds two).
@@ -153,7 +166,10 @@ class Detection:
 
 
 def looks_like(head: bytes) -> str | None:
-    """The structure the head of a file has ("XML", "HTML", "JSON", "JSON lines", "a CSV table"), None for prose."""
+    """The structure the head of a file has ("XML", "HTML", "JSON", "JSON lines", "a CSV table", "an SQL dump"),
+    None for prose."""
+    if _SQL_START.match(head):
+        return _SQL_DUMP
     if _MARKUP_START.match(head):
         return "HTML" if _HTML_START.match(head) else "XML"
     if _JSON_START.match(head):
@@ -265,6 +281,10 @@ def detect(path: str | Path, fmt: str | None = None) -> Detection:
     if structure is None:  # only now may the plain-text reader have it, as it is: NUL bytes say binary, not prose
         prose = readers()[_PROSE_FORMAT]
         confidence, name = max((confidence, name), (prose.sniff(content, path), prose.name))
+    if structure == _SQL_DUMP:
+        raise ReaderError(path, "byte 0", "an SQL dump, not a comment export: no reader reads SQL statements; load it "
+                          "into its database and export the comments table as CSV (WordPress: wp_comments, or a WXR "
+                          "file from Tools → Export), and read that")
     if confidence <= 0:
         hint = f" (looks like {structure}: name it with --format)" if structure else "; name it with --format"
         raise ReaderError(path, "byte 0", f"format not recognised{hint}")

@@ -156,6 +156,7 @@ class Container:
 _PDF_MAGIC = b"%PDF-"
 #: Word's .doc and Excel's .xls before 2007 (OLE2 compound files).
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def container_of(path: Path) -> Container:
@@ -172,6 +173,9 @@ def container_of(path: Path) -> Container:
     if head.startswith(_OLE2_MAGIC):
         return Container(refusal="an office document (the older binary format), not a dump: save its text or table "
                                  "as a plain file and read that")
+    if head.startswith(_SQLITE_MAGIC):
+        return Container(refusal="an SQLite database, not a dump: export its comments table as CSV "
+                                 "(sqlite3 -header -csv FILE 'SELECT * FROM comments;' > comments.csv) and read that")
     if not head.startswith(_ZIP_MAGIC):
         return Container()
     try:
