@@ -716,6 +716,17 @@ def write_results(out_dir: Path, stem: str, results: dict[str, Any], markdown: s
     write_text_atomically(out_dir / f"{stem}.md", markdown)
 
 
+def write_report_folder(out_dir: Path, results: dict[str, Any], markdown: str) -> Path:
+    """An evaluation's ``metrics.json`` (NaN written as null) and ``report.md`` under ``out_dir`` (created if
+    needed), each replaced atomically; returns the report's path."""
+    from analyzer.evaluation.report import json_safe
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(out_dir / "metrics.json", json.dumps(json_safe(results), indent=2) + "\n")
+    write_text_atomically(out_dir / "report.md", markdown)
+    return out_dir / "report.md"
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_speed", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 comments for speed, 2,000 vs 20,000 for memory")

@@ -15,7 +15,6 @@ Writes ``reports/eval/heldout-sources/`` (``report.md``, ``metrics.json``), as `
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -26,14 +25,12 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
-from analyzer._files import write_text_atomically
 from analyzer.config import EVAL_REPORTS_DIR
-from analyzer.evaluation import json_safe
 from analyzer.evaluation.baselines import ToxicityBaseline, profanity_check_baseline
 from analyzer.evaluation.metrics import bootstrap_ci, roc_auc
 from analyzer.finetune.examples import Example
 from analyzer.model import TOXICITY_ATTRIBUTES, Model, load_model
-from eval.bench_speed import invoked_command
+from eval.bench_speed import invoked_command, write_report_folder
 from training import corpora
 from training.recipe import PROJECT_ROOT, toxicity_draws
 
@@ -259,8 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for name, rows in unused.items()},
     }
     markdown = render_markdown(results, invoked_command("eval.heldout", argv))
-    write_text_atomically(args.output / "metrics.json", json.dumps(json_safe(results), indent=2) + "\n")
-    write_text_atomically(args.output / "report.md", markdown)
+    write_report_folder(args.output, results, markdown)
     print(markdown, file=sys.stderr)
     return 0
 

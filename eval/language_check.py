@@ -19,7 +19,6 @@ Writes ``report.md`` and ``metrics.json`` (counts and language codes only: no te
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -30,11 +29,10 @@ from typing import Any
 
 from scipy.stats import binomtest
 
-from analyzer._files import write_text_atomically
 from analyzer._language import foreign_language, other_language_candidate
 from analyzer.config import EVAL_REPORTS_DIR, LanguageCheck
 from analyzer.splitting import split
-from eval.bench_speed import invoked_command
+from eval.bench_speed import invoked_command, write_report_folder
 from eval.gate import SHARED
 from eval.transfer import TOXICITY_SOURCES
 
@@ -169,10 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rows": args.rows, "seed": args.seed, "english": english, "german": german,
         "ms_per_comment": sum(e["ms_per_comment"] * e["comments"] for e in timed) / sum(e["comments"] for e in timed),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(args.out / "metrics.json", json.dumps(results, indent=2) + "\n")
-    write_text_atomically(args.out / "report.md", render_markdown(results, invoked_command("eval.language_check", argv)))
-    print(f"wrote {args.out / 'report.md'}", file=sys.stderr)
+    markdown = render_markdown(results, invoked_command("eval.language_check", argv))
+    print(f"wrote {write_report_folder(args.out, results, markdown)}", file=sys.stderr)
     return 0
 
 

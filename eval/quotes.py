@@ -15,7 +15,6 @@ Writes ``report.md`` and ``metrics.json`` (counts and scores only: no text of th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,14 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from analyzer._files import write_text_atomically
 from analyzer.config import EVAL_REPORTS_DIR
 from analyzer.evaluation.metrics import bootstrap_ci, macro_f1
 from analyzer.finetune.examples import Example
 from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES, Model, load_model
 from analyzer.splitting import split
 from analyzer.targets import own_words
-from eval.bench_speed import invoked_command
+from eval.bench_speed import invoked_command, write_report_folder
 from eval.gate import SHARED
 from eval.stance_sets import NK_LABELS
 from training import corpora
@@ -143,10 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = corpora.nk_talks(SHARED / "data", NK_LABELS, TOXICITY_ATTRIBUTES)[1]
     results = {"model": f"{model.name} {model.version}", "threshold": model.toxicity_threshold, "dumps": dumps,
                "nk_check": labelled_check(model, check)}
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(args.out / "metrics.json", json.dumps(results, indent=2) + "\n")
-    write_text_atomically(args.out / "report.md", render_markdown(results, invoked_command("eval.quotes", argv)))
-    print(f"wrote {args.out / 'report.md'}", file=sys.stderr)
+    report = write_report_folder(args.out, results, render_markdown(results, invoked_command("eval.quotes", argv)))
+    print(f"wrote {report}", file=sys.stderr)
     return 0
 
 

@@ -23,7 +23,6 @@ Intervals: 95% paired bootstrap over rows of (variant − as is). Writes ``repor
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,11 +33,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from analyzer._files import write_text_atomically
-from analyzer.evaluation import json_safe, subsample
+from analyzer.evaluation import subsample
 from analyzer.evaluation.metrics import bootstrap_ci, f_avg, macro_f1
 from analyzer.model import Model, load_model
-from eval.bench_speed import invoked_command, log_to_stderr
+from eval.bench_speed import invoked_command, log_to_stderr, write_report_folder
 from eval.stance_sets import SETS, labeled_set
 from training.recipe import PROJECT_ROOT
 
@@ -176,8 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_to_stderr(f"{name}: {len(rows)} rows, 3 passes")
         results["sets"][name] = measure_set(model, rows, args.batch_size, args.bootstrap)
     markdown = render_markdown(results, invoked_command("eval.relatedness", argv))
-    write_text_atomically(args.output / "metrics.json", json.dumps(json_safe(results), indent=2) + "\n")
-    write_text_atomically(args.output / "report.md", markdown)
+    write_report_folder(args.output, results, markdown)
     log_to_stderr(markdown)
     return 0
 

@@ -17,7 +17,6 @@ with their post titles as context (as a dump is scored) and bare: what the conte
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -29,7 +28,7 @@ from analyzer.evaluation import EvalResult, LabeledSet, evaluate_rows, json_safe
 from analyzer.evaluation.report import format_interval
 from analyzer.finetune.examples import Example
 from analyzer.model import STANCE_LABELS, TOXICITY_ATTRIBUTES, Model, load_model
-from eval.bench_speed import invoked_command, log_to_stderr
+from eval.bench_speed import invoked_command, log_to_stderr, write_report_folder
 from eval.gate import SHARED
 from training import corpora, stance_sources
 from training.recipe import PROJECT_ROOT
@@ -157,10 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     others = [load_model(None if folder == "shipped" else folder, backend=args.backend) for folder in args.compare]
     options = EvalOptions(bootstrap_resamples=args.bootstrap, seed=SEED, bootstrap_unit="row")
     results = measure(model, others, data, options, log_to_stderr)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "metrics.json").write_text(json.dumps(to_json(results), indent=2) + "\n", encoding="utf-8")
     markdown = render_markdown(results, invoked_command("eval.stance_sets", argv))
-    (args.out / "report.md").write_text(markdown, encoding="utf-8")
+    write_report_folder(args.out, to_json(results), markdown)
     print(markdown)
     return 0
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import sys
 import time
@@ -45,7 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from analyzer._files import temporary_path, write_text_atomically
+from analyzer._files import temporary_path
 from analyzer.config import EVAL_REPORTS_DIR
 from analyzer.evaluation import json_safe
 from analyzer.evaluation.metrics import Interval, bootstrap_ci, f_avg, macro_f1, roc_auc
@@ -62,7 +61,7 @@ from analyzer.model import (
 )
 from analyzer.splits import stable_bucket
 from eval.bench_calibrate import LABELLED_ATTRIBUTE
-from eval.bench_speed import invoked_command, log_to_stderr
+from eval.bench_speed import invoked_command, log_to_stderr, write_report_folder
 from eval.gate import SHARED
 from eval.heldout import POSITIVES as HELDOUT_POSITIVES
 from eval.stance_sets import NK_LABELS
@@ -541,8 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "texts_embedded": embedder.computed}
     markdown = render_markdown(results, invoked_command("eval.transfer", argv))
     results["tasks"] = {task: {"sources": r["sources"], **to_json(r["tables"])} for task, r in results["tasks"].items()}
-    write_text_atomically(args.out / "metrics.json", json.dumps(json_safe(results), indent=2) + "\n")
-    write_text_atomically(args.out / "report.md", markdown)
+    write_report_folder(args.out, results, markdown)
     print(markdown, file=sys.stderr)
     return 0
 
