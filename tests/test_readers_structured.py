@@ -901,3 +901,22 @@ def test_a_title_block_above_a_tables_header_is_kept_aside_and_the_rows_read(tmp
     path.write_text("text,author\nFine.,ann\n", encoding="utf-8")
     plain = read_file(path)
     assert plain.notes == [] and plain.articles[0].extra == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "count"),
+    [(3, 3), (0, 0), (3.0, 3), ("3", 3), (" 12 ", 12), ("3.0", 3), (True, None), (-1, None), (2.5, None),
+     ("many", None), (float("nan"), None), (float("inf"), None), (1e300, None), (None, None), ([3], None)],
+)
+def test_a_declared_count_is_read_however_the_source_writes_a_whole_number(value, count) -> None:
+    from analyzer.readers._structured import whole_count
+
+    assert whole_count(value) == count
+
+
+def test_flags_give_deleted_before_spam_whatever_their_spelling() -> None:
+    from analyzer.readers._common import flag_status
+
+    assert flag_status(["isSpam"]) == "spam" and flag_status(["is_spam", "Dead"]) == "deleted"
+    assert flag_status(["userDeleted"]) == flag_status(["is-removed"]) == "deleted"
+    assert flag_status(["pinned", "edited"]) is None and flag_status([]) is None

@@ -111,6 +111,21 @@ STATUS_WORDS = {
 }
 #: Entry kind words (WordPress's comment_type: "" or "comment", "pingback", "trackback"), as kinds.
 KIND_WORDS = {"": "comment", "comment": "comment", "pingback": "pingback", "trackback": "trackback"}
+#: Flags that mark a comment removed (its text may then be gone) or spam, named as ``flag_name`` spells them:
+#: Hacker News' dead and deleted, Lemmy's deleted (by its author) and removed (by a moderator), isSpam.
+FLAG_STATUSES = {"deleted": "deleted", "isdeleted": "deleted", "userdeleted": "deleted", "dead": "deleted",
+                 "removed": "deleted", "isremoved": "deleted", "spam": "spam", "isspam": "spam"}
+
+
+def flag_name(name: str) -> str:
+    """A field or column name as ``FLAG_STATUSES`` spells it: ``is_deleted``, ``isDeleted`` → ``isdeleted``."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def flag_status(flags: Iterable[str]) -> str | None:
+    """The status the set flags (their names) give: deleted before spam, None when no known flag is set."""
+    statuses = {FLAG_STATUSES.get(flag_name(name)) for name in flags}
+    return next((status for status in ("deleted", "spam") if status in statuses), None)
 
 
 def fill_depths(comments: Iterable[Comment]) -> None:

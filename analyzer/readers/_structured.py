@@ -493,11 +493,29 @@ def text_field(item: Mapping[str, Any], key: str) -> str | None:
     raise ItemError(f"{key!r} is {_json_type(value)}, expected text")
 
 
-def count_field(item: Mapping[str, Any], key: str) -> int | None:
-    """A count (declared comments, hidden replies): a whole number ≥ 0, else None — a count of the
+#: Above this no count is believed (and JSON's doubles stop holding whole numbers exactly).
+_MAX_COUNT = 2**53
+
+
+def whole_count(value: Any) -> int | None:
+    """A count (declared comments, hidden replies) as a source writes it: 3, 3.0 (a table column with empty
+    cells is read as floats) or "3" (old Reddit dumps, CSV cells); None for anything else — a count of the
     wrong type says nothing, and the item is still worth reading."""
-    value = item.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else None
+    return value if isinstance(value, int) and 0 <= value <= _MAX_COUNT else None
+
+
+def count_field(item: Mapping[str, Any], key: str) -> int | None:
+    """``whole_count`` of the item's ``key``."""
+    return whole_count(item.get(key))
 
 
 def extra_value(value: Any) -> Any:

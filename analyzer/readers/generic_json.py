@@ -84,6 +84,7 @@ from analyzer.readers._common import (
     clean_text,
     decode_bytes,
     fill_depths,
+    flag_status,
     to_iso8601,
 )
 from analyzer.readers._structured import (
@@ -132,11 +133,8 @@ _ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "
 _LIST_KEYS = ("comments", "data", "items", "results")
 _TITLE = ("title", "headline")
 _URL = ("url", "link", "permalink")
-#: Flags that mark a comment removed (its text may then be empty), or spam.
-_DELETED_FLAGS = ("deleted", "isdeleted", "removed", "isremoved", "userdeleted")
-#: A time of removal (Discourse's deleted_at) marks it removed too.
+#: Besides a removal flag (``_common.FLAG_STATUSES``), a time of removal (Discourse's deleted_at) marks it removed.
 _DELETED_TIMES = ("deletedat", "removedat")
-_SPAM_FLAGS = ("isspam", "spam")
 #: A moderation status, where no flag says more: the words WordPress's REST API (approved, hold, spam,
 #: trash) and other platforms write; any other word says nothing.
 _STATUS = ("status", "commentstatus")
@@ -414,9 +412,9 @@ def _time(obj: dict[str, Any], key: str | None) -> str | None:
     return as_utc(time) if key and _norm(key).endswith(_UTC_SUFFIXES) else time
 
 
-def _flagged(obj: dict[str, Any], flags: tuple[str, ...]) -> bool:
-    """Whether any of the flags is set: Lemmy writes "deleted" (by its author) and "removed" (by a moderator)."""
-    return any(value is True for key, value in obj.items() if _norm(key) in flags)
+def _flagged(obj: dict[str, Any]) -> str | None:
+    """The status the flags set to true give (``_common.flag_status``)."""
+    return flag_status(key for key, value in obj.items() if value is True)
 
 
 def _removed_at(obj: dict[str, Any]) -> bool:
@@ -435,10 +433,10 @@ def _word(obj: dict[str, Any], names: tuple[str, ...]) -> str:
 def _status(obj: dict[str, Any], key: str | None = None) -> str:
     """Flags first (they say one thing each), then a status word (under the key given, else a usual name);
     published when nothing says otherwise."""
-    if _flagged(obj, _DELETED_FLAGS) or _removed_at(obj):
+    if _removed_at(obj):
         return "deleted"
-    if _flagged(obj, _SPAM_FLAGS):
-        return "spam"
+    if (flagged := _flagged(obj)) is not None:
+        return flagged
     return STATUS_WORDS.get(_word(obj, (_norm(key),) if key else _STATUS), "published")
 
 

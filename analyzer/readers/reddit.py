@@ -405,14 +405,10 @@ class _Repairs:
 
 def _dump_post_fields(data: dict[str, Any]) -> dict[str, Any]:
     """The Article fields of a dump's submission line, as a thread's post gives them (the thread's page the
-    url, a link post's link in ``extra.link_url``), where old dumps write numbers as text, and a deleted or
-    removed text is no body."""
+    url, a link post's link in ``extra.link_url``), where a deleted or removed text is no body."""
     fields = _post_fields(data)
     if data.get("is_self") is True:  # its url is the thread's own page, already the article's
         fields["extra"].pop("link_url", None)
-    declared = data.get("num_comments")
-    if isinstance(declared, str) and declared.strip().isdigit():  # old dumps write some numbers as text
-        fields["declared_comment_count"] = int(declared)
     if (text_field(data, "selftext") or "").strip() in DELETED_BODIES:
         fields["body"] = ""
         fields["extra"]["body_status"] = "deleted"

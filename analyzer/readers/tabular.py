@@ -36,6 +36,7 @@ import pandas as pd
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import (
+    FLAG_STATUSES,
     KIND_WORDS,
     STATUS_WORDS,
     SeenIds,
@@ -44,6 +45,8 @@ from analyzer.readers._common import (
     csv_head,
     decode_bytes,
     fill_depths,
+    flag_name,
+    flag_status,
     preamble_lines,
     to_iso8601,
 )
@@ -58,6 +61,7 @@ from analyzer.readers._structured import (
     parse_json,
     repair_rejects,
     text_field,
+    whole_count,
 )
 from analyzer.readers.reddit import DELETED_BODIES
 from analyzer.records import Article, Comment, Reject
@@ -95,9 +99,6 @@ TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "p
 #: A post's row in a table of posts and comments (Hacker News' public dataset): its link and comment count.
 URL_COLUMNS = ("url", "link", "permalink")
 COUNT_COLUMNS = ("descendants", "num_comments", "comment_count", "comments_count")
-#: Flag columns that mark a comment removed or spam (Hacker News' dead / deleted).
-_FLAG_STATUSES = {"deleted": "deleted", "is_deleted": "deleted", "dead": "deleted", "removed": "deleted",
-                  "is_removed": "deleted", "spam": "spam", "is_spam": "spam"}
 _TRUE = {"true", "1", "yes"}
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
 COUNTER_COLUMNS = ("comment_counter",)
@@ -374,8 +375,8 @@ class _Columns:
     #: A moderation status column and an entry kind column, used only when every value in them is read.
     status: str | None = None
     kind: str | None = None
-    #: Flag columns (``dead``, ``isDeleted``) and the status a true value gives.
-    flags: dict[str, str] = field(default_factory=dict)
+    #: Flag columns (``dead``, ``isDeleted``): a true value gives the status ``_common.flag_status`` says.
+    flags: list[str] = field(default_factory=list)
 
     def used(self) -> set[str]:
         return {c for c in (self.text, self.article, self.id, self.parent, self.author, self.time, self.title,
@@ -499,7 +500,7 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
         status=_word_column(rows, available, STATUS_COLUMNS, _status_words),
         kind=_word_column(rows, available, KIND_COLUMNS, lambda _: KIND_WORDS),
-        flags={name: _FLAG_STATUSES[_usual_name(name)] for name in available if _usual_name(name) in _FLAG_STATUSES},
+        flags=[name for name in available if flag_name(name) in FLAG_STATUSES],
     )
 
 
@@ -530,9 +531,8 @@ def _time(row: dict[str, Any], column: str | None) -> str | None:
 
 
 def _flagged(row: dict[str, Any], columns: _Columns) -> str | None:
-    """The status a true flag cell gives the row (``dead``: deleted), if any."""
-    return next((status for column, status in columns.flags.items()
-                 if str(row.get(column)).strip().lower() in _TRUE), None)
+    """The status the row's true flag cells give (``dead``: deleted), if any (``_common.flag_status``)."""
+    return flag_status(column for column in columns.flags if str(row.get(column)).strip().lower() in _TRUE)
 
 
 def _status(row: dict[str, Any], columns: _Columns, text: str) -> str:
@@ -596,18 +596,9 @@ def _post_article(path: Path, key: str, row: dict[str, Any] | None, columns: _Co
         return Article(id=key, source_file=str(path), format=FORMAT)
     by_usual = {_usual_name(name): name for name in row}
     url = next((_cell(row, by_usual[n]) for n in URL_COLUMNS if n in by_usual and _cell(row, by_usual[n])), None)
-    count = next((_count(row[by_usual[n]]) for n in COUNT_COLUMNS if n in by_usual), None)
+    count = next((whole_count(row[by_usual[n]]) for n in COUNT_COLUMNS if n in by_usual), None)
     return Article(id=key, source_file=str(path), format=FORMAT, title=_cell(row, columns.title), url=url,
                    date=_time(row, columns.time), declared_comment_count=count)
-
-
-def _count(value: Any) -> int | None:
-    """A whole number ≥ 0 as a cell holds it: 3, "3", or 3.0 (a CSV column with empty cells is read as floats)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if number.is_integer() and number >= 0 else None
 
 
 def _by_post(path: Path, article: Article, posts: dict[str, tuple[str, dict[str, Any]]],
