@@ -434,6 +434,36 @@ def test_x_pages_one_article_per_conversation_the_first_tweet_in_data_too(tmp_pa
         ("1798000000000000201", None, 0, "@examplenews Again? That is the third cut in two years.")]  # a long post
 
 
+def test_x_pages_saved_together_as_a_list_or_one_a_line_are_one_conversation(tmp_path: Path) -> None:
+    # a conversation search's results fetched page after page (next_token), saved as one JSON list or appended
+    # one page a line; the search ends on a page without data. Both had been refused as a table without text.
+    document = json.loads(X_CONVERSATION.read_text(encoding="utf-8"))
+    first = {**document, "data": document["data"][:2], "meta": {"result_count": 2, "next_token": "b26v89c19zqg8o3f"}}
+    second = {**document, "data": document["data"][1:], "meta": {"result_count": 3}}  # one tweet on both pages
+    last = {"meta": {"result_count": 0}}
+    [whole] = read_file(X_CONVERSATION).articles
+    as_list = tmp_path / "pages.json"
+    as_list.write_text(json.dumps([first, second, last]), encoding="utf-8")
+    as_lines = tmp_path / "pages.jsonl"
+    as_lines.write_text("\n".join(map(json.dumps, [first, second, "not a page", last])) + "\n{broken\n",
+                        encoding="utf-8")
+    for path in (as_list, as_lines):
+        assert detect_format(path) == "generic-json"
+        result = read_file(path)
+        [article] = result.articles
+        assert (article.id, article.url, article.body) == (whole.id, whole.url, whole.body)
+        assert _thread(article) == _thread(whole)  # the tweet on two pages is read once
+        assert article.extra["fields"]["comments"] == "data"
+    assert [(r.location, r.reason) for r in read_file(as_list).rejects] == [
+        ("$[1].data[0]", "1 duplicate comments (same id) dropped")]
+    assert [(r.location, r.reason.split(":")[0]) for r in read_file(as_lines).rejects] == [
+        ("line 5, column 2", "not valid JSON"), ("line 3", "not an X API page (no data of tweets)"),
+        ("line 2: $.data[0]", "1 duplicate comments (same id) dropped")]
+    # a list of pages and something else is no list of pages
+    as_list.write_text(json.dumps([first, {"id": "1", "text": "a chat message"}]), encoding="utf-8")
+    assert read_file(as_list, "generic-json").articles[0].extra.get("platform") != "x"
+
+
 @pytest.mark.parametrize(("name", "key", "first_id", "comments"), [
     ("mastodon_context.json", "descendants", 2000, 404), ("x_conversation.json", "data", 1798000000000001000, 404)])
 def test_a_platform_document_longer_than_the_sniffed_head_is_not_read_as_rows(

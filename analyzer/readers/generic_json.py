@@ -93,6 +93,7 @@ from analyzer.readers._structured import (
     ItemError,
     count_field,
     decode_text,
+    excerpt,
     extra_value,
     item_reject,
     json_lines,
@@ -101,7 +102,7 @@ from analyzer.readers._structured import (
     repair_rejects,
     text_field,
 )
-from analyzer.records import Article, Comment
+from analyzer.records import Article, Comment, Reject
 
 FORMAT = "generic-json"
 
@@ -357,8 +358,11 @@ def _sniff(head: bytes, path: Path) -> float:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        # more after one whole value is JSON lines (a Remark42 backup's was taken above): the table reader's
-        return 0.0 if error.msg == "Extra data" else _sniff_truncated(head)
+        if error.msg != "Extra data":
+            return _sniff_truncated(head)
+        # more after one whole value is JSON lines (a Remark42 backup's was taken above): the table reader's,
+        # unless its lines are X API pages
+        return _NESTED_CONFIDENCE if _x_lines(path, text) else 0.0
     except (ValueError, RecursionError):
         return 0.0
     platform = _platform(document)
@@ -867,6 +871,40 @@ def _x_tweets(document: Any) -> list[Any] | None:
     return data if expanded or any(_x_marked(tweet) for tweet in tweets) else None
 
 
+def _x_pages(document: Any, prefix: str = "$") -> list[tuple[str, dict[str, Any]]] | None:
+    """The X API v2 pages of a document, each with its JSON path: the document itself, or every page of a list
+    of pages (a conversation's search results saved page after page); None unless every item is a page. The
+    empty page a search ends on (``meta`` with ``result_count`` 0, no ``data``) counts as one."""
+    if _x_tweets(document) is not None:
+        return [(prefix, document)]
+    if not isinstance(document, list):
+        return None
+    pages = [(_child(prefix, index), page) for index, page in enumerate(document)]
+    real = any(_x_tweets(page) is not None for _, page in pages)
+    return pages if real and all(_is_x_page(page) for _, page in pages) else None
+
+
+def _is_x_page(page: Any) -> bool:
+    """An X API v2 page of tweets, or the empty page a search ends on (``meta`` and no ``data``)."""
+    return _x_tweets(page) is not None or (isinstance(page, dict) and not page.get("data") and "meta" in page)
+
+
+def _x_lines(path: Path, text: str) -> tuple[list[tuple[str, dict[str, Any]]], list[Reject]] | None:
+    """JSON lines of X API v2 pages (one page a line, as collecting scripts append them): the pages, each named
+    by its line, and a reject for each line that is no page or no JSON; None unless the first line is a page."""
+    try:
+        first = json.loads(_first_lines(text, 1))
+    except (ValueError, RecursionError):
+        return None
+    if _x_tweets(first) is None:
+        return None
+    lines = json_lines(path, text)
+    pages = [(f"line {number}: $", document) for number, document in lines.documents if _is_x_page(document)]
+    others = [Reject(str(path), f"line {number}", "not an X API page (no data of tweets)", excerpt(document))
+              for number, document in lines.documents if not _is_x_page(document)]
+    return pages, lines.rejects + others
+
+
 def _replied_to(tweet: dict[str, Any]) -> str | None:
     """The tweet a tweet answers: its "replied_to" reference's id (quoted and retweeted ones are no parents)."""
     return next((_id_of(ref, "id") for ref in _objects_in(tweet, "referenced_tweets")
@@ -917,26 +955,33 @@ def _x_thread(conversation: str | None, items: list[tuple[Any, str]], root: dict
 
 
 def _x(document: Any) -> _Platform | None:
+    """X's API v2 tweets, one page or a list of pages (``_x_pages``)."""
+    pages = _x_pages(document)
+    return _x_platform(pages) if pages is not None else None
+
+
+def _x_platform(pages: list[tuple[str, dict[str, Any]]]) -> _Platform:
     """X's API v2 tweets (a conversation search's pages): one article per ``conversation_id``, its first tweet
     (whose id is the conversation's, in ``includes.tweets`` or ``data``) the post; every other tweet of ``data``
     a comment answering the tweet its "replied_to" reference names (the post: top level). The tweets in
-    ``includes`` are read only as posts: a reply among them is one this page's replies answer, which the search
+    ``includes`` are read only as posts: a reply among them is one the page's replies answer, which the search
     gives on a page of its own (this one or another), where it is read."""
-    tweets = _x_tweets(document)
-    if tweets is None:
-        return None
-    includes = document.get("includes")
-    users = {key: user for user in _objects_in(includes, "users") if (key := _id_of(user, "id")) is not None}
-    known = {_id_of(tweet, "id"): tweet for tweet in [*_objects_in(includes, "tweets"), *_objects_in(document, "data")]}
+    every = [page for _, page in pages]
+    users = {key: user for page in every for user in _objects_in(page.get("includes"), "users")
+             if (key := _id_of(user, "id")) is not None}
+    known = {_id_of(tweet, "id"): tweet for page in every
+             for tweet in [*_objects_in(page.get("includes"), "tweets"), *_objects_in(page, "data")]}
     conversations: dict[str | None, list[tuple[Any, str]]] = {}
-    for index, tweet in enumerate(tweets):
-        conversation = _id_of(tweet, "conversation_id") if isinstance(tweet, dict) else None
-        items = conversations.setdefault(conversation, [])
-        if conversation is None or conversation != _id_of(tweet, "id"):  # the conversation's first tweet is its post
-            items.append((_x_comment(tweet, users), _child("$.data", index)))
+    for prefix, page in pages:
+        for index, tweet in enumerate(_x_tweets(page) or []):
+            conversation = _id_of(tweet, "conversation_id") if isinstance(tweet, dict) else None
+            items = conversations.setdefault(conversation, [])
+            if conversation is None or conversation != _id_of(tweet, "id"):  # the conversation's first tweet: its post
+                items.append((_x_comment(tweet, users), _child(_child(prefix, "data"), index)))
     threads = [_x_thread(key, items, known.get(key) if key is not None else None, users)
                for key, items in conversations.items()]
-    return _Platform("x", "$.data", threads, _replied_to, fields=_X_FIELDS, sources=_X_SOURCES)
+    where = _child(pages[0][0], "data") if len(pages) == 1 else "data"
+    return _Platform("x", where, threads, _replied_to, fields=_X_FIELDS, sources=_X_SOURCES)
 
 
 # Commento's export (Dashboard → Export, ``commento-export.json``; Commento++ writes the same): {"version": 1,
@@ -1174,6 +1219,11 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     decoded = decode_text(path.read_bytes(), options.fallback_encoding)
     if _is_remark42_backup(path, decoded.text):
         return _read_remark42(path, decoded)
+    if (x_lines := _x_lines(path, decoded.text)) is not None:
+        pages, bad_lines = x_lines
+        result = ReadResult(rejects=repair_rejects(path, decoded.repairs, "text repaired") + bad_lines)
+        result.articles = _platform_articles(path, _x_platform(pages), result)
+        return result
     try:  # as read_json does, on the text already decoded
         parsed = parse_json(decoded.text)
     except BadJson as error:
