@@ -418,3 +418,21 @@ def test_other_sites_playlists_are_not_claimed(tmp_path: Path, extractor: str | 
     if extractor:
         playlist["extractor"] = extractor
     assert _youtube_sniff(_write(tmp_path / "album.json", playlist)) == 0.0
+
+
+def test_flat_playlist_lines_are_rejected_for_what_they_are(tmp_path: Path) -> None:
+    # yt-dlp -j --flat-playlist: one link a line, no comments fetched; had been refused as a table without text
+    path = tmp_path / "channel.jsonl"
+    links = [{"_type": "url", "ie_key": "Youtube", "id": f"v{n}deadbeef", "url": f"https://www.youtube.com/watch?v=v{n}",
+              "title": f"Harbour news {n}", "description": None, "duration": 95.0, "channel_id": "UCharbour",
+              "view_count": 40 + n} for n in range(3)]
+    path.write_text("".join(json.dumps(link) + "\n" for link in links), encoding="utf-8")
+    assert detect_format(path) == "youtube"
+    result = read_file(path)
+    assert result.articles == []
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        (f"line {n}", "video not read: a --flat-playlist entry: its comments were not fetched (run yt-dlp "
+                      "--write-comments on its url)") for n in (1, 2, 3)]
+    # another site's flat links are not claimed
+    path.write_text(json.dumps({**links[0], "ie_key": "Vimeo", "url": "https://vimeo.com/1"}) + "\n", encoding="utf-8")
+    assert detect_format(path) != "youtube"

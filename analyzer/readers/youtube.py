@@ -66,11 +66,12 @@ _YCD_KEYS = {"cid", "text"}
 _API_STATUS = {"published": "published", "heldForReview": "pending", "likelySpam": "spam", "rejected": "deleted"}
 #: Keys only yt-dlp's info dicts have, and those of their ``formats`` entries, which are what the head of a real
 #: file holds (``comments`` comes megabytes later, after the formats, thumbnails and captions).
+#: (``ie_key``: the extractor a --flat-playlist link names.)
 _YTDLP_INFO_KEYS = frozenset({"extractor", "extractor_key", "webpage_url", "original_url", "display_id", "fulltitle",
-                              "_type"})
+                              "_type", "ie_key"})
 _YTDLP_FORMAT_KEYS = frozenset({"format_id", "format_note", "acodec", "vcodec"})
 _YTDLP_KEY = re.compile(rb'"(' + "|".join(sorted(_YTDLP_INFO_KEYS | _YTDLP_FORMAT_KEYS)).encode() + rb')"\s*:')
-_YTDLP_EXTRACTOR = re.compile(rb'"extractor(?:_key)?"\s*:\s*"([^"\\]*)"')
+_YTDLP_EXTRACTOR = re.compile(rb'"(?:extractor(?:_key)?|ie_key)"\s*:\s*"([^"\\]*)"')
 _YTDLP_TYPE = re.compile(rb'"_type"\s*:\s*"([^"\\]*)"')
 #: ``_type`` of what lists videos in its ``entries`` (-J of a playlist; a channel's tabs inside it), and of a
 #: --flat-playlist entry, a link to a video whose info (and comments) yt-dlp did not fetch.
