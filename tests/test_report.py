@@ -255,6 +255,21 @@ def test_cli_writes_the_files(tmp_path):
     assert main(["report", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "out")]) == 1
 
 
+def test_a_scores_table_that_cannot_be_read_is_refused_naming_the_file_and_row(tmp_path, capsys):
+    from analyzer.cli import main
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert main(["report", str(empty), "-o", str(tmp_path / "out")]) == 1
+    assert f"error: {empty}: not a readable scores table" in capsys.readouterr().err
+    # a hand-edited table: a toxicity that is no number would have counted as unscored, moving every share
+    edited = tmp_path / "edited.csv"
+    edited.write_text("article_id,comment_id,toxicity\na,1,0.2\na,2,\na,3,high\nb,4,n/a\n")
+    assert main(["report", str(edited), "-o", str(tmp_path / "out")]) == 1
+    assert (f"error: {edited}: toxicity is not a number in 2 row(s), the first data row 3 ('high')"
+            in capsys.readouterr().err)
+
+
 def test_pages_rendered_in_workers_are_joined_in_order(tmp_path, monkeypatch):
     from analyzer.report import build as report_build
 

@@ -95,16 +95,20 @@ class ReportData:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """The scores table, by suffix; ids and text stay strings (no "NA" → NaN surprises in text)."""
+    """The scores table, by suffix; ids and text stay strings (no "NA" → NaN surprises in text). ValueError
+    naming the file when it cannot be read as one."""
     suffixes = [s.lower() for s in path.suffixes]
-    if ".csv" in suffixes:
-        present = set(pd.read_csv(path, nrows=0).columns)
-        dtypes = {c: str for c in _TEXT_COLUMNS if c in present}
-        return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
-    if ".jsonl" in suffixes or ".json" in suffixes:
-        return pd.read_json(path, lines=".jsonl" in suffixes, dtype=False)
-    if ".parquet" in suffixes or ".pq" in suffixes:
-        return pd.read_parquet(path)
+    try:
+        if ".csv" in suffixes:
+            present = set(pd.read_csv(path, nrows=0).columns)
+            dtypes = {c: str for c in _TEXT_COLUMNS if c in present}
+            return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+        if ".jsonl" in suffixes or ".json" in suffixes:
+            return pd.read_json(path, lines=".jsonl" in suffixes, dtype=False)
+        if ".parquet" in suffixes or ".pq" in suffixes:
+            return pd.read_parquet(path)
+    except ValueError as error:  # pandas' and pyarrow's parse errors (an empty file, a broken row) are ValueErrors
+        raise ValueError(f"{path}: not a readable scores table: {error}") from None
     raise ValueError(f"{path}: unknown scores table type; expected .csv, .jsonl or .parquet")
 
 
@@ -126,7 +130,7 @@ def _normalise(table: pd.DataFrame, path: Path, threshold: float) -> pd.DataFram
         raise ValueError(f"{path}: a scores table needs the columns article_id and toxicity")
     table = table.copy()
     table["article_id"] = table["article_id"].astype(str)
-    table["toxicity"] = pd.to_numeric(table["toxicity"], errors="coerce")
+    table["toxicity"] = _numbers(table["toxicity"], path, "toxicity")
     times = table["time"] if "time" in table.columns else pd.Series(None, index=table.index, dtype=object)
     table["_time"] = pd.to_datetime(times, utc=True, errors="coerce", format="ISO8601")
     depths = table["depth"] if "depth" in table.columns else pd.Series(None, index=table.index, dtype=float)
@@ -138,6 +142,18 @@ def _normalise(table: pd.DataFrame, path: Path, threshold: float) -> pd.DataFram
     if "text" not in table.columns:
         table["text"] = ""
     return table
+
+
+def _numbers(column: pd.Series, path: Path, name: str) -> pd.Series:
+    """A score column as numbers; blank cells (unscored comments) are NaN, any other text is an error naming
+    its first row, since counting it as unscored would change every share without a word."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    wrong = numbers.isna() & column.notna()
+    if wrong.any():
+        first = int(wrong.to_numpy().argmax())
+        raise ValueError(f"{path}: {name} is not a number in {int(wrong.sum())} row(s), the first data row "
+                         f"{first + 1} ({column.iloc[first]!r})")
+    return numbers
 
 
 def _stance_labels(table: pd.DataFrame) -> pd.Series:
