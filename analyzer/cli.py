@@ -302,7 +302,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _report_line(paths: Sequence[Path]) -> str:
     """Where the report went, in one line however many articles it has (a PNG each)."""
     pages = sum(path.parent.name == "articles" for path in paths)
-    return f"report: {paths[0]} ({pages} article page(s)); PNGs and article_shares.csv in {paths[0].parent}"
+    dumps = sum(path.parent.name == "dumps" for path in paths)
+    return (f"report: {paths[0]} ({pages} article page(s)); PNGs and article_shares.csv in {paths[0].parent}"
+            + (f"; a PDF for each of the {dumps} dumps in {paths[0].parent / 'dumps'}" if dumps else ""))
 
 
 # --- eval --------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def write_scores(
     """Write ``scores<suffix>`` and (optionally) its sidecars for ``articles``, in the shape ``score`` writes.
 
     Each article dict: ``id``, ``title``, ``comments`` (count) and optional ``declared``,
-    ``times``/``authors``/``threads`` (default True). Scores are invented but fixed: the same
+    ``times``/``authors``/``threads`` (default True), ``source`` (the dump file; default dump.xml). Scores are invented but fixed: the same
     articles always give the same table.
     """
     rows, records = [], []
@@ -94,7 +94,7 @@ def write_scores(
                               authors=spec.get("authors", True), threads=spec.get("threads", True), seed=seed)
         records.append({
             "id": spec["id"], "title": spec.get("title"), "url": f"https://news.example/{seed}",
-            "date": "2024-03-01", "source_file": "dump.xml", "format": "wxr",
+            "date": "2024-03-01", "source_file": spec.get("source", "dump.xml"), "format": "wxr",
             "declared_comment_count": spec.get("declared"), "missing_comment_count": None,
             "found_comment_count": spec["comments"], "target": "the new bike lanes", "target_source": "option",
         })

@@ -161,6 +161,27 @@ def test_articles_without_comments_get_a_row_in_the_shares_table_but_no_page(tmp
     assert "without comments: 2 (no page; a row each in article_shares.csv)" in summary
 
 
+def test_articles_from_several_dumps_get_a_pdf_per_dump_beside_the_whole_report(tmp_path):
+    posts = [{"id": "a1", "comments": 4, "source": "feeds/harbour.xml"}, {"id": "b1", "comments": 3, "source": "hn.json"},
+             {"id": "a2", "comments": 2, "source": "feeds/harbour.xml"}, {"id": "a3", "comments": 0,
+                                                                         "source": "feeds/harbour.xml"}]
+    paths = build_report(write_scores(tmp_path, posts), tmp_path / "out")
+    dumps = [p for p in paths if p.parent.name == "dumps"]
+    assert [p.name for p in dumps] == ["harbour.xml.pdf", "hn.json.pdf"]
+    assert pdf_page_count(paths[0]) == 1 + 3
+    harbour = PdfReader(dumps[0]).pages
+    assert len(harbour) == 1 + 2  # its summary, then a1 and a2 (a3 has no comments)
+    summary = harbour[0].extract_text()
+    assert "3 articles, 6 comments captured" in summary and "Inputs: harbour.xml" in summary
+    assert harbour[1].extract_text() == PdfReader(paths[0]).pages[1].extract_text()  # a1's page as in the whole
+    assert harbour[2].extract_text() == PdfReader(paths[0]).pages[3].extract_text()  # a2's
+    assert len(PdfReader(dumps[1]).pages) == 1 + 1
+    # one dump: report.pdf is its PDF, no folder of one
+    (tmp_path / "one").mkdir()
+    single = build_report(write_scores(tmp_path / "one", posts[:1]), tmp_path / "out-one")
+    assert not any(p.parent.name == "dumps" for p in single) and not (tmp_path / "out-one" / "dumps").exists()
+
+
 def _with_sidecar_fields(scores: Path, fields: dict[str, dict]) -> None:
     """Change some article records of the articles sidecar (by id) as another run would have written them."""
     articles_path = scores_sidecars(scores)[0]

@@ -1,4 +1,5 @@
-"""The report stage: per-article PNG dashboards and one PDF per scores table.
+"""The report stage: per-article PNG dashboards, one PDF per scores table and, when its articles come from
+several dump files, one PDF per dump.
 
 ``build_report(scores, out_dir)`` reads the table written by ``score`` and its sidecars; the
 look (A4 pages, Okabe–Ito colours, fonts) lives in ``style``, the panels in ``charts`` and the

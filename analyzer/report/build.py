@@ -1,6 +1,7 @@
 """Write the report: ``report.pdf`` (summary first, then one page per article), ``summary.png``,
 ``article_shares.csv`` (per-article shares with their intervals, see ``estimates``) and
-``articles/<safe-article-id>.png``.
+``articles/<safe-article-id>.png``; when the articles come from several dump files, also one PDF per dump,
+``dumps/<dump file name>.pdf``: its own summary, then its articles' pages.
 
 Article pages are rendered in chunks, each into its own PDF, which are then joined in order.
 Chunks run in worker processes when there are enough articles to pay for starting them:
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
-from pypdf import PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 
 from analyzer.report import data as report_data
 from analyzer.report import style
@@ -75,10 +76,11 @@ def _render_articles(
             pdf.savefig(figure)
 
 
-def _render_summary(report: report_data.ReportData, png_path: Path, pdf_path: Path) -> None:
+def _render_summary(report: report_data.ReportData, pdf_path: Path, png_path: Path | None = None) -> None:
+    """The summary pages as a PDF, and the first as a PNG when ``png_path`` is given."""
     with _report_style(), PdfPages(pdf_path) as pdf:
         for number, figure in enumerate(summary_pages(report)):
-            if number == 0:
+            if number == 0 and png_path is not None:
                 figure.savefig(png_path, dpi=style.PNG_DPI)
             pdf.savefig(figure)
 
@@ -126,7 +128,7 @@ def build_report(scores_path: str | Path, out_dir: str | Path, *, max_articles: 
     article_pngs = [out / "articles" / f"{name}.png" for name in _unique_names([a.id for a in report.articles])]
     with tempfile.TemporaryDirectory(prefix="analyzer-report-") as scratch:
         summary_pdf = Path(scratch) / "summary.pdf"
-        _render_summary(report, summary_path, summary_pdf)
+        _render_summary(report, summary_pdf, summary_path)
         chunks = _chunks(len(report.articles), _worker_count(len(report.articles)))
         chunk_pdfs = [Path(scratch) / f"articles-{n}.pdf" for n in range(len(chunks))]
         jobs = [
@@ -134,13 +136,39 @@ def build_report(scores_path: str | Path, out_dir: str | Path, *, max_articles: 
             for chunk, pdf in zip(chunks, chunk_pdfs)
         ]
         _run(jobs)
-        writer = PdfWriter()
-        for part in [summary_pdf, *chunk_pdfs]:
-            writer.append(part)
-        writer.add_metadata({"/Title": "Reader comments: toxicity and stance"})
-        with pdf_path.open("wb") as stream:
-            writer.write(stream)
-    return [pdf_path, summary_path, shares_path, *article_pngs]
+        _join_pdf(pdf_path, [summary_pdf, *chunk_pdfs])
+        dump_pdfs = _dump_reports(report, out / "dumps", chunk_pdfs, Path(scratch)) if len(report.sources) > 1 else []
+    return [pdf_path, summary_path, shares_path, *article_pngs, *dump_pdfs]
+
+
+def _join_pdf(path: Path, parts: list[Path], pages: list[PageObject] | None = None) -> None:
+    """The parts' pages, then ``pages``, as one PDF at ``path``."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(part)
+    for page in pages or []:
+        writer.add_page(page)
+    writer.add_metadata({"/Title": "Reader comments: toxicity and stance"})
+    with path.open("wb") as stream:
+        writer.write(stream)
+
+
+def _dump_reports(report: report_data.ReportData, folder: Path, chunk_pdfs: list[Path], scratch: Path) -> list[Path]:
+    """One PDF per dump file: a summary of its articles (rendered anew), then their pages as drawn for
+    ``report.pdf`` (article i of the report is page i of the chunks, in order)."""
+    folder.mkdir(exist_ok=True)
+    pages = [page for part in chunk_pdfs for page in PdfReader(part).pages]
+    index = {id(article): number for number, article in enumerate(report.articles)}
+    sources = report.sources
+    names = _unique_names([Path(source).name if source else "unknown source" for source in sources])
+    paths = []
+    for source, name in zip(sources, names):
+        part = report.of_source(source)
+        summary_pdf = scratch / f"summary-{len(paths)}.pdf"
+        _render_summary(part, summary_pdf)
+        paths.append(folder / f"{name}.pdf")
+        _join_pdf(paths[-1], [summary_pdf], [pages[index[id(article)]] for article in part.articles])
+    return paths
 
 
 def write_shares(report: report_data.ReportData, path: Path) -> None:

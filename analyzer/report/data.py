@@ -8,7 +8,8 @@ what it can from the table and says "unknown" for the rest.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,19 @@ class ReportData:
     #: Every article chosen, in sidecar order: ``article_shares.csv`` has a row for each.
     listed: list[ArticleScores]
     total_articles: int
+    #: Articles per dump file before ``--max-articles`` chose (None: articles no dump file is known for).
+    totals_by_source: dict[str | None, int] = field(default_factory=dict)
+
+    def of_source(self, source: str | None) -> ReportData:
+        """The report of one dump file's articles."""
+        listed = [a for a in self.listed if a.source_file == source]
+        return replace(self, listed=listed, total_articles=self.totals_by_source.get(source, len(listed)),
+                       totals_by_source={source: self.totals_by_source.get(source, len(listed))})
+
+    @property
+    def sources(self) -> list[str | None]:
+        """The dump files the listed articles came from, in report order."""
+        return list(dict.fromkeys(a.source_file for a in self.listed))
 
     @property
     def articles(self) -> list[ArticleScores]:
@@ -271,4 +285,5 @@ def load(scores_path: str | Path, max_articles: int | None = None) -> ReportData
     empty = table.iloc[0:0]
     chosen = records if max_articles is None else records[:max_articles]
     articles = [_article_from(r, groups.get(str(r["id"]), empty), run) for r in chosen]
-    return ReportData(run=run, attributes=attribute_columns(table), listed=articles, total_articles=len(records))
+    return ReportData(run=run, attributes=attribute_columns(table), listed=articles, total_articles=len(records),
+                      totals_by_source=dict(Counter(r.get("source_file") for r in records)))
