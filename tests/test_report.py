@@ -165,14 +165,21 @@ def test_articles_from_several_dumps_get_a_pdf_per_dump_beside_the_whole_report(
     posts = [{"id": "a1", "comments": 4, "source": "feeds/harbour.xml"}, {"id": "b1", "comments": 3, "source": "hn.json"},
              {"id": "a2", "comments": 2, "source": "feeds/harbour.xml"}, {"id": "a3", "comments": 0,
                                                                          "source": "feeds/harbour.xml"}]
-    paths = build_report(write_scores(tmp_path, posts), tmp_path / "out")
+    scores = write_scores(tmp_path, posts)
+    meta_path = scores_sidecars(scores)[1]
+    meta = json.loads(meta_path.read_text())
+    meta.setdefault("counts", {})["other_languages"] = {"da": 1}  # the run's count: no dump's own
+    meta_path.write_text(json.dumps(meta))
+    paths = build_report(scores, tmp_path / "out")
     dumps = [p for p in paths if p.parent.name == "dumps"]
     assert [p.name for p in dumps] == ["harbour.xml.pdf", "hn.json.pdf"]
     assert pdf_page_count(paths[0]) == 1 + 3
     harbour = PdfReader(dumps[0]).pages
     assert len(harbour) == 1 + 2  # its summary, then a1 and a2 (a3 has no comments)
     summary = harbour[0].extract_text()
-    assert "3 articles, 6 comments captured" in summary and "Inputs: harbour.xml" in summary
+    assert "3 articles, 6 comments captured; 1 in other languages left unscored in the whole run (da 1)" in summary
+    assert "Inputs: harbour.xml" in summary
+    assert "9 comments captured; 1 in other languages left unscored (da 1)" in PdfReader(paths[0]).pages[0].extract_text()
     assert harbour[1].extract_text() == PdfReader(paths[0]).pages[1].extract_text()  # a1's page as in the whole
     assert harbour[2].extract_text() == PdfReader(paths[0]).pages[3].extract_text()  # a2's
     assert len(PdfReader(dumps[1]).pages) == 1 + 1

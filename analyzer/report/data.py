@@ -84,12 +84,14 @@ class ReportData:
     total_articles: int
     #: Articles per dump file before ``--max-articles`` chose (None: articles no dump file is known for).
     totals_by_source: dict[str | None, int] = field(default_factory=dict)
+    #: False for one dump's part of a run (``of_source``): the run's own counts are then the whole run's.
+    whole_run: bool = True
 
     def of_source(self, source: str | None) -> ReportData:
         """The report of one dump file's articles."""
         listed = [a for a in self.listed if a.source_file == source]
         return replace(self, listed=listed, total_articles=self.totals_by_source.get(source, len(listed)),
-                       totals_by_source={source: self.totals_by_source.get(source, len(listed))})
+                       totals_by_source={source: self.totals_by_source.get(source, len(listed))}, whole_run=False)
 
     @property
     def sources(self) -> list[str | None]:

@@ -358,7 +358,7 @@ def _summary_header(figure: Figure, data: ReportData, made_at: str) -> None:
     unread = run.other_languages
     lines = [
         f"{shown}, {comments} comments captured"
-        + (f"; {sum(unread.values())} in other languages left unscored "
+        + (f"; {sum(unread.values())} in other languages left unscored{'' if data.whole_run else ' in the whole run'} "
            f"({', '.join(f'{code} {n}' for code, n in unread.items())})" if unread else ""),
         f"Model: {model_phrase(run)}"
         + (f"   ·   read to {run.max_tokens} tokens" if run.max_tokens else "")
