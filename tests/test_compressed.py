@@ -198,3 +198,71 @@ def test_a_zip_bomb_is_refused_whole(tmp_path: Path, monkeypatch: pytest.MonkeyP
     archive.write_bytes(_zip_of({"a.csv": b"id,text\n" + b"0" * 3_000_000, "b.csv": b"id,text\n1,hi\n"}))
     with pytest.raises(ReaderError, match="zip content over 1 MiB .*a decompression bomb"):
         read_file(archive)
+
+
+# --- a page saved as one file (MHTML) -------------------------------------------------------------
+
+
+def _mhtml(parts: list[tuple[str, str, bytes]], location: str | None = "https://news.example/2024/ferries") -> bytes:
+    """A page as Chrome saves it ("Webpage, Single File"): MIME headers, then (content type, transfer encoding,
+    content) parts, quoted-printable or base64 as Blink writes them, with CRLF line ends."""
+    import base64
+    import quopri
+
+    boundary = "----MultipartBoundary--Fe7rYq2hW0kz1N3cXmT8----"
+    lines = ["From: <Saved by Blink>", *([f"Snapshot-Content-Location: {location}"] if location else []),
+             "Subject: Ferry timetable", "Date: Fri, 5 Jan 2024 10:00:00 -0000", "MIME-Version: 1.0",
+             "Content-Type: multipart/related;", '\ttype="text/html";', f'\tboundary="{boundary}"', "", ""]
+    for number, (content_type, encoding, content) in enumerate(parts):
+        encoded = quopri.encodestring(content) if encoding == "quoted-printable" else base64.encodebytes(content)
+        lines += [f"--{boundary}", f"Content-Type: {content_type}", f"Content-ID: <frame-{number}@mhtml.blink>",
+                  f"Content-Transfer-Encoding: {encoding}", f"Content-Location: https://news.example/part{number}",
+                  "", encoded.decode("ascii")]
+    lines.append(f"--{boundary}--")
+    return "\r\n".join(lines).encode("ascii")
+
+
+def test_a_page_saved_as_one_file_is_read_as_the_page_it_holds(tmp_path: Path) -> None:
+    # quoted-printable breaks long lines with "=" and writes "=3D" for "=": read raw, titles ended in "=" and
+    # words were cut in two, exit 0
+    page = (FIXTURES / "html/wordpress_nested.html").read_bytes()
+    saved = tmp_path / "ferries.mhtml"
+    saved.write_bytes(_mhtml([("text/html", "quoted-printable", page), ("image/png", "base64", b"\x89PNG\r\n\x1a\n")]))
+    plain = tmp_path / "ferries.html"
+    plain.write_bytes(page)
+    assert _records(saved) == _records(plain)
+    [article] = read_file(saved).articles
+    assert article.source_file == str(saved) and article.id == "ferries" and not article.title.endswith("=")
+    # base64 and a charset, as Internet Explorer's .mht wrote them; the address it was saved from is the url
+    # when the page names none
+    bare = "<html><head><title>Fähre</title></head><body><p>Die Fähre fährt später.</p></body></html>"
+    saved.write_bytes(_mhtml([("text/html; charset=iso-8859-1", "base64", bare.encode("latin-1"))]))
+    [article] = read_file(saved).articles
+    assert (article.title, article.body, article.url) == ("Fähre", "Die Fähre fährt später.",
+                                                          "https://news.example/2024/ferries")
+
+
+def test_comments_a_saved_page_holds_in_a_frame_become_its_comments(tmp_path: Path) -> None:
+    # a Disqus page: the page itself only embeds the thread; the browser saved the frame the thread was drawn in
+    page = (FIXTURES / "html/disqus_embed.html").read_bytes()
+    frame = (FIXTURES / "html/disqus_thread_frame.html").read_bytes()
+    saved = tmp_path / "nightly.mhtml"
+    saved.write_bytes(_mhtml([("text/html", "quoted-printable", page), ("text/html", "quoted-printable", frame)]))
+    [article] = read_file(saved).articles
+    assert "nightly snapshots" in article.title and "halved our storage bill" in article.body
+    assert [(c.id, c.parent_id, c.author) for c in article.comments] == [
+        ("comment-5001", None, "Ann Lee"), ("comment-5002", "comment-5001", "Bo Park"), ("comment-5003", None, "Cy")]
+    assert article.extra == {"comments_from_frame": 1}  # no "loaded by a script": they are here
+    # a frame's thread beside the page's own comments is an article of its own, nothing merged or lost
+    page = (FIXTURES / "html/wordpress_nested.html").read_bytes()
+    saved.write_bytes(_mhtml([("text/html", "quoted-printable", page), ("text/html", "quoted-printable", frame)]))
+    own, framed = read_file(saved).articles
+    assert (len(own.comments), framed.id, len(framed.comments)) == (5, "nightly#frame-1", 3)
+
+
+def test_a_saved_page_without_html_is_refused(tmp_path: Path) -> None:
+    saved = tmp_path / "empty.mhtml"
+    saved.write_bytes(_mhtml([("image/png", "base64", b"\x89PNG\r\n\x1a\n")]))
+    with pytest.raises(ReaderError) as raised:
+        read_file(saved)
+    assert raised.value.message == "a page saved as one file (MHTML) without an HTML page in it"

@@ -97,6 +97,19 @@ def test_page_metadata_and_declared_count():
 # --- Disqus embed: nothing to read -------------------------------------------------------------
 
 
+def test_disqus_thread_page_is_read_threaded():
+    # the page Disqus's embed draws in its frame, as a scraper fetches it or a browser saves it with the page
+    article = _read("disqus_thread_frame.html")
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time) for c in article.comments] == [
+        ("comment-5001", None, 0, "Ann Lee", "2024-01-05T10:00:00"),
+        ("comment-5002", "comment-5001", 1, "Bo Park", "2024-01-05T10:30:00"),
+        ("comment-5003", None, 0, "Cy", "2024-01-06T09:00:00")]
+    assert [c.text for c in article.comments] == ["The new timetable leaves the island without an evening boat.",
+                                                  "There is the 21:40 on Fridays, at least.",
+                                                  "Commuters were never asked about any of this."]
+    assert article.declared_comment_count == 3
+
+
 def test_disqus_embed_page_has_zero_comments():
     article = _read("disqus_embed.html")
     assert article.comments == []

@@ -395,3 +395,20 @@ def test_a_byte_that_is_not_utf8_in_the_first_line_does_not_hide_the_dump(tmp_pa
     assert [a.title for a in result.articles] == ["Harbour bridge to é close for six weeks of repairs"]
     assert (result.rejects[0].location, result.rejects[0].reason) == (
         "line 1", "text repaired: 1 byte(s) not valid UTF-8 read as cp1252")
+
+
+def test_a_dump_line_with_a_field_of_the_wrong_type_is_rejected_whole(tmp_path: Path) -> None:
+    # its comment had been kept and rejected too ("comment not read"), so it counted twice
+    path = tmp_path / "RC_sample.ndjson"
+    lines = [{"id": "c1", "link_id": "t3_p1", "parent_id": "t3_p1", "author": "ann", "body": "Fine.",
+              "created_utc": 1551400000, "subreddit": True},
+             {"id": "c2", "link_id": "t3_p1", "parent_id": "t3_p1", "author": "bo", "body": "Also fine.",
+              "created_utc": 1551400060, "subreddit": "coastline", "link_title": ["not", "text"]},
+             {"id": "c3", "link_id": "t3_p1", "parent_id": "t3_p1", "author": "cy", "body": "Kept.",
+              "created_utc": 1551400120, "subreddit": "coastline"}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = read_file(path, "reddit")
+    assert [c.id for a in result.articles for c in a.comments] == ["c3"]
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("line 1", "comment not read: 'subreddit' is a boolean, expected text"),
+        ("line 2", "comment not read: 'link_title' is a list, expected text")]

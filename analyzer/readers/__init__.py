@@ -37,8 +37,8 @@ from analyzer._files import path_text
 from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
 from analyzer.readers._compressed import (Compression, UnreadableContainer, container_of, decompress, inner_name,
-                                          zip_members)
-from analyzer.records import Article, Reject
+                                          mhtml_pages, zip_members)
+from analyzer.records import COMMENTS_BY_SCRIPT, Article, Reject
 
 #: How many bytes of a file the sniffers see at first.
 SNIFF_BYTES = 65536
@@ -195,12 +195,12 @@ def _content(head: bytes) -> tuple[bytes, list[int]]:
     """The head as sniffers see it (UTF-16 and UTF-32 as UTF-8, no UTF-8 byte-order mark), and the offsets
     in the head where its content may begin instead, after stray bytes."""
     # imported here: _structured imports ReaderError from this module
-    from analyzer.readers._structured import _wide_encoding, decode_text
+    from analyzer.readers._structured import decode_text, wide_encoding
 
     # Wide text by its byte-order mark, or without one by the NULs of its ASCII characters (RFC 4627's
     # way). A mark is believed when NUL bytes follow (the high halves of ASCII characters, which markup,
     # JSON, tables and most prose begin with); "\xff\xfe" before "<?xml" is stray bytes.
-    if _wide_encoding(head) and b"\x00" in head[2:_UTF16_PROBE_BYTES]:
+    if wide_encoding(head) and b"\x00" in head[2:_UTF16_PROBE_BYTES]:
         # readers decode it themselves; sniffers look for ASCII markers. No stray bytes are looked
         # for: offsets in the re-encoded head are not offsets in the file.
         return decode_text(head).text.encode("utf-8"), []
@@ -364,6 +364,53 @@ def _read_zip(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadR
     return result
 
 
+def _read_mhtml(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadResult:
+    """A page saved as one file: its own HTML read as the saved page it is, named as the file (its url the
+    address it was saved from, where the page names none). A comment system's frame (Disqus draws its thread
+    in one, and the browser saves what the frame showed) gives the page its comments when the page itself has
+    none; a frame's comments beside the page's own are an article of their own. Frames without comments (ads,
+    players) are not read further."""
+    try:
+        saved = mhtml_pages(path)
+    except UnreadableContainer as error:
+        raise ReaderError(path, error.location, error.message) from None
+    with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
+        page = Path(folder) / f"{path.stem}.html"
+        page.write_text(saved.parts[0], encoding="utf-8")
+        result = _named_after(path, page, lambda: read_file(page, fmt, options))
+        frames = []
+        for number, html in enumerate(saved.parts[1:], start=1):
+            frame = Path(folder) / f"{path.stem}-frame-{number}.html"
+            frame.write_text(html, encoding="utf-8")
+            try:
+                frames.append((number, _named_after(path, frame, lambda frame=frame: read_file(frame, "html", options))))
+            except ReaderError:
+                continue  # an empty or script-only frame: nothing of a comment in it
+    _join_frames(result, frames)
+    for article in result.articles:
+        article.url = article.url or saved.location
+    return result
+
+
+def _join_frames(result: ReadResult, frames: list[tuple[int, ReadResult]]) -> None:
+    """The comments of a saved page's frames, into the page's article when it has none, else beside it."""
+    for number, frame in frames:
+        threads = [article for article in frame.articles if article.comments]
+        if not threads:
+            continue
+        result.rejects += frame.rejects
+        main = result.articles[0] if len(result.articles) == 1 else None
+        if main is not None and not main.comments and len(threads) == 1:
+            main.comments = threads[0].comments
+            main.declared_comment_count = main.declared_comment_count or threads[0].declared_comment_count
+            main.extra.pop(COMMENTS_BY_SCRIPT, None)  # the frame the script drew is saved: here they are
+            main.extra["comments_from_frame"] = number
+            continue
+        for thread in threads:
+            thread.id = f"{result.articles[0].id if result.articles else thread.id}#frame-{number}"
+            result.articles.append(thread)
+
+
 def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> ReadResult:
     """Read one dump file into Articles and Rejects, detecting the format unless ``fmt`` is given."""
     path = Path(path)
@@ -384,6 +431,8 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
         return _read_compressed(path, container.compression, fmt, options)
     if container.zip:
         return _read_zip(path, fmt, options)
+    if container.mhtml:
+        return _read_mhtml(path, fmt, options)
     if container.refusal is not None:
         raise ReaderError(path, "byte 0", container.refusal)
     detection = detect(path, fmt)

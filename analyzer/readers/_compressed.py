@@ -7,15 +7,20 @@ travel as ``.json.gz`` / ``.jsonl.xz``; the Pushshift and Arctic Shift Reddit du
 magic bytes, not the file name, and one layer is undone into a temporary file named like the original
 without its compression suffix, so every reader, and the article ids taken from file names, see what they
 would see in the unpacked file. A zip archive is read like a folder: every file in it (WordPress.com mails its export as
-one); tar archives and office documents are refused with what they are and what to do instead.
+one); tar archives and office documents are refused with what they are and what to do instead. A page saved
+as one file (MHTML: Chrome, Edge and Opera's "Webpage, Single File", ``.mhtml``; Internet Explorer's ``.mht``)
+is a MIME message of the page, its frames and its assets: ``mhtml_pages`` gives its HTML parts.
 """
 
 from __future__ import annotations
 
 import bz2
+import email
+import email.policy
 import gzip
 import io
 import lzma
+import re
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -138,9 +143,13 @@ class UnreadableContainer(Exception):
         super().__init__(message)
 
 
+#: Enough for every magic number, and for the MIME headers a saved page (MHTML) starts with.
+_HEAD_BYTES = 4096
+
+
 def _head(path: Path) -> bytes:
     with path.open("rb") as stream:
-        return stream.read(_TAR_MAGIC_AT + len(_TAR_MAGIC))
+        return stream.read(_HEAD_BYTES)
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,8 @@ class Container:
 
     compression: Compression | None = None
     zip: bool = False
+    #: A page saved as one file (MHTML), read by its HTML parts (``mhtml_pages``).
+    mhtml: bool = False
     refusal: str | None = None
 
 
@@ -159,9 +170,32 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+#: An MHTML file's MIME headers: header lines up to the first blank line, among them a multipart/related type.
+_MIME_HEADERS = re.compile(rb"\A(?:[!-9;-~]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)+\r?\n")
+_MULTIPART_RELATED = re.compile(rb"^content-type:\s*multipart/related\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _narrow(data: bytes) -> bytes:
+    """Text written in UTF-16 or UTF-32 (an MHTML file an editor saved again) as UTF-8; other bytes as they are."""
+    from analyzer.readers._structured import wide_encoding  # it imports this package: not at module import
+
+    wide = wide_encoding(data)
+    return data.decode(wide, errors="replace").lstrip("\ufeff").encode("utf-8") if wide else data
+
+
+def _is_mhtml(head: bytes) -> bool:
+    head = _narrow(head)
+    headers = _MIME_HEADERS.match(head)
+    return headers is not None and b"mime-version:" in headers.group(0).lower() and bool(
+        _MULTIPART_RELATED.search(headers.group(0)))
+
+
 def container_of(path: Path) -> Container:
-    """Whether this file is compressed, a zip archive, or an archive or office document that is refused."""
+    """Whether this file is compressed, a zip archive, a page saved as one file, or an archive or office
+    document that is refused."""
     head = _head(path)
+    if _is_mhtml(head):
+        return Container(mhtml=True)
     compression = next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
     if compression:
         return Container(compression=compression)
@@ -188,6 +222,32 @@ def container_of(path: Path) -> Container:
     if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
         return Container(refusal="an office document, not a dump: save its text or table as a plain file and read that")
     return Container(zip=True)
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """The HTML parts of an MHTML file, the page's own first (then its frames), and the address it was saved from."""
+
+    parts: list[str]
+    location: str | None
+
+
+def mhtml_pages(path: Path) -> SavedPage:
+    """The HTML parts of a page saved as one file, decoded (quoted-printable or base64, in their charset).
+    UnreadableContainer when it holds none."""
+    message = email.message_from_bytes(_narrow(path.read_bytes()), policy=email.policy.default)
+    parts = []
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            try:
+                parts.append(part.get_content())
+            except (LookupError, ValueError) as error:  # an unknown charset, a broken encoding
+                raise UnreadableContainer("file", f"a page saved as one file (MHTML) whose HTML cannot be decoded "
+                                                  f"({error})") from None
+    if not parts:
+        raise UnreadableContainer("file", "a page saved as one file (MHTML) without an HTML page in it")
+    location = message.get("Snapshot-Content-Location") or message.get("Content-Location")
+    return SavedPage(parts, str(location).strip() if location else None)
 
 
 def _expansion_limit(packed: int) -> int:

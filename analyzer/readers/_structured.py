@@ -79,7 +79,7 @@ def _utf8_xml(data: bytes) -> tuple[bytes, list[tuple[str, str]]]:
     (:func:`decode_text`), with the repairs: libxml2 stops at the first such byte and recovers
     nothing after it. XML in another encoding, declared or by its byte-order mark, goes to lxml as it is."""
     declared = _XML_ENCODING.match(data)
-    if _wide_encoding(data) or (declared and _CONTROL_BYTES.sub(b"", declared.group(1)).lower() not in _UTF8_NAMES):
+    if wide_encoding(data) or (declared and _CONTROL_BYTES.sub(b"", declared.group(1)).lower() not in _UTF8_NAMES):
         return data, []
     try:
         data.decode("utf-8")
@@ -250,7 +250,7 @@ def _lines_of(text: str, pattern: re.Pattern[str]) -> list[int]:
     return _line_numbers(text, [match.start() for match in pattern.finditer(text)])
 
 
-def _wide_encoding(data: bytes) -> str | None:
+def wide_encoding(data: bytes) -> str | None:
     """UTF-32 or UTF-16 by byte-order mark, or UTF-16 without one when NULs fill every other byte of
     the start, as they do in ASCII text (a stray NUL or three in a UTF-8 file are no such pattern)."""
     for bom, encoding in _WIDE_BOMS:
@@ -271,13 +271,13 @@ def decode_text(data: bytes, fallback: str = "cp1252") -> DecodedText:
     """Decode a text file for the line- and record-based readers, repairing per byte, never raising.
 
     UTF-16 and UTF-32 are recognised by their byte-order mark, UTF-16 also without one
-    (:func:`_wide_encoding`). Otherwise the file is UTF-8 — unless nothing in it beyond ASCII is
+    (:func:`wide_encoding`). Otherwise the file is UTF-8 — unless nothing in it beyond ASCII is
     UTF-8: that is a single-byte file, read in ``fallback`` as a whole. In a UTF-8 file only the
     bytes that are not UTF-8 are read in ``fallback`` (a cp1252 "é" pasted into a UTF-8 scrape), so
     one stray byte no longer turns every "•" of the file into "â€¢"; their lines are reported.
     Control characters are removed and reported (:func:`without_controls`).
     """
-    wide = _wide_encoding(data)
+    wide = wide_encoding(data)
     if wide is not None:
         return without_controls(data.decode(wide, errors="replace"))
     text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")

@@ -87,6 +87,11 @@ _JSON_LD_COUNT = re.compile(r'"commentCount"\s*:\s*"?(\d+)')
 #: JSON-LD comments read from one page at most (metadata, not a dump).
 _MAX_LD_COMMENTS = 100_000
 _ID_NUMBER = re.compile(r"(\d{2,})$")
+#: Disqus's own thread page (the frame its embed draws, as a browser saves it inside a page or a scraper
+#: fetches it): ``ul#post-list`` of ``li.post#post-<id>``, each text a ``div.post-message``, replies nested in
+#: ``ul.children``.
+_DISQUS_LIST = "post-list"
+_DISQUS_POST_ID = re.compile(r"^post-\d+$")
 #: wpDiscuz (a common WordPress comment plugin) names a comment's element ``wpd-comm-<id>_<parent id>``.
 _WPDISCUZ_ID = re.compile(r"^wpd-comm-(\d+)_\d+$")
 #: Climbing from a comment never goes past these: they hold whole pages, not comments.
@@ -284,16 +289,31 @@ def _is_reddit_text(element: etree._Element) -> bool:
     return thing is not None and "comment" in _tokens(thing)
 
 
+def _in_disqus_list(element: etree._Element) -> bool:
+    return any(a.get("id") == _DISQUS_LIST or _DISQUS_LIST in _tokens(a) for a in element.iterancestors())
+
+
+def _is_disqus_text(element: etree._Element) -> bool:
+    """A ``div.post-message`` in Disqus's thread page."""
+    return "post-message" in _tokens(element) and _in_disqus_list(element)
+
+
+def _is_disqus_post(element: etree._Element) -> bool:
+    """A ``li.post#post-<id>`` in Disqus's thread page (a blog's ``article#post-12`` is its post, no comment)."""
+    return (element.tag == "li" and "post" in _tokens(element) and bool(_DISQUS_POST_ID.match(element.get("id") or ""))
+            and _in_disqus_list(element))
+
+
 def _is_body(element: etree._Element) -> bool:
     names = (*_tokens(element), element.get("id") or "")
     return (any(_BODY_CLASS.search(n) and not _NOT_BODY.search(n) for n in names) or _is_microdata_text(element)
-            or _is_reddit_text(element))
+            or _is_reddit_text(element) or _is_disqus_text(element))
 
 
 def _is_marked_item(element: etree._Element) -> bool:
     tokens = _tokens(element)
     return (bool(_ITEM_ID.search(element.get("id") or "")) or any(_ITEM_CLASS.match(t) for t in tokens)
-            or _is_comment_microdata(element) or _HN_ITEM in tokens)
+            or _is_comment_microdata(element) or _HN_ITEM in tokens or _is_disqus_post(element))
 
 
 def _is_container(element: etree._Element) -> bool:

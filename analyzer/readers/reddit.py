@@ -35,7 +35,6 @@ from analyzer.readers._common import SeenIds, clean_text, fill_depths, to_iso860
 from analyzer.readers._structured import (
     BadJson,
     ItemError,
-    _wide_encoding,
     count_field,
     decode_text,
     excerpt,
@@ -45,6 +44,7 @@ from analyzer.readers._structured import (
     read_json,
     repair_rejects,
     text_field,
+    wide_encoding,
     without_controls,
 )
 from analyzer.records import Article, Comment, Reject
@@ -313,7 +313,7 @@ def _lines(path: Path, fallback: str) -> Iterator[tuple[int | None, str, list[tu
     UTF-32, whose line breaks are not one byte, are decoded whole first: their repairs come first, with
     number None, since they name their lines themselves."""
     with path.open("rb") as stream:
-        if _wide_encoding(stream.read(512)):
+        if wide_encoding(stream.read(512)):
             decoded = decode_text(path.read_bytes(), fallback)
             yield None, "", decoded.repairs
             yield from ((number, line, []) for number, line in enumerate(decoded.text.split("\n"), start=1)
@@ -468,14 +468,15 @@ class _DumpReader:
     def add_comment(self, data: dict[str, Any], where: str) -> None:
         comment = _comment(data, self.walker.position)
         thread_id = self.thread_id(data)
+        # a field of the wrong type rejects the line before any of it is kept
+        link_title, subreddit = text_field(data, "link_title"), text_field(data, "subreddit")
         if self.seen_comments.is_repeat(comment.id, where):
             return
         self.walker.position += 1
         thread = self.walker.thread(thread_id)
         thread.comments.append(comment)
-        thread.link_title = thread.link_title or text_field(data, "link_title")
+        thread.link_title = thread.link_title or link_title
         self.walker.thread_of_comment[comment.id] = thread_id
-        subreddit = text_field(data, "subreddit")
         if subreddit:
             self.subreddits.setdefault(thread_id, subreddit)
 
