@@ -141,9 +141,16 @@ class Seed:
 
     @property
     def kind(self) -> str:
-        """json, jsonl, xml, html, csv or text: which mutations apply."""
-        return {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "xml", ".html": "html",
-                ".csv": "csv"}.get(Path(self.name).suffix, "text")
+        """json, jsonl, xml, html, csv, text or binary (a Safari web archive): which mutations apply."""
+        named = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "xml", ".html": "html",
+                 ".csv": "csv"}.get(Path(self.name).suffix)
+        if named is not None:
+            return named
+        try:
+            self.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "binary"
+        return "text"
 
 
 def item_rejects(rejects: list[Reject]) -> int:
@@ -256,6 +263,8 @@ _PROSE_SPACE = re.compile(rb"(?<=[a-z]) (?=[a-z]{3})")
 
 def stray_cp1252_byte(seed: Seed, rng: Random) -> Mutated | None:
     """One cp1252 "é" (0xE9, never UTF-8 on its own) as a word of its own in a line of prose."""
+    if seed.kind == "binary":  # no prose to put it in: its bytes are not text
+        return None
     spots = [m.start() for m in _PROSE_SPACE.finditer(seed.data) if _in_prose(seed.data, m.start())]
     if not spots:
         return None
@@ -273,9 +282,9 @@ def _in_prose(data: bytes, position: int) -> bool:
 
 
 def nul_bytes(seed: Seed, rng: Random) -> Mutated | None:
-    """A few NULs between ASCII characters: removed and reported, the count stays."""
+    """A few NULs between ASCII characters of a text: removed and reported, the count stays."""
     spots = [i for i in range(1, len(seed.data)) if seed.data[i - 1] < 0x80 and seed.data[i] < 0x80]
-    if not spots or seed.data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not spots or seed.data.startswith((b"\xff\xfe", b"\xfe\xff")) or seed.kind == "binary":
         return None
     data = seed.data
     for spot in sorted(rng.sample(spots, min(3, len(spots))), reverse=True):

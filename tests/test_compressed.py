@@ -265,4 +265,44 @@ def test_a_saved_page_without_html_is_refused(tmp_path: Path) -> None:
     saved.write_bytes(_mhtml([("image/png", "base64", b"\x89PNG\r\n\x1a\n")]))
     with pytest.raises(ReaderError) as raised:
         read_file(saved)
-    assert raised.value.message == "a page saved as one file (MHTML) without an HTML page in it"
+    assert raised.value.message == "a page saved as one file without an HTML page in it"
+
+
+def _web_archive(page: bytes, frames: list[bytes] = (), encoding: str = "UTF-8") -> bytes:
+    """A page as Safari saves it ("Web Archive"): a binary property list of resources and frame archives."""
+    import plistlib
+
+    def archive(html: bytes, url: str) -> dict:
+        return {"WebMainResource": {"WebResourceData": html, "WebResourceMIMEType": "text/html",
+                                    "WebResourceTextEncodingName": encoding, "WebResourceURL": url,
+                                    "WebResourceFrameName": ""},
+                "WebSubresources": [{"WebResourceData": b"\x89PNG", "WebResourceMIMEType": "image/png",
+                                     "WebResourceURL": "https://news.example/logo.png"}]}
+    main = archive(page, "https://news.example/2024/ferries")
+    main["WebSubframeArchives"] = [archive(frame, f"https://disqus.example/embed/{n}") for n, frame in enumerate(frames)]
+    return plistlib.dumps(main, fmt=plistlib.FMT_BINARY)
+
+
+def test_a_safari_web_archive_is_read_as_the_page_it_holds_with_its_frames(tmp_path: Path) -> None:
+    # Safari's "Save As" offers its web archive first: before, "format not recognised"
+    page = (FIXTURES / "html/disqus_embed.html").read_bytes()
+    saved = tmp_path / "nightly.webarchive"
+    saved.write_bytes(_web_archive(page, [(FIXTURES / "html/disqus_thread_frame.html").read_bytes()]))
+    [article] = read_file(saved).articles
+    assert (article.id, article.source_file) == ("nightly", str(saved))
+    assert [c.author for c in article.comments] == ["Ann Lee", "Bo Park", "Cy"]
+    assert article.extra == {"comments_from_frame": 1}
+    # the encoding it names; the address it was saved from where the page names none
+    bare = "<html><head><title>Fähre</title></head><body><p>Die Fähre fährt später.</p></body></html>"
+    saved.write_bytes(_web_archive(bare.encode("latin-1"), encoding="ISO-8859-1"))
+    [article] = read_file(saved).articles
+    assert (article.title, article.url) == ("Fähre", "https://news.example/2024/ferries")
+    # another property list is no dump; a broken one says so
+    import plistlib
+
+    saved.write_bytes(plistlib.dumps({"CFBundleName": "Notes"}, fmt=plistlib.FMT_BINARY))
+    with pytest.raises(ReaderError, match="a binary property list, not a dump"):
+        read_file(saved)
+    saved.write_bytes(_web_archive(page)[:60])
+    with pytest.raises(ReaderError, match="a binary property list that cannot be read"):
+        read_file(saved)

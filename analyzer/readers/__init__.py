@@ -37,7 +37,7 @@ from analyzer._files import path_text
 from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
 from analyzer.readers._compressed import (Compression, UnreadableContainer, container_of, decompress, inner_name,
-                                          mhtml_pages, zip_members)
+                                          saved_page, zip_members)
 from analyzer.records import COMMENTS_BY_SCRIPT, Article, Reject
 
 #: How many bytes of a file the sniffers see at first.
@@ -364,24 +364,24 @@ def _read_zip(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadR
     return result
 
 
-def _read_mhtml(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadResult:
+def _read_saved_page(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadResult:
     """A page saved as one file: its own HTML read as the saved page it is, named as the file (its url the
     address it was saved from, where the page names none). A comment system's frame (Disqus draws its thread
     in one, and the browser saves what the frame showed) gives the page its comments when the page itself has
     none; a frame's comments beside the page's own are an article of their own. Frames without comments (ads,
     players) are not read further."""
     try:
-        saved = mhtml_pages(path)
+        saved = saved_page(path)
     except UnreadableContainer as error:
         raise ReaderError(path, error.location, error.message) from None
     with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
         page = Path(folder) / f"{path.stem}.html"
-        page.write_text(saved.parts[0], encoding="utf-8")
+        page.write_bytes(saved.parts[0])
         result = _named_after(path, page, lambda: read_file(page, fmt, options))
         frames = []
         for number, html in enumerate(saved.parts[1:], start=1):
             frame = Path(folder) / f"{path.stem}-frame-{number}.html"
-            frame.write_text(html, encoding="utf-8")
+            frame.write_bytes(html)
             try:
                 frames.append((number, _named_after(path, frame, lambda frame=frame: read_file(frame, "html", options))))
             except ReaderError:
@@ -431,8 +431,8 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
         return _read_compressed(path, container.compression, fmt, options)
     if container.zip:
         return _read_zip(path, fmt, options)
-    if container.mhtml:
-        return _read_mhtml(path, fmt, options)
+    if container.saved_page:
+        return _read_saved_page(path, fmt, options)
     if container.refusal is not None:
         raise ReaderError(path, "byte 0", container.refusal)
     detection = detect(path, fmt)

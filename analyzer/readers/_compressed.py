@@ -8,8 +8,9 @@ magic bytes, not the file name, and one layer is undone into a temporary file na
 without its compression suffix, so every reader, and the article ids taken from file names, see what they
 would see in the unpacked file. A zip archive is read like a folder: every file in it (WordPress.com mails its export as
 one); tar archives and office documents are refused with what they are and what to do instead. A page saved
-as one file (MHTML: Chrome, Edge and Opera's "Webpage, Single File", ``.mhtml``; Internet Explorer's ``.mht``)
-is a MIME message of the page, its frames and its assets: ``mhtml_pages`` gives its HTML parts.
+as one file holds the page, its frames and its assets: MHTML (Chrome, Edge and Opera's "Webpage, Single File",
+``.mhtml``; Internet Explorer's ``.mht``) as a MIME message, Safari's web archive (``.webarchive``, the format
+its "Save As" offers first) as a binary property list; ``saved_page`` gives the HTML of either.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import email.policy
 import gzip
 import io
 import lzma
+import plistlib
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -159,8 +162,8 @@ class Container:
 
     compression: Compression | None = None
     zip: bool = False
-    #: A page saved as one file (MHTML), read by its HTML parts (``mhtml_pages``).
-    mhtml: bool = False
+    #: A page saved as one file (MHTML, a web archive), read by its HTML (``saved_page``).
+    saved_page: bool = False
     refusal: str | None = None
 
 
@@ -183,6 +186,10 @@ def _narrow(data: bytes) -> bytes:
     return data.decode(wide, errors="replace").lstrip("\ufeff").encode("utf-8") if wide else data
 
 
+#: A binary property list: Safari's web archives are one.
+_PLIST_MAGIC = b"bplist00"
+
+
 def _is_mhtml(head: bytes) -> bool:
     head = _narrow(head)
     headers = _MIME_HEADERS.match(head)
@@ -194,8 +201,8 @@ def container_of(path: Path) -> Container:
     """Whether this file is compressed, a zip archive, a page saved as one file, or an archive or office
     document that is refused."""
     head = _head(path)
-    if _is_mhtml(head):
-        return Container(mhtml=True)
+    if _is_mhtml(head) or head.startswith(_PLIST_MAGIC):
+        return Container(saved_page=True)
     compression = next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
     if compression:
         return Container(compression=compression)
@@ -226,28 +233,71 @@ def container_of(path: Path) -> Container:
 
 @dataclass(frozen=True)
 class SavedPage:
-    """The HTML parts of an MHTML file, the page's own first (then its frames), and the address it was saved from."""
+    """The HTML of a page saved as one file, the page's own first (then its frames'), and the address it was
+    saved from."""
 
-    parts: list[str]
+    parts: list[bytes]
     location: str | None
 
 
-def mhtml_pages(path: Path) -> SavedPage:
-    """The HTML parts of a page saved as one file, decoded (quoted-printable or base64, in their charset).
-    UnreadableContainer when it holds none."""
-    message = email.message_from_bytes(_narrow(path.read_bytes()), policy=email.policy.default)
+def saved_page(path: Path) -> SavedPage:
+    """The HTML of an MHTML file or a Safari web archive. UnreadableContainer when it holds none."""
+    data = path.read_bytes()
+    # a MIME message is text, its binary parts base64: a NUL in it is damage, never content
+    page = _web_archive(data) if data.startswith(_PLIST_MAGIC) else _mhtml(_narrow(data).replace(b"\x00", b""))
+    if not page.parts:
+        raise UnreadableContainer("file", "a page saved as one file without an HTML page in it")
+    return page
+
+
+def _mhtml(data: bytes) -> SavedPage:
+    """The text/html parts of a MIME message, decoded (quoted-printable or base64, in their charset) into UTF-8."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
     parts = []
     for part in message.walk():
         if part.get_content_type() == "text/html":
             try:
-                parts.append(part.get_content())
+                parts.append(part.get_content().encode("utf-8", "surrogateescape"))
             except (LookupError, ValueError) as error:  # an unknown charset, a broken encoding
                 raise UnreadableContainer("file", f"a page saved as one file (MHTML) whose HTML cannot be decoded "
                                                   f"({error})") from None
-    if not parts:
-        raise UnreadableContainer("file", "a page saved as one file (MHTML) without an HTML page in it")
     location = message.get("Snapshot-Content-Location") or message.get("Content-Location")
     return SavedPage(parts, str(location).strip() if location else None)
+
+
+def _web_archive(data: bytes) -> SavedPage:
+    """A Safari web archive: its main resource's HTML, then its frames' (``WebSubframeArchives``, nested), each
+    in the encoding it names (else as the page says, as a saved page is read)."""
+    try:
+        archive = plistlib.loads(data, fmt=plistlib.FMT_BINARY)
+    except (plistlib.InvalidFileException, ValueError, TypeError, KeyError, IndexError, OverflowError,
+            RecursionError, struct.error) as error:
+        raise UnreadableContainer("file", f"a binary property list that cannot be read ({error or type(error).__name__})"
+                                  ) from None
+    if not isinstance(archive, dict) or not isinstance(archive.get("WebMainResource"), dict):
+        raise UnreadableContainer("file", "a binary property list, not a dump (nor a Safari web archive)")
+    parts: list[bytes] = []
+    pending = [archive]
+    while pending:
+        current = pending.pop(0)
+        resource = current.get("WebMainResource") if isinstance(current, dict) else None
+        if isinstance(resource, dict) and resource.get("WebResourceMIMEType") == "text/html" and isinstance(
+                resource.get("WebResourceData"), bytes):
+            parts.append(_as_utf8(resource["WebResourceData"], resource.get("WebResourceTextEncodingName")))
+        frames = current.get("WebSubframeArchives") if isinstance(current, dict) else None
+        pending += frames if isinstance(frames, list) else []
+    location = archive["WebMainResource"].get("WebResourceURL")
+    return SavedPage(parts, location.strip() if isinstance(location, str) and location.strip() else None)
+
+
+def _as_utf8(html: bytes, encoding: object) -> bytes:
+    """HTML bytes in the encoding a web archive names, as UTF-8; as they are where it names none it knows."""
+    if not isinstance(encoding, str):
+        return html
+    try:
+        return html.decode(encoding).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return html
 
 
 def _expansion_limit(packed: int) -> int:
