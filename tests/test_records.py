@@ -50,3 +50,25 @@ def test_times_are_iso8601_and_relative_times_are_unknown():
     assert to_iso8601(1570000000) == "2019-10-02T07:06:40+00:00"
     assert to_iso8601("5 years ago") is None
     assert to_iso8601("") is None
+
+
+@pytest.mark.parametrize(
+    ("written", "time"),
+    [
+        ("05.01.2024 10:00", "2024-01-05T10:00:00"),  # dots: day first, as everywhere they are written
+        ("5.1.24 um 10:00 Uhr", "2024-01-05T10:00:00"),
+        ("01/05/2024", "2024-01-05T00:00:00"),  # slashes stay month first
+        ("5. Januar 2024 um 10:00", "2024-01-05T10:00:00"),  # it had been 5 May, the day taken from today
+        ("12 mars 2023 à 14h05", "2023-03-12T14:05:00"),
+        ("3 de enero de 2024 a las 9:15", "2024-01-03T09:15:00"),
+        ("17 maggio 2022 alle 08:30", "2022-05-17T08:30:00"),
+        ("5 mei 2021 om 10:12", "2021-05-05T10:12:00"),
+        ("March 2023", None),  # no day: no time, rather than one made of today's
+        ("Posted on Friday", None),
+        ("10:42 AM", None),
+    ],
+)
+def test_times_in_other_languages_and_orders_are_read_or_left_unknown(written, time):
+    from analyzer.readers._common import to_iso8601
+
+    assert to_iso8601(written) == time

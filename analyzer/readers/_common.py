@@ -60,6 +60,26 @@ def clean_text(text: str | None) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+#: Month names in the languages of the news pages readers meet most, as English ones for dateutil.
+_ENGLISH_MONTHS = {
+    name: english
+    for english, names in {
+        "January": "januar jänner janvier enero gennaio januari janeiro", "February": "februar février fevrier "
+        "febrero febbraio februari fevereiro", "March": "märz maerz mars marzo maart março", "April": "avril abril aprile",
+        "May": "mai mayo maggio mei maio", "June": "juni juin junio giugno junho", "July": "juli juillet julio luglio julho",
+        "August": "août aout agosto augustus", "September": "septembre septiembre setiembre settembre setembro",
+        "October": "oktober octobre octubre ottobre outubro", "November": "novembre noviembre novembro",
+        "December": "dezember décembre decembre diciembre dicembre dezembro",
+    }.items()
+    for name in names.split()
+}
+_MONTH_NAMES = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _ENGLISH_MONTHS), key=len, reverse=True)) + r")\b\.?",
+                          re.IGNORECASE)
+#: 05.01.2024: day first wherever dots separate a date's numbers (no US date is written so).
+_DOTTED_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b")
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+
+
 def to_iso8601(value: object) -> str | None:
     """A time as ISO-8601, or None when it cannot be read.
 
@@ -85,11 +105,16 @@ def to_iso8601(value: object) -> str | None:
         pass
     if _RELATIVE_TIME.search(text):
         return None
-    text = re.sub(r"\b(at|um|à|a las)\b", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(at|um|à|a las|alle|om|uhr|h)\b", " ", text, flags=re.IGNORECASE)
+    text = _MONTH_NAMES.sub(lambda m: _ENGLISH_MONTHS[m.group(0).lower()], text)
+    day_first = bool(_DOTTED_DATE.search(text))
     try:
-        return date_parser.parse(text, fuzzy=True).isoformat()
+        # parsed against two defaults: a day, month or year the text lacks comes out different, and a time
+        # half made of today's date is no time ("5. Januar" with an unknown month word had become 5 May)
+        first, second = (date_parser.parse(text, fuzzy=True, dayfirst=day_first, default=d) for d in _DEFAULTS)
     except (ValueError, OverflowError):
         return None
+    return first.isoformat() if first.date() == second.date() else None
 
 
 def as_utc(time: str | None) -> str | None:

@@ -73,8 +73,10 @@ FORMAT = "tabular"
 # comment_content, comment_post_ID, comment_parent (0: top level), comment_author, comment_date_gmt,
 # comment_approved and comment_type.
 # text_original / text_display: YouTube's Data API fields as a flattened export writes them.
+# The last of each list: the names newsrooms' own exports give them in German, French, Spanish, Italian, Dutch.
 TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "comment_content", "text_original", "text_display",
-                "content", "comment", "message")
+                "content", "comment", "message", "kommentar", "commentaire", "comentario", "commento", "reactie",
+                "texte", "texto", "testo")
 # ids first; without one, comments under one title are one article's
 ARTICLE_COLUMNS = ("article_id", "article", "article_url", "submission_id", "link_id", "thread_id", "thread",
                    "story_id", "post_id", "comment_post_id", "video_id", "submission_title", "article_title",
@@ -83,9 +85,10 @@ ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
 PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to")
 # comment tools' exports name the commenter "Name", "Display Name", "Commenter" (YouTube: authorDisplayName)
 AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "author_display_name",
-                  "display_name", "commenter", "commenter_name", "screen_name", "by", "name")
+                  "display_name", "commenter", "commenter_name", "screen_name", "by", "name", "autor", "auteur",
+                  "autore", "verfasser", "benutzer", "nutzer", "utilisateur", "usuario", "utente", "gebruiker")
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
-                "comment_date_gmt", "comment_date")
+                "comment_date_gmt", "comment_date", "datum", "zeit", "zeitstempel", "fecha", "horodatage")
 #: Columns whose names say their times are UTC even when the values carry no offset.
 _UTC_SUFFIXES = ("_gmt", "_utc")
 #: Moderation status columns: words any of them may hold, and the 1 / 0 of approval flags.
