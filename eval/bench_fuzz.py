@@ -141,9 +141,10 @@ class Seed:
 
     @property
     def kind(self) -> str:
-        """json, jsonl, xml, html, csv, text or binary (a Safari web archive): which mutations apply."""
+        """json, jsonl, xml, html, csv, text or binary (a Safari web archive; a WARC, whose records say their
+        lengths): which mutations apply."""
         named = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "xml", ".html": "html",
-                 ".csv": "csv"}.get(Path(self.name).suffix)
+                 ".csv": "csv", ".warc": "binary"}.get(Path(self.name).suffix)
         if named is not None:
             return named
         try:

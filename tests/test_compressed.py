@@ -306,3 +306,71 @@ def test_a_safari_web_archive_is_read_as_the_page_it_holds_with_its_frames(tmp_p
     saved.write_bytes(_web_archive(page)[:60])
     with pytest.raises(ReaderError, match="a binary property list that cannot be read"):
         read_file(saved)
+
+
+# --- a web archive (WARC) -------------------------------------------------------------------------------
+
+
+def _warc(captures: list[tuple[str, str, str, bytes]], compress: bool = False) -> bytes:
+    """A WARC of (url, HTTP status, content type, body) responses, as crawlers and archiving tools write it."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=compress)
+    for url, status, content_type, body in captures:
+        headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+    return buffer.getvalue()
+
+
+PAGE_URL = "https://copperkettle.example.com/blog/nightly-snapshots/"
+
+
+def test_a_web_archive_gives_its_pages_and_the_dumps_it_captured(tmp_path: Path) -> None:
+    captures = [
+        ("https://gazette.example.org/2021/03/harbour-ferry-timetable/", "200 OK", "text/html; charset=utf-8",
+         (FIXTURES / "html/wordpress_nested.html").read_bytes()),
+        ("https://gazette.example.org/logo.png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n"),
+        ("https://gazette.example.org/old-address", "301 Moved Permanently", "text/html", b"<html>moved</html>"),
+        ("https://www.reddit.com/r/townnews/comments/x9post/.json", "200 OK", "application/json",
+         (FIXTURES / "reddit/thread.json").read_bytes()),
+        ("https://stats.example/collect", "200 OK", "application/json", b'{"ok": true, "session": 12}'),
+    ]
+    archive = tmp_path / "crawl.warc"
+    archive.write_bytes(_warc(captures))
+    result = read_file(archive)
+    page, thread = result.articles
+    assert (page.id, page.source_file, page.title) == (captures[0][0], str(archive), "Harbour ferry timetable changes again")
+    assert len(page.comments) == len(read_file(FIXTURES / "html/wordpress_nested.html").articles[0].comments)
+    assert (thread.format, thread.extra["captured_from"]) == ("reddit", captures[3][0])
+    assert result.notes == ["captures not read: image 1, data no reader recognises 1"]
+    # gzip members, as .warc.gz files are written: the same
+    packed = tmp_path / "crawl.warc.gz"
+    packed.write_bytes(_warc(captures, compress=True))
+    assert _records(packed) == _records(archive)
+
+
+def test_a_comment_frame_captured_beside_its_page_gives_the_page_its_comments(tmp_path: Path) -> None:
+    frame_url = "https://disqus.com/embed/comments/?base=default&t_u=" + PAGE_URL.replace(":", "%3A").replace("/", "%2F")
+    archive = tmp_path / "crawl.warc"
+    archive.write_bytes(_warc([
+        (PAGE_URL, "200 OK", "text/html", (FIXTURES / "html/disqus_embed.html").read_bytes()),
+        (frame_url, "200 OK", "text/html", (FIXTURES / "html/disqus_thread_frame.html").read_bytes())]))
+    [page] = read_file(archive).articles
+    assert [c.author for c in page.comments] == ["Ann Lee", "Bo Park", "Cy"]
+    assert page.extra["comments_from_capture"] == frame_url and "comments_loaded_by" not in page.extra
+
+
+def test_a_web_archive_broken_midway_keeps_the_captures_before(tmp_path: Path) -> None:
+    first = _warc([(PAGE_URL, "200 OK", "text/html", (FIXTURES / "html/wordpress_nested.html").read_bytes())])
+    archive = tmp_path / "crawl.warc"
+    archive.write_bytes(first + b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/2\r\n"
+                                b"Content-Length: 99999\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>cut sh")
+    result = read_file(archive)
+    assert len(result.articles) == 1 and len(result.articles[0].comments) == 5
+    [reject] = result.rejects
+    assert reject.location == "record 2" and "a web archive (WARC) that breaks here" in reject.reason
+    archive.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\ncut short")
+    with pytest.raises(ReaderError, match="a web archive"):
+        read_file(archive)

@@ -28,7 +28,9 @@ import importlib
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -37,7 +39,7 @@ from analyzer._files import path_text
 from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
 from analyzer.readers._compressed import (Compression, UnreadableContainer, container_of, decompress, inner_name,
-                                          saved_page, zip_members)
+                                          saved_page, warc_captures, zip_members)
 from analyzer.records import COMMENTS_BY_SCRIPT, Article, Reject
 
 #: How many bytes of a file the sniffers see at first.
@@ -411,6 +413,93 @@ def _join_frames(result: ReadResult, frames: list[tuple[int, ReadResult]]) -> No
             result.articles.append(thread)
 
 
+#: What a web archive's captures are read as: pages (the HTML reader's), and data a reader may recognise
+#: (an API's JSON reply, a comment feed, a table); the rest (images, scripts, styles) is counted, not read.
+_CAPTURED_PAGES = ("text/html", "application/xhtml+xml")
+_CAPTURED_DATA = {"application/json": ".json", "text/json": ".json", "application/x-ndjson": ".jsonl",
+                  "application/rss+xml": ".xml", "application/atom+xml": ".xml", "application/xml": ".xml",
+                  "text/xml": ".xml", "text/csv": ".csv"}
+
+
+def _read_warc(path: Path, options: ReadOptions | None) -> ReadResult:
+    """A web archive: every page it captured read as a saved page (its id and, where it names none, its url the
+    address it was captured from), and every API reply, feed or table a reader recognises as that dump (a
+    reply no reader recognises is counted, not read: an archive holds analytics and config JSON too). The
+    places of rejects are prefixed with the capture's address."""
+    result = ReadResult()
+    unread: Counter[str] = Counter()
+    with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
+        captures = warc_captures(path)
+        try:
+            for number, capture in enumerate(captures, start=1):
+                page = capture.media_type in _CAPTURED_PAGES
+                suffix = ".html" if page else _CAPTURED_DATA.get(capture.media_type)
+                if suffix is None:
+                    unread[capture.media_type.split("/")[0] or "untyped"] += 1
+                    continue
+                inner = Path(folder) / f"capture-{number}{suffix}"
+                inner.write_bytes(capture.data)
+                try:
+                    read = _named_after(path, inner, lambda inner=inner, page=page: read_file(
+                        inner, "html" if page else None, options))
+                except ReaderError as error:
+                    if page:
+                        result.rejects.append(Reject(str(path), capture.url, error.message))
+                    else:
+                        unread["data no reader recognises"] += 1
+                    continue
+                _name_captures(read, capture.url, page)
+                result.articles += read.articles
+                result.rejects += read.rejects
+        except UnreadableContainer as error:
+            if not result.articles and not result.rejects:
+                raise ReaderError(path, error.location, error.message) from None
+            result.rejects.append(Reject(str(path), error.location, error.message))
+    _join_embedded_threads(result.articles)
+    if unread:
+        result.notes.append("captures not read: " + ", ".join(f"{kind} {n}" for kind, n in unread.most_common()))
+    return result
+
+
+def _embedded_for(url: str) -> str | None:
+    """The page a comment system's frame was drawn for: Disqus names it in its ``t_u`` parameter."""
+    parts = urlsplit(url)
+    if not parts.netloc.endswith("disqus.com"):
+        return None
+    return next(iter(parse_qs(parts.query).get("t_u", [])), None)
+
+
+def _same_page(url: str) -> str:
+    return urlsplit(url)._replace(fragment="").geturl().rstrip("/")
+
+
+def _join_embedded_threads(articles: list[Article]) -> None:
+    """A captured comment frame's thread becomes the comments of the captured page it was drawn for, where that
+    page has none of its own (its comments were loaded by the frame); otherwise it stays an article of its own."""
+    pages = {_same_page(a.extra["captured_from"]): a for a in articles if a.extra.get("captured_from")}
+    for frame in list(articles):
+        target = _embedded_for(frame.extra.get("captured_from") or "")
+        page = pages.get(_same_page(target)) if target else None
+        if page is None or page is frame or page.comments or not frame.comments:
+            continue
+        page.comments = frame.comments
+        page.declared_comment_count = page.declared_comment_count or frame.declared_comment_count
+        page.extra.pop(COMMENTS_BY_SCRIPT, None)
+        page.extra["comments_from_capture"] = frame.extra["captured_from"]
+        articles.remove(frame)
+
+
+def _name_captures(read: ReadResult, url: str, page: bool) -> None:
+    """A capture's records named by the address it came from: a page's article by its url, every place."""
+    for article in read.articles:
+        if page:
+            article.id = url or article.id
+        article.url = article.url or url or None
+        article.extra["captured_from"] = url
+    for reject in read.rejects:
+        reject.location = f"{url}: {reject.location}"
+
+
 def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> ReadResult:
     """Read one dump file into Articles and Rejects, detecting the format unless ``fmt`` is given."""
     path = Path(path)
@@ -433,6 +522,8 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
         return _read_zip(path, fmt, options)
     if container.saved_page:
         return _read_saved_page(path, fmt, options)
+    if container.warc:
+        return _read_warc(path, options)
     if container.refusal is not None:
         raise ReaderError(path, "byte 0", container.refusal)
     detection = detect(path, fmt)

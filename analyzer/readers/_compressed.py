@@ -10,7 +10,8 @@ would see in the unpacked file. A zip archive is read like a folder: every file 
 one); tar archives and office documents are refused with what they are and what to do instead. A page saved
 as one file holds the page, its frames and its assets: MHTML (Chrome, Edge and Opera's "Webpage, Single File",
 ``.mhtml``; Internet Explorer's ``.mht``) as a MIME message, Safari's web archive (``.webarchive``, the format
-its "Save As" offers first) as a binary property list; ``saved_page`` gives the HTML of either.
+its "Save As" offers first) as a binary property list; ``saved_page`` gives the HTML of either. A web archive
+(WARC, what crawlers and archiving tools write) holds many captures: ``warc_captures`` gives its responses.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,6 +165,8 @@ class Container:
     zip: bool = False
     #: A page saved as one file (MHTML, a web archive), read by its HTML (``saved_page``).
     saved_page: bool = False
+    #: A web archive (WARC) of many captures (``warc_captures``).
+    warc: bool = False
     refusal: str | None = None
 
 
@@ -188,6 +191,8 @@ def _narrow(data: bytes) -> bytes:
 
 #: A binary property list: Safari's web archives are one.
 _PLIST_MAGIC = b"bplist00"
+#: A WARC file's first record (WARC/1.0, WARC/1.1); a .warc.gz is gzip members of them, unpacked first.
+_WARC_MAGIC = b"WARC/"
 
 
 def _is_mhtml(head: bytes) -> bool:
@@ -203,6 +208,8 @@ def container_of(path: Path) -> Container:
     head = _head(path)
     if _is_mhtml(head) or head.startswith(_PLIST_MAGIC):
         return Container(saved_page=True)
+    if head.startswith(_WARC_MAGIC):
+        return Container(warc=True)
     compression = next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
     if compression:
         return Container(compression=compression)
@@ -298,6 +305,45 @@ def _as_utf8(html: bytes, encoding: object) -> bytes:
         return html.decode(encoding).encode("utf-8")
     except (LookupError, UnicodeDecodeError):
         return html
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One response a web archive holds: the address it was fetched from, its media type, its content."""
+
+    url: str
+    media_type: str
+    data: bytes
+
+
+def warc_captures(path: Path) -> Iterator[Capture]:
+    """The successful responses (and stored resources) of a WARC file, their content decoded from the transfer
+    and content encodings the server used. UnreadableContainer where the archive breaks: the records before
+    were given."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    given = 0
+    with path.open("rb") as stream:
+        try:
+            for record in ArchiveIterator(stream):
+                if record.rec_type not in ("response", "resource"):
+                    continue
+                headers = record.http_headers
+                if headers is not None and headers.get_statuscode() != "200":
+                    continue  # redirects, errors, "not modified": no page
+                content_type = (headers.get_header("Content-Type") if headers is not None
+                                else record.rec_headers.get_header("Content-Type")) or ""
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                data = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended before the record's length
+                    raise EOFError(f"{url or 'its capture'} is cut short")
+                yield Capture(url, content_type.split(";")[0].strip().lower(), data)
+                given += 1
+        # what warcio raises on a damaged or hostile record (a missing header reaches it as None)
+        except (ArchiveLoadFailed, ValueError, OSError, EOFError, AttributeError, KeyError, IndexError, TypeError) as error:
+            raise UnreadableContainer(f"record {given + 1}", f"a web archive (WARC) that breaks here ({error}): "
+                                                             "the captures before it were read") from None
 
 
 def _expansion_limit(packed: int) -> int:
