@@ -690,3 +690,15 @@ def test_youtube_downloader_lines_appended_twice_give_each_comment_once(tmp_path
     assert [c.id for c in result.articles[0].comments] == [
         "UgzAAA111", "UgzAAA111.9Xreply01", "UgzAAA111.9Xreply02", "UgzBBB222"]
     assert [(r.location, r.reason) for r in result.rejects] == [("line 5", "4 duplicate comments (same id) dropped")]
+
+
+def test_a_comment_not_yet_approved_is_pending(tmp_path: Path) -> None:
+    # the Disqus API's posts (listPosts): isApproved false is held for a moderator; isDeleted and isSpam say more
+    path = tmp_path / "listPosts.json"
+    posts = [{"id": str(n), "raw_message": f"Comment {n}.", "message": f"<p>Comment {n}.</p>", "thread": "777",
+              "createdAt": "2024-01-05T10:00:00", "author": {"name": "Ann"}, "parent": None, **flags}
+             for n, flags in enumerate([{"isApproved": True}, {"isApproved": False},
+                                        {"isApproved": False, "isSpam": True}, {"isApproved": True, "isDeleted": True}])]
+    path.write_text(json.dumps({"cursor": {"hasNext": False}, "code": 0, "response": posts}), encoding="utf-8")
+    [article] = read_file(path).articles
+    assert [c.status for c in article.comments] == ["published", "pending", "spam", "deleted"]

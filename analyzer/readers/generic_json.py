@@ -136,6 +136,8 @@ _TITLE = ("title", "headline")
 _URL = ("url", "link", "permalink")
 #: Besides a removal flag (``_common.FLAG_STATUSES``), a time of removal (Discourse's deleted_at) marks it removed.
 _DELETED_TIMES = ("deletedat", "removedat")
+#: Flags whose false says a moderator has not let the comment through yet (Disqus's isApproved).
+_APPROVAL_FLAGS = ("isapproved", "approved")
 #: A moderation status, where no flag says more: the words WordPress's REST API (approved, hold, spam,
 #: trash) and other platforms write; any other word says nothing.
 _STATUS = ("status", "commentstatus")
@@ -441,6 +443,8 @@ def _status(obj: dict[str, Any], key: str | None = None) -> str:
         return "deleted"
     if (flagged := _flagged(obj)) is not None:
         return flagged
+    if any(value is False for key, value in obj.items() if _norm(key) in _APPROVAL_FLAGS):
+        return "pending"  # Disqus's isApproved: false, held for a moderator
     return STATUS_WORDS.get(_word(obj, (_norm(key),) if key else _STATUS), "published")
 
 
