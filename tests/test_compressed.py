@@ -374,3 +374,23 @@ def test_a_web_archive_broken_midway_keeps_the_captures_before(tmp_path: Path) -
     archive.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\ncut short")
     with pytest.raises(ReaderError, match="a web archive"):
         read_file(archive)
+
+
+def test_a_web_archive_collection_reads_its_warc_files_alone(tmp_path: Path) -> None:
+    # WACZ (ArchiveWeb.page, Browsertrix): its page list had become an article whose "comment" was a page's text,
+    # its index a prose page, its metadata a reject
+    warc = _warc([(PAGE_URL, "200 OK", "text/html", (FIXTURES / "html/wordpress_nested.html").read_bytes()),
+                  ("https://copperkettle.example.com/logo.png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n")],
+                 compress=True)
+    pages = ('{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}\n'
+             f'{{"id": "1", "url": "{PAGE_URL}", "title": "Nightly snapshots", "text": "For two years every merge"}}\n')
+    collection = tmp_path / "crawl.wacz"
+    collection.write_bytes(_zip_of({"datapackage.json": '{"profile": "data-package", "resources": []}',
+                                    "archive/data.warc.gz": warc, "pages/pages.jsonl": pages,
+                                    "indexes/index.cdx.gz": gzip.compress(b"com,example)/ 20240105 {}\n")}))
+    result = read_file(collection)
+    [page] = result.articles
+    assert (page.id, len(page.comments), result.rejects) == (PAGE_URL, 5, [])
+    assert result.notes == [
+        "a web archive collection (WACZ): its 1 WARC file(s) read, its page list, indexes and metadata not "
+        "(they describe what the WARC files hold)", "archive/data.warc.gz: captures not read: image 1"]

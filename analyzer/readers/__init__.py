@@ -352,6 +352,7 @@ def _read_zip(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadR
             raise ReaderError(path, error.location, error.message) from None
         if not members and not result.rejects:
             raise ReaderError(path, "file", "a zip archive with no files to read")
+        members = _web_archive_collection(members, result)
         for name, unpacked in members:
             shown = f"{path}/{name}"
             try:
@@ -363,6 +364,7 @@ def _read_zip(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadR
                 continue
             result.articles += member.articles
             result.rejects += member.rejects
+            result.notes += [f"{name}: {note}" for note in member.notes]
     return result
 
 
@@ -498,6 +500,20 @@ def _name_captures(read: ReadResult, url: str, page: bool) -> None:
         article.extra["captured_from"] = url
     for reject in read.rejects:
         reject.location = f"{url}: {reject.location}"
+
+
+def _web_archive_collection(members: list[tuple[str, Path]], result: ReadResult) -> list[tuple[str, Path]]:
+    """The members of a zip to read: of a WACZ (the web archive collection ArchiveWeb.page and Browsertrix write:
+    ``datapackage.json`` beside ``archive/*.warc.gz``) its WARC files alone, since its page list and indexes
+    only repeat what they hold; of any other zip, all."""
+    names = {name for name, _ in members}
+    warcs = [(name, unpacked) for name, unpacked in members
+             if name.startswith("archive/") and name.endswith((".warc", ".warc.gz"))]
+    if "datapackage.json" not in names or not warcs:
+        return members
+    result.notes.append(f"a web archive collection (WACZ): its {len(warcs)} WARC file(s) read, its page list, "
+                        "indexes and metadata not (they describe what the WARC files hold)")
+    return warcs
 
 
 def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> ReadResult:
