@@ -394,3 +394,17 @@ def test_a_web_archive_collection_reads_its_warc_files_alone(tmp_path: Path) -> 
     assert result.notes == [
         "a web archive collection (WACZ): its 1 WARC file(s) read, its page list, indexes and metadata not "
         "(they describe what the WARC files hold)", "archive/data.warc.gz: captures not read: image 1"]
+
+
+def test_a_web_archive_listing_one_frame_many_times_reads_it_once(tmp_path: Path) -> None:
+    # a property list may refer to one object many times: read naively, 40 frames of 40 frames of … never end
+    import plistlib
+
+    leaf = {"WebMainResource": {"WebResourceData": b"<p>leaf</p>", "WebResourceMIMEType": "text/html"}}
+    middle = {"WebMainResource": {"WebResourceData": b"<p>middle</p>", "WebResourceMIMEType": "text/html"},
+              "WebSubframeArchives": [leaf] * 40}
+    main = {"WebMainResource": {"WebResourceData": b"<p>main</p>", "WebResourceMIMEType": "text/html"},
+            "WebSubframeArchives": [middle] * 40}
+    saved = tmp_path / "page.webarchive"
+    saved.write_bytes(plistlib.dumps(main, fmt=plistlib.FMT_BINARY))
+    assert _compressed.saved_page(saved).parts == [b"<p>main</p>", b"<p>middle</p>", b"<p>leaf</p>"]

@@ -261,13 +261,14 @@ def _mhtml(data: bytes) -> SavedPage:
     """The text/html parts of a MIME message, decoded (quoted-printable or base64, in their charset) into UTF-8."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     parts = []
-    for part in message.walk():
-        if part.get_content_type() == "text/html":
-            try:
+    try:
+        for part in message.walk():
+            if part.get_content_type() == "text/html":
                 parts.append(part.get_content().encode("utf-8", "surrogateescape"))
-            except (LookupError, ValueError) as error:  # an unknown charset, a broken encoding
-                raise UnreadableContainer("file", f"a page saved as one file (MHTML) whose HTML cannot be decoded "
-                                                  f"({error})") from None
+    # an unknown charset, a broken encoding; parts nested past what walk() can follow
+    except (LookupError, ValueError, RecursionError) as error:
+        raise UnreadableContainer("file", f"a page saved as one file (MHTML) whose HTML cannot be decoded "
+                                          f"({error or type(error).__name__})") from None
     location = message.get("Snapshot-Content-Location") or message.get("Content-Location")
     return SavedPage(parts, str(location).strip() if location else None)
 
@@ -284,9 +285,12 @@ def _web_archive(data: bytes) -> SavedPage:
     if not isinstance(archive, dict) or not isinstance(archive.get("WebMainResource"), dict):
         raise UnreadableContainer("file", "a binary property list, not a dump (nor a Safari web archive)")
     parts: list[bytes] = []
-    pending = [archive]
+    pending, seen = [archive], set()
     while pending:
         current = pending.pop(0)
+        if id(current) in seen:  # a property list may list one frame archive many times: read it once
+            continue
+        seen.add(id(current))
         resource = current.get("WebMainResource") if isinstance(current, dict) else None
         if isinstance(resource, dict) and resource.get("WebResourceMIMEType") == "text/html" and isinstance(
                 resource.get("WebResourceData"), bytes):
