@@ -396,6 +396,15 @@ def _read_saved_page(path: Path, fmt: str | None, options: ReadOptions | None) -
     return result
 
 
+def _take_thread(page: Article, thread: Article, origin: str, where: object) -> None:
+    """A comment frame's thread as the comments of the page it was drawn for; ``extra[origin]`` says where from.
+    The page's "loaded by a script" mark goes: what the script drew was saved, and here it is."""
+    page.comments = thread.comments
+    page.declared_comment_count = page.declared_comment_count or thread.declared_comment_count
+    page.extra.pop(COMMENTS_BY_SCRIPT, None)
+    page.extra[origin] = where
+
+
 def _join_frames(result: ReadResult, frames: list[tuple[int, ReadResult]]) -> None:
     """The comments of a saved page's frames, into the page's article when it has none, else beside it."""
     for number, frame in frames:
@@ -405,10 +414,7 @@ def _join_frames(result: ReadResult, frames: list[tuple[int, ReadResult]]) -> No
         result.rejects += frame.rejects
         main = result.articles[0] if len(result.articles) == 1 else None
         if main is not None and not main.comments and len(threads) == 1:
-            main.comments = threads[0].comments
-            main.declared_comment_count = main.declared_comment_count or threads[0].declared_comment_count
-            main.extra.pop(COMMENTS_BY_SCRIPT, None)  # the frame the script drew is saved: here they are
-            main.extra["comments_from_frame"] = number
+            _take_thread(main, threads[0], "comments_from_frame", number)
             continue
         for thread in threads:
             thread.id = f"{result.articles[0].id if result.articles else thread.id}#frame-{number}"
@@ -484,10 +490,7 @@ def _join_embedded_threads(articles: list[Article]) -> None:
         page = pages.get(_same_page(target)) if target else None
         if page is None or page is frame or page.comments or not frame.comments:
             continue
-        page.comments = frame.comments
-        page.declared_comment_count = page.declared_comment_count or frame.declared_comment_count
-        page.extra.pop(COMMENTS_BY_SCRIPT, None)
-        page.extra["comments_from_capture"] = frame.extra["captured_from"]
+        _take_thread(page, frame, "comments_from_capture", frame.extra["captured_from"])
         articles.remove(frame)
 
 
