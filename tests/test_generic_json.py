@@ -150,6 +150,12 @@ def test_a_comment_platform_api_page_groups_comments_by_thread_and_keeps_spam_as
     assert [(c.id, c.parent_id, c.depth, c.author, c.status) for c in articles["t1"].comments] == [
         ("11", None, 0, "Ann", "published"), ("12", "11", 1, "Bo", "published")]
     assert [(c.id, c.status) for c in articles["t2"].comments] == [("13", "spam")]
+    # the API writes its times in UTC without saying so: with the posts' "forum" beside them, they are UTC
+    for post in posts:
+        post["forum"] = "riverside-news"
+    path.write_text(json.dumps({"cursor": {"hasNext": False}, "code": 0, "response": posts}))
+    assert [c.time for a in read_file(path).articles for c in a.comments] == [
+        "2024-04-01T10:00:00+00:00", "2024-04-01T10:05:00+00:00", "2024-04-02T10:00:00+00:00"]
     # a forum's posts: "post_id" on each is its own id, so no grouping
     path.write_text(json.dumps([{"post_id": n, "text": f"Post {n}."} for n in range(3)]))
     assert [(a.id, len(a.comments)) for a in read_file(path, "generic-json").articles] == [("posts", 3)]
@@ -271,6 +277,21 @@ def test_lemmy_comment_views_parents_from_the_path() -> None:
         ("13", "4", 0, "cy", "2024-05-02T11:00:00+00:00", "published", "comment")]
     assert library.comments[0].text == "I <3 this library, and a < b: the budget gap is tiny."  # no markup: as written
     assert [(c.id, c.author) for c in mobile.comments] == [("20", "dee")]
+
+
+def test_lemmy_times_without_an_offset_are_utc(tmp_path: Path) -> None:
+    # Lemmy before 0.19 wrote "published" in UTC with no "Z"; a field of that name elsewhere stays as written
+    document = json.loads(LEMMY.read_text(encoding="utf-8"))
+    for view in document["comments"]:
+        for part in ("comment", "post"):
+            view[part]["published"] = view[part]["published"].removesuffix("Z")
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    library = read_file(path).articles[0]
+    assert library.date == "2024-05-02T09:00:00+00:00"
+    assert [c.time for c in library.comments][:2] == ["2024-05-02T10:00:00+00:00", "2024-05-02T10:15:00+00:00"]
+    path.write_text(json.dumps([{"id": 1, "text": "Fine.", "published": "2024-05-02T10:00:00"}]), encoding="utf-8")
+    assert read_file(path, "generic-json").articles[0].comments[0].time == "2024-05-02T10:00:00"
 
 
 def test_a_lemmy_path_that_does_not_end_at_the_comment_links_nothing(tmp_path: Path) -> None:

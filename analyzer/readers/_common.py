@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -78,6 +79,18 @@ _MONTH_NAMES = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _ENGLISH_MON
 #: 05.01.2024: day first wherever dots separate a date's numbers (no US date is written so).
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b")
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+#: Zone abbreviations comment pages print after a time ("5:24 PM PDT"), as UTC offsets in seconds. Only the ones
+#: that name one zone: CST (US Central, China, Cuba) and IST (India, Ireland, Israel) stay without an offset.
+#: dateutil itself knows only UTC, GMT, Z and the machine's own zone, and warns about the rest.
+_ZONE_OFFSETS = {
+    name: hours * 3600
+    for hours, names in {
+        -10: "HST", -9: "AKST", -8: "PST AKDT", -7: "PDT MST", -6: "MDT", -5: "EST CDT", -4: "EDT", 0: "WET",
+        1: "CET MEZ BST WEST", 2: "CEST MESZ EET", 3: "EEST MSK", 9: "JST KST", 10: "AEST", 11: "AEDT", 12: "NZST",
+        13: "NZDT",
+    }.items()
+    for name in names.split()
+}
 
 
 def to_iso8601(value: object) -> str | None:
@@ -111,7 +124,10 @@ def to_iso8601(value: object) -> str | None:
     try:
         # parsed against two defaults: a day, month or year the text lacks comes out different, and a time
         # half made of today's date is no time ("5. Januar" with an unknown month word had become 5 May)
-        first, second = (date_parser.parse(text, fuzzy=True, dayfirst=day_first, default=d) for d in _DEFAULTS)
+        with warnings.catch_warnings():  # a zone it does not know ("CST") leaves the time without an offset
+            warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
+            first, second = (date_parser.parse(text, fuzzy=True, dayfirst=day_first, default=d,
+                                               tzinfos=_ZONE_OFFSETS) for d in _DEFAULTS)
     except (ValueError, OverflowError):
         return None
     return first.isoformat() if first.date() == second.date() else None

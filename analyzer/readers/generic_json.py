@@ -124,6 +124,11 @@ _LOCAL_TIME = ("createdat", "time", "date", "timestamp", "published", "published
 #: times without an offset are UTC.
 _UTC_SUFFIXES = ("gmt", "utc")
 _TIME = tuple(name + zone for name in _LOCAL_TIME for zone in _UTC_SUFFIXES) + _LOCAL_TIME
+#: Time fields in UTC though they carry no offset, by the keys beside them that name the platform: the Disqus
+#: API's posts and threads (createdAt beside forum) and Lemmy's comments and posts before 0.19 (published
+#: beside ap_id). Read as local times, they had moved by the reader's zone.
+_UTC_PLATFORM_FIELDS = (("createdAt", frozenset({"createdAt", "forum"})),
+                        ("published", frozenset({"published", "ap_id"})))
 _ID = ("id", "commentid", "cid")
 _PARENT = ("parentid", "parent", "inreplyto", "inreplytoid", "replyto", "parentcommentid")
 _REPLIES = ("replies", "children", "comments", "responses")
@@ -413,9 +418,14 @@ def _parent(obj: dict[str, Any], key: str | None) -> str | None:
 
 
 def _time(obj: dict[str, Any], key: str | None) -> str | None:
-    """The time in the field as ISO-8601; without an offset in a field named as UTC (date_gmt), in UTC."""
-    time = to_iso8601(obj.get(key)) if key else None
-    return as_utc(time) if key and _norm(key).endswith(_UTC_SUFFIXES) else time
+    """The time in the field as ISO-8601; without an offset in a field named as UTC (date_gmt) or one a platform
+    writes in UTC (``_UTC_PLATFORM_FIELDS``), in UTC."""
+    if not key:
+        return None
+    time = to_iso8601(obj.get(key))
+    in_utc = _norm(key).endswith(_UTC_SUFFIXES) or any(
+        key == time_key and keys <= obj.keys() for time_key, keys in _UTC_PLATFORM_FIELDS)
+    return as_utc(time) if in_utc else time
 
 
 def _flagged(obj: dict[str, Any]) -> str | None:
