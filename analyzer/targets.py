@@ -162,6 +162,24 @@ class TargetPolicy:
 #: quotation mark, "*", "[" or "(".
 _QUOTE_LINE = re.compile(r"[ \t]*>(?:[ \t]*>)*[ \t]*(?:[^\W_]|[\"'“‘«*\[(])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+#: The line that introduces a quote, as mail clients and forums write it: "On Mon, 5 Feb 2024, Ann wrote:",
+#: "@Ann said:", "Ann schrieb:", "Quoting Ann:", "Originally posted by Ann". Part of the quote only when a
+#: quoted line follows it (at most one blank line between).
+_ATTRIBUTION_LINE = re.compile(
+    r"[ \t]*(?:.{0,150}\b(?:wrote|writes|said|says|posted|schrieb|hat geschrieben|a écrit|escribió|ha scritto"
+    r"|schreef)[ \t]*:|(?:quoting|quote from|zitat von|originally posted by)\b.{0,150})[ \t]*$",
+    re.IGNORECASE,
+)
+
+
+def _quoted(lines: list[str]) -> list[bool]:
+    """Which lines are quotation: quoted lines, and the attribution line right above a quote."""
+    quoted = [bool(_QUOTE_LINE.match(line)) for line in lines]
+    for index, line in enumerate(lines):
+        below = index + 2 if index + 1 < len(lines) and not lines[index + 1].strip() else index + 1
+        if below < len(lines) and quoted[below] and not quoted[index] and _ATTRIBUTION_LINE.fullmatch(line):
+            quoted[index] = True
+    return quoted
 
 
 def own_words(text: str) -> tuple[str, int]:
@@ -170,10 +188,11 @@ def own_words(text: str) -> tuple[str, int]:
     A reply that quotes what it answers ("> You have to be a special type of stupid…") is not
     making that insult or taking that position itself: the model reads the lines the commenter wrote.
     Only lines that start with the quote mark count (a Markdown quote's unmarked continuation line
-    stays in). A comment that is all quotation is read whole, with 0 lines left out.
+    stays in), and the line introducing them ("Ann wrote:"). A comment that is all quotation is read
+    whole, with 0 lines left out.
     """
     lines = text.split("\n")
-    own = [line for line in lines if not _QUOTE_LINE.match(line)]
+    own = [line for line, quoted in zip(lines, _quoted(lines)) if not quoted]
     left_out = len(lines) - len(own)
     kept = _BLANK_RUNS.sub("\n\n", "\n".join(own)).strip()
     if not left_out or not kept:

@@ -151,6 +151,14 @@ def test_targets_file_reads_csv_and_json_and_names_bad_files(tmp_path):
         (">= 5 items\nok", ">= 5 items\nok", 0),
         ("a > b\nc", "a > b\nc", 0),
         ("> only a quote", "> only a quote", 0),  # nothing of its own: read whole
+        # the line introducing a quote is the quote's, where a quoted line follows it
+        ("On Mon, 5 Feb 2024 at 10:02, Ann <ann@example.org> wrote:\n> Idiots, all of them.\n\nCalm down.",
+         "Calm down.", 2),
+        ("Bo said:\n\n> fares go up\nThey should.", "They should.", 2),
+        ("Quoting Cy:\n> no way\nyes way", "yes way", 2),
+        ("Dee schrieb:\n> Unsinn\nStimmt nicht.", "Stimmt nicht.", 2),
+        ("He said: nothing.\nfine", "He said: nothing.\nfine", 0),  # no quote below it: the commenter's own
+        ("My neighbour said:\nthe fares go up.", "My neighbour said:\nthe fares go up.", 0),
     ],
 )
 def test_own_words_leave_out_quoted_lines(text, own, left_out):
