@@ -58,6 +58,45 @@ def test_an_atom_comment_feed_with_threading(tmp_path: Path) -> None:
         ("10", "9", 1, "Rae", "Only on weekends though.")]
 
 
+_RSS1_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+         xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+  <channel rdf:about="https://tram.example.org/comments.rdf">
+    <title>Comments on: Trams back in the old town</title>
+    <link>https://tram.example.org/old-town-trams.html</link>
+    <description>Reader comments</description>
+    <items><rdf:Seq><rdf:li rdf:resource="https://tram.example.org/old-town-trams.html#comment-41"/></rdf:Seq></items>
+  </channel>
+  <item rdf:about="https://tram.example.org/old-town-trams.html#comment-41">
+    <title>Comment from Uma</title>
+    <link>https://tram.example.org/old-town-trams.html#comment-41</link>
+    <description>Short version.</description>
+    <content:encoded>&lt;p&gt;Quieter than the buses ever were.&lt;/p&gt;</content:encoded>
+    <dc:creator>Uma</dc:creator>
+    <dc:date>2024-04-02T18:30:00+02:00</dc:date>
+  </item>
+  <item rdf:about="https://tram.example.org/old-town-trams.html#comment-42">
+    <title>Comment from Vic</title>
+    <link>https://tram.example.org/old-town-trams.html#comment-42</link>
+    <description>&lt;p&gt;And slower.&lt;/p&gt;</description>
+    <dc:creator>Vic</dc:creator>
+    <dc:date>2024-04-02T19:05:00+02:00</dc:date>
+  </item>
+</rdf:RDF>
+"""
+
+
+def test_an_rss_1_comment_feed_reads_like_rss_2(tmp_path: Path) -> None:
+    path = tmp_path / "comments.rdf"
+    path.write_text(_RSS1_FEED)
+    assert detect_format(path) == "comment-feed"
+    [article] = read_file(path).articles
+    assert (article.url, article.title) == ("https://tram.example.org/old-town-trams.html", "Trams back in the old town")
+    assert [(c.id, c.author, c.time, c.text) for c in article.comments] == [
+        ("41", "Uma", "2024-04-02T18:30:00+02:00", "Quieter than the buses ever were."),
+        ("42", "Vic", "2024-04-02T19:05:00+02:00", "And slower.")]
+
+
 def test_a_feed_of_posts_is_not_taken_for_comments(tmp_path: Path) -> None:
     path = tmp_path / "posts.xml"
     path.write_text(SITE_FEED.read_text().replace("#comment-3", "#respond-3"))

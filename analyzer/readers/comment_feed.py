@@ -1,4 +1,4 @@
-"""Comment feeds: RSS 2.0 or Atom feeds whose entries are comments.
+"""Comment feeds: RSS 2.0, RSS 1.0 (RDF) or Atom feeds whose entries are comments.
 
 WordPress serves every post's comments as a feed (``/post/feed/``) and the site's latest ones as
 another (``/comments/feed/``), and Blogger likewise; anyone can save them, export rights or not. An
@@ -7,7 +7,8 @@ entry is a comment when its link (or guid / id) ends in a ``#comment-N`` anchor 
 title comes from a per-post feed's own title ("Comments on: …") or from the entry's ("Comment on …
 by …"), in the languages WordPress most often speaks. Text is the full ``content:encoded`` (else the
 ``description`` excerpt, else Atom's content); author ``dc:creator`` (Atom: ``author/name``); time
-``pubDate`` (Atom: ``published``). A reply's parent comes from the "In reply to <a …#comment-N>"
+``pubDate`` or ``dc:date`` (Atom: ``published``). RSS 1.0 (``rdf:RDF``, Movable Type's and older sites'
+feeds) is RSS 2.0 in a namespace, its items beside the channel rather than in it: it is read the same way. A reply's parent comes from the "In reply to <a …#comment-N>"
 line WordPress opens its text with (the line itself is not the comment's text), or from Atom's
 threading (``thr:in-reply-to``; Blogger's ``related`` link); depth follows from the parents in the
 feed. An entry that is no comment (a post in a mixed feed) is a reject naming it.
@@ -34,6 +35,8 @@ FORMAT = "comment-feed"
 _ATOM = "http://www.w3.org/2005/Atom"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+_DATE = "{http://purl.org/dc/elements/1.1/}date"
+_RSS1 = "http://purl.org/rss/1.0/"
 _IN_REPLY_TO = "{http://purl.org/syndication/thread/1.0}in-reply-to"
 #: A comment's permalink: the page's address and the comment's anchor (WordPress ``#comment-N``; Blogger
 #: ``?showComment=…#cN``).
@@ -60,7 +63,8 @@ _ENTRY_TITLE = re.compile(r"^(?:Comment on|Kommentar zu|Commentaire sur|Comentar
 
 
 def _sniff(head: bytes, path: Path) -> float:
-    if root_tag(head) not in ("rss", "feed") or b"wordpress.org/export/" in head:
+    name = (root_tag(head) or "").rpartition(":")[2]  # RSS 1.0's rdf:RDF, whatever its prefix
+    if name not in ("rss", "feed", "RDF") or b"wordpress.org/export/" in head:
         return 0.0  # a WordPress export is WXR's
     # Blogger's export opens with its template (often longer than the head), marked with its kind
     return 0.9 if _COMMENT_LINK_IN_HEAD.search(head) or _BLOGGER_KIND_IN_HEAD.search(head) else 0.0
@@ -113,9 +117,15 @@ def _comment(entry: etree._Element, comment_id: str, position: int) -> Comment:
         position=position,
         parent_id=parent,
         author=clean_text(author) or None,
-        time=to_iso8601(entry.findtext("pubDate") or entry.findtext(_atom("published"))
+        time=to_iso8601(entry.findtext("pubDate") or entry.findtext(_DATE) or entry.findtext(_atom("published"))
                         or entry.findtext(_atom("updated"))),
     )
+
+
+def _without_rss1_namespace(root: etree._Element) -> None:
+    """RSS 1.0's elements under RSS 2.0's names (``{…/rss/1.0/}item`` → ``item``), so one reading serves both."""
+    for element in root.iter(f"{{{_RSS1}}}*"):
+        element.tag = etree.QName(element).localname
 
 
 def _page_title(feed_title: str | None, entry: etree._Element) -> str | None:
@@ -152,6 +162,7 @@ def _fill_post(article: Article, entry: etree._Element) -> None:
 def read(path: Path, options: ReadOptions) -> ReadResult:
     parsed = parse_xml(path, path.read_bytes())
     root = parsed.root
+    _without_rss1_namespace(root)
     result = ReadResult(rejects=[Reject(str(path), where, f"XML repaired: {what}") for where, what in parsed.repairs])
     channel = root.find("channel")
     feed_title = (channel if channel is not None else root).findtext("title") or root.findtext(_atom("title"))
