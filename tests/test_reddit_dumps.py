@@ -397,6 +397,18 @@ def test_a_byte_that_is_not_utf8_in_the_first_line_does_not_hide_the_dump(tmp_pa
         "line 1", "text repaired: 1 byte(s) not valid UTF-8 read as cp1252")
 
 
+@pytest.mark.parametrize("first_line", ["NaN", "3", '"a string"', "[1]"])
+def test_a_first_line_that_is_a_bare_value_or_a_list_is_a_reject_not_a_refusal_of_the_dump(tmp_path: Path, first_line: str) -> None:
+    # a whole line followed by more begins no JSON document: the dump's other lines are still read (the file had
+    # been refused whole as "not valid JSON: Extra data")
+    lines = COMMENTS.read_text(encoding="utf-8").split("\n")
+    path = tmp_path / "dump.ndjson"
+    path.write_text("\n".join([first_line, *lines[1:]]), encoding="utf-8")
+    result = read_file(path, "reddit")
+    assert sum(len(a.comments) for a in result.articles) == len([line for line in lines if line.strip()]) - 1
+    assert any(r.location == "line 1" and "not a Reddit comment" in r.reason for r in result.rejects)
+
+
 def test_a_dump_line_with_a_field_of_the_wrong_type_is_rejected_whole(tmp_path: Path) -> None:
     # its comment had been kept and rejected too ("comment not read"), so it counted twice
     path = tmp_path / "RC_sample.ndjson"

@@ -362,7 +362,9 @@ def _is_dump(path: Path, fallback: str) -> bool:
         except (ValueError, RecursionError):
             continue
         if not isinstance(document, dict):
-            return False
+            # a whole line that is a list or a bare value ("NaN", 3) is a broken line of a dump, or a JSON document
+            # on one line: a line after it that is a comment or a submission says which
+            continue
         kind, data = _unwrapped(document)
         if kind is not None and (index == 0 or data is document):
             return True
