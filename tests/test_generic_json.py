@@ -19,6 +19,7 @@ WORDPRESS = FIXTURES / "generic_json/wordpress_rest_comments.json"
 MASTODON = FIXTURES / "generic_json/mastodon_context.json"
 DISCOURSE = FIXTURES / "generic_json/discourse_topic.json"
 LEMMY = FIXTURES / "generic_json/lemmy_comments.json"
+CORAL = FIXTURES / "generic_json/coral_story.json"
 BLUESKY = FIXTURES / "generic_json/bluesky_thread.json"
 X_CONVERSATION = FIXTURES / "generic_json/x_conversation.json"
 COMMENTO = FIXTURES / "generic_json/commento_export.json"
@@ -277,6 +278,57 @@ def test_lemmy_comment_views_parents_from_the_path() -> None:
         ("13", "4", 0, "cy", "2024-05-02T11:00:00+00:00", "published", "comment")]
     assert library.comments[0].text == "I <3 this library, and a < b: the budget gap is tiny."  # no markup: as written
     assert [(c.id, c.author) for c in mobile.comments] == [("20", "dee")]
+
+
+def test_a_coral_graphql_answer_is_one_article_per_story_threaded_by_nesting() -> None:
+    assert detect_format(CORAL) == "generic-json"
+    result = read_file(CORAL)
+    [story] = result.articles
+    assert (story.id, story.title, story.url, story.date, story.declared_comment_count) == (
+        "5f1e-harbour", "Harbour ferry gets a second boat", "https://gazette.example.org/2024/05/harbour-ferry/",
+        "2024-05-03T07:00:00+00:00", 5)
+    assert [(c.id, c.parent_id, c.depth, c.author, c.status, c.text) for c in story.comments] == [
+        ("c-101", None, 0, "marta", "published", "A second boat is long overdue."),
+        ("c-102", "c-101", 1, "desmond", "published", "Overdue and over budget."),
+        ("c-104", "c-102", 2, None, "deleted", ""),  # deleted, its text gone: kept so that the thread holds
+        ("c-103", "c-101", 1, "tickets4u", "pending", "Buy cheap ferry tickets at example.biz"),
+        ("c-105", None, 0, "quinn", "pending", "Will it run on Sundays?")]
+    assert story.comments[0].time == "2024-05-03T08:00:00+00:00" and story.comments[0].extra == {"deleted": None, "replyCount": 2}
+    [reject] = result.rejects
+    assert reject.location == "$.data.story.comments.edges[2].node" and "not an object" in reject.reason
+
+
+def test_coral_answers_saved_together_and_comments_listed_across_stories(tmp_path: Path) -> None:
+    answer = json.loads(CORAL.read_text(encoding="utf-8"))
+    edges = answer["data"]["story"]["comments"]["edges"][:2]
+    # two pages fetched one after another, the second repeating a comment of the first
+    pages = [{"data": {"story": {**answer["data"]["story"], "comments": {"edges": edges[:1]}}}},
+             {"data": {"story": {**answer["data"]["story"], "comments": {"edges": edges}}}}]
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps(pages), encoding="utf-8")
+    result = read_file(path)
+    assert [c.id for a in result.articles for c in a.comments] == ["c-101", "c-102", "c-104", "c-103", "c-105"]
+    assert [r.reason for r in result.rejects] == ["4 duplicate comments (same id) dropped"]
+    # a moderation list: each comment names its story
+    listed = {"data": {"comments": {"nodes": [
+        {"id": "m1", "body": "First.", "createdAt": "2024-05-03T08:00:00Z", "story": {"id": "s1", "url": "https://a.example/1"}},
+        {"id": "m2", "body": "Second.", "createdAt": "2024-05-03T09:00:00Z", "story": {"id": "s2", "url": "https://a.example/2"}},
+        {"id": "m3", "body": "Third.", "createdAt": "2024-05-03T10:00:00Z", "story": {"id": "s1", "url": "https://a.example/1"}}]}}}
+    path.write_text(json.dumps(listed), encoding="utf-8")
+    assert [(a.id, a.url, [c.id for c in a.comments]) for a in read_file(path).articles] == [
+        ("s1", "https://a.example/1", ["m1", "m3"]), ("s2", "https://a.example/2", ["m2"])]
+
+
+def test_a_long_coral_answer_is_known_by_its_head(tmp_path: Path) -> None:
+    answer = json.loads(CORAL.read_text(encoding="utf-8"))
+    node = answer["data"]["story"]["comments"]["edges"][0]["node"]
+    answer["data"]["story"]["comments"]["edges"] = [
+        {"cursor": str(n), "node": {**node, "id": f"c-{n}", "replies": {"edges": []}}} for n in range(400)]
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(answer, indent=1), encoding="utf-8")
+    assert path.stat().st_size > SNIFF_BYTES
+    assert detect_format(path) == "generic-json"
+    assert len(read_file(path).articles[0].comments) == 400
 
 
 def test_lemmy_times_without_an_offset_are_utc(tmp_path: Path) -> None:

@@ -146,7 +146,9 @@ def as_utc(time: str | None) -> str | None:
 STATUS_WORDS = {
     **dict.fromkeys(("approved", "approve", "published", "publish", "visible", "active", "live", "accepted"),
                     "published"),
-    **dict.fromkeys(("pending", "hold", "unapproved", "awaiting moderation", "moderation", "in review"), "pending"),
+    # Coral's PREMOD (held before publication) and SYSTEM_WITHHELD (held by its filters for a moderator)
+    **dict.fromkeys(("pending", "hold", "unapproved", "awaiting moderation", "moderation", "in review", "premod",
+                     "system_withheld"), "pending"),
     "spam": "spam",
     **dict.fromkeys(("trash", "post-trashed", "deleted", "removed", "rejected"), "deleted"),
 }

@@ -47,6 +47,9 @@ comment, and a comment answering it is top level.
 - X API v2 tweets (``{"data": [...], "includes": {"users": [...], "tweets": [...]}}``): one article per
   ``conversation_id``, its first tweet the post; the parent is the ``replied_to`` reference (a quote is
   none), the author the username ``includes.users`` gives the ``author_id``.
+- Coral's GraphQL answers (``{"data": {"story": {"comments": {"edges": [{"node": …}]}}}}``, or ``stories`` holding
+  theirs, or ``comments`` naming theirs; one answer or a list of pages): one article per story; replies nested
+  in ``replies`` connections.
 
 Two self-hosted comment systems' own exports are read the same way, though no post is in them:
 
@@ -161,12 +164,14 @@ _NESTED_LIST = re.compile(rb'"(?:replies|children|responses)"\s*:\s*\[\s*\{|"com
                           re.IGNORECASE)
 
 # Platform thread envelopes, for a head too short to parse: Mastodon's context, Discourse's topic, Lemmy's views,
-# Bluesky's thread views, X's tweets (typed references, edit history: fields only X's API v2 writes).
+# Bluesky's thread views, X's tweets (typed references, edit history: fields only X's API v2 writes), GraphQL
+# connections (Coral's).
 _PLATFORM_HEAD = re.compile(rb'\A[ \t\r\n]*\{[ \t\r\n]*"(?:ancestors|descendants)"\s*:\s*\['
                             rb'|"post_stream"\s*:\s*\{\s*"posts"\s*:\s*\['
                             rb'|"comments"\s*:\s*\[\s*\{\s*"comment"\s*:\s*\{'
                             rb'|"\$type"\s*:\s*"app\.bsky\.feed\.defs#threadViewPost"'
-                            rb'|"(?:referenced_tweets"\s*:\s*\[\s*\{|edit_history_tweet_ids"\s*:\s*\[)')
+                            rb'|"(?:referenced_tweets"\s*:\s*\[\s*\{|edit_history_tweet_ids"\s*:\s*\[)'
+                            rb'|"edges"\s*:\s*\[\s*\{\s*"(?:node|cursor)"\s*:')
 
 # How sure the sniffer is: nested replies and platform threads are what no other reader of unknown shapes
 # can hold; a flat list is as well read by the table reader, which outbids this (0.5 with a usual text column).
@@ -1174,8 +1179,101 @@ def _remark42(documents: list[tuple[int, Any]]) -> _Platform:
                      refused=refused)
 
 
+# Coral's GraphQL API (the open-source comment platform many newsrooms run; ``/api/graphql``), its answers saved as
+# they come: {"data": {"story": story}}, a story being {"id", "url", "metadata": {"title", "publishedAt"},
+# "commentCounts": {"totalPublished"}, "comments": connection}, a connection {"edges": [{"node": comment, "cursor"}],
+# "pageInfo"} (or {"nodes": [...]}), a comment {"id", "body" (html), "createdAt", "author": {"username"}, "status",
+# "deleted", "parent": {"id"}, "replies": connection}. Stories listed ({"data": {"stories": connection}}) hold their
+# comments; comments listed across stories ({"data": {"comments": connection}}, as moderation queries ask) name
+# theirs in "story". A file may hold one answer or a list of them, pages fetched one after another.
+
+#: The keys of the comment objects built from Coral's (_coral_comment), and where their values come from.
+_CORAL_FIELDS = _Fields(text="body", replies=None, id="id", parent="parent", author="author", time="createdAt",
+                        status="status")
+_CORAL_SOURCES = {"parent": "replies (nesting), else parent.id"}
+
+
+def _connection(value: Any, at: str) -> list[tuple[Any, str]] | None:
+    """The nodes of a GraphQL connection with their paths: ``edges[].node``, else ``nodes``; an edge without a
+    node is kept as it is (and rejected where read). None for a value that is no connection."""
+    edges = value.get("edges") if isinstance(value, dict) else None
+    if isinstance(edges, list):
+        return [(edge["node"], _child(_child(_child(at, "edges"), index), "node"))
+                if isinstance(edge, dict) and "node" in edge else (edge, _child(_child(at, "edges"), index))
+                for index, edge in enumerate(edges)]
+    nodes = value.get("nodes") if isinstance(value, dict) else None
+    return [(node, _child(_child(at, "nodes"), index)) for index, node in enumerate(nodes)] \
+        if isinstance(nodes, list) else None
+
+
+def _coral_comment(node: Any, above: str | None) -> Any:
+    """A Coral comment as the comment object read (keys of _CORAL_FIELDS): the comment it hangs from (else the
+    parent it names) as its parent; its replies and story are read as such, not kept in ``extra``. Anything
+    else is read as it is (and rejected with its path)."""
+    if not isinstance(node, dict):
+        return node
+    named = node.get("parent")
+    parent = above or (_id_of(named, "id") if isinstance(named, dict) else None)
+    return {**{key: value for key, value in node.items() if key not in ("replies", "story", "parent")},
+            **_present(parent=parent)}
+
+
+def _coral_tree(nodes: list[tuple[Any, str]], above: str | None) -> list[tuple[Any, str]]:
+    """The comments and the replies nested under them, in document order, as comment objects with their paths.
+    Iterative: a thread may nest deeper than Python's stack."""
+    found: list[tuple[Any, str]] = []
+    stack = [(node, at, above) for node, at in reversed(nodes)]
+    while stack:
+        node, at, parent = stack.pop()
+        found.append((_coral_comment(node, parent), at))
+        replies = _connection(node.get("replies"), _child(at, "replies")) if isinstance(node, dict) else None
+        if replies:
+            comment_id = _id_of(node, "id")
+            stack.extend((reply, where, comment_id) for reply, where in reversed(replies))
+    return found
+
+
+def _coral_answers(document: Any) -> list[tuple[dict[str, Any], str]]:
+    """The ``data`` of each GraphQL answer in the file (one, or a list of them) with its path."""
+    answers = [(document, "$")] if isinstance(document, dict) else \
+        [(answer, _child("$", index)) for index, answer in enumerate(document)] if isinstance(document, list) else []
+    return [(answer["data"], _child(at, "data")) for answer, at in answers
+            if isinstance(answer, dict) and isinstance(answer.get("data"), dict)]
+
+
+def _coral_stories(data: dict[str, Any], at: str) -> list[tuple[Any, list[tuple[Any, str]]]] | None:
+    """Each story of one answer with its comment nodes; None for an answer holding no comment connection."""
+    if isinstance(data.get("story"), dict) and (comments := _connection(data["story"].get("comments"),
+                                                                       _child(_child(at, "story"), "comments"))) is not None:
+        return [(data["story"], comments)]
+    if (stories := _connection(data.get("stories"), _child(at, "stories"))) is not None:
+        held = [(story, _connection(story.get("comments"), _child(where, "comments")) if isinstance(story, dict) else None)
+                for story, where in stories]
+        return [(story, comments or []) for story, comments in held] if any(c is not None for _, c in held) else None
+    if (comments := _connection(data.get("comments"), _child(at, "comments"))) is not None:
+        return [(node.get("story") if isinstance(node, dict) else None, [(node, where)]) for node, where in comments]
+    return None
+
+
+def _coral(document: Any) -> _Platform | None:
+    """Coral's GraphQL answers: one article per story (its title, url, date and published count), the comments
+    threaded by their nesting; a comment listed outside any story is in an article named after the file."""
+    listed = [stories for data, at in _coral_answers(document) if (stories := _coral_stories(data, at)) is not None]
+    if not listed:
+        return None
+    threads: dict[str | None, tuple[Any, list[tuple[Any, str]]]] = {}
+    for story, nodes in (pair for stories in listed for pair in stories):
+        key = _id_of(story, "id") if isinstance(story, dict) else None
+        threads.setdefault(key, (story, []))[1].extend(_coral_tree(nodes, None))
+    return _Platform("coral", "$.data…comments.edges[*].node", [
+        _Thread(items, id=key, url=_top_level(story, _URL), title=_top_level(_dig(story, "metadata"), _TITLE),
+                date=_post_time(_dig(story, "metadata"), "publishedAt"),
+                declared=count if isinstance(count := _dig(story, "commentCounts", "totalPublished"), int) else None)
+        for key, (story, items) in threads.items()], fields=_CORAL_FIELDS, sources=_CORAL_SOURCES)
+
+
 _PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (
-    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x)
+    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x, _coral)
 
 
 def _platform(document: Any) -> _Platform | None:
@@ -1228,7 +1326,8 @@ def _read_remark42(path: Path, decoded: DecodedText) -> ReadResult:
 
 
 @register(FORMAT, _sniff, "custom comment JSON: a list of comment objects (any usual field names), nested replies; "
-                          "Mastodon, Discourse, Lemmy, Bluesky and X threads; Commento exports, Remark42 backups")
+                          "Mastodon, Discourse, Lemmy, Bluesky and X threads, Coral GraphQL answers; Commento exports, "
+                          "Remark42 backups")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     decoded = decode_text(path.read_bytes(), options.fallback_encoding)
     if _is_remark42_backup(path, decoded.text):
