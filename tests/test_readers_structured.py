@@ -507,6 +507,22 @@ def test_exports_naming_text_and_commenter_their_own_way_are_read(tmp_path: Path
         ("c1", None, 0, "Jane Doe"), ("c2", "c1", 1, "John Roe")]
 
 
+def test_comments_named_by_their_article_url_have_it_as_the_articles_url(tmp_path: Path) -> None:
+    # a commenter's download of their comments (Coral's columns): the page's address names the article
+    path = tmp_path / "comments-export.csv"
+    pd.DataFrame({"Comment ID": ["c1", "c2", "c3"],
+                  "Published Timestamp": ["2024-02-01T11:00:00.000Z", "2024-02-02T11:00:00.000Z", "2024-02-02T12:00:00Z"],
+                  "Article URL": ["https://news.example.com/a", "https://news.example.com/b", "https://news.example.com/a"],
+                  "Comment Text": ["Talks again.", "Nothing will come of it.", "Agreed."]}).to_csv(path, index=False)
+    articles = read_file(path).articles
+    assert [(a.id, a.url, [(c.id, c.time) for c in a.comments]) for a in articles] == [
+        ("https://news.example.com/a", "https://news.example.com/a",
+         [("c1", "2024-02-01T11:00:00+00:00"), ("c3", "2024-02-02T12:00:00+00:00")]),
+        ("https://news.example.com/b", "https://news.example.com/b", [("c2", "2024-02-02T11:00:00+00:00")])]
+    forum = read_file(FIXTURES / "tabular" / "forum_export.json").articles
+    assert forum and all(a.url is None for a in forum)  # an article id that is no address gives no url
+
+
 def test_comments_with_only_their_post_title_are_grouped_under_it(tmp_path: Path) -> None:
     # a scrape of forum comments: no post id, each row names its post by title
     path = tmp_path / "scrape.csv"

@@ -87,8 +87,10 @@ PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", 
 AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "author_display_name",
                   "display_name", "commenter", "commenter_name", "screen_name", "by", "name", "autor", "auteur",
                   "autore", "verfasser", "benutzer", "nutzer", "utilisateur", "usuario", "utente", "gebruiker")
+# published_timestamp: Coral's download of a commenter's comments
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
-                "comment_date_gmt", "comment_date", "datum", "zeit", "zeitstempel", "fecha", "horodatage")
+                "comment_date_gmt", "comment_date", "published_timestamp", "created_time", "posted_at", "datum", "zeit",
+                "zeitstempel", "fecha", "horodatage")
 #: Columns whose names say their times are UTC even when the values carry no offset.
 _UTC_SUFFIXES = ("_gmt", "_utc")
 #: Moderation status columns: words any of them may hold, and the 1 / 0 of approval flags.
@@ -686,7 +688,9 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
             continue
         if columns.id and seen.is_repeat(f"{key}/{comment.id}", where):  # the same comment saved twice
             continue
-        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title))
+        # an article named by its page's address (an "Article URL" column) has that page as its url
+        url = key if key.startswith(("https://", "http://")) else None
+        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title, url=url))
         article.comments.append(comment)
         if counter is not None:
             counters[position] = counter
