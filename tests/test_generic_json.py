@@ -20,6 +20,7 @@ MASTODON = FIXTURES / "generic_json/mastodon_context.json"
 DISCOURSE = FIXTURES / "generic_json/discourse_topic.json"
 LEMMY = FIXTURES / "generic_json/lemmy_comments.json"
 CORAL = FIXTURES / "generic_json/coral_story.json"
+OPENWEB = FIXTURES / "generic_json/openweb_conversation.json"
 BLUESKY = FIXTURES / "generic_json/bluesky_thread.json"
 X_CONVERSATION = FIXTURES / "generic_json/x_conversation.json"
 COMMENTO = FIXTURES / "generic_json/commento_export.json"
@@ -329,6 +330,32 @@ def test_a_long_coral_answer_is_known_by_its_head(tmp_path: Path) -> None:
     assert path.stat().st_size > SNIFF_BYTES
     assert detect_format(path) == "generic-json"
     assert len(read_file(path).articles[0].comments) == 400
+
+
+def test_an_openweb_conversation_with_its_users_and_nested_replies() -> None:
+    assert detect_format(OPENWEB) == "generic-json"
+    result = read_file(OPENWEB)
+    [article] = result.articles
+    assert (article.id, article.url, article.title, article.declared_comment_count) == (
+        "sp_Gz7x_harbour-ferry", "https://gazette.example.org/2024/05/harbour-ferry/",
+        "Harbour ferry gets a second boat", 6)
+    # the display name, else the user name; an image part holds no text
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in article.comments] == [
+        ("sp_Gz7x_c_1", None, 0, "Marta", "2024-05-03T08:00:00+00:00", "A second boat is long overdue."),
+        ("sp_Gz7x_c_2", "sp_Gz7x_c_1", 1, "desmond77", "2024-05-03T08:20:00+00:00", "Overdue and over budget."),
+        ("sp_Gz7x_c_4", None, 0, "Quinn", "2024-05-03T09:53:20+00:00", "Will it run on Sundays?")]
+    [reject] = result.rejects  # an image alone: no text to score, and said so
+    assert reject.location == "$.conversation.comments[0].replies[1]" and "no text" in reject.reason
+
+
+def test_openweb_pages_saved_together_are_one_conversation(tmp_path: Path) -> None:
+    answer = json.loads(OPENWEB.read_text(encoding="utf-8"))
+    later = {**answer, "conversation": {**answer["conversation"], "comments": answer["conversation"]["comments"][1:]}}
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps([answer, later]), encoding="utf-8")
+    result = read_file(path)
+    assert [c.id for a in result.articles for c in a.comments] == ["sp_Gz7x_c_1", "sp_Gz7x_c_2", "sp_Gz7x_c_4"]
+    assert [r.reason for r in result.rejects][-1] == "1 duplicate comments (same id) dropped"
 
 
 def test_lemmy_times_without_an_offset_are_utc(tmp_path: Path) -> None:

@@ -50,6 +50,8 @@ comment, and a comment answering it is top level.
 - Coral's GraphQL answers (``{"data": {"story": {"comments": {"edges": [{"node": …}]}}}}``, or ``stories`` holding
   theirs, or ``comments`` naming theirs; one answer or a list of pages): one article per story; replies nested
   in ``replies`` connections.
+- OpenWeb's conversation answers (``{"conversation": {"comments": [...]}, "users": {...}}``; one answer or a list
+  of pages): one article per conversation; text from the ``content`` parts, author from ``users``.
 
 Two self-hosted comment systems' own exports are read the same way, though no post is in them:
 
@@ -1218,37 +1220,45 @@ def _coral_comment(node: Any, above: str | None) -> Any:
             **_present(parent=parent)}
 
 
-def _coral_tree(nodes: list[tuple[Any, str]], above: str | None) -> list[tuple[Any, str]]:
-    """The comments and the replies nested under them, in document order, as comment objects with their paths.
+def _nested(nodes: list[tuple[Any, str]], replies_of: Callable[[dict[str, Any], str], list[tuple[Any, str]] | None],
+            build: Callable[[Any, str | None], Any]) -> list[tuple[Any, str]]:
+    """Comments and the replies nested under them (``replies_of`` a comment and its path gives its replies with
+    theirs), in document order, each built into the comment object read with the id of the one it hangs from.
     Iterative: a thread may nest deeper than Python's stack."""
     found: list[tuple[Any, str]] = []
-    stack = [(node, at, above) for node, at in reversed(nodes)]
+    stack = [(node, at, None) for node, at in reversed(nodes)]
     while stack:
         node, at, parent = stack.pop()
-        found.append((_coral_comment(node, parent), at))
-        replies = _connection(node.get("replies"), _child(at, "replies")) if isinstance(node, dict) else None
+        found.append((build(node, parent), at))
+        replies = replies_of(node, at) if isinstance(node, dict) else None
         if replies:
             comment_id = _id_of(node, "id")
             stack.extend((reply, where, comment_id) for reply, where in reversed(replies))
     return found
 
 
-def _coral_answers(document: Any) -> list[tuple[dict[str, Any], str]]:
-    """The ``data`` of each GraphQL answer in the file (one, or a list of them) with its path."""
-    answers = [(document, "$")] if isinstance(document, dict) else \
-        [(answer, _child("$", index)) for index, answer in enumerate(document)] if isinstance(document, list) else []
-    return [(answer["data"], _child(at, "data")) for answer, at in answers
-            if isinstance(answer, dict) and isinstance(answer.get("data"), dict)]
+def _coral_replies(node: dict[str, Any], at: str) -> list[tuple[Any, str]] | None:
+    return _connection(node.get("replies"), _child(at, "replies"))
+
+
+def _answers(document: Any) -> list[tuple[dict[str, Any], str]]:
+    """The API answers the file holds (one, or a list of them: pages fetched one after another), with their paths."""
+    if isinstance(document, dict):
+        return [(document, "$")]
+    listed = document if isinstance(document, list) else []
+    return [(answer, _child("$", index)) for index, answer in enumerate(listed) if isinstance(answer, dict)]
 
 
 def _coral_stories(data: dict[str, Any], at: str) -> list[tuple[Any, list[tuple[Any, str]]]] | None:
     """Each story of one answer with its comment nodes; None for an answer holding no comment connection."""
-    if isinstance(data.get("story"), dict) and (comments := _connection(data["story"].get("comments"),
-                                                                       _child(_child(at, "story"), "comments"))) is not None:
-        return [(data["story"], comments)]
+    story = data.get("story")
+    if isinstance(story, dict):
+        comments = _connection(story.get("comments"), _child(_child(at, "story"), "comments"))
+        if comments is not None:
+            return [(story, comments)]
     if (stories := _connection(data.get("stories"), _child(at, "stories"))) is not None:
-        held = [(story, _connection(story.get("comments"), _child(where, "comments")) if isinstance(story, dict) else None)
-                for story, where in stories]
+        held = [(story, _connection(story.get("comments"), _child(where, "comments"))
+                 if isinstance(story, dict) else None) for story, where in stories]
         return [(story, comments or []) for story, comments in held] if any(c is not None for _, c in held) else None
     if (comments := _connection(data.get("comments"), _child(at, "comments"))) is not None:
         return [(node.get("story") if isinstance(node, dict) else None, [(node, where)]) for node, where in comments]
@@ -1258,13 +1268,14 @@ def _coral_stories(data: dict[str, Any], at: str) -> list[tuple[Any, list[tuple[
 def _coral(document: Any) -> _Platform | None:
     """Coral's GraphQL answers: one article per story (its title, url, date and published count), the comments
     threaded by their nesting; a comment listed outside any story is in an article named after the file."""
-    listed = [stories for data, at in _coral_answers(document) if (stories := _coral_stories(data, at)) is not None]
+    listed = [stories for answer, at in _answers(document) if isinstance(answer.get("data"), dict)
+              and (stories := _coral_stories(answer["data"], _child(at, "data"))) is not None]
     if not listed:
         return None
     threads: dict[str | None, tuple[Any, list[tuple[Any, str]]]] = {}
     for story, nodes in (pair for stories in listed for pair in stories):
         key = _id_of(story, "id") if isinstance(story, dict) else None
-        threads.setdefault(key, (story, []))[1].extend(_coral_tree(nodes, None))
+        threads.setdefault(key, (story, []))[1].extend(_nested(nodes, _coral_replies, _coral_comment))
     return _Platform("coral", "$.data…comments.edges[*].node", [
         _Thread(items, id=key, url=_top_level(story, _URL), title=_top_level(_dig(story, "metadata"), _TITLE),
                 date=_post_time(_dig(story, "metadata"), "publishedAt"),
@@ -1272,8 +1283,66 @@ def _coral(document: Any) -> _Platform | None:
         for key, (story, items) in threads.items()], fields=_CORAL_FIELDS, sources=_CORAL_SOURCES)
 
 
+# OpenWeb's conversation API (formerly Spot.IM's ``conversation/read``: the comments under many news sites'
+# articles), its answers saved as they come: {"conversation": {"conversation_id", "comments": [comment],
+# "messages_count", "has_next", "offset"}, "users": {user id: {"user_name", "display_name"}}, "extract_data":
+# {"url", "title"}}, a comment being {"id", "user_id", "written_at" (epoch seconds), "parent_id", "depth",
+# "content": [{"type": "text", "text" (html)}, {"type": "image" …}], "replies": [comment], "replies_count", "rank"}.
+
+#: The keys of the comment objects built from OpenWeb's (_openweb_comment), and where their values come from.
+_OPENWEB_FIELDS = _Fields(text="text", replies=None, id="id", parent="parent", author="author", time="written_at")
+_OPENWEB_SOURCES = {"text": "content[*].text", "author": "users[user_id].display_name",
+                    "parent": "replies (nesting), else parent_id"}
+
+
+def _listed_pairs(items: list[Any], where: str) -> list[tuple[Any, str]]:
+    return [(item, _child(where, index)) for index, item in enumerate(items)]
+
+
+def _openweb_replies(node: dict[str, Any], at: str) -> list[tuple[Any, str]] | None:
+    replies = node.get("replies")
+    return _listed_pairs(replies, _child(at, "replies")) if isinstance(replies, list) else None
+
+
+def _openweb_comment(node: Any, above: str | None, users: dict[str, Any]) -> Any:
+    """An OpenWeb comment as the comment object read (keys of _OPENWEB_FIELDS): its text parts joined (an image
+    part has none), its author the display name ``users`` gives its user_id, its parent the comment it hangs
+    from (else its parent_id). Anything else is read as it is (and rejected with its path)."""
+    if not isinstance(node, dict):
+        return node
+    parts = node.get("content")
+    texts = [part["text"] for part in parts if isinstance(part, dict) and isinstance(part.get("text"), str)] \
+        if isinstance(parts, list) else None
+    user = users.get(str(node.get("user_id")))
+    name = (_filled(user.get("display_name")) or _filled(user.get("user_name"))) if isinstance(user, dict) else None
+    return {**{key: value for key, value in node.items() if key not in ("replies", "content")},
+            **_present(text="\n\n".join(texts) if texts is not None else None, author=name,
+                       parent=above or _filled(node.get("parent_id")))}
+
+
+def _openweb(document: Any) -> _Platform | None:
+    """OpenWeb's conversation answers: one article per conversation (the page's url and title where the answer
+    extracted them; ``messages_count`` declared), the comments threaded by their nesting."""
+    answers = [(answer, at) for answer, at in _answers(document)
+               if isinstance(_dig(answer, "conversation", "comments"), list)]
+    if not any(isinstance(answer.get("users"), dict) for answer, _ in answers):
+        return None
+    threads: dict[str | None, tuple[dict[str, Any], list[tuple[Any, str]]]] = {}
+    for answer, at in answers:
+        users = answer["users"] if isinstance(answer.get("users"), dict) else {}
+        conversation, where = answer["conversation"], _child(_child(at, "conversation"), "comments")
+        threads.setdefault(_id_of(conversation, "conversation_id"), (answer, []))[1].extend(_nested(
+            _listed_pairs(conversation["comments"], where), _openweb_replies,
+            lambda node, above, users=users: _openweb_comment(node, above, users)))
+    return _Platform("openweb", "$.conversation.comments", [
+        _Thread(items, id=key, url=_top_level(_dig(answer, "extract_data"), _URL),
+                title=_top_level(_dig(answer, "extract_data"), _TITLE),
+                declared=count if isinstance(count := _dig(answer, "conversation", "messages_count"), int) else None)
+        for key, (answer, items) in threads.items()], fields=_OPENWEB_FIELDS, sources=_OPENWEB_SOURCES)
+
+
 _PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (
-    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x, _coral)
+    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x, _coral, _openweb)
 
 
 def _platform(document: Any) -> _Platform | None:
@@ -1326,8 +1395,8 @@ def _read_remark42(path: Path, decoded: DecodedText) -> ReadResult:
 
 
 @register(FORMAT, _sniff, "custom comment JSON: a list of comment objects (any usual field names), nested replies; "
-                          "Mastodon, Discourse, Lemmy, Bluesky and X threads, Coral GraphQL answers; Commento exports, "
-                          "Remark42 backups")
+                          "Mastodon, Discourse, Lemmy, Bluesky and X threads, Coral and OpenWeb answers; "
+                          "Commento exports, Remark42 backups")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     decoded = decode_text(path.read_bytes(), options.fallback_encoding)
     if _is_remark42_backup(path, decoded.text):
