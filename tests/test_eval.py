@@ -77,6 +77,14 @@ def test_graded_labels_without_a_threshold_are_dropped_with_file_and_row(tmp_pat
         load_labeled([path], "toxicity", EvalOptions(where=(("label", "2.5"),)))
 
 
+def test_labelled_rows_are_read_by_their_own_words_as_score_reads_them(tmp_path):
+    # a row copied from a scores table keeps the lines it quotes; the model is measured on what score gives it
+    path = tmp_path / "site.csv"
+    pd.DataFrame({"text": ["Ann wrote:\n> You idiots.\n\nPlease keep it civil.", "> only a quote"],
+                  "label": ["0", "1"]}).to_csv(path, index=False)
+    assert load_labeled([path], "toxicity", EvalOptions()).texts == ["Please keep it civil.", "> only a quote"]
+
+
 def test_vast_label_map_where_filter_and_jsonl(stance_jsonl):
     options = EvalOptions(label_map=parse_label_map("vast"), where=(("seen?", "0"),))
     data = load_labeled([stance_jsonl], "stance", options)

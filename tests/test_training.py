@@ -164,6 +164,13 @@ def test_bad_rows_are_named(tmp_path: Path, rows, columns, message) -> None:
     assert "bad.csv" in str(error.value)
 
 
+def test_training_rows_are_read_by_their_own_words(tmp_path: Path) -> None:
+    path = tmp_path / "site.csv"
+    pd.DataFrame([{"text": "> You idiots.\nPlease keep it civil.", "label": 0}]).to_csv(path, index=False)
+    [example] = load_examples(path, "toxicity", Columns(), ("toxicity",))
+    assert example.text == "Please keep it civil."
+
+
 def test_unknown_stance_label_and_missing_target_are_named(tmp_path: Path) -> None:
     path = tmp_path / "stance.csv"
     pd.DataFrame([{"text": "a", "label": "favor", "topic": "x"}, {"text": "b", "label": "sideways", "topic": "x"}]).to_csv(path, index=False)

@@ -20,6 +20,7 @@ import pandas as pd
 from analyzer._hashing import file_sha256
 from analyzer.config import EvalOptions
 from analyzer._labels import STANCE_ALIASES, STANCE_LABELS, TOXIC_WORDS
+from analyzer.targets import own_words
 
 TASKS = ("toxicity", "stance")
 
@@ -223,7 +224,8 @@ def load_labeled(
 def _append_rows(data: LabeledSet, frame: pd.DataFrame, path: Path, columns: dict, options: EvalOptions) -> None:
     # Data row numbers count from 1 after a CSV header / from the first JSONL line.
     for row_number, row in zip(frame.index + 1, frame.to_dict("records")):
-        text = row[columns["text"]].strip()
+        # what ``score`` reads of a comment: its own words (a row copied from a scores table keeps its quotes)
+        text = own_words(row[columns["text"]].strip())[0]
         target = (row[columns["target"]].strip() if columns["target"] else "") or (options.target or "")
         try:
             if not text:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer._labels import STANCE_ALIASES, STANCE_LABELS, TOXIC_WORDS
+from analyzer.targets import own_words
 from analyzer.finetune.arguments import Columns
 from analyzer.finetune.examples import IGNORE_STANCE, Example, no_toxicity, toxicity_vector
 from analyzer.splits import is_validation
@@ -94,7 +95,8 @@ def load_examples(path: Path, task: str, columns: Columns, attributes: Sequence[
             stance = IGNORE_STANCE
         else:
             toxicity, stance = no_toxicity(attributes), _stance_label(record[columns.label], path, columns.label, row)
-        examples.append(Example(str(text), target, toxicity, stance, group, path.name))
+        # trained on what ``score`` reads of a comment: its own words, not the lines it quotes
+        examples.append(Example(own_words(str(text))[0], target, toxicity, stance, group, path.name))
     return examples
 
 
