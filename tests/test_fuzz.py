@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from random import Random
 
 import pytest
 
@@ -62,8 +63,10 @@ def test_mutated_fixtures_never_crash_and_lose_nothing_in_silence(group: str, se
 
 
 def test_every_mutation_applies_to_some_fixture(seeds: list[Seed]) -> None:
-    made = {case.mutation for name in MUTATIONS for case in cases(seeds, 2, seed=0, mutations=[name])}
-    assert made == set(MUTATIONS)
+    # each mutation tried on every seed (a random draw of seeds missed the few CSVs as fixtures were added)
+    applies = {name for name, mutate in MUTATIONS.items()
+               if any((mutated := mutate(seed, Random(0))) is not None and mutated.data for seed in seeds)}
+    assert applies == set(MUTATIONS)
 
 
 def _mutated_files(seeds: list[Seed], folder: Path) -> Iterator[Path]:
