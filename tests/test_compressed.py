@@ -344,11 +344,28 @@ def test_a_web_archive_gives_its_pages_and_the_dumps_it_captured(tmp_path: Path)
     assert (page.id, page.source_file, page.title) == (captures[0][0], str(archive), "Harbour ferry timetable changes again")
     assert len(page.comments) == len(read_file(FIXTURES / "html/wordpress_nested.html").articles[0].comments)
     assert (thread.format, thread.extra["captured_from"]) == ("reddit", captures[3][0])
-    assert result.notes == ["captures not read: image 1, data no reader recognises 1"]
+    assert result.notes == ["captures not read: image 1, HTTP 301 1, data no reader recognises 1"]
     # gzip members, as .warc.gz files are written: the same
     packed = tmp_path / "crawl.warc.gz"
     packed.write_bytes(_warc(captures, compress=True))
     assert _records(packed) == _records(archive)
+
+
+def test_a_revisit_of_an_earlier_capture_is_counted_not_read_again(tmp_path: Path) -> None:
+    # a crawler that finds a page unchanged writes a revisit record pointing at the earlier capture
+    from warcio.warcwriter import WARCWriter
+
+    body = (FIXTURES / "html/wordpress_nested.html").read_bytes()
+    buffer = io.BytesIO(_warc([(PAGE_URL, "200 OK", "text/html", body)]))
+    buffer.seek(0, io.SEEK_END)
+    writer = WARCWriter(buffer, gzip=False)
+    writer.write_record(writer.create_revisit_record(PAGE_URL, "sha1:ABCDEFGHIJKLMNOP", PAGE_URL,
+                                                     "2024-05-03T08:00:00Z"))
+    archive = tmp_path / "recrawl.warc"
+    archive.write_bytes(buffer.getvalue())
+    result = read_file(archive)
+    assert len(result.articles) == 1 and len(result.articles[0].comments) == 5
+    assert result.notes == ["captures not read: revisit of an earlier capture 1"]
 
 
 def test_a_comment_frame_captured_beside_its_page_gives_the_page_its_comments(tmp_path: Path) -> None:

@@ -440,6 +440,9 @@ def _read_warc(path: Path, options: ReadOptions | None) -> ReadResult:
         captures = warc_captures(path)
         try:
             for number, capture in enumerate(captures, start=1):
+                if capture.unread is not None:
+                    unread[capture.unread] += 1
+                    continue
                 page = capture.media_type in _CAPTURED_PAGES
                 suffix = ".html" if page else _CAPTURED_DATA.get(capture.media_type)
                 if suffix is None:

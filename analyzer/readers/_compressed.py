@@ -313,17 +313,24 @@ def _as_utf8(html: bytes, encoding: object) -> bytes:
 
 @dataclass(frozen=True)
 class Capture:
-    """One response a web archive holds: the address it was fetched from, its media type, its content."""
+    """One response a web archive holds: the address it was fetched from, its media type, its content, and why
+    it holds no content to read where it holds none (``HTTP 301``; a revisit, which points at an earlier capture
+    of the same content instead of repeating it)."""
 
     url: str
     media_type: str
     data: bytes
+    unread: str | None = None
+
+
+#: What a revisit record is, as the summary line counts it.
+REVISIT = "revisit of an earlier capture"
 
 
 def warc_captures(path: Path) -> Iterator[Capture]:
-    """The successful responses (and stored resources) of a WARC file, their content decoded from the transfer
-    and content encodings the server used. UnreadableContainer where the archive breaks: the records before
-    were given."""
+    """The responses (and stored resources) of a WARC file, their content decoded from the transfer and content
+    encodings the server used; a response that is no success and a revisit as a capture without content, saying
+    why. UnreadableContainer where the archive breaks: the records before were given."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -331,18 +338,22 @@ def warc_captures(path: Path) -> Iterator[Capture]:
     with path.open("rb") as stream:
         try:
             for record in ArchiveIterator(stream):
-                if record.rec_type not in ("response", "resource"):
+                if record.rec_type not in ("response", "resource", "revisit"):
                     continue
                 headers = record.http_headers
-                if headers is not None and headers.get_statuscode() != "200":
-                    continue  # redirects, errors, "not modified": no page
                 content_type = (headers.get_header("Content-Type") if headers is not None
                                 else record.rec_headers.get_header("Content-Type")) or ""
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                media_type = content_type.split(";")[0].strip().lower()
+                status = headers.get_statuscode() if headers is not None else "200"
+                if record.rec_type == "revisit" or status != "200":  # redirects, errors, "not modified": no page
+                    yield Capture(url, media_type, b"", REVISIT if record.rec_type == "revisit" else f"HTTP {status}")
+                    given += 1
+                    continue
                 data = record.content_stream().read()
                 if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended before the record's length
                     raise EOFError(f"{url or 'its capture'} is cut short")
-                yield Capture(url, content_type.split(";")[0].strip().lower(), data)
+                yield Capture(url, media_type, data)
                 given += 1
         # what warcio raises on a damaged or hostile record (a missing header reaches it as None)
         except (ArchiveLoadFailed, ValueError, OSError, EOFError, AttributeError, KeyError, IndexError, TypeError) as error:
