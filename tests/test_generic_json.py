@@ -358,6 +358,33 @@ def test_openweb_pages_saved_together_are_one_conversation(tmp_path: Path) -> No
     assert [r.reason for r in result.rejects][-1] == "1 duplicate comments (same id) dropped"
 
 
+def test_replies_nested_under_tiktoks_and_instagrams_names_are_read_not_lost(tmp_path: Path) -> None:
+    # TikTok's comment API (reply_comment, null where none; "cid" ids, as youtube-comment-downloader's, but no
+    # "votes"): had been taken for YouTube's and its replies silently dropped
+    tiktok = {"comments": [
+        {"cid": "71", "text": "This will never hold.", "create_time": 1706785200, "reply_comment_total": 1,
+         "user": {"uid": "1", "unique_id": "ann_k", "nickname": "Ann K"},
+         "reply_comment": [{"cid": "72", "text": "It might.", "create_time": 1706785300, "reply_id": "71",
+                            "user": {"uid": "2", "unique_id": "bo", "nickname": "Bo"}, "reply_comment": None}]},
+        {"cid": "73", "text": "Who cares.", "create_time": 1706785400, "reply_comment": None,
+         "user": {"uid": "3", "unique_id": "cy", "nickname": "Cy"}}], "cursor": 20, "has_more": 1}
+    path = tmp_path / "tiktok.json"
+    path.write_text(json.dumps(tiktok), encoding="utf-8")
+    assert detect_format(path) == "generic-json"
+    assert _thread(read_file(path).articles[0]) == [
+        ("71", None, 0, "ann_k", "2024-02-01T11:00:00+00:00", "published", "comment"),
+        ("72", "71", 1, "bo", "2024-02-01T11:01:40+00:00", "published", "comment"),
+        ("73", None, 0, "cy", "2024-02-01T11:03:20+00:00", "published", "comment")]
+    # Instaloader's comments: "owner" objects and "answers" (had been read as a table, the answers left in a cell)
+    insta = [{"id": "81", "created_at": 1706785200, "text": "Never.", "owner": {"id": "11", "username": "ann_k"},
+              "answers": [{"id": "82", "created_at": 1706785300, "text": "@ann_k maybe", "owner": {"username": "bo"}}]},
+             {"id": "83", "created_at": 1706785400, "text": "Sure.", "owner": {"username": "cy"}, "answers": []}]
+    path.write_text(json.dumps(insta), encoding="utf-8")
+    assert detect_format(path) == "generic-json"
+    assert [(c.id, c.parent_id, c.author) for c in read_file(path).articles[0].comments] == [
+        ("81", None, "ann_k"), ("82", "81", "bo"), ("83", None, "cy")]
+
+
 def test_lemmy_times_without_an_offset_are_utc(tmp_path: Path) -> None:
     # Lemmy before 0.19 wrote "published" in UTC with no "Z"; a field of that name elsewhere stays as written
     document = json.loads(LEMMY.read_text(encoding="utf-8"))

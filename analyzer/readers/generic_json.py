@@ -118,13 +118,13 @@ _TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commentte
 #: Where a text is an object, the keys its text may be under, the rendered one first (WordPress's REST API
 #: writes {"rendered": …}, with {"raw": …} beside it in its edit context).
 _RENDERINGS = ("rendered", "html", "raw")
-# "account": Mastodon's, "creator": Lemmy's user object.
+# "account": Mastodon's, "creator": Lemmy's user object, "owner": Instagram's (as Instaloader saves it).
 _AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname", "from", "account",
-           "creator")
+           "creator", "owner")
 #: A user object's name, the unique handle before the display name (Mastodon's acct: "ann@example.social").
-_USER_NAME = ("name", "acct", "username", "displayname", "screenname", "login")
+_USER_NAME = ("name", "acct", "username", "displayname", "screenname", "login", "uniqueid", "nickname")
 _LOCAL_TIME = ("createdat", "time", "date", "timestamp", "published", "publishedat", "created", "createdutc",
-               "postedat", "createdtime")
+               "postedat", "createdtime", "createtime")
 #: A time field named as UTC is its local twin's better (WordPress's date_gmt beside date): first, and its
 #: times without an offset are UTC.
 _UTC_SUFFIXES = ("gmt", "utc")
@@ -136,7 +136,9 @@ _UTC_PLATFORM_FIELDS = (("createdAt", frozenset({"createdAt", "forum"})),
                         ("published", frozenset({"published", "ap_id"})))
 _ID = ("id", "commentid", "cid")
 _PARENT = ("parentid", "parent", "inreplyto", "inreplytoid", "replyto", "parentcommentid")
-_REPLIES = ("replies", "children", "comments", "responses")
+#: "reply_comment": TikTok's comment API, "answers": Instagram's (as Instaloader saves them).
+_REPLIES = ("replies", "children", "comments", "responses", "replycomment", "replycomments", "answers", "subcomments",
+            "childcomments", "subreplies")
 #: The article (thread, story, post) a comment belongs to, where one file holds several ("post": WordPress's
 #: REST API).
 _ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "post", "linkid", "videoid")
@@ -162,7 +164,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _JSON_OPENING = re.compile(rb"\A[ \t\r\n]*[\[{]")  # JSON's own blanks: "\v{" is junk then JSON
 _KEY = re.compile(rb'"([^"\\]{1,40})"\s*:')
 # replies as a list, or (Facebook's Graph API) as a page object holding one: "comments": {"data": [
-_NESTED_LIST = re.compile(rb'"(?:replies|children|responses)"\s*:\s*\[\s*\{|"comments"\s*:\s*\{\s*"data"\s*:\s*\[',
+_NESTED_LIST = re.compile(rb'"(?:replies|children|responses|reply_?comments?|answers|sub_?comments|child_?comments'
+                          rb'|sub_?replies)"\s*:\s*\[\s*\{|"comments"\s*:\s*\{\s*"data"\s*:\s*\[',
                           re.IGNORECASE)
 
 # Platform thread envelopes, for a head too short to parse: Mastodon's context, Discourse's topic, Lemmy's views,
@@ -247,7 +250,7 @@ def _replies(value: Any) -> tuple[list[Any], str | None] | None:
 
 
 def _is_replies(value: Any) -> bool:
-    return _replies(value) is not None
+    return value is None or _replies(value) is not None  # null: no replies (TikTok's reply_comment)
 
 
 def _author_name(user: dict[str, Any]) -> str | None:
@@ -299,6 +302,8 @@ _NO_FIELDS = _Fields(text="", replies=None, id=None, parent=None, author=None, t
 def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
     """The fields of these comment objects, by name and value; None when no field holds their text."""
     replies = _field(objects, _REPLIES, _is_replies, set())
+    if replies is not None and not any(_replies(obj.get(replies)) is not None for obj in objects):
+        replies = None  # null everywhere: nothing is nested under that name
     taken = {replies} if replies else set()
     text = _field(objects, _TEXT, _is_text, taken)
     if text is None:

@@ -61,7 +61,9 @@ from analyzer.records import Article, Comment
 
 FORMAT = "youtube"
 _API_KIND = re.compile(rb'"kind"\s*:\s*"youtube#(commentThread|commentThreadListResponse|comment|commentListResponse)"')
-_YCD_KEYS = {"cid", "text"}
+#: What every version of youtube-comment-downloader writes of a comment: "cid" and "text" alone are other tools' too
+#: (TikTok's comment API names its comments' ids "cid").
+_YCD_KEYS = {"cid", "text", "votes"}
 #: Data API moderationStatus → our status (only moderators' own requests see the non-published ones).
 _API_STATUS = {"published": "published", "heldForReview": "pending", "likelySpam": "spam", "rejected": "deleted"}
 #: Keys only yt-dlp's info dicts have, and those of their ``formats`` entries, which are what the head of a real
@@ -138,7 +140,7 @@ def _sniff(head: bytes, path: Path) -> float:
     if isinstance(first, dict) and _YCD_KEYS <= first.keys():
         return 0.95
     stripped = head.lstrip(b" \t\r\n")
-    if stripped.startswith(b"{") and re.match(rb'\{\s*"comments"\s*:\s*\[\s*\{\s*"cid"', stripped):
+    if stripped.startswith(b"{") and re.match(rb'\{\s*"comments"\s*:\s*\[\s*\{\s*"cid"', stripped) and b'"votes"' in head:
         return 0.95
     return 0.95 if _is_ytdlp(head) else 0.0
 
