@@ -385,6 +385,24 @@ def test_replies_nested_under_tiktoks_and_instagrams_names_are_read_not_lost(tmp
         ("81", None, "ann_k"), ("82", "81", "bo"), ("83", None, "cy")]
 
 
+def test_replies_under_a_name_of_their_own_are_known_by_their_shape(tmp_path: Path) -> None:
+    # a list of objects holding the comments' own text field, under a name that speaks of replies
+    comments = [{"id": n, "text": f"Comment {n} on the ferry.", "author": "ann",
+                 "subReplies": [{"id": f"{n}.1", "text": "Agreed.", "author": "bo", "subReplies": None}]}
+                for n in range(400)]
+    path = tmp_path / "scrape.json"
+    path.write_text(json.dumps(comments), encoding="utf-8")
+    assert detect_format(path) == "generic-json"
+    read = read_file(path).articles[0]
+    assert len(read.comments) == 800 and read.comments[1].parent_id == "0"
+    assert read.extra["fields"]["replies"] == "subReplies"
+    path.write_text(json.dumps(comments, indent=1), encoding="utf-8")  # longer than the head: known by its keys
+    assert path.stat().st_size > SNIFF_BYTES and detect_format(path) == "generic-json"
+    # a list under another name (attachments holding a "text") is no replies
+    path.write_text(json.dumps([{"id": 1, "text": "See the photo.", "attachments": [{"text": "photo caption"}]}]))
+    assert read_file(path, "generic-json").articles[0].extra["fields"].get("replies") is None
+
+
 def test_lemmy_times_without_an_offset_are_utc(tmp_path: Path) -> None:
     # Lemmy before 0.19 wrote "published" in UTC with no "Z"; a field of that name elsewhere stays as written
     document = json.loads(LEMMY.read_text(encoding="utf-8"))

@@ -163,10 +163,10 @@ _FIELD_SAMPLE = 1000
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _JSON_OPENING = re.compile(rb"\A[ \t\r\n]*[\[{]")  # JSON's own blanks: "\v{" is junk then JSON
 _KEY = re.compile(rb'"([^"\\]{1,40})"\s*:')
-# replies as a list, or (Facebook's Graph API) as a page object holding one: "comments": {"data": [
-_NESTED_LIST = re.compile(rb'"(?:replies|children|responses|reply_?comments?|answers|sub_?comments|child_?comments'
-                          rb'|sub_?replies)"\s*:\s*\[\s*\{|"comments"\s*:\s*\{\s*"data"\s*:\s*\[',
-                          re.IGNORECASE)
+# replies as a list under a name that speaks of them (_REPLY_NAME_PARTS; "comments" alone is the top list's name), or
+# (Facebook's Graph API) as a page object holding one: "comments": {"data": [
+_NESTED_LIST = re.compile(rb'"[\w-]*(?:repl|answer|child|respons|sub_?comment)[\w-]*"\s*:\s*\[\s*\{'
+                          rb'|"comments"\s*:\s*\{\s*"data"\s*:\s*\[', re.IGNORECASE)
 
 # Platform thread envelopes, for a head too short to parse: Mastodon's context, Discourse's topic, Lemmy's views,
 # Bluesky's thread views, X's tweets (typed references, edit history: fields only X's API v2 writes), GraphQL
@@ -309,6 +309,8 @@ def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
     if text is None:
         return None
     taken.add(text)
+    replies = replies or _replies_by_shape(objects, text)
+    taken |= {replies} - {None}
     chosen: dict[str, str | None] = {}
     for role, names, fits in (("id", _ID, _is_id), ("parent", _PARENT, _is_parent),
                               ("author", _AUTHOR, _is_author), ("time", _TIME, _is_time),
@@ -318,6 +320,24 @@ def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
     if chosen["article"] is not None and not _groups(objects, chosen["article"]):
         chosen["article"] = None  # a value per comment ("post_id" on a forum's posts) is their own id
     return _Fields(text=text, replies=replies, **chosen)
+
+
+#: Parts of the names a comment's replies go by, beyond the usual ones (_REPLIES): "subReplies", "childComments",
+#: "replyList", "thread_replies"…
+_REPLY_NAME_PARTS = ("repl", "answer", "child", "comment", "respons", "thread")
+
+
+def _replies_by_shape(objects: list[dict[str, Any]], text: str) -> str | None:
+    """A key whose name speaks of replies and whose values are lists (or null) of objects holding the comments'
+    own text field: comments nested under a name of their own, which would otherwise stay unread in a cell."""
+    for key in dict.fromkeys(key for obj in objects for key in obj if key != text):
+        if not any(part in _norm(key) for part in _REPLY_NAME_PARTS):
+            continue
+        values = [obj[key] for obj in objects if key in obj and obj[key] is not None]
+        if values and all(isinstance(value, list) for value in values) and any(
+                isinstance(item, dict) and isinstance(item.get(text), str) for value in values for item in value):
+            return key
+    return None
 
 
 def _groups(objects: list[dict[str, Any]], key: str) -> bool:
