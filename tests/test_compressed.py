@@ -260,6 +260,17 @@ def test_comments_a_saved_page_holds_in_a_frame_become_its_comments(tmp_path: Pa
     assert (len(own.comments), framed.id, len(framed.comments)) == (5, "nightly#frame-1", 3)
 
 
+def test_a_nul_in_a_saved_pages_headers_does_not_hide_what_it_is(tmp_path: Path) -> None:
+    # NUL bytes are damage in a MIME message: one in "multipart/related" had the file read as a bare page, its
+    # frame's three comments lost (found by the fuzz bench)
+    page = (FIXTURES / "html/disqus_embed.html").read_bytes()
+    frame = (FIXTURES / "html/disqus_thread_frame.html").read_bytes()
+    saved = tmp_path / "nightly.mhtml"
+    data = _mhtml([("text/html", "quoted-printable", page), ("text/html", "quoted-printable", frame)])
+    saved.write_bytes(data.replace(b"multipart/related", b"multipart/rel\x00ated", 1))
+    assert [c.author for c in read_file(saved).articles[0].comments] == ["Ann Lee", "Bo Park", "Cy"]
+
+
 def test_a_saved_page_without_html_is_refused(tmp_path: Path) -> None:
     saved = tmp_path / "empty.mhtml"
     saved.write_bytes(_mhtml([("image/png", "base64", b"\x89PNG\r\n\x1a\n")]))

@@ -196,7 +196,7 @@ _WARC_MAGIC = b"WARC/"
 
 
 def _is_mhtml(head: bytes) -> bool:
-    head = _narrow(head)
+    head = _narrow(head).replace(b"\x00", b"")  # damage, as saved_page reads it: a NUL in a header hid the file
     headers = _MIME_HEADERS.match(head)
     return headers is not None and b"mime-version:" in headers.group(0).lower() and bool(
         _MULTIPART_RELATED.search(headers.group(0)))
