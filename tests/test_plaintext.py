@@ -172,6 +172,34 @@ def test_count_linked_at_the_top_is_declared_but_does_not_cut_the_body() -> None
     assert article.body.startswith("The family-run bakery") and article.body.endswith("the street's character.")
 
 
+@pytest.mark.parametrize(
+    ("header", "lines", "authors"),
+    [
+        ("Comments (2)", ["Ann Lee said:", "Finally, a second boat.", "", "Bo Park said:", "Nobody rides it in winter."],
+         ["Ann Lee", "Bo Park"]),
+        ("Kommentare", ["Ann Lee schreibt:", "Endlich ein zweites Boot.", "", "Bo Park schreibt:",
+                        "Im Winter fährt niemand."], ["Ann Lee", "Bo Park"]),
+        ("3 commentaires", ["Ann Lee a écrit :", "Enfin un deuxième bateau.", "", "Bo Park a écrit :",
+                            "Personne ne le prend en hiver."], ["Ann Lee", "Bo Park"]),
+    ],
+)
+def test_a_header_over_comment_author_lines_opens_the_comments_where_the_model_finds_none(
+        header: str, lines: list[str], authors: list[str]) -> None:
+    # the line model had found no start in these short pages: "declared 2, found 0", the comments read as body
+    page = "\n".join([NO_COMMENTS.rstrip("\n"), "", header, "", *lines, ""])
+    (article,), _ = split_text(page, "bakery.txt")
+    assert [c.author for c in article.comments] == authors
+    assert article.body.endswith("the street's character.") and article.extra["comment_split"] == "header"
+
+
+def test_a_count_at_the_top_over_a_byline_opens_no_comments() -> None:
+    # "52 comments" linked above the byline follows only the title: the byline is no comment's author
+    lines = NO_COMMENTS.split("\n")
+    page = "\n".join([lines[0], "52 comments", "By Ann Lee", *lines[1:]])
+    (article,), _ = split_text(page, "bakery.txt")
+    assert article.comments == [] and article.declared_comment_count == 52
+
+
 def test_page_without_comments_has_none() -> None:
     (article,), rejects = split_text(NO_COMMENTS, "bakery.txt")
     assert article.comments == [] and rejects == []

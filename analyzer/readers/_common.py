@@ -142,6 +142,12 @@ def as_utc(time: str | None) -> str | None:
     return time if moment.tzinfo else moment.replace(tzinfo=timezone.utc).isoformat()
 
 
+#: The verbs that follow a commenter's name on the line above the comment ("Ann says:", "Bo schreibt:"), in the
+#: languages of the news pages readers meet most (a regular expression's alternatives).
+AUTHOR_VERBS = (r"says|said|wrote|writes|sagt|schreibt|schrieb|a écrit|écrit|escribió|escribe|ha scritto|scrive|schreef"
+                r"|schrijft|zegt")
+
+
 #: Moderation status words exports and APIs write (WordPress: approved / hold / spam / trash), as statuses.
 STATUS_WORDS = {
     **dict.fromkeys(("approved", "approve", "published", "publish", "visible", "active", "live", "accepted"),

@@ -42,7 +42,7 @@ from lxml import html as lxml_html
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import clean_text, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._linemodel import LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
@@ -910,9 +910,7 @@ def _default_line_model() -> LineModel | None:
         return None
 
 
-_SAYS_LINE = re.compile(
-    r"^(.{1,60}?)\s+(?:says|said|sagt|wrote|writes|schreibt)\s*(?::|\.\.\.|…)?\s*$", re.IGNORECASE
-)
+_SAYS_LINE = re.compile(rf"^(.{{1,60}}?)\s+(?:{AUTHOR_VERBS})\s*(?::|\.\.\.|…)?\s*$", re.IGNORECASE)
 _POSTED_BY_LINE = re.compile(
     r"^(?:posted|written|submitted)\s+by:?\s*(.{1,60}?)\s*(?:\||\bat\b|\bon\b|$)", re.IGNORECASE
 )

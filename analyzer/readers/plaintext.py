@@ -22,7 +22,7 @@ from pathlib import Path
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReadResult, register
-from analyzer.readers._common import UTF16_BOMS, clean_text, decode_bytes, to_iso8601
+from analyzer.readers._common import AUTHOR_VERBS, UTF16_BOMS, clean_text, decode_bytes, to_iso8601
 from analyzer.readers._linemodel import (
     DATE_PATTERN,
     RELATIVE_TIME_PATTERN,
@@ -38,14 +38,18 @@ FORMAT = "plaintext"
 
 #: `` date 2019-11-14 North Korea to US: …`` opens an article and gives its date and title.
 _ARTICLE_START = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(\S.*?)\s*$")
+#: "Comments" in the languages of the news pages readers meet most (German, French, Spanish, Italian, Dutch).
+_COMMENT_WORDS = (r"comments?|kommentare?|leserkommentare|commentaires?|comentarios?|commenti|commento|reacties"
+                  r"|reactions?")
 #: Declared-count headers, generic across sites: the number (if any) is the named group.
 _HEADERS = (
-    re.compile(r"^(?P<n>\d[\d,]*)\s+(?:thoughts?|comments?|responses?|replies|reactions?|opinions?)\b.{0,200}$", re.I),
-    re.compile(r"^(?:comments?|responses?|replies|discussion)\s*[(\[:]\s*(?P<n>\d[\d,]*)(?:\s+comments?)?\s*[)\]]?$", re.I),
+    re.compile(rf"^(?P<n>\d[\d,]*)\s+(?:thoughts?|{_COMMENT_WORDS}|responses?|replies|opinions?)\b.{{0,200}}$", re.I),
+    re.compile(rf"^(?:{_COMMENT_WORDS}|responses?|replies|discussion)\s*[(\[:]\s*(?P<n>\d[\d,]*)"
+               r"(?:\s+comments?)?\s*[)\]]?$", re.I),
     re.compile(r"^(?P<one>one|1)\s+(?:thought|comment|response|reply)\b.{0,200}$", re.I),
     re.compile(r"^(?P<zero>no)\s+(?:comments?|responses?|thoughts?)(?:\s+yet)?\b.{0,80}$", re.I),
-    re.compile(r"^(?:leave a (?:reply|comment)|(?:reader )?comments|post a comment|add (?:a|your) comment|"
-               r"join the (?:discussion|conversation)|what do you think\?)\s*:?$", re.I),
+    re.compile(rf"^(?:leave a (?:reply|comment)|(?:reader )?comments|{_COMMENT_WORDS}|post a comment|"
+               r"add (?:a|your) comment|join the (?:discussion|conversation)|what do you think\?)\s*:?$", re.I),
 )
 _BULLET = re.compile(r"^\s*[•●▪◦‣]\s*")
 #: Lines that name a comment's author outright: "Ann says:", "by ann (1234)", "Posted by: Ann | …".
@@ -53,7 +57,7 @@ _AUTHOR_MARKERS = (
     re.compile(r"^on\s+.{4,60}?,\s*(?P<a>[^,]{1,60}?)\s+(?:said|says|wrote)\b", re.I),
     re.compile(r"^(?:posted\s+)?by:?\s+(?P<a>.{1,60}?)(?:\s+\(\d+\))?(?:\s+(?:on|at)\b.*|\s*[|,].*|\s*\*?)$", re.I),
     # the verb ends the line: "Ann says:" is an author line, "Ann said the vote was close." is prose
-    re.compile(r"^(?P<a>[^|]{1,60}?)\s+(?:says|said|wrote|writes)\s*(?::|\.\.\.|…|,)?\s*$", re.I),
+    re.compile(rf"^(?P<a>[^|]{{1,60}}?)\s+(?:{AUTHOR_VERBS})\s*(?::|\.\.\.|…|,)?\s*$", re.I),
 )
 _NAME_LIKE = re.compile(r"^[@\w][\w.'’@&()-]*(?:\s+[\w.'’@&()-]+){0,4}$")
 _LEADING_NUMBER = re.compile(r"^\s*#?\d{1,4}[.)]?\s+")
@@ -352,6 +356,23 @@ class _Layout:
     how: str  # "header", "model" or "none"
 
 
+#: How much body text a header must follow to open the comments it heads: a count linked at the top of a page
+#: ("52 comments" above the byline) follows only the title.
+_BODY_BEFORE_HEADER_CHARS = 200
+
+
+def _header_before_comments(part: list[_Line], nonempty: list[int], headers: dict[int, int | None],
+                            title_index: int) -> int | None:
+    """Where the model finds no comments: the first header after the body whose next lines open a comment (an
+    author line, or a time line, then text), as "Comments (2)" over "Ann Lee said:" does; None where none does."""
+    for i in (i for i in nonempty if i > title_index and i in headers):
+        body = sum(len(part[j].text.strip()) for j in nonempty if title_index < j < i)
+        following = [part[j] for j in nonempty if j > i][:2]
+        if body >= _BODY_BEFORE_HEADER_CHARS and len(following) == 2 and _roles(following)[0] in ("author", "time"):
+            return i
+    return None
+
+
 def _layout(part: list[_Line], model: LineModel | None) -> _Layout:
     """Title, declared count, body and comment region of one article's lines.
 
@@ -379,7 +400,12 @@ def _layout(part: list[_Line], model: LineModel | None) -> _Layout:
     if start is not None:
         start = _snap_to_comment_opening(part, start, floor=title_index + 1)
     if start is None or start <= title_index:
-        return _Layout(title, declared, rest, None, "none")
+        opening = _header_before_comments(part, nonempty, headers, title_index)
+        if opening is None:
+            return _Layout(title, declared, rest, None, "none")
+        cut = opening - title_index - 1
+        return _Layout(title, headers[opening] if headers[opening] is not None else declared, rest[:cut],
+                       rest[cut + 1 :], "header")
     cut = start - title_index - 1
     return _Layout(title, declared, rest[:cut], rest[cut:], "model")
 
