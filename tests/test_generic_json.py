@@ -163,6 +163,28 @@ def test_a_comment_platform_api_page_groups_comments_by_thread_and_keeps_spam_as
     assert [(a.id, len(a.comments)) for a in read_file(path, "generic-json").articles] == [("posts", 3)]
 
 
+def test_comments_holding_their_article_object_give_it_its_title_url_date_and_count(tmp_path: Path) -> None:
+    # the Disqus API's posts fetched with related=thread hold their thread; all had been one untitled article
+    ferry = {"id": "t1", "title": "Ferry fares rise", "link": "https://gazette.example.org/ferry-fares/",
+             "posts": 2, "createdAt": "2024-04-01T08:00:00", "forum": "gazette"}
+    library = {"id": "t2", "title": "Library hours cut", "link": "https://gazette.example.org/library/", "posts": 4,
+               "createdAt": "2024-04-02T08:00:00", "forum": "gazette"}
+    posts = [{"id": "11", "raw_message": "Fares up again.", "author": {"name": "Ann"}, "forum": "gazette",
+              "parent": None, "createdAt": "2024-04-01T10:00:00", "thread": ferry},
+             {"id": "12", "raw_message": "Cheaper than parking.", "author": {"name": "Bo"}, "forum": "gazette",
+              "parent": 11, "createdAt": "2024-04-01T10:05:00", "thread": ferry},
+             {"id": "13", "raw_message": "Hours matter.", "author": {"name": "Cy"}, "forum": "gazette",
+              "parent": None, "createdAt": "2024-04-02T10:00:00", "thread": library}]
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps({"cursor": {"hasNext": False}, "code": 0, "response": posts}), encoding="utf-8")
+    articles = read_file(path).articles
+    assert [(a.id, a.title, a.url, a.date, a.declared_comment_count, [c.id for c in a.comments]) for a in articles] == [
+        ("t1", "Ferry fares rise", "https://gazette.example.org/ferry-fares/", "2024-04-01T08:00:00+00:00", 2,
+         ["11", "12"]),
+        ("t2", "Library hours cut", "https://gazette.example.org/library/", "2024-04-02T08:00:00+00:00", 4, ["13"])]
+    assert "thread" not in articles[0].comments[0].extra  # read as the article, not kept beside the comment
+
+
 def test_facebook_graph_comments_with_replies_in_page_objects(tmp_path: Path) -> None:
     page = {"data": [
         {"id": "1_1", "message": "Good news for the valley.", "from": {"name": "Dee", "id": "7"},

@@ -314,7 +314,7 @@ def _choose_fields(objects: list[dict[str, Any]]) -> _Fields | None:
     chosen: dict[str, str | None] = {}
     for role, names, fits in (("id", _ID, _is_id), ("parent", _PARENT, _is_parent),
                               ("author", _AUTHOR, _is_author), ("time", _TIME, _is_time),
-                              ("article", _ARTICLE, _is_id)):
+                              ("article", _ARTICLE, _is_article)):
         chosen[role] = _field(objects, names, fits, taken)
         taken |= {chosen[role]} - {None}
     if chosen["article"] is not None and not _groups(objects, chosen["article"]):
@@ -342,18 +342,44 @@ def _replies_by_shape(objects: list[dict[str, Any]], text: str) -> str | None:
 
 def _groups(objects: list[dict[str, Any]], key: str) -> bool:
     """Whether some comments share a value of the key, as comments of one article share its id."""
-    values = [str(obj[key]) for obj in objects if _is_id(obj.get(key))]
+    values = [found for obj in objects if (found := _article_key(obj.get(key))) is not None]
     return len(set(values)) < len(values)
+
+
+def _is_article(value: Any) -> bool:
+    return _article_key(value) is not None
+
+
+def _article_key(value: Any) -> str | None:
+    """The article a comment names: its id, or the id of the article object it holds (the Disqus API's posts
+    fetched with ``related=thread`` hold their thread: id, title, link)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return str(value) if _is_id(value) else None
+
+
+#: An article object's count of its comments (the Disqus API's thread: "posts").
+_ARTICLE_COUNT = ("commentcount", "commentscount", "numcomments", "posts")
+
+
+def _described(article: Any) -> dict[str, Any]:
+    """What an article object a comment holds says of the article: title, url, date, declared count."""
+    if not isinstance(article, dict):
+        return {}
+    count_key = _named(article, _ARTICLE_COUNT)
+    return {"title": _top_level(article, _TITLE), "url": _top_level(article, _URL),
+            "date": _time(article, _named(article, _TIME)),
+            "declared_comment_count": count_field(article, count_key) if count_key else None}
 
 
 # --- where the comments are ------------------------------------------------------------------------------
 
 
-def _objects(items: list[Any], replies: str | None, limit: int) -> list[dict[str, Any]]:
-    """Up to ``limit`` comment objects of a list, nested replies included, in document order."""
+def _objects(items: list[Any], replies: str | None, limit: int | None = None) -> list[dict[str, Any]]:
+    """The comment objects of a list (up to ``limit``), nested replies included, in document order."""
     found: list[dict[str, Any]] = []
     stack = list(reversed(items))
-    while stack and len(found) < limit:
+    while stack and (limit is None or len(found) < limit):
         item = stack.pop()
         if isinstance(item, dict):
             found.append(item)
@@ -550,7 +576,7 @@ def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: Read
         if not isinstance(item, dict):
             result.rejects.append(item_reject(path, at, "comment", ItemError("not an object"), item))
             continue
-        article = _id_of(item, fields.article) or article
+        article = (_article_key(item.get(fields.article)) if fields.article else None) or article
         try:
             comment = _comment(item, fields, at, len(comments), parent, depth if nested else None, parent_of)
         except ValueError as error:
@@ -1447,13 +1473,28 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     by_article: dict[str | None, list[Comment]] = {}
     for comment, article in _read_comments(path, _listed(items, comments_at), fields, result):
         by_article.setdefault(article, []).append(comment)
+    described = _article_objects(items, fields)
     one = len(by_article) <= 1  # the document's own title and url are its one article's
     for article, comments in by_article.items() or [(None, [])]:
         if fields.replies is None and fields.parent:
             fill_depths(comments)
+        own = _described(described.get(article))
         result.articles.append(Article(
             id=article or path.stem, source_file=str(path), format=FORMAT,
-            title=_top_level(parsed.document, _TITLE) if one else None,
-            url=(_top_level(parsed.document, _URL) if one else None) or _page_of(comments), comments=comments,
+            title=own.get("title") or (_top_level(parsed.document, _TITLE) if one else None),
+            url=own.get("url") or (_top_level(parsed.document, _URL) if one else None) or _page_of(comments),
+            date=own.get("date"), declared_comment_count=own.get("declared_comment_count"), comments=comments,
             extra={"fields": fields.named(comments_at)}))
     return result
+
+
+def _article_objects(items: list[Any], fields: _Fields) -> dict[str, dict[str, Any]]:
+    """The article objects the comments hold (the first of each article), by the article's id."""
+    if fields.article is None:
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for obj in _objects(items, fields.replies):
+        value = obj.get(fields.article)
+        if isinstance(value, dict) and (key := _article_key(value)) is not None:
+            found.setdefault(key, value)
+    return found
