@@ -519,6 +519,13 @@ def test_comments_named_by_their_article_url_have_it_as_the_articles_url(tmp_pat
         ("https://news.example.com/a", "https://news.example.com/a",
          [("c1", "2024-02-01T11:00:00+00:00"), ("c3", "2024-02-02T12:00:00+00:00")]),
         ("https://news.example.com/b", "https://news.example.com/b", [("c2", "2024-02-02T11:00:00+00:00")])]
+    # Hacker News search results: the story's address on each comment's row
+    path = tmp_path / "hn_search.json"
+    path.write_text(json.dumps({"hits": [
+        {"objectID": "11", "comment_text": "It failed.", "author": "ann", "created_at_i": 1551348000, "story_id": 10,
+         "story_title": "Summit ends without a deal", "story_url": "https://news.example.com/summit", "parent_id": 10}]}))
+    [story] = read_file(path).articles
+    assert (story.id, story.title, story.url) == ("10", "Summit ends without a deal", "https://news.example.com/summit")
     forum = read_file(FIXTURES / "tabular" / "forum_export.json").articles
     assert forum and all(a.url is None for a in forum)  # an article id that is no address gives no url
 

@@ -103,6 +103,8 @@ TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "p
                  "thread_title", "page_title", "video_title", "headline")
 #: A post's row in a table of posts and comments (Hacker News' public dataset): its link and comment count.
 URL_COLUMNS = ("url", "link", "permalink")
+#: On a comment's row, the address of the page it is under (Hacker News search results: story_url).
+ARTICLE_URL_COLUMNS = ("article_url", "story_url", "post_url", "page_url", "thread_url", "video_url")
 COUNT_COLUMNS = ("descendants", "num_comments", "comment_count", "comments_count")
 _TRUE = {"true", "1", "yes"}
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
@@ -382,10 +384,11 @@ class _Columns:
     kind: str | None = None
     #: Flag columns (``dead``, ``isDeleted``): a true value gives the status ``_common.flag_status`` says.
     flags: list[str] = field(default_factory=list)
+    article_url: str | None = None
 
     def used(self) -> set[str]:
         return {c for c in (self.text, self.article, self.id, self.parent, self.author, self.time, self.title,
-                            self.status, self.kind) if c}
+                            self.status, self.kind, self.article_url) if c}
 
 
 def _pick(path: Path, available: Sequence[str], chosen: str | None, guesses: Sequence[str], what: str,
@@ -503,6 +506,7 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         time=_pick(path, available, options.time_column, TIME_COLUMNS, "time"),
         # Hacker News search results carry an empty "title" on every comment and the story's in "story_title"
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
+        article_url=_pick(path, available, None, ARTICLE_URL_COLUMNS, "article url", rows),
         status=_word_column(rows, available, STATUS_COLUMNS, _status_words),
         kind=_word_column(rows, available, KIND_COLUMNS, lambda _: KIND_WORDS),
         flags=[name for name in available if flag_name(name) in FLAG_STATUSES],
@@ -681,6 +685,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
                 continue
             key = _article_of(path, row, columns.article)
             title, counter = _cell(row, columns.title), _cell(row, columns.counter)
+            page = _cell(row, columns.article_url)
             # a removed comment whose text is gone stays in its thread, as the other readers keep it
             comment = _comment(row, columns, position, where, text or "")
         except ValueError as error:  # a field of the wrong type: this row only
@@ -689,7 +694,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         if columns.id and seen.is_repeat(f"{key}/{comment.id}", where):  # the same comment saved twice
             continue
         # an article named by its page's address (an "Article URL" column) has that page as its url
-        url = key if key.startswith(("https://", "http://")) else None
+        url = key if key.startswith(("https://", "http://")) else page
         article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title, url=url))
         article.comments.append(comment)
         if counter is not None:
