@@ -185,6 +185,30 @@ def test_comments_holding_their_article_object_give_it_its_title_url_date_and_co
     assert "thread" not in articles[0].comments[0].extra  # read as the article, not kept beside the comment
 
 
+def test_a_discussion_object_holding_the_comments_names_their_article(tmp_path: Path) -> None:
+    # the Guardian's discussion API: title, webUrl and commentCount beside the comments; "userProfile" authors,
+    # "isoDateTime" beside a display "date" without a zone, "responses" nested, "blocked" a moderator's removal
+    def comment(number: int, author: str, status: str = "visible", **more) -> dict:
+        return {"id": number, "body": f"<p>Comment {number} on the summit.</p>", "date": "28 February 2019 10:00am",
+                "isoDateTime": f"2019-02-28T10:0{number % 10}:00Z", "status": status, "numRecommends": 1,
+                "webUrl": f"https://discussion.example/comment-permalink/{number}",
+                "userProfile": {"userId": str(number), "displayName": author, "badge": []}, **more}
+
+    answer = {"status": "ok", "currentPage": 1, "pages": 3, "discussion": {
+        "key": "/p/abc12", "webUrl": "https://news.example.com/world/2019/feb/28/summit", "commentCount": 5,
+        "title": "Summit ends without a deal", "isThreaded": True,
+        "comments": [comment(1, "ann", responses=[comment(2, "bo", responseTo={"commentId": "1"})]),
+                     comment(3, "cy", "blocked")]}}
+    path = tmp_path / "discussion.json"
+    path.write_text(json.dumps(answer), encoding="utf-8")
+    [article] = read_file(path).articles
+    assert (article.title, article.url, article.declared_comment_count) == (
+        "Summit ends without a deal", "https://news.example.com/world/2019/feb/28/summit", 5)
+    assert _thread(article) == [("1", None, 0, "ann", "2019-02-28T10:01:00+00:00", "published", "comment"),
+                                ("2", "1", 1, "bo", "2019-02-28T10:02:00+00:00", "published", "comment"),
+                                ("3", None, 0, "cy", "2019-02-28T10:03:00+00:00", "deleted", "comment")]
+
+
 def test_facebook_graph_comments_with_replies_in_page_objects(tmp_path: Path) -> None:
     page = {"data": [
         {"id": "1_1", "message": "Good news for the valley.", "from": {"name": "Dee", "id": "7"},

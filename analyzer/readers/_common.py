@@ -156,7 +156,8 @@ STATUS_WORDS = {
     **dict.fromkeys(("pending", "hold", "unapproved", "awaiting moderation", "moderation", "in review", "premod",
                      "system_withheld"), "pending"),
     "spam": "spam",
-    **dict.fromkeys(("trash", "post-trashed", "deleted", "removed", "rejected"), "deleted"),
+    # "blocked": the Guardian's discussion API's, for a comment a moderator removed
+    **dict.fromkeys(("trash", "post-trashed", "deleted", "removed", "rejected", "blocked"), "deleted"),
 }
 #: Entry kind words (WordPress's comment_type: "" or "comment", "pingback", "trackback"), as kinds.
 KIND_WORDS = {"": "comment", "comment": "comment", "pingback": "pingback", "trackback": "trackback"}

@@ -77,7 +77,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
@@ -118,13 +118,15 @@ _TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commentte
 #: Where a text is an object, the keys its text may be under, the rendered one first (WordPress's REST API
 #: writes {"rendered": …}, with {"raw": …} beside it in its edit context).
 _RENDERINGS = ("rendered", "html", "raw")
-# "account": Mastodon's, "creator": Lemmy's user object, "owner": Instagram's (as Instaloader saves it).
+# "account": Mastodon's, "creator": Lemmy's user object, "owner": Instagram's (as Instaloader saves it),
+# "userProfile": the Guardian's discussion API's.
 _AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname", "from", "account",
-           "creator", "owner")
+           "creator", "owner", "userprofile", "commenter")
 #: A user object's name, the unique handle before the display name (Mastodon's acct: "ann@example.social").
 _USER_NAME = ("name", "acct", "username", "displayname", "screenname", "login", "uniqueid", "nickname")
-_LOCAL_TIME = ("createdat", "time", "date", "timestamp", "published", "publishedat", "created", "createdutc",
-               "postedat", "createdtime", "createtime")
+# "isoDateTime" first: the Guardian's discussion API writes it beside "date", a display text without a zone.
+_LOCAL_TIME = ("isodatetime", "createdat", "time", "date", "timestamp", "published", "publishedat", "created",
+               "createdutc", "postedat", "createdtime", "createtime")
 #: A time field named as UTC is its local twin's better (WordPress's date_gmt beside date): first, and its
 #: times without an offset are UTC.
 _UTC_SUFFIXES = ("gmt", "utc")
@@ -145,7 +147,7 @@ _ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "
 #: Keys under which the comment list usually sits, searched before the others.
 _LIST_KEYS = ("comments", "data", "items", "results")
 _TITLE = ("title", "headline")
-_URL = ("url", "link", "permalink")
+_URL = ("url", "link", "permalink", "weburl")
 #: Besides a removal flag (``_common.FLAG_STATUSES``), a time of removal (Discourse's deleted_at) marks it removed.
 _DELETED_TIMES = ("deletedat", "removedat")
 #: Flags whose false says a moderator has not let the comment through yet (Disqus's isApproved).
@@ -396,18 +398,28 @@ def _sample_fields(items: list[Any]) -> _Fields | None:
     return _choose_fields(_objects(items, fields.replies, _FIELD_SAMPLE))
 
 
-def _comment_list(document: Any) -> tuple[list[Any], str, _Fields] | None:
-    """The shallowest list of comment objects in the document (usual keys first), its path and fields."""
-    queue: deque[tuple[Any, str, int]] = deque([(document, "$", 0)])
+class _Found(NamedTuple):
+    """A list of comment objects: the list, its path, the fields of its objects, and the object holding it
+    (None for a document that is the list), which may say what the comments are under (its title, url)."""
+
+    items: list[Any]
+    at: str
+    fields: _Fields
+    holder: dict[str, Any] | None
+
+
+def _comment_list(document: Any) -> _Found | None:
+    """The shallowest list of comment objects in the document (usual keys first)."""
+    queue: deque[tuple[Any, str, int, dict[str, Any] | None]] = deque([(document, "$", 0, None)])
     while queue:
-        node, where, depth = queue.popleft()
+        node, where, depth, holder = queue.popleft()
         if isinstance(node, list):
             fields = _sample_fields(node)
             if fields is not None:
-                return node, where, fields
+                return _Found(node, where, fields, holder)
         elif isinstance(node, dict) and depth < _SEARCH_DEPTH:
             for key in sorted(node, key=lambda k: _norm(k) not in _LIST_KEYS):
-                queue.append((node[key], _child(where, key), depth + 1))
+                queue.append((node[key], _child(where, key), depth + 1, node))
     return None
 
 
@@ -437,7 +449,7 @@ def _sniff(head: bytes, path: Path) -> float:
     found = _comment_list(document)
     if found is None:
         return 0.0
-    return _NESTED_CONFIDENCE if found[2].replies else _FLAT_CONFIDENCE
+    return _NESTED_CONFIDENCE if found.fields.replies else _FLAT_CONFIDENCE
 
 
 def _sniff_truncated(head: bytes) -> float:
@@ -1469,22 +1481,27 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     found = _comment_list(parsed.document)
     if found is None:
         raise ReaderError(path, "$", f"no list of comment objects with a text field ({', '.join(_TEXT)})")
-    items, comments_at, fields = found
+    items, comments_at, fields, holder = found
     by_article: dict[str | None, list[Comment]] = {}
     for comment, article in _read_comments(path, _listed(items, comments_at), fields, result):
         by_article.setdefault(article, []).append(comment)
     described = _article_objects(items, fields)
-    one = len(by_article) <= 1  # the document's own title and url are its one article's
+    # one article: the object holding the comments says what they are under (the Guardian's "discussion": its
+    # title, webUrl, commentCount), else the document's own title and url
+    held = _described(holder) if len(by_article) <= 1 else {}
+    document = {key: _top_level(parsed.document, names) for key, names in (("title", _TITLE), ("url", _URL))} \
+        if len(by_article) <= 1 else {}
     for article, comments in by_article.items() or [(None, [])]:
         if fields.replies is None and fields.parent:
             fill_depths(comments)
         own = _described(described.get(article))
+        declared = own.get("declared_comment_count")
         result.articles.append(Article(
             id=article or path.stem, source_file=str(path), format=FORMAT,
-            title=own.get("title") or (_top_level(parsed.document, _TITLE) if one else None),
-            url=own.get("url") or (_top_level(parsed.document, _URL) if one else None) or _page_of(comments),
-            date=own.get("date"), declared_comment_count=own.get("declared_comment_count"), comments=comments,
-            extra={"fields": fields.named(comments_at)}))
+            title=own.get("title") or held.get("title") or document.get("title"),
+            url=own.get("url") or held.get("url") or document.get("url") or _page_of(comments),
+            date=own.get("date"), declared_comment_count=declared if declared is not None else held.get(
+                "declared_comment_count"), comments=comments, extra={"fields": fields.named(comments_at)}))
     return result
 
 
