@@ -209,6 +209,24 @@ def test_a_discussion_object_holding_the_comments_names_their_article(tmp_path: 
                                 ("3", None, 0, "cy", "2019-02-28T10:03:00+00:00", "deleted", "comment")]
 
 
+def test_the_new_york_times_community_api_answer(tmp_path: Path) -> None:
+    # userDisplayName, createDate (epoch seconds as text), replies nested, totalCommentsFound beside the page
+    def comment(number: int, author: str, **more) -> dict:
+        return {"commentID": number, "status": "approved", "userDisplayName": author, "userLocation": "NYC",
+                "commentBody": f"Comment {number}.", "createDate": str(1551348000 + number), "recommendations": 1,
+                "replies": [], **more}
+
+    answer = {"status": "OK", "results": {"comments": [
+        comment(1, "Ann", replies=[comment(2, "Bo", parentID=1, commentType="userReply")])],
+        "totalCommentsFound": 523, "totalCommentsReturned": 1}}
+    path = tmp_path / "community.json"
+    path.write_text(json.dumps(answer), encoding="utf-8")
+    [article] = read_file(path).articles
+    assert article.declared_comment_count == 523
+    assert [(c.id, c.parent_id, c.author, c.time) for c in article.comments] == [
+        ("1", None, "Ann", "2019-02-28T10:00:01+00:00"), ("2", "1", "Bo", "2019-02-28T10:00:02+00:00")]
+
+
 def test_facebook_graph_comments_with_replies_in_page_objects(tmp_path: Path) -> None:
     page = {"data": [
         {"id": "1_1", "message": "Good news for the valley.", "from": {"name": "Dee", "id": "7"},

@@ -507,6 +507,20 @@ def test_exports_naming_text_and_commenter_their_own_way_are_read(tmp_path: Path
         ("c1", None, 0, "Jane Doe"), ("c2", "c1", 1, "John Roe")]
 
 
+def test_a_news_sites_comment_dataset_with_its_own_column_names(tmp_path: Path) -> None:
+    # the New York Times comments as researchers share them: userDisplayName, createDate, parentID 0 for none
+    path = tmp_path / "nyt_comments.csv"
+    pd.DataFrame({"articleID": ["a1", "a1", "a2"], "commentID": [29001, 29002, 29003], "parentID": [0, 29001, 0],
+                  "commentBody": ["Walking away was right.", "It was a failure.", "Another story."],
+                  "createDate": [1551348000, 1551348300, 1551348400], "userDisplayName": ["Ann", "Bo", "Cy"],
+                  "commentType": ["comment", "userReply", "comment"]}).to_csv(path, index=False)
+    articles = read_file(path).articles
+    assert [(a.id, [(c.id, c.parent_id, c.depth, c.author, c.time) for c in a.comments]) for a in articles] == [
+        ("a1", [("29001", None, 0, "Ann", "2019-02-28T10:00:00+00:00"),
+                ("29002", "29001", 1, "Bo", "2019-02-28T10:05:00+00:00")]),
+        ("a2", [("29003", None, 0, "Cy", "2019-02-28T10:06:40+00:00")])]
+
+
 def test_comments_named_by_their_article_url_have_it_as_the_articles_url(tmp_path: Path) -> None:
     # a commenter's download of their comments (Coral's columns): the page's address names the article
     path = tmp_path / "comments-export.csv"

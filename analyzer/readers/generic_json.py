@@ -119,14 +119,14 @@ _TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commentte
 #: writes {"rendered": …}, with {"raw": …} beside it in its edit context).
 _RENDERINGS = ("rendered", "html", "raw")
 # "account": Mastodon's, "creator": Lemmy's user object, "owner": Instagram's (as Instaloader saves it),
-# "userProfile": the Guardian's discussion API's.
+# "userProfile": the Guardian's discussion API's, "userDisplayName": the New York Times community API's.
 _AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname", "from", "account",
-           "creator", "owner", "userprofile", "commenter")
+           "creator", "owner", "userprofile", "userdisplayname", "commenter")
 #: A user object's name, the unique handle before the display name (Mastodon's acct: "ann@example.social").
 _USER_NAME = ("name", "acct", "username", "displayname", "screenname", "login", "uniqueid", "nickname")
 # "isoDateTime" first: the Guardian's discussion API writes it beside "date", a display text without a zone.
 _LOCAL_TIME = ("isodatetime", "createdat", "time", "date", "timestamp", "published", "publishedat", "created",
-               "createdutc", "postedat", "createdtime", "createtime")
+               "createdutc", "postedat", "createdtime", "createtime", "createdate")
 #: A time field named as UTC is its local twin's better (WordPress's date_gmt beside date): first, and its
 #: times without an offset are UTC.
 _UTC_SUFFIXES = ("gmt", "utc")
@@ -360,8 +360,9 @@ def _article_key(value: Any) -> str | None:
     return str(value) if _is_id(value) else None
 
 
-#: An article object's count of its comments (the Disqus API's thread: "posts").
-_ARTICLE_COUNT = ("commentcount", "commentscount", "numcomments", "posts")
+#: An article object's count of its comments (the Disqus API's thread: "posts"; the New York Times community API's
+#: results: "totalCommentsFound").
+_ARTICLE_COUNT = ("commentcount", "commentscount", "numcomments", "posts", "totalcommentsfound")
 
 
 def _described(article: Any) -> dict[str, Any]:

@@ -85,12 +85,12 @@ ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
 PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to")
 # comment tools' exports name the commenter "Name", "Display Name", "Commenter" (YouTube: authorDisplayName)
 AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "author_display_name",
-                  "display_name", "commenter", "commenter_name", "screen_name", "by", "name", "autor", "auteur",
+                  "user_display_name", "display_name", "commenter", "commenter_name", "screen_name", "by", "name", "autor", "auteur",
                   "autore", "verfasser", "benutzer", "nutzer", "utilisateur", "usuario", "utente", "gebruiker")
-# published_timestamp: Coral's download of a commenter's comments
+# published_timestamp: Coral's download of a commenter's comments; create_date: the New York Times community API's
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
-                "comment_date_gmt", "comment_date", "published_timestamp", "created_time", "posted_at", "datum", "zeit",
-                "zeitstempel", "fecha", "horodatage")
+                "comment_date_gmt", "comment_date", "published_timestamp", "created_time", "posted_at", "create_date",
+                "datum", "zeit", "zeitstempel", "fecha", "horodatage")
 #: Columns whose names say their times are UTC even when the values carry no offset.
 _UTC_SUFFIXES = ("_gmt", "_utc")
 #: Moderation status columns: words any of them may hold, and the 1 / 0 of approval flags.
