@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -19,6 +20,20 @@ from analyzer._files import temporary_path, write_text_atomically
 
 #: What the source says about a comment. Readers map their own vocabulary onto these.
 STATUSES = ("published", "pending", "spam", "deleted")
+#: What a platform or a moderator leaves where a removed comment was ("[deleted]", "This comment was removed by a
+#: moderator…", "Entfernt. Bitte bleiben Sie beim Thema."): no words of the commenter's, and so nothing to score.
+REMOVAL_NOTICE = re.compile(
+    r"^\W*(?:\[(?:deleted|removed)\]\W*$|(?:this )?comment (?:has been |was )?(?:deleted|removed)|entfernt\b"
+    r"|gelöscht\b|der kommentar\b.*\b(?:entfernt|gelöscht)|kommentar (?:wurde )?(?:entfernt|gelöscht))",
+    re.IGNORECASE,
+)
+#: A notice is a line or two: a longer text that opens with "Comment removed…" says more than that.
+_MAX_NOTICE_CHARS = 300
+
+
+def is_removal_notice(text: str) -> bool:
+    """Whether a comment's text is only the notice of its removal (``REMOVAL_NOTICE``)."""
+    return len(text) <= _MAX_NOTICE_CHARS and REMOVAL_NOTICE.match(text) is not None
 #: What kind of entry a comment is: ordinary comments, or WordPress ping/trackbacks.
 KINDS = ("comment", "pingback", "trackback")
 

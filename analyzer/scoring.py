@@ -17,9 +17,10 @@ on a pool of actors. Both call ``score_chunk`` on the same chunks, so their tabl
 
 Bad rows never stop a run. Control characters and undecodable bytes are removed; a comment that is
 then empty, or that was mostly such characters, keeps its row (so status counts stay complete) with
-blank scores, and a Reject with the reason goes to the rejects file. A comment longer than
-``max_scored_chars`` is scored on its beginning; the model windows whatever it gets (toxicity is the
-maximum over windows, stance the mean of window logits).
+blank scores, and a Reject with the reason goes to the rejects file; so does a deleted comment whose
+text is only the notice of its removal ("[deleted]", "This comment was removed by a moderator"), no
+reader's words. A comment longer than ``max_scored_chars`` is scored on its beginning; the model windows
+whatever it gets (toxicity is the maximum over windows, stance the mean of window logits).
 
 Quotes. The model reads a comment's own words (``targets.own_words``): lines that quote someone else
 ("> …", as replies quote what they answer) stay in the table's ``text`` but are left out of what is
@@ -51,6 +52,7 @@ from analyzer.records import (
     Article,
     Comment,
     Reject,
+    is_removal_notice,
     part_path_for,
     ray_parts_path_for,
     refuse_outputs_over_inputs,
@@ -382,7 +384,7 @@ def _pending_comments(
             context, context_kind = _context(model, item, comment, texts_by_id, target)
             summary.contexts[context_kind] += 1
             text = prepare_text(comment.text, options)
-            problem = text.problem
+            problem = text.problem or _removal_notice(comment, text)
             if problem:
                 summary.unscored += 1
             elif options.language_check and (language := foreign_language(text.model_text, options.language_check)):
@@ -398,6 +400,14 @@ def _pending_comments(
             summary.quoting += text.quoted_lines > 0
             row = _id_columns(item, comment, text, target, context_kind)
             yield Pending(row, None if problem else text.model_text, target, context)
+
+
+def _removal_notice(comment: Comment, text: PreparedText) -> str | None:
+    """Why a deleted comment is not scored when all its text is the notice of its removal ("[deleted]"): scored,
+    such notices had counted as readers taking no position and posting nothing toxic."""
+    if comment.status == "deleted" and is_removal_notice(text.model_text):
+        return "deleted: its text is only the notice of its removal, no words of the commenter's to score"
+    return None
 
 
 def _foreign_language_reason(language: Language, check: LanguageCheck) -> str:

@@ -64,10 +64,29 @@ def test_every_comment_gets_a_row_with_its_status_kind_and_scores(model, dump, t
     assert table.loc[table["comment_id"] == "bikes-c4", "kind"].item() == "pingback"
     reply = table[table["comment_id"] == "bikes-c1"].iloc[0]
     assert reply["parent_id"] == "bikes-c0" and reply["depth"] == 1
+    # a deleted comment whose text is only the notice of its removal keeps its row, unscored, with the reason
+    notice = table["comment_id"] == "bikes-c3"
+    assert table.loc[notice, ["toxicity", "stance"]].isna().all(axis=None)
+    assert [r.location for r in summary.rejects if r.reason.startswith("deleted: its text is only the notice")] == [
+        "article bikes, comment bikes-c3"]
+    table = table[~notice]
     assert table["toxicity"].between(0, 1).all()
     stance = table[["stance_favor", "stance_against", "stance_none"]]
     assert (stance.sum(axis=1) - 1).abs().max() < 1e-6
     assert set(table["stance"]) <= {"favor", "against", "none"}
+
+
+def test_a_deleted_comment_is_scored_by_its_words_and_a_removal_notice_is_not(model, tmp_path):
+    # a moderator's trash keeps what the reader wrote; "[deleted]" and its like are the platform's words
+    thread = _thread("t", "Ferry fares rise", ["You are all idiots.", "[deleted]", "[removed]",
+                                             "This comment was removed by a moderator because it broke the rules.",
+                                             "[deleted] is what they will do to the timetable, mark my words."])
+    for comment in thread.comments:
+        comment.status = "deleted"
+    summary = score([_write_split(tmp_path / "in.jsonl", [thread])], tmp_path / "s.csv", model=model)
+    table = pd.read_csv(tmp_path / "s.csv")
+    assert table["toxicity"].notna().tolist() == [True, False, False, False, True]
+    assert summary.rows == 5 and len([r for r in summary.rejects if r.reason.startswith("deleted:")]) == 3
 
 
 def test_sidecars_hold_all_articles_and_the_run_metadata(model, dump, tmp_path):
@@ -96,7 +115,7 @@ def test_csv_jsonl_and_parquet_tables_have_the_same_schema_and_rows(model, dump,
     for table in (csv, jsonl, parquet):
         assert list(table.columns) == columns
         assert list(table["comment_id"]) == list(csv["comment_id"])
-        assert table["toxicity"].round(6).tolist() == csv["toxicity"].round(6).tolist()
+        assert table["toxicity"].round(6).fillna(-1).tolist() == csv["toxicity"].round(6).fillna(-1).tolist()
     assert str(pq.read_schema(outputs[2]).field("depth").type) == "int32"
     assert "1.0" not in outputs[0].read_text().split("\n")[2].split(",")  # depth stays an integer in CSV
 

@@ -46,7 +46,7 @@ from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fil
 from analyzer.readers._linemodel import LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
-from analyzer.records import COMMENTS_BY_SCRIPT, Article, Comment, Reject
+from analyzer.records import COMMENTS_BY_SCRIPT, REMOVAL_NOTICE, Article, Comment, Reject
 
 #: Sniffers look for the HTML markers within this many leading bytes.
 SNIFF_WINDOW = 1024
@@ -122,11 +122,6 @@ _PENDING_TEXT = re.compile(
     re.IGNORECASE,
 )
 _DELETED_CLASS = re.compile(r"^(?:deleted|removed|comment[-_]*(?:deleted|removed))$", re.IGNORECASE)
-_DELETED_TEXT = re.compile(
-    r"^\W*(?:\[(?:deleted|removed)\]|(?:this )?comment (?:has been |was )?(?:deleted|removed)|entfernt\b|gelöscht\b"
-    r"|der kommentar\b.*\b(?:entfernt|gelöscht)|kommentar (?:wurde )?(?:entfernt|gelöscht))",
-    re.IGNORECASE,
-)
 _SPAM_CLASS = re.compile(r"^spam$", re.IGNORECASE)
 
 _AUTHOR_CLASS = re.compile(
@@ -510,7 +505,7 @@ def _status(item: etree._Element, own: list[etree._Element], text: str) -> str:
     classes = _tokens(item) + [t for e in own for t in _tokens(e)]
     if any(_PENDING_CLASS.search(t) for t in classes) or any(_PENDING_TEXT.search(e.text or "") for e in own):
         return "pending"
-    if any(_DELETED_CLASS.match(t) for t in _tokens(item)) or _DELETED_TEXT.match(text):
+    if any(_DELETED_CLASS.match(t) for t in _tokens(item)) or REMOVAL_NOTICE.match(text):
         return "deleted"
     return "published"
 

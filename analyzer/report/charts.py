@@ -116,7 +116,7 @@ def attribute_bars(ax: Axes, comments: pd.DataFrame, attributes: tuple[str, ...]
     if not attributes:
         no_data(ax, title, "no attribute scores")
         return
-    # comments left unscored (another language, empty text) have no scores: they count nowhere
+    # comments left unscored (another language, empty text, a removal notice) have no scores: they count nowhere
     scores = comments[list(attributes)].apply(pd.to_numeric, errors="coerce").dropna(how="all")
     if scores.empty:
         no_data(ax, title, "no scored comments")

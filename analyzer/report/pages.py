@@ -116,7 +116,7 @@ def _article_facts(article: ArticleScores, run: RunInfo) -> list[tuple[str, str]
     facts = [
         ("Comments", f"{article.found} of {article.declared}" if article.declared is not None
          else f"{article.found} (total unknown)"),
-        # rows with no score: another language or no text (the reasons are in the rejects file)
+        # rows with no score: another language, no text or a removal notice (the reasons are in the rejects file)
         *([("Scored", f"{len(scored)} of {len(comments)}; the rest unscored")]
           if len(scored) < len(comments) else []),
         ("Expected toxic share", f"{interval_text(toxic)} (mean probability)" if toxic.n else "–"),
