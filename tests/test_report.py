@@ -141,6 +141,19 @@ def test_flat_metadata_is_read_too(tmp_path):
     assert run.target_method == "unknown"
 
 
+def test_spam_is_counted_but_left_out_of_the_charts_and_shares(tmp_path):
+    # spam is no reader's position: the table keeps its row and scores, the report counts it apart
+    scores = write_scores(tmp_path, [{"id": "a", "comments": 9, "declared": 9}])
+    table = pd.read_csv(scores)
+    table.loc[:2, ["status", "stance_favor", "stance_against", "stance_none"]] = ["spam", 0.0, 0.0, 1.0]
+    table.to_csv(scores, index=False)
+    [article] = load(scores).articles
+    assert (article.found, article.spam, len(article.comments)) == (9, 3, 6)
+    assert set(article.comments["status"]) == {"published"}
+    assert captured_phrase(article) == "9 of 9 captured; 3 spam not analysed"
+    assert article.estimates.stance_n == 6
+
+
 def test_articles_only_in_sidecar_are_reported_with_zero_comments(tmp_path):
     scores = write_scores(tmp_path, [{"id": "full", "comments": 5}, {"id": "empty", "comments": 0, "declared": 3}])
     empty = load(scores).articles[1]

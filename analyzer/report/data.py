@@ -51,10 +51,11 @@ class RunInfo:
 
 @dataclass
 class ArticleScores:
-    """One article's record fields and its scored comments (one row each, ``kind == comment`` only).
+    """One article's record fields and its scored comments (one row each, ``kind == comment`` only, spam left out).
 
-    ``found`` counts every row the table has for the article, pingbacks included;
-    ``other_kinds`` how many of them are not comments and so stay out of the charts.
+    ``found`` counts every row the table has for the article, pingbacks and spam included;
+    ``other_kinds`` how many of them are not comments and ``spam`` how many are spam, which so stay out of the
+    charts and shares: neither is a reader's position.
     """
 
     id: str
@@ -71,6 +72,7 @@ class ArticleScores:
     comments: pd.DataFrame = field(default_factory=pd.DataFrame)
     found: int = 0
     other_kinds: int = 0
+    spam: int = 0
     #: Probability-based stance and toxic shares with their intervals (see ``estimates``), set by ``load``.
     estimates: ArticleEstimates = field(default_factory=lambda: estimate_article(pd.DataFrame(), FALLBACK_THRESHOLD))
 
@@ -255,6 +257,7 @@ def _most_common(values: pd.Series) -> str | None:
 
 def _article_from(record: dict[str, Any], rows: pd.DataFrame, run: RunInfo) -> ArticleScores:
     comments = rows[rows["kind"].fillna("comment").eq("comment")] if "kind" in rows.columns else rows
+    spam = comments["status"].eq("spam") if "status" in comments.columns else pd.Series(False, index=comments.index)
     target = record.get("target") or (_most_common(rows["target"]) if "target" in rows.columns else None)
     return ArticleScores(
         id=str(record["id"]),
@@ -267,10 +270,11 @@ def _article_from(record: dict[str, Any], rows: pd.DataFrame, run: RunInfo) -> A
         missing=_int_or_none(record.get("missing_comment_count")),
         target=target,
         target_source=record.get("target_source"),
-        comments=comments,
+        comments=comments[~spam],
         found=len(rows),
         other_kinds=len(rows) - len(comments),
-        estimates=estimate_article(comments, run.threshold, run.spread),
+        spam=int(spam.sum()),
+        estimates=estimate_article(comments[~spam], run.threshold, run.spread),
     )
 
 

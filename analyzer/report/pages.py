@@ -45,6 +45,8 @@ def captured_phrase(article: ArticleScores) -> str:
         phrase += f"; {article.missing} left out by the source"
     if article.other_kinds:
         phrase += f"; {article.other_kinds} pingback(s)/trackback(s) not analysed"
+    if article.spam:
+        phrase += f"; {article.spam} spam not analysed"
     return phrase
 
 
