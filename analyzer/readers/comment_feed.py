@@ -8,7 +8,8 @@ title comes from a per-post feed's own title ("Comments on: …") or from the en
 by …"), in the languages WordPress most often speaks. Text is the full ``content:encoded`` (else the
 ``description`` excerpt, else Atom's content); author ``dc:creator`` (Atom: ``author/name``); time
 ``pubDate`` or ``dc:date`` (Atom: ``published``). RSS 1.0 (``rdf:RDF``, Movable Type's and older sites'
-feeds) is RSS 2.0 in a namespace, its items beside the channel rather than in it: it is read the same way. A reply's parent comes from the "In reply to <a …#comment-N>"
+feeds) is RSS 2.0 in a namespace, its items beside the channel rather than in it: it is read the same way.
+A reply's parent comes from the "In reply to <a …#comment-N>"
 line WordPress opens its text with (the line itself is not the comment's text), or from Atom's
 threading (``thr:in-reply-to``; Blogger's ``related`` link); depth follows from the parents in the
 feed. An entry that is no comment (a post in a mixed feed) is a reject naming it.

@@ -85,8 +85,9 @@ ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
 PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to")
 # comment tools' exports name the commenter "Name", "Display Name", "Commenter" (YouTube: authorDisplayName)
 AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "author_display_name",
-                  "user_display_name", "display_name", "commenter", "commenter_name", "screen_name", "by", "name", "autor", "auteur",
-                  "autore", "verfasser", "benutzer", "nutzer", "utilisateur", "usuario", "utente", "gebruiker")
+                  "user_display_name", "display_name", "commenter", "commenter_name", "screen_name", "by", "name",
+                  "autor", "auteur", "autore", "verfasser", "benutzer", "nutzer", "utilisateur", "usuario", "utente",
+                  "gebruiker")
 # published_timestamp: Coral's download of a commenter's comments; create_date: the New York Times community API's
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
                 "comment_date_gmt", "comment_date", "published_timestamp", "created_time", "posted_at", "create_date",
@@ -695,7 +696,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
             continue
         # an article named by its page's address (an "Article URL" column) has that page as its url
         url = key if key.startswith(("https://", "http://")) else page
-        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title, url=url))
+        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title,
+                                                   url=url))
         article.comments.append(comment)
         if counter is not None:
             counters[position] = counter

@@ -140,7 +140,8 @@ def _sniff(head: bytes, path: Path) -> float:
     if isinstance(first, dict) and _YCD_KEYS <= first.keys():
         return 0.95
     stripped = head.lstrip(b" \t\r\n")
-    if stripped.startswith(b"{") and re.match(rb'\{\s*"comments"\s*:\s*\[\s*\{\s*"cid"', stripped) and b'"votes"' in head:
+    pretty = re.match(rb'\{\s*"comments"\s*:\s*\[\s*\{\s*"cid"', stripped) if stripped.startswith(b"{") else None
+    if pretty and b'"votes"' in head:
         return 0.95
     return 0.95 if _is_ytdlp(head) else 0.0
 
