@@ -195,8 +195,14 @@ _PLIST_MAGIC = b"bplist00"
 _WARC_MAGIC = b"WARC/"
 
 
+def _mime_bytes(data: bytes) -> bytes:
+    """An MHTML file's bytes as its MIME message is read: narrowed to UTF-8 (``_narrow``), NULs removed (a MIME
+    message is text, its binary parts base64: a NUL in it is damage, never content; one in a header hid the file)."""
+    return _narrow(data).replace(b"\x00", b"")
+
+
 def _is_mhtml(head: bytes) -> bool:
-    head = _narrow(head).replace(b"\x00", b"")  # damage, as saved_page reads it: a NUL in a header hid the file
+    head = _mime_bytes(head)
     headers = _MIME_HEADERS.match(head)
     return headers is not None and b"mime-version:" in headers.group(0).lower() and bool(
         _MULTIPART_RELATED.search(headers.group(0)))
@@ -250,8 +256,7 @@ class SavedPage:
 def saved_page(path: Path) -> SavedPage:
     """The HTML of an MHTML file or a Safari web archive. UnreadableContainer when it holds none."""
     data = path.read_bytes()
-    # a MIME message is text, its binary parts base64: a NUL in it is damage, never content
-    page = _web_archive(data) if data.startswith(_PLIST_MAGIC) else _mhtml(_narrow(data).replace(b"\x00", b""))
+    page = _web_archive(data) if data.startswith(_PLIST_MAGIC) else _mhtml(_mime_bytes(data))
     if not page.parts:
         raise UnreadableContainer("file", "a page saved as one file without an HTML page in it")
     return page

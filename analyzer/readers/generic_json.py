@@ -569,8 +569,13 @@ def _id_of(obj: dict[str, Any], key: str | None) -> str | None:
 _Item = tuple[Any, str, str | None]
 
 
+def _listed_pairs(items: list[Any], where: str) -> list[tuple[Any, str]]:
+    """The items of a list with their JSON paths."""
+    return [(item, _child(where, index)) for index, item in enumerate(items)]
+
+
 def _listed(items: list[Any], where: str) -> list[_Item]:
-    return [(item, _child(where, index), None) for index, item in enumerate(items)]
+    return [(item, at, None) for item, at in _listed_pairs(items, where)]
 
 
 def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: ReadResult,
@@ -1357,10 +1362,6 @@ def _coral(document: Any) -> _Platform | None:
 _OPENWEB_FIELDS = _Fields(text="text", replies=None, id="id", parent="parent", author="author", time="written_at")
 _OPENWEB_SOURCES = {"text": "content[*].text", "author": "users[user_id].display_name",
                     "parent": "replies (nesting), else parent_id"}
-
-
-def _listed_pairs(items: list[Any], where: str) -> list[tuple[Any, str]]:
-    return [(item, _child(where, index)) for index, item in enumerate(items)]
 
 
 def _openweb_replies(node: dict[str, Any], at: str) -> list[tuple[Any, str]] | None:
