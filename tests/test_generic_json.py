@@ -911,3 +911,27 @@ def test_a_comment_not_yet_approved_is_pending(tmp_path: Path) -> None:
     path.write_text(json.dumps({"cursor": {"hasNext": False}, "code": 0, "response": posts}), encoding="utf-8")
     [article] = read_file(path).articles
     assert [c.status for c in article.comments] == ["published", "pending", "spam", "deleted"]
+
+
+def test_an_isso_thread_its_modes_and_anonymous_authors(tmp_path: Path) -> None:
+    # Isso's GET /?uri=…: replies nested, html text, epoch float times, author null for anonymous commenters,
+    # mode 1 accepted, 2 waiting for a moderator, 4 deleted (text emptied, kept for its replies)
+    def comment(number: int, author: str | None, mode: int, text: str, **more) -> dict:
+        return {"id": number, "parent": more.pop("parent", None), "text": text, "author": author, "website": None,
+                "mode": mode, "created": 1551312000.25 + number, "modified": None, "likes": 0, "dislikes": 0,
+                "hash": f"{number:04x}", **more}
+
+    answer = {"id": None, "total_replies": 2, "hidden_replies": 0, "replies": [
+        comment(1, "Ann", 1, "<p>A <em>good</em> first step.</p>", total_replies=2, hidden_replies=0, replies=[
+            comment(2, None, 4, "", parent=1), comment(3, None, 1, "<p>A photo op.</p>", parent=2)]),
+        comment(4, None, 2, "<p>Held for review.</p>", total_replies=0, hidden_replies=0, replies=[])]}
+    path = tmp_path / "isso.json"
+    path.write_text(json.dumps(answer), encoding="utf-8")
+    result = read_file(path)
+    [article] = result.articles
+    # Isso nests one level: the reply to comment 2 sits under comment 1, and its parent field names 2
+    assert [(c.id, c.parent_id, c.depth, c.author, c.status, c.text) for c in article.comments] == [
+        ("1", None, 0, "Ann", "published", "A good first step."), ("2", "1", 1, None, "deleted", ""),
+        ("3", "2", 2, None, "published", "A photo op."), ("4", None, 0, None, "pending", "Held for review.")]
+    assert article.comments[0].time == "2019-02-28T00:00:01.250000+00:00"
+    assert result.rejects == []

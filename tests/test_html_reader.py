@@ -243,6 +243,62 @@ def test_a_wordpress_block_theme_comment_list_is_read_threaded(tmp_path):
     assert "corrosion" not in article.body
 
 
+def _forum_page(comments: str) -> str:
+    return ('<!DOCTYPE html><html><head><title>Ferry timetable cut</title></head><body><article><h1>Ferry timetable '
+            'cut</h1><p>The island ferry will run four times a day instead of six from March, the operator said on '
+            f'Tuesday, citing crew shortages.</p></article><div id="comments">{comments}</div></body></html>')
+
+
+def test_a_comment_subject_line_is_part_of_its_text_a_reply_subject_is_not(tmp_path):
+    # SB Nation / JomComment style: the commenter's own subject sits outside the text block; a subject-only
+    # comment keeps its subject as its text; "Re: …" is made by the reply button, "..." is a placeholder
+    def item(cid: int, subject: str, text: str) -> str:
+        return (f'<div class="comment" id="comment_item_{cid}"><h5 class="comment_title">{subject}</h5>'
+                f'<div class="comment-body">{text}</div><p class="by">by <a href="/u/{cid}">User {cid}</a> on '
+                f'<span class="time">Mar 3, 2024 5:21 PM</span></p></div>')
+
+    path = tmp_path / "forum.html"
+    path.write_text(_forum_page(item(1, "Four runs is not enough", "<p>Commuters will drive instead.</p>")
+                                + item(2, "Agreed, a bad call", "") + item(3, "Re: Four runs is not enough",
+                                                                         "<p>Crews are short.</p>")
+                                + item(4, "...", "<p>Buses then.</p>")))
+    [article] = read_file(path).articles
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("User 1", "Four runs is not enough\n\nCommuters will drive instead."), ("User 2", "Agreed, a bad call"),
+        ("User 3", "Crews are short."), ("User 4", "Buses then.")]
+
+
+def test_a_camel_case_comment_class_marks_a_comment(tmp_path):
+    # Blogger's classic template: div.blogComment holding the text and a byline; "latestComment" is a widget
+    def item(cid: int, text: str) -> str:
+        return f'<div class="blogComment"><a name="{cid}"></a>{text}<div class="byline">#</div></div>'
+
+    path = tmp_path / "blog.html"
+    path.write_text(_forum_page('<div class="blogComments">' + item(61, "Six runs were never full.")
+                                + item(62, "Winter is the problem.") + '</div><div class="latestComment">'
+                                '<p>Elsewhere: a post about trains.</p></div>'))
+    [article] = read_file(path).articles
+    assert [c.text for c in article.comments] == ["Six runs were never full.", "Winter is the problem."]
+
+
+def test_a_definition_list_in_the_comment_section_is_read_as_headed_comments(tmp_path):
+    # older themes: #comments > dl, a dt header (number, author, date) before each dd text, no comment classes;
+    # the headers stay out of the body, and a dl of two terms elsewhere on the page is no comment list
+    def entry(number: int, author: str, text: str) -> str:
+        return f'<dt><a href="#c{number}">{number}.</a> {author} - March 3, 2024</dt><dd><p>{text}</p></dd>'
+
+    glossary = '<dl><dt>Crossing</dt><dd>Forty minutes.</dd><dt>Fare</dt><dd>Six pounds.</dd></dl>'
+    path = tmp_path / "ferry.html"
+    path.write_text(_forum_page('<h2>Comments</h2><dl>' + entry(1, "Mara Quill", "Four runs will not do.")
+                                + entry(2, "Dov", "Crews come first.") + '</dl>').replace("</article>",
+                                                                                          glossary + "</article>"))
+    [article] = read_file(path).articles
+    assert [(c.author, c.time, c.text) for c in article.comments] == [
+        ("Mara Quill", "2024-03-03T00:00:00", "Four runs will not do."), ("Dov", "2024-03-03T00:00:00",
+                                                                          "Crews come first.")]
+    assert "Mara Quill" not in article.body and "crew shortages" in article.body
+
+
 def _hn_row(cid: int, indent: int, user: str, when: str, text: str) -> str:
     """A Hacker News comment row as its item pages print it."""
     return (f'<tr class="athing comtr" id="{cid}"><td><table border="0"><tr><td class="ind" indent="{indent}">'

@@ -15,9 +15,12 @@ name or an object holding one.
   ``created_at_utc``) first, and its times without an offset are UTC
 - id: id, comment_id, cid; parent: parent_id, parent, in_reply_to, in_reply_to_id (0 / empty / "root": top level)
 - replies nested under replies / children / comments (a list, or a page object holding one as
-  Facebook's Graph API writes ``{"data": [...]}``): depth and parent come from the nesting
+  Facebook's Graph API writes ``{"data": [...]}``): depth and parent come from the nesting, unless the reply's
+  parent field names another comment read before it (Isso nests one level and lists a reply to a reply under
+  the top comment)
 - status: deleted / removed flags (and a ``deleted_at`` time), spam flags (``isSpam``), else a status
-  word (approved / hold / spam / trash …, as WordPress writes them); kind: a type of pingback / trackback
+  word (approved / hold / spam / trash …, as WordPress writes them), Isso's ``mode`` (1 / 2 / 4: published /
+  pending / deleted); kind: a type of pingback / trackback
 
 One article per file, titled from the document's own title / url, unless the comments name theirs
 (article_id, thread, story_id, post_id, post …: one article each, replies in their parent's); without a
@@ -155,6 +158,11 @@ _APPROVAL_FLAGS = ("isapproved", "approved")
 #: A moderation status, where no flag says more: the words WordPress's REST API (approved, hold, spam,
 #: trash) and other platforms write; any other word says nothing.
 _STATUS = ("status", "commentstatus")
+#: Isso's comments (id, parent, text, author, website, mode, created, hash, likes, dislikes) say their status
+#: by a number: ``mode`` 1 accepted, 2 waiting for a moderator, 4 deleted (its text emptied, kept while replies
+#: hang under it).
+_ISSO_KEYS = frozenset({"mode", "hash", "likes", "dislikes"})
+_ISSO_MODES = {1: "published", 2: "pending", 4: "deleted"}
 #: The entry's kind: WordPress's type of pingbacks and trackbacks.
 _KIND = ("type", "commenttype")
 #: Parent values that mean "no parent" ("root": Commento's, as the table reader reads it too).
@@ -265,9 +273,12 @@ def _author_name(user: dict[str, Any]) -> str | None:
 def _field(objects: list[dict[str, Any]], names: tuple[str, ...], fits: Callable[[Any], bool],
            taken: set[str]) -> str | None:
     """The key, among those with one of the names, whose values fit the role in at least half the objects
-    holding it: one of two comments with a text of the wrong type is that comment's reject, not the file's."""
+    holding it: one of two comments with a text of the wrong type is that comment's reject, not the file's.
+    A null counts only for a role that reads one (a parent): an anonymous comment's author says nothing."""
+    null_fits = fits(None)
     for name in names:
-        holding = [(key, obj[key]) for obj in objects for key in obj if _norm(key) == name and key not in taken]
+        holding = [(key, obj[key]) for obj in objects for key in obj
+                   if _norm(key) == name and key not in taken and (null_fits or obj[key] is not None)]
         if holding and 2 * sum(fits(value) for _, value in holding) >= len(holding):
             return holding[0][0]
     return None
@@ -522,6 +533,8 @@ def _status(obj: dict[str, Any], key: str | None = None) -> str:
     published when nothing says otherwise."""
     if _removed_at(obj):
         return "deleted"
+    if _ISSO_KEYS <= obj.keys() and obj["mode"] in _ISSO_MODES:
+        return _ISSO_MODES[obj["mode"]]
     if (flagged := _flagged(obj)) is not None:
         return flagged
     if any(value is False for key, value in obj.items() if _norm(key) in _APPROVAL_FLAGS):
@@ -588,12 +601,17 @@ def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: Read
     nested = fields.replies is not None
     seen = SeenIds()
     comments: list[tuple[Comment, str | None]] = []
+    depths: dict[str, int] = {}
     stack = [(item, at, 0, None, article) for item, at, article in reversed(items)]
     while stack:
         item, at, depth, parent, article = stack.pop()
         if not isinstance(item, dict):
             result.rejects.append(item_reject(path, at, "comment", ItemError("not an object"), item))
             continue
+        if depth and fields.parent and (named := _parent(item, fields.parent)) in depths and named != parent:
+            # a platform that nests one level (Isso) lists a reply to a reply under the top comment, and its
+            # own parent field names the comment it answers: that is its parent
+            parent, depth = named, depths[named] + 1
         article = (_article_key(item.get(fields.article)) if fields.article else None) or article
         try:
             comment = _comment(item, fields, at, len(comments), parent, depth if nested else None, parent_of)
@@ -602,6 +620,7 @@ def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: Read
             comment = None
         if comment is not None and not (fields.id and seen.is_repeat(comment.id, at)):
             comments.append((comment, article))
+            depths[comment.id] = depth
         replies = _replies(item.get(fields.replies)) if fields.replies else None
         if replies is not None:
             listed, page_key = replies

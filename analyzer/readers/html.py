@@ -45,6 +45,7 @@ from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, to_iso8601
 from analyzer.readers._linemodel import LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
+from analyzer.readers.plaintext import iso_time, time_and_author
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
 from analyzer.records import COMMENTS_BY_SCRIPT, REMOVAL_NOTICE, Article, Comment, Reject
 
@@ -73,9 +74,10 @@ _NOT_BODY = re.compile(
     re.IGNORECASE,
 )
 #: "latest-comment", "recent-comments-item": sidebar widgets listing comments (or opinion pieces) from elsewhere.
+#: A camel-case prefix needs its capital C (Blogger's "blogComment"): "nocomment" is no comment.
 _ITEM_CLASS = re.compile(
-    r"^(?!(?:latest|recent|popular|top|featured|most)[-_])"
-    r"(?:[a-z0-9]+[-_]+)*comment(?:[-_]*(?:item|entry|wrap|wrapper|single|full|block))?$",
+    r"^(?!(?:latest|recent|popular|top|featured|most)(?:[-_]|(?-i:[A-Z])))"
+    r"(?:(?:[a-z0-9]+[-_]+)*comment|(?-i:[a-z][a-z0-9]*Comment))(?:[-_]*(?:item|entry|wrap|wrapper|single|full|block))?$",
     re.IGNORECASE,
 )
 _ITEM_ID = re.compile(r"comment[-_]?\d+$", re.IGNORECASE)
@@ -128,9 +130,15 @@ _AUTHOR_CLASS = re.compile(
     r"(?:^|[-_])(?:fn|author|author[-_]?name|user[-_]?name|nick|name|by|poster|commenter|hnuser)(?:$|[-_])",
     re.IGNORECASE
 )
+#: A comment's own subject line (its id may carry the comment's number: "comment_title_110981934").
+_COMMENT_TITLE = re.compile(r"^(?:[a-z0-9]+[-_]+)*comment[-_]?(?:title|subject)(?:[-_]\d+)?$", re.IGNORECASE)
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw)\s*:", re.IGNORECASE)
+_MAX_TITLE_CHARS = 300
+#: A comment section's definition list is read as comments from this many header and text pairs.
+_MIN_LISTED_COMMENTS = 2
 _AUTHOR_INNER = re.compile(r"author|user|name|fn", re.IGNORECASE)
 _AUTHOR_SUFFIX = re.compile(
-    r"\s*(?:\(\d+\)\s*\*?|says:?|said:?|sagt:?|dit\s*:|schreibt:?|writes:?|wrote:?|:)\s*$", re.IGNORECASE
+    r"\s*(?:\(\d+\)\s*\*?|says:?|said:?|sagt:?|dit\s*:|schreibt:?|writes:?|wrote:?|:|\b(?:on|at)\b)\s*$", re.IGNORECASE
 )
 _AUTHOR_PREFIX = re.compile(r"^\s*(?:by|von|par|posted by)\s+", re.IGNORECASE)
 _TIME_CLASS = re.compile(r"date|time|posted|published|meta|footer|details", re.IGNORECASE)
@@ -459,7 +467,10 @@ def _author(own: list[etree._Element], outside: set[etree._Element]) -> tuple[st
             # Prefer a named part: Disqus's <cite> holds the commenter's URL before the name span.
             parts = (e for e in element.iterdescendants() if isinstance(e.tag, str))
             inner = next((e for e in parts if _AUTHOR_INNER.search(f"{e.get('class')} {e.get('id')}")), element)
-            name = clean_text(inner.text_content()).split("\n")[0]
+            # a byline holding the time too ("by Ann on <span class=time>…</span>"): the name without it
+            times = {e for e in inner.iterdescendants()
+                     if isinstance(e.tag, str) and (e.tag == "time" or any(_TIME_CLASS.search(t) for t in _tokens(e)))}
+            name = clean_text(_without(inner, times, noise=False).text_content()).split("\n")[0]
             name = _AUTHOR_PREFIX.sub("", _AUTHOR_SUFFIX.sub("", name)).strip()
             if name and len(name) <= 80:
                 return name, element
@@ -542,6 +553,19 @@ def _without_number_lines(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _comment_title(own: list[etree._Element], outside: set[etree._Element]) -> str | None:
+    """The subject line the commenter gave the comment, outside its text block (SB Nation's ``comment_title``,
+    JomComment's ``jc_comment_title``): the commenter's words too. A placeholder ("...") or a subject made by
+    replying ("Re: …") says nothing of its own."""
+    for element in own:
+        if element in outside or not any(_COMMENT_TITLE.match(t) for t in _tokens(element)):
+            continue
+        title = clean_text(element.text_content())
+        if any(ch.isalpha() for ch in title) and len(title) <= _MAX_TITLE_CHARS and not _REPLY_SUBJECT.match(title):
+            return title
+    return None
+
+
 def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Element], bare: bool) -> Comment:
     """One comment from its item; ``bare`` bodies (no body class) hold their author and time line too."""
     own = list(_own_elements(item, nested))
@@ -556,6 +580,12 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
     when, when_text, time_element = _time(own)
     drop = nested | {e for e in (author_element, time_element) if e is not None}
     text = _without_number_lines(_block_text(_without(body, drop, noise=True)))
+    title = None if bare else _comment_title(own, inside_text | drop)
+    if title and not text.startswith(title):
+        text = f"{title}\n\n{text}".strip()
+    if bare and author is None and when is None and (header := _list_header(item)) is not None:
+        when_text, author = time_and_author(clean_text(header.text_content()))
+        when = iso_time(when_text)
     return Comment(
         id="",
         text=text,
@@ -570,6 +600,31 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
 
 
 # --- the comment section -----------------------------------------------------------------------
+
+
+def _list_header(item: etree._Element) -> etree._Element | None:
+    """The ``dt`` heading a comment that is a definition list's ``dd`` (its number, author and date)."""
+    if item.tag != "dd":
+        return None
+    header = item.getprevious()
+    while header is not None and not isinstance(header.tag, str):
+        header = header.getprevious()
+    return header if header is not None and header.tag == "dt" else None
+
+
+def _listed_entries(tree: etree._Element, marked: set[etree._Element]) -> list[etree._Element]:
+    """The ``dd`` texts of a definition list in a comment section that pairs each with a ``dt`` header and
+    marks neither (older themes' ``#comments > dl``): each is a comment, its header its author and date."""
+    entries = []
+    for listing in tree.iter("dl"):
+        children = [child for child in listing if isinstance(child.tag, str)]
+        pairs = len(children) // 2
+        if (pairs < _MIN_LISTED_COMMENTS or [child.tag for child in children] != ["dt", "dd"] * pairs
+                or not _in_comment_section(listing) or _in_non_comment_area(listing)
+                or any(e in marked for e in listing.iter())):
+            continue
+        entries += children[1::2]
+    return entries
 
 
 def _bare_bodies(tree: etree._Element, bodies: list[etree._Element]) -> list[etree._Element]:
@@ -601,6 +656,7 @@ def _structural_comments(tree: etree._Element, article_id: str, source: str) -> 
     """Comments found through the page's comment markup, threaded; rejects for entries without text."""
     bodies = _comment_bodies(tree)
     bare = set(_bare_bodies(tree, bodies))
+    bare |= set(_listed_entries(tree, bare | set(bodies)))
     order = {e: i for i, e in enumerate(tree.iter())}
     everything = sorted([*bodies, *bare], key=order.__getitem__)
     owner = _first_body_and_count(everything)
@@ -996,7 +1052,8 @@ def _read_page(
     found, rejects = _structural_comments(tree, article_id, source)
     rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
     reddit = [] if found else _shreddit_comments(tree)
-    body = _body_text(tree, [f.item for f in found] + [item for item, _ in reddit])
+    headers = [header for f in found if (header := _list_header(f.item)) is not None]
+    body = _body_text(tree, [f.item for f in found] + headers + [item for item, _ in reddit])
     comments = [f.comment for f in found] or [comment for _, comment in reddit]
     if not comments and (comments := _json_ld_comments(tree, article_id)):
         # the page usually shows them too, as text no markup marks: they are comments, not the body

@@ -177,7 +177,7 @@ def _marked_author(text: str) -> str | None:
     return None
 
 
-def _time_and_author(text: str) -> tuple[str | None, str | None]:
+def time_and_author(text: str) -> tuple[str | None, str | None]:
     """From a meta line: the time text it carries ("<date> <time>") and an author named before it."""
     date = DATE_PATTERN.search(text)
     clock = TIME_PATTERN.search(text, date.end() if date else 0) or RELATIVE_TIME_PATTERN.search(text)
@@ -193,7 +193,7 @@ def _time_and_author(text: str) -> tuple[str | None, str | None]:
     return " ".join(m.group(0) for m in found), author
 
 
-def _iso_time(time_text: str | None) -> str | None:
+def iso_time(time_text: str | None) -> str | None:
     """ISO-8601 only for a time with a full date: "10:49AM" alone would be dated to today."""
     return to_iso8601(time_text) if time_text and DATE_PATTERN.search(time_text) else None
 
@@ -264,7 +264,7 @@ def _segment(lines: list[_Line]) -> list[_ParsedComment]:
 def _take_meta(comment: _ParsedComment, text: str, role: str) -> None:
     """Fill a comment's author and time from a meta line (the first value seen wins)."""
     if role == "time":
-        time_text, author = _time_and_author(text)
+        time_text, author = time_and_author(text)
         comment.time_text = comment.time_text or time_text
         comment.author = comment.author or author
     else:
@@ -419,7 +419,7 @@ def _to_comment(parsed: _ParsedComment, article_id: str, position: int) -> Comme
         text=clean_text("\n".join(parsed.text_lines)),
         position=position,
         author=clean_text(parsed.author) or None,
-        time=_iso_time(parsed.time_text),
+        time=iso_time(parsed.time_text),
         extra=extra,
     )
 
