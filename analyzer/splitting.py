@@ -61,12 +61,13 @@ def expand_input(path: Path) -> tuple[list[Path], list[Path]]:
 
     A path that is not a folder is read as given. A folder gives every file inside it (recursively,
     sorted by path; hidden files and folders such as ``.git`` skipped), or itself when it has none,
-    so that reading it reports the problem by name."""
+    so that reading it reports the problem by name. A link to nothing, a pipe or a socket in it is
+    listed too: reading it reports it by name, where skipping it would lose it without a word."""
     if not path.is_dir():
         return [path], []
     inside = sorted(
         found for found in path.rglob("*")
-        if found.is_file() and not any(part.startswith(".") for part in found.relative_to(path).parts)
+        if not found.is_dir() and not any(part.startswith(".") for part in found.relative_to(path).parts)
     )
     assets = [found for found in inside if found.suffix.lower() in PAGE_ASSET_SUFFIXES]
     files = [found for found in inside if found.suffix.lower() not in PAGE_ASSET_SUFFIXES]

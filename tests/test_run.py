@@ -227,6 +227,22 @@ def test_a_folder_input_reads_every_file_inside_and_an_empty_folder_is_an_error(
     assert len(scores) == 2 * one_file > 0
 
 
+def test_a_broken_link_and_a_pipe_in_a_folder_are_errors_by_name_not_skipped(disqus_dump, tmp_path, capsys):
+    import os
+
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    (folder / "b.xml").write_bytes(disqus_dump.read_bytes())
+    (folder / "moved.json").symlink_to(tmp_path / "gone.json")
+    os.mkfifo(folder / "feed.json")  # read, it would block the run for ever
+    code = main(["split", str(folder), "-o", str(tmp_path / "articles.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{folder / 'moved.json'}: file: a link to {tmp_path / 'gone.json'}, which does not exist" in err
+    assert f"{folder / 'feed.json'}: file: not a regular file (a pipe, device or socket)" in err
+    assert len((tmp_path / "articles.jsonl").read_text().splitlines()) > 0  # the readable file still went through
+
+
 def test_a_file_name_that_is_not_utf8_is_written_escaped_and_the_run_goes_through(tiny_model, tmp_path):
     import os
 

@@ -25,6 +25,7 @@ the place (line, byte offset or JSON path) so the user can find it.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shutil
 import tempfile
@@ -532,7 +533,8 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
         raise ReaderError(path, "folder", reason)
     if not path.is_file():
         # a pipe or a device may never end, and a socket cannot be read as a file: none is a dump
-        reason = "not a regular file (a pipe, device or socket): save the dump to a file" if path.exists() else "no such file"
+        reason = ("not a regular file (a pipe, device or socket): save the dump to a file" if path.exists()
+                  else f"a link to {os.readlink(path)}, which does not exist" if path.is_symlink() else "no such file")
         raise ReaderError(path, "file", reason)
     available = readers()
     if fmt is not None and fmt not in available:
