@@ -555,6 +555,30 @@ def test_comments_with_only_their_post_title_are_grouped_under_it(tmp_path: Path
         ("Bridge tolls rise", "Bridge tolls rise", ["Again?"])]
 
 
+def test_a_scraped_table_of_several_pages_is_grouped_by_their_url_or_title(tmp_path: Path) -> None:
+    # a scraper's rows: the page's url and title on every comment, no article id
+    path = tmp_path / "scrape.csv"
+    pages = {"https://news.example.com/ferry": "Ferry strike ends", "https://news.example.com/tolls": "Tolls rise"}
+    urls = ["https://news.example.com/ferry", "https://news.example.com/tolls", "https://news.example.com/ferry"]
+    pd.DataFrame({"url": urls, "title": [pages[u] for u in urls], "author": ["ann", "bo", "cy"],
+                  "comment": ["Finally.", "Again?", "Until next year."]}).to_csv(path, index=False)
+    assert [(a.id, a.url, a.title, [c.text for c in a.comments]) for a in read_file(path).articles] == [
+        ("https://news.example.com/ferry", "https://news.example.com/ferry", "Ferry strike ends",
+         ["Finally.", "Until next year."]),
+        ("https://news.example.com/tolls", "https://news.example.com/tolls", "Tolls rise", ["Again?"])]
+    # titles alone group where comments share them: two titles for four comments
+    pd.DataFrame({"title": ["Ferry strike ends", "Tolls rise", "Ferry strike ends", "Tolls rise"],
+                  "text": ["Finally.", "Again?", "Until next year.", "Not again."]}).to_csv(path, index=False)
+    assert [(a.title, len(a.comments)) for a in read_file(path).articles] == [("Ferry strike ends", 2),
+                                                                              ("Tolls rise", 2)]
+    # a comment's own permalink and subject lines differ from comment to comment: one article, as before
+    pd.DataFrame({"url": ["https://news.example.com/ferry#c1", "https://news.example.com/ferry#c2"],
+                  "title": ["Agreed", "A bad call"], "text": ["Finally.", "Again?"]}).to_csv(path, index=False)
+    [article] = read_file(path).articles
+    assert article.id == "scrape" and len(article.comments) == 2
+    assert article.title == "Agreed" and article.comments[1].extra["title"] == "A bad call"  # kept, not lost
+
+
 def test_a_csv_of_the_text_column_alone_is_a_table(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text('Comment\nFerries late again.\n"Two lines,\nstill one comment."\n')

@@ -81,6 +81,10 @@ TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "comment_content
 ARTICLE_COLUMNS = ("article_id", "article", "article_url", "submission_id", "link_id", "thread_id", "thread",
                    "story_id", "post_id", "comment_post_id", "video_id", "submission_title", "article_title",
                    "post_title", "link_title", "story_title", "thread_title", "page_title", "video_title")
+#: Where no column names the article, the page a scraper found the comments on groups them ("url" and "title" on
+#: every row of a table of several pages' comments), if its values say so (``_page_column``).
+PAGE_URL_COLUMNS = ("url", "link", "page_url", "post_url", "story_url", "thread_url", "video_url", "source_url")
+PAGE_TITLE_COLUMNS = ("title", "headline")
 ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
 PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to")
 # comment tools' exports name the commenter "Name", "Display Name", "Commenter" (YouTube: authorDisplayName)
@@ -404,6 +408,35 @@ def _pick(path: Path, available: Sequence[str], chosen: str | None, guesses: Seq
     return next((column for column in present if rows is None or _any_value(rows, column)), None)
 
 
+def _page_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str], text: str) -> str | None:
+    """The column naming the page each comment is under, where no article column is: filled on every row with
+    text, and shared by different comments. A page address shared by two comments is theirs (a comment's own
+    permalink never is); a title, only where the comments have half as many titles as texts or fewer, since a
+    comment's own subject line may repeat ("Agreed")."""
+    by_usual = {_usual_name(name): name for name in available}
+    for usual in (*PAGE_URL_COLUMNS, *PAGE_TITLE_COLUMNS):
+        column = by_usual.get(usual)
+        if column is None or column == text:
+            continue
+        pairs = set()
+        for _, row in rows:
+            try:
+                value, comment = _cell(row, column), _cell(row, text)
+            except ValueError:
+                continue
+            if comment is not None:
+                pairs.add((value, comment))
+        values = [value for value, _ in pairs]
+        if not values or None in values:
+            continue
+        if usual in PAGE_URL_COLUMNS:
+            if all(value.startswith(("https://", "http://")) for value in values) and len(set(values)) < len(values):
+                return column
+        elif len(set(values)) * 2 <= len(values):
+            return column
+    return None
+
+
 def _article_of(path: Path, row: dict[str, Any], article_column: str | None) -> str:
     return _cell(row, article_column) or path.stem
 
@@ -488,7 +521,8 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
     if text is None:
         raise ReaderError(path, "header", f"no comment text column (tried {', '.join(TEXT_COLUMNS)}); "
                                           f"name it with --text-column; columns are {', '.join(available)}")
-    article = _pick(path, available, options.article_column, ARTICLE_COLUMNS, "article")
+    article = (_pick(path, available, options.article_column, ARTICLE_COLUMNS, "article")
+               or _page_column(rows, available, text))
     parent = _pick(path, available, options.parent_column, PARENT_COLUMNS, "parent")
     id_column, passed_over = _id_column(path, rows, available, options.id_column, article, text)
     unlinked = None
@@ -699,6 +733,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title,
                                                    url=url))
         article.comments.append(comment)
+        if title is not None and title != article.title and columns.title:
+            comment.extra[columns.title] = title  # not its article's title (its own subject?): kept, not lost
         if counter is not None:
             counters[position] = counter
     found = list(articles.values())
