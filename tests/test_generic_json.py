@@ -935,3 +935,25 @@ def test_an_isso_thread_its_modes_and_anonymous_authors(tmp_path: Path) -> None:
         ("3", "2", 2, None, "published", "A photo op."), ("4", None, 0, None, "pending", "Held for review.")]
     assert article.comments[0].time == "2019-02-28T00:00:01.250000+00:00"
     assert result.rejects == []
+
+
+def test_a_scrapers_list_of_several_pages_comments_is_grouped_by_the_page_each_thread_names(tmp_path: Path) -> None:
+    # each top-level comment carries its page's address and title; replies (nested, or by parent id, listed
+    # before their parent) go with their thread; a comment's own permalink is never shared, so it groups nothing
+    def comment(number: int, page: str | None, text: str, **more) -> dict:
+        named = {"page_url": f"https://news.example.com/{page}", "page_title": page.title()} if page else {}
+        return {"id": number, "user": f"u{number}", "text": text, **named, **more}
+
+    rows = [comment(3, None, "Crews first.", parent_id=2), comment(1, "ferry", "Four runs is too few."),
+            comment(2, "tolls", "Tolls again?", replies=[comment(4, None, "Every year.")]),
+            comment(5, "ferry", "Buses then.")]
+    path = tmp_path / "scrape.json"
+    path.write_text(json.dumps({"comments": rows}), encoding="utf-8")
+    articles = read_file(path).articles
+    assert [(a.id, a.url, a.title, [c.id for c in a.comments]) for a in articles] == [
+        ("https://news.example.com/tolls", "https://news.example.com/tolls", "Tolls", ["3", "2", "4"]),
+        ("https://news.example.com/ferry", "https://news.example.com/ferry", "Ferry", ["1", "5"])]
+    permalinks = [{"id": n, "text": f"Comment {n}.", "url": f"https://news.example.com/ferry#c{n}"} for n in (1, 2)]
+    path.write_text(json.dumps({"comments": permalinks}), encoding="utf-8")
+    [article] = read_file(path).articles
+    assert article.id == "scrape" and len(article.comments) == 2

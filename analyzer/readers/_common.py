@@ -178,6 +178,31 @@ def flag_status(flags: Iterable[str]) -> str | None:
     return next((status for status in ("deleted", "spam") if status in statuses), None)
 
 
+def thread_tops(comments: Iterable[Comment]) -> dict[str, str | None]:
+    """Each comment's thread top: the id of the first comment up its chain of parents whose parent is not among
+    them (a top-level comment is its own); None in a loop of parents. Walks up without recursion, each comment
+    once."""
+    by_id = {comment.id: comment for comment in comments}
+    tops: dict[str, str | None] = {}
+    for comment in by_id.values():
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        node = comment
+        while node.id not in tops:
+            if node.id in on_chain:  # a loop of parents has no top
+                tops[node.id] = None
+                break
+            chain.append(node.id)
+            on_chain.add(node.id)
+            parent = by_id.get(node.parent_id) if node.parent_id else None
+            if parent is None:
+                tops[node.id] = node.id
+                break
+            node = parent
+        tops.update(dict.fromkeys(chain, tops[node.id]))
+    return tops
+
+
 def fill_depths(comments: Iterable[Comment]) -> None:
     """Set ``depth`` from ``parent_id`` links where the source gave no depth.
 

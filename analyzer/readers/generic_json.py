@@ -93,6 +93,7 @@ from analyzer.readers._common import (
     decode_bytes,
     fill_depths,
     flag_status,
+    thread_tops,
     to_iso8601,
 )
 from analyzer.readers._structured import (
@@ -151,6 +152,9 @@ _ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "
 _LIST_KEYS = ("comments", "data", "items", "results")
 _TITLE = ("title", "headline")
 _URL = ("url", "link", "permalink", "weburl")
+#: On a comment of a scraper's list of several pages' comments, the page it is under (``_by_page``).
+_PAGE_URL = ("pageurl", "articleurl", "storyurl", "posturl", "threadurl", "sourceurl", "url", "link")
+_PAGE_TITLE = ("pagetitle", "articletitle", "storytitle", "posttitle", "threadtitle", "title", "headline")
 #: Besides a removal flag (``_common.FLAG_STATUSES``), a time of removal (Discourse's deleted_at) marks it removed.
 _DELETED_TIMES = ("deletedat", "removedat")
 #: Flags whose false says a moderator has not let the comment through yet (Disqus's isApproved).
@@ -1506,6 +1510,9 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     by_article: dict[str | None, list[Comment]] = {}
     for comment, article in _read_comments(path, _listed(items, comments_at), fields, result):
         by_article.setdefault(article, []).append(comment)
+    pages = _by_page(by_article[None]) if list(by_article) == [None] else None
+    if pages is not None:
+        by_article = dict(pages)
     described = _article_objects(items, fields)
     # one article: the object holding the comments says what they are under (the Guardian's "discussion": its
     # title, webUrl, commentCount), else the document's own title and url
@@ -1515,7 +1522,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     for article, comments in by_article.items() or [(None, [])]:
         if fields.replies is None and fields.parent:
             fill_depths(comments)
-        own = _described(described.get(article))
+        own = _described(described.get(article)) or (_page_described(article, comments) if pages else {})
         declared = own.get("declared_comment_count")
         result.articles.append(Article(
             id=article or path.stem, source_file=str(path), format=FORMAT,
@@ -1524,6 +1531,43 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
             date=own.get("date"), declared_comment_count=declared if declared is not None else held.get(
                 "declared_comment_count"), comments=comments, extra={"fields": fields.named(comments_at)}))
     return result
+
+
+def _page_field(comment: Comment, names: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The key among ``names`` in the comment's unread fields and its text value."""
+    key = _named(comment.extra, names)
+    value = comment.extra.get(key) if key else None
+    return key, value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _by_page(comments: list[Comment]) -> list[tuple[str | None, list[Comment]]] | None:
+    """A scraper's list of several pages' comments, no article field, each top-level comment naming its page's
+    address ("page_url", "url"): the comments grouped by it, each reply under its thread's. None unless every
+    top-level comment names one and two of them share one (a comment's own permalink never is shared); replies
+    whose thread is not in the file stay together under no page."""
+    pages: dict[str, str] = {}
+    for comment in comments:
+        if comment.parent_id is None:
+            page = _page_field(comment, _PAGE_URL)[1]
+            if page is None or not page.startswith(("https://", "http://")):
+                return None
+            pages[comment.id] = page
+    if len(set(pages.values())) == len(pages):
+        return None
+    tops = thread_tops(comments)
+    grouped: dict[str | None, list[Comment]] = {}
+    for comment in comments:
+        top = tops.get(comment.id)
+        grouped.setdefault(pages.get(top) if top is not None else None, []).append(comment)
+    return list(grouped.items())
+
+
+def _page_described(page: str | None, comments: list[Comment]) -> dict[str, Any]:
+    """The url and the title (its first comment's) of a page the comments were grouped under by ``_by_page``."""
+    if page is None:
+        return {}
+    first = next(c for c in comments if c.parent_id is None)
+    return {"url": page, "title": _page_field(first, _PAGE_TITLE)[1]}
 
 
 def _article_objects(items: list[Any], fields: _Fields) -> dict[str, dict[str, Any]]:

@@ -48,6 +48,7 @@ from analyzer.readers._common import (
     flag_name,
     flag_status,
     preamble_lines,
+    thread_tops,
     to_iso8601,
 )
 from analyzer.readers._structured import (
@@ -617,21 +618,9 @@ def _link_by_counter(comments: list[Comment], counters: dict[int, str]) -> None:
 
 def _thread_roots(comments: list[Comment]) -> dict[str, str | None]:
     """Each comment's thread root: the id its thread's top comment answers outside the table (None when
-    that comment answers nothing). Walks up without recursion, each comment once."""
+    that comment answers nothing, or its thread is a loop)."""
     by_id = {c.id: c for c in comments}
-    roots: dict[str, str | None] = {}
-    for comment in comments:
-        chain: list[str] = []
-        node = comment
-        while node.id not in roots and node.id not in chain:
-            chain.append(node.id)
-            parent = by_id.get(node.parent_id) if node.parent_id else None
-            if parent is None:
-                roots[node.id] = node.parent_id
-                break
-            node = parent
-        roots.update(dict.fromkeys(chain, roots.get(node.id)))
-    return roots
+    return {key: by_id[top].parent_id if top is not None else None for key, top in thread_tops(comments).items()}
 
 
 def _post_article(path: Path, key: str, row: dict[str, Any] | None, columns: _Columns) -> Article:
