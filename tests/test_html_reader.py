@@ -261,11 +261,17 @@ def test_a_comment_subject_line_is_part_of_its_text_a_reply_subject_is_not(tmp_p
     path.write_text(_forum_page(item(1, "Four runs is not enough", "<p>Commuters will drive instead.</p>")
                                 + item(2, "Agreed, a bad call", "") + item(3, "Re: Four runs is not enough",
                                                                          "<p>Crews are short.</p>")
-                                + item(4, "...", "<p>Buses then.</p>")))
+                                + item(4, "...", "<p>Buses then.</p>")
+                                # Drupal fills an empty subject with the text's opening words
+                                + item(5, "Winter timetables were never", "<p>Winter timetables were never full.</p>")
+                                # a theme's header classed as a title: the author line, no subject
+                                + '<div class="comment" id="comment-6"><div class="comment-title"><cite>Ann</cite> '
+                                  'says:</div><div class="comment-content"><p>Sundays too?</p></div></div>'))
     [article] = read_file(path).articles
     assert [(c.author, c.text) for c in article.comments] == [
         ("User 1", "Four runs is not enough\n\nCommuters will drive instead."), ("User 2", "Agreed, a bad call"),
-        ("User 3", "Crews are short."), ("User 4", "Buses then.")]
+        ("User 3", "Crews are short."), ("User 4", "Buses then."), ("User 5", "Winter timetables were never full."),
+        ("Ann", "Sundays too?")]
 
 
 def test_a_camel_case_comment_class_marks_a_comment(tmp_path):

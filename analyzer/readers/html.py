@@ -553,17 +553,28 @@ def _without_number_lines(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def _comment_title(own: list[etree._Element], outside: set[etree._Element]) -> str | None:
+def _comment_title(own: list[etree._Element], inside_text: set[etree._Element],
+                   header: set[etree._Element]) -> str | None:
     """The subject line the commenter gave the comment, outside its text block (SB Nation's ``comment_title``,
-    JomComment's ``jc_comment_title``): the commenter's words too. A placeholder ("...") or a subject made by
-    replying ("Re: …") says nothing of its own."""
+    JomComment's ``jc_comment_title``): the commenter's words too. A "title" holding the author or the time is
+    the comment's header ("Ann says:"), and a placeholder ("...") or a subject made by replying ("Re: …") says
+    nothing of its own."""
     for element in own:
-        if element in outside or not any(_COMMENT_TITLE.match(t) for t in _tokens(element)):
+        if element in inside_text or not any(_COMMENT_TITLE.match(t) for t in _tokens(element)):
+            continue
+        if any(e in header for e in element.iter()):
             continue
         title = clean_text(element.text_content())
         if any(ch.isalpha() for ch in title) and len(title) <= _MAX_TITLE_CHARS and not _REPLY_SUBJECT.match(title):
             return title
     return None
+
+
+def _opens(text: str, title: str) -> bool:
+    """Whether the title is the text's own opening words (Drupal fills an empty subject with them, cut short,
+    maybe with an ellipsis)."""
+    words = " ".join(title.rstrip(" .…").split()).lower()
+    return " ".join(text.split()).lower().startswith(words)
 
 
 def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Element], bare: bool) -> Comment:
@@ -580,8 +591,8 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
     when, when_text, time_element = _time(own)
     drop = nested | {e for e in (author_element, time_element) if e is not None}
     text = _without_number_lines(_block_text(_without(body, drop, noise=True)))
-    title = None if bare else _comment_title(own, inside_text | drop)
-    if title and not text.startswith(title):
+    title = None if bare else _comment_title(own, inside_text, drop)
+    if title and not _opens(text, title):
         text = f"{title}\n\n{text}".strip()
     if bare and author is None and when is None and (header := _list_header(item)) is not None:
         when_text, author = time_and_author(clean_text(header.text_content()))
