@@ -294,15 +294,34 @@ def test_a_definition_list_in_the_comment_section_is_read_as_headed_comments(tmp
         return f'<dt><a href="#c{number}">{number}.</a> {author} - March 3, 2024</dt><dd><p>{text}</p></dd>'
 
     glossary = '<dl><dt>Crossing</dt><dd>Forty minutes.</dd><dt>Fare</dt><dd>Six pounds.</dd></dl>'
+    # trackbacks listed the same way: each linking page over the date it linked
+    trackbacks = ''.join(f'<dt><a href="https://blog.example.org/{n}" rel="external" class="url">Blog {n}</a></dt>'
+                         f'<dd>03.0{n}.24 at 11:19</dd>' for n in (4, 5))
     path = tmp_path / "ferry.html"
     path.write_text(_forum_page('<h2>Comments</h2><dl>' + entry(1, "Mara Quill", "Four runs will not do.")
-                                + entry(2, "Dov", "Crews come first.") + '</dl>').replace("</article>",
-                                                                                          glossary + "</article>"))
+                                + entry(2, "Dov", "Crews come first.") + f'</dl><dl id="pings">{trackbacks}</dl>')
+                    .replace("</article>", glossary + "</article>"))
     [article] = read_file(path).articles
     assert [(c.author, c.time, c.text) for c in article.comments] == [
         ("Mara Quill", "2024-03-03T00:00:00", "Four runs will not do."), ("Dov", "2024-03-03T00:00:00",
                                                                           "Crews come first.")]
     assert "Mara Quill" not in article.body and "crew shortages" in article.body
+
+
+def test_a_marked_dt_header_gives_its_author_and_date_to_the_dd_after_it(tmp_path):
+    # dt.comment + dd.comment (Thesis, Regulus): the header's date is plain text, its author a site link or none
+    def entry(cid: int, author: str, text: str) -> str:
+        return (f'<dt id="comment-{cid}" class="comment depth-1">{cid}. {author} - 9 December, 2011</dt>'
+                f'<dd class="comment depth-1"><div class="comment" id="div-comment-{cid}"><p>{text}</p></div></dd>')
+
+    path = tmp_path / "thesis.html"
+    path.write_text(_forum_page('<dl class="commentlist">'
+                                + entry(71, '<a href="https://ann.example.org" rel="external nofollow" class="url">Ann</a>',
+                                        "Four runs will not do.") + entry(72, "bob the cat", "Crews first.") + '</dl>'))
+    [article] = read_file(path).articles
+    assert [(c.id, c.author, c.time, c.text) for c in article.comments] == [
+        ("comment-71", "Ann", "2011-12-09T00:00:00", "Four runs will not do."),
+        ("comment-72", "bob the cat", "2011-12-09T00:00:00", "Crews first.")]
 
 
 def _hn_row(cid: int, indent: int, user: str, when: str, text: str) -> str:

@@ -43,7 +43,7 @@ from lxml import html as lxml_html
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, to_iso8601
-from analyzer.readers._linemodel import LineModel, load_default
+from analyzer.readers._linemodel import DATE_PATTERN, RELATIVE_TIME_PATTERN, TIME_PATTERN, LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.readers.plaintext import iso_time, time_and_author
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
@@ -134,6 +134,7 @@ _AUTHOR_CLASS = re.compile(
 _COMMENT_TITLE = re.compile(r"^(?:[a-z0-9]+[-_]+)*comment[-_]?(?:title|subject)(?:[-_]\d+)?$", re.IGNORECASE)
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw)\s*:", re.IGNORECASE)
 _MAX_TITLE_CHARS = 300
+_TIME_JOINERS = re.compile(r"\b(?:at|on|um|am|le|à|posted|updated)\b", re.IGNORECASE)
 #: A comment section's definition list is read as comments from this many header and text pairs.
 _MIN_LISTED_COMMENTS = 2
 _AUTHOR_INNER = re.compile(r"author|user|name|fn", re.IGNORECASE)
@@ -595,7 +596,7 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
     if title and not _opens(text, title):
         text = f"{title}\n\n{text}".strip()
     if bare and author is None and when is None and (header := _list_header(item)) is not None:
-        when_text, author = time_and_author(clean_text(header.text_content()))
+        when_text, author = time_and_author(" ".join(header.text_content().split()))
         when = iso_time(when_text)
     return Comment(
         id="",
@@ -634,7 +635,10 @@ def _listed_entries(tree: etree._Element, marked: set[etree._Element]) -> list[e
                 or not _in_comment_section(listing) or _in_non_comment_area(listing)
                 or any(e in marked for e in listing.iter())):
             continue
-        entries += children[1::2]
+        texts = children[1::2]
+        # a list of trackbacks: each linking page's name over the date it linked ("07.23.12 at 11:19")
+        if not any(_only_time(clean_text(text.text_content())) for text in texts):
+            entries += texts
     return entries
 
 
@@ -708,18 +712,29 @@ def _merge_headers(found: list[_Found]) -> list[_Found]:
     """
     kept: list[_Found] = []
     header: Comment | None = None
-    for entry in found:
+    for entry, after in zip(found, [*found[1:], None]):
         comment = entry.comment
-        if not any(ch.isalpha() for ch in comment.text) and (comment.author or comment.time):
+        heads_next = after is not None and _list_header(after.item) is entry.item  # a dt.comment before its dd
+        if heads_next or ((comment.author or comment.time) and _only_time(comment.text)):
             header = comment
             continue
         if header is not None:
-            comment.author = comment.author or header.author
-            comment.time = comment.time or header.time
+            # what no author- or date-classed element held is the header's text ("4. Ann - 9 December, 2011")
+            time_text, author = time_and_author(" ".join(header.text.split()))
+            comment.author = comment.author or header.author or author
+            comment.time = comment.time or header.time or iso_time(time_text)
             comment.extra = comment.extra or header.extra
             header = None
         kept.append(entry)
     return kept
+
+
+def _only_time(text: str) -> bool:
+    """Whether the text holds no letter beyond dates, times and the words joining them ("9 December, 2011",
+    "07.23.12 at 11:19"): a header's, not a comment's."""
+    for pattern in (DATE_PATTERN, TIME_PATTERN, RELATIVE_TIME_PATTERN, _TIME_JOINERS):
+        text = pattern.sub(" ", text)
+    return not any(ch.isalpha() for ch in text)
 
 
 def _assign_ids(found: list[_Found], article_id: str) -> None:
