@@ -424,3 +424,22 @@ def test_a_dump_line_with_a_field_of_the_wrong_type_is_rejected_whole(tmp_path: 
     assert [(r.location, r.reason) for r in result.rejects] == [
         ("line 1", "comment not read: 'subreddit' is a boolean, expected text"),
         ("line 2", "comment not read: 'link_title' is a list, expected text")]
+
+
+def test_a_users_comment_listing_gives_each_thread_its_title_page_and_link(tmp_path: Path) -> None:
+    # /user/<name>/comments.json: t1 things carrying their post's title, thread page and (link post) link
+    def thing(cid: str, post: str, body: str) -> dict:
+        return {"kind": "t1", "data": {
+            "id": cid, "name": f"t1_{cid}", "link_id": f"t3_{post}", "parent_id": f"t3_{post}", "body": body,
+            "author": "ann", "created_utc": 1551312000, "link_title": f"Post {post}",
+            "link_permalink": f"https://www.reddit.com/r/news/comments/{post}/post/",
+            "link_url": f"https://news.example.com/{post}" if post == "p1" else
+            f"https://www.reddit.com/r/news/comments/{post}/post/"}}
+
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps({"kind": "Listing", "data": {"after": None, "children": [
+        thing("c1", "p1", "Talks again."), thing("c2", "p2", "A self post."), thing("c3", "p1", "Nothing new.")]}}))
+    articles = read_file(path).articles
+    assert [(a.id, a.title, a.url, a.extra.get("link_url"), len(a.comments)) for a in articles] == [
+        ("p1", "Post p1", "https://www.reddit.com/r/news/comments/p1/post/", "https://news.example.com/p1", 2),
+        ("p2", "Post p2", "https://www.reddit.com/r/news/comments/p2/post/", None, 1)]

@@ -137,12 +137,35 @@ class _Thread:
     id: str
     #: Article fields from the t3 post; empty when the post is not in the file (or was rejected).
     post: dict[str, Any] = field(default_factory=dict)
-    #: The post's title as its comments carry it (``link_title``, in a user's or a search's comment listing).
-    link_title: str | None = None
+    #: What its comments carry of the post, in a user's or a search's comment listing: ``link_title``,
+    #: ``link_permalink`` (the thread's page), ``link_url`` (a link post's link).
+    carried: dict[str, str] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
     missing: int = 0
     more_stubs: int = 0
     continue_stubs: int = 0
+
+    def carry(self, data: dict[str, Any]) -> None:
+        """Keep what a comment carries of the post, where an earlier comment did not."""
+        self.carried = {**_carried(data), **self.carried}
+
+
+_CARRIED = ("link_title", "link_permalink", "link_url")
+
+
+def _carried(data: dict[str, Any]) -> dict[str, str]:
+    return {key: value for key in _CARRIED if (value := text_field(data, key))}
+
+
+def _absolute(permalink: str | None) -> str | None:
+    return f"https://www.reddit.com{permalink}" if permalink and permalink.startswith("/") else permalink
+
+
+def _carried_link(carried: dict[str, str]) -> dict[str, str]:
+    """A link post's link, as its comments carry it (a text post's "link" is its own thread page)."""
+    link = carried.get("link_url")
+    own = _absolute(carried.get("link_permalink"))
+    return {"link_url": link} if link and link != own else {}
 
 
 def _comment(data: dict[str, Any], position: int) -> Comment:
@@ -171,7 +194,7 @@ def _post_fields(data: dict[str, Any]) -> dict[str, Any]:
     link = text_field(data, "url")
     return {
         "title": text_field(data, "title"),
-        "url": f"https://www.reddit.com{permalink}" if permalink else link,
+        "url": _absolute(permalink) or link,
         "date": to_iso8601(data.get("created_utc")),
         "body": clean_text(html.unescape(text_field(data, "selftext") or "")),
         "declared_comment_count": count_field(data, "num_comments"),
@@ -259,7 +282,7 @@ class _Walker:
         self.position += 1
         thread = self.thread(thread_id)
         thread.comments.append(comment)
-        thread.link_title = thread.link_title or text_field(data, "link_title")
+        thread.carry(data)
         self.thread_of_comment[comment.id] = thread_id
 
     def add_more(self, data: dict[str, Any]) -> None:
@@ -281,14 +304,14 @@ def _article(path: Path, thread: _Thread) -> Article:
         id=thread.id,
         source_file=str(path),
         format=FORMAT,
-        title=post.get("title") or thread.link_title,
-        url=post.get("url"),
+        title=post.get("title") or thread.carried.get("link_title"),
+        url=post.get("url") or _absolute(thread.carried.get("link_permalink")),
         date=post.get("date"),
         body=post.get("body", ""),
         declared_comment_count=post.get("declared_comment_count"),
         missing_comment_count=thread.missing if thread.more_stubs else None,
         comments=thread.comments,
-        extra={**post.get("extra", {}), **stubs},
+        extra={**_carried_link(thread.carried), **post.get("extra", {}), **stubs},
     )
 
 
@@ -471,13 +494,13 @@ class _DumpReader:
         comment = _comment(data, self.walker.position)
         thread_id = self.thread_id(data)
         # a field of the wrong type rejects the line before any of it is kept
-        link_title, subreddit = text_field(data, "link_title"), text_field(data, "subreddit")
+        carried, subreddit = _carried(data), text_field(data, "subreddit")
         if self.seen_comments.is_repeat(comment.id, where):
             return
         self.walker.position += 1
         thread = self.walker.thread(thread_id)
         thread.comments.append(comment)
-        thread.link_title = thread.link_title or link_title
+        thread.carried = {**carried, **thread.carried}
         self.walker.thread_of_comment[comment.id] = thread_id
         if subreddit:
             self.subreddits.setdefault(thread_id, subreddit)
