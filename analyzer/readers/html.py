@@ -628,12 +628,12 @@ def _listed_entries(tree: etree._Element, marked: set[etree._Element]) -> list[e
     """The ``dd`` texts of a definition list in a comment section that pairs each with a ``dt`` header and
     marks neither (older themes' ``#comments > dl``): each is a comment, its header its author and date."""
     entries = []
+    holding_marked = {ancestor for element in marked for ancestor in element.iterancestors()}
     for listing in tree.iter("dl"):
         children = [child for child in listing if isinstance(child.tag, str)]
         pairs = len(children) // 2
         if (pairs < _MIN_LISTED_COMMENTS or [child.tag for child in children] != ["dt", "dd"] * pairs
-                or not _in_comment_section(listing) or _in_non_comment_area(listing)
-                or any(e in marked for e in listing.iter())):
+                or listing in holding_marked or not _in_comment_section(listing) or _in_non_comment_area(listing)):
             continue
         texts = children[1::2]
         # a list of trackbacks: each linking page's name over the date it linked ("07.23.12 at 11:19")
