@@ -25,6 +25,7 @@ BLUESKY = FIXTURES / "generic_json/bluesky_thread.json"
 X_CONVERSATION = FIXTURES / "generic_json/x_conversation.json"
 COMMENTO = FIXTURES / "generic_json/commento_export.json"
 REMARK42 = FIXTURES / "generic_json/remark42_backup.jsonl"
+ISSO = FIXTURES / "generic_json/isso_thread.json"
 
 
 def _rejects(path: Path) -> list[tuple[str, str]]:
@@ -913,21 +914,10 @@ def test_a_comment_not_yet_approved_is_pending(tmp_path: Path) -> None:
     assert [c.status for c in article.comments] == ["published", "pending", "spam", "deleted"]
 
 
-def test_an_isso_thread_its_modes_and_anonymous_authors(tmp_path: Path) -> None:
+def test_an_isso_thread_its_modes_and_anonymous_authors() -> None:
     # Isso's GET /?uri=…: replies nested, html text, epoch float times, author null for anonymous commenters,
     # mode 1 accepted, 2 waiting for a moderator, 4 deleted (text emptied, kept for its replies)
-    def comment(number: int, author: str | None, mode: int, text: str, **more) -> dict:
-        return {"id": number, "parent": more.pop("parent", None), "text": text, "author": author, "website": None,
-                "mode": mode, "created": 1551312000.25 + number, "modified": None, "likes": 0, "dislikes": 0,
-                "hash": f"{number:04x}", **more}
-
-    answer = {"id": None, "total_replies": 2, "hidden_replies": 0, "replies": [
-        comment(1, "Ann", 1, "<p>A <em>good</em> first step.</p>", total_replies=2, hidden_replies=0, replies=[
-            comment(2, None, 4, "", parent=1), comment(3, None, 1, "<p>A photo op.</p>", parent=2)]),
-        comment(4, None, 2, "<p>Held for review.</p>", total_replies=0, hidden_replies=0, replies=[])]}
-    path = tmp_path / "isso.json"
-    path.write_text(json.dumps(answer), encoding="utf-8")
-    result = read_file(path)
+    result = read_file(ISSO)
     [article] = result.articles
     # Isso nests one level: the reply to comment 2 sits under comment 1, and its parent field names 2
     assert [(c.id, c.parent_id, c.depth, c.author, c.status, c.text) for c in article.comments] == [

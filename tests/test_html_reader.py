@@ -249,29 +249,17 @@ def _forum_page(comments: str) -> str:
             f'Tuesday, citing crew shortages.</p></article><div id="comments">{comments}</div></body></html>')
 
 
-def test_a_comment_subject_line_is_part_of_its_text_a_reply_subject_is_not(tmp_path):
+def test_a_comment_subject_line_is_part_of_its_text_a_reply_subject_is_not():
     # SB Nation / JomComment style: the commenter's own subject sits outside the text block; a subject-only
-    # comment keeps its subject as its text; "Re: …" is made by the reply button, "..." is a placeholder
-    def item(cid: int, subject: str, text: str) -> str:
-        return (f'<div class="comment" id="comment_item_{cid}"><h5 class="comment_title">{subject}</h5>'
-                f'<div class="comment-body">{text}</div><p class="by">by <a href="/u/{cid}">User {cid}</a> on '
-                f'<span class="time">Mar 3, 2024 5:21 PM</span></p></div>')
-
-    path = tmp_path / "forum.html"
-    path.write_text(_forum_page(item(1, "Four runs is not enough", "<p>Commuters will drive instead.</p>")
-                                + item(2, "Agreed, a bad call", "") + item(3, "Re: Four runs is not enough",
-                                                                         "<p>Crews are short.</p>")
-                                + item(4, "...", "<p>Buses then.</p>")
-                                # Drupal fills an empty subject with the text's opening words
-                                + item(5, "Winter timetables were never", "<p>Winter timetables were never full.</p>")
-                                # a theme's header classed as a title: the author line, no subject
-                                + '<div class="comment" id="comment-6"><div class="comment-title"><cite>Ann</cite> '
-                                  'says:</div><div class="comment-content"><p>Sundays too?</p></div></div>'))
-    [article] = read_file(path).articles
-    assert [(c.author, c.text) for c in article.comments] == [
-        ("User 1", "Four runs is not enough\n\nCommuters will drive instead."), ("User 2", "Agreed, a bad call"),
-        ("User 3", "Crews are short."), ("User 4", "Buses then."), ("User 5", "Winter timetables were never full."),
-        ("Ann", "Sundays too?")]
+    # comment keeps its subject as its text; "Re: …" is made by the reply button, "..." is a placeholder;
+    # Drupal fills an empty subject with the text's opening words; a theme's header classed as a title is the
+    # author line, no subject
+    article = _read("subject_line_comments.html")
+    assert [(c.author, c.time, c.text) for c in article.comments] == [
+        ("User 1", "2024-03-03T17:21:00", "Four runs is not enough\n\nCommuters will drive instead."),
+        ("User 2", "2024-03-03T17:21:00", "Agreed, a bad call"), ("User 3", "2024-03-03T17:21:00", "Crews are short."),
+        ("User 4", "2024-03-03T17:21:00", "Buses then."),
+        ("User 5", "2024-03-03T17:21:00", "Winter timetables were never full."), ("Ann", None, "Sundays too?")]
 
 
 def test_a_camel_case_comment_class_marks_a_comment(tmp_path):
@@ -287,21 +275,11 @@ def test_a_camel_case_comment_class_marks_a_comment(tmp_path):
     assert [c.text for c in article.comments] == ["Six runs were never full.", "Winter is the problem."]
 
 
-def test_a_definition_list_in_the_comment_section_is_read_as_headed_comments(tmp_path):
+def test_a_definition_list_in_the_comment_section_is_read_as_headed_comments():
     # older themes: #comments > dl, a dt header (number, author, date) before each dd text, no comment classes;
-    # the headers stay out of the body, and a dl of two terms elsewhere on the page is no comment list
-    def entry(number: int, author: str, text: str) -> str:
-        return f'<dt><a href="#c{number}">{number}.</a> {author} - March 3, 2024</dt><dd><p>{text}</p></dd>'
-
-    glossary = '<dl><dt>Crossing</dt><dd>Forty minutes.</dd><dt>Fare</dt><dd>Six pounds.</dd></dl>'
-    # trackbacks listed the same way: each linking page over the date it linked
-    trackbacks = ''.join(f'<dt><a href="https://blog.example.org/{n}" rel="external" class="url">Blog {n}</a></dt>'
-                         f'<dd>03.0{n}.24 at 11:19</dd>' for n in (4, 5))
-    path = tmp_path / "ferry.html"
-    path.write_text(_forum_page('<h2>Comments</h2><dl>' + entry(1, "Mara Quill", "Four runs will not do.")
-                                + entry(2, "Dov", "Crews come first.") + f'</dl><dl id="pings">{trackbacks}</dl>')
-                    .replace("</article>", glossary + "</article>"))
-    [article] = read_file(path).articles
+    # the headers stay out of the body; a dl of two terms in the article is no comment list, nor is a list of
+    # trackbacks (each linking page over the date it linked)
+    article = _read("definition_list_comments.html")
     assert [(c.author, c.time, c.text) for c in article.comments] == [
         ("Mara Quill", "2024-03-03T00:00:00", "Four runs will not do."), ("Dov", "2024-03-03T00:00:00",
                                                                           "Crews come first.")]

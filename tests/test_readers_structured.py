@@ -558,11 +558,8 @@ def test_comments_with_only_their_post_title_are_grouped_under_it(tmp_path: Path
 def test_a_scraped_table_of_several_pages_is_grouped_by_their_url_or_title(tmp_path: Path) -> None:
     # a scraper's rows: the page's url and title on every comment, no article id
     path = tmp_path / "scrape.csv"
-    pages = {"https://news.example.com/ferry": "Ferry strike ends", "https://news.example.com/tolls": "Tolls rise"}
-    urls = ["https://news.example.com/ferry", "https://news.example.com/tolls", "https://news.example.com/ferry"]
-    pd.DataFrame({"url": urls, "title": [pages[u] for u in urls], "author": ["ann", "bo", "cy"],
-                  "comment": ["Finally.", "Again?", "Until next year."]}).to_csv(path, index=False)
-    assert [(a.id, a.url, a.title, [c.text for c in a.comments]) for a in read_file(path).articles] == [
+    assert [(a.id, a.url, a.title, [c.text for c in a.comments])
+            for a in read_file(FIXTURES / "tabular" / "scraped_pages.csv").articles] == [
         ("https://news.example.com/ferry", "https://news.example.com/ferry", "Ferry strike ends",
          ["Finally.", "Until next year."]),
         ("https://news.example.com/tolls", "https://news.example.com/tolls", "Tolls rise", ["Again?"])]
