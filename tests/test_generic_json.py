@@ -947,3 +947,18 @@ def test_a_scrapers_list_of_several_pages_comments_is_grouped_by_the_page_each_t
     path.write_text(json.dumps({"comments": permalinks}), encoding="utf-8")
     [article] = read_file(path).articles
     assert article.id == "scrape" and len(article.comments) == 2
+
+
+def test_an_isso_thread_with_fields_of_the_wrong_type_is_read(tmp_path: Path) -> None:
+    # found by the fuzz bench: a list as mode, and a list as a reply's parent, had stopped the whole file
+    answer = json.loads(ISSO.read_text(encoding="utf-8"))
+    answer["replies"][0]["mode"] = [1]
+    answer["replies"][0]["replies"][1]["parent"] = [2]
+    path = tmp_path / "isso.json"
+    path.write_text(json.dumps(answer), encoding="utf-8")
+    result = read_file(path)
+    [article] = result.articles
+    # a nested reply's parent is its nesting's where its parent field names no comment
+    assert [(c.id, c.parent_id, c.status) for c in article.comments] == [
+        ("1", None, "published"), ("2", "1", "deleted"), ("3", "1", "published"), ("4", None, "pending")]
+    assert result.rejects == []

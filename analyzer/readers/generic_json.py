@@ -503,6 +503,14 @@ def _parent(obj: dict[str, Any], key: str | None) -> str | None:
     return None if value is None or value.strip().lower() in _NO_PARENT else value.strip()
 
 
+def _parent_named(obj: dict[str, Any], key: str) -> str | None:
+    """The parent the field names; None where it holds no id (a list: the comment's own reject says so)."""
+    try:
+        return _parent(obj, key)
+    except ValueError:
+        return None
+
+
 def _time(obj: dict[str, Any], key: str | None) -> str | None:
     """The time in the field as ISO-8601; without an offset in a field named as UTC (date_gmt) or one a platform
     writes in UTC (``_UTC_PLATFORM_FIELDS``), in UTC."""
@@ -537,7 +545,7 @@ def _status(obj: dict[str, Any], key: str | None = None) -> str:
     published when nothing says otherwise."""
     if _removed_at(obj):
         return "deleted"
-    if _ISSO_KEYS <= obj.keys() and obj["mode"] in _ISSO_MODES:
+    if _ISSO_KEYS <= obj.keys() and type(obj["mode"]) is int and obj["mode"] in _ISSO_MODES:
         return _ISSO_MODES[obj["mode"]]
     if (flagged := _flagged(obj)) is not None:
         return flagged
@@ -612,7 +620,7 @@ def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: Read
         if not isinstance(item, dict):
             result.rejects.append(item_reject(path, at, "comment", ItemError("not an object"), item))
             continue
-        if depth and fields.parent and (named := _parent(item, fields.parent)) in depths and named != parent:
+        if depth and fields.parent and (named := _parent_named(item, fields.parent)) in depths and named != parent:
             # a platform that nests one level (Isso) lists a reply to a reply under the top comment, and its
             # own parent field names the comment it answers: that is its parent
             parent, depth = named, depths[named] + 1
