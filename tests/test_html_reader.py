@@ -262,6 +262,18 @@ def test_a_comment_subject_line_is_part_of_its_text_a_reply_subject_is_not():
         ("User 5", "2024-03-03T17:21:00", "Winter timetables were never full."), ("Ann", None, "Sundays too?")]
 
 
+def test_a_comment_that_is_a_relative_time_word_is_a_comment_not_a_header(tmp_path):
+    def item(cid: int, author: str, text: str) -> str:
+        return (f'<li class="comment" id="comment-{cid}"><cite class="fn">{author}</cite>'
+                f'<div class="comment-content"><p>{text}</p></div></li>')
+
+    path = tmp_path / "when.html"
+    path.write_text(_forum_page(f'<ol class="comment-list">{item(11, "Ann", "When does it start?")}'
+                                f'{item(12, "Bo", "Yesterday.")}{item(13, "Cy", "Too late.")}</ol>'))
+    assert [(c.author, c.text) for c in read_file(path).articles[0].comments] == [
+        ("Ann", "When does it start?"), ("Bo", "Yesterday."), ("Cy", "Too late.")]
+
+
 def test_a_camel_case_comment_class_marks_a_comment(tmp_path):
     # Blogger's classic template: div.blogComment holding the text and a byline; "latestComment" is a widget
     def item(cid: int, text: str) -> str:

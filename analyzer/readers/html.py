@@ -707,8 +707,9 @@ def _merge_headers(found: list[_Found]) -> list[_Found]:
     """Join header-only entries to the comment after them.
 
     Some themes give a comment's header (number, author, time) and its text sibling elements that
-    both look like comments (Thesis: ``dt.comment`` + ``dd.comment``): an entry with an author or a
-    time but no letter of text once those are taken out is such a header.
+    both look like comments (Thesis: ``dt.comment`` + ``dd.comment``): a ``dt`` right before its ``dd``
+    is such a header, and so is an entry with an author or a time but no letter of text beyond a date
+    once those are taken out.
     """
     kept: list[_Found] = []
     header: Comment | None = None
@@ -730,8 +731,11 @@ def _merge_headers(found: list[_Found]) -> list[_Found]:
 
 
 def _only_time(text: str) -> bool:
-    """Whether the text holds no letter beyond dates, times and the words joining them ("9 December, 2011",
-    "07.23.12 at 11:19"): a header's, not a comment's."""
+    """Whether the text holds no letter, or none beyond a date or a clock time and the words joining them
+    ("9 December, 2011", "07.23.12 at 11:19"): a header's, not a comment's. A relative time alone is words
+    ("Yesterday.")."""
+    if any(ch.isalpha() for ch in text) and not (DATE_PATTERN.search(text) or TIME_PATTERN.search(text)):
+        return False
     for pattern in (DATE_PATTERN, TIME_PATTERN, RELATIVE_TIME_PATTERN, _TIME_JOINERS):
         text = pattern.sub(" ", text)
     return not any(ch.isalpha() for ch in text)
