@@ -200,6 +200,19 @@ def test_a_count_at_the_top_over_a_byline_opens_no_comments() -> None:
     assert article.comments == [] and article.declared_comment_count == 52
 
 
+def test_comments_opening_with_by_are_text_and_bylines_still_name_authors() -> None:
+    # "By the way, …", "By then …" had been read as author lines: the comments were lost as blocks without text
+    page = "\n".join(["Summit ends without a deal", "", "The two leaders left Hanoi early on Thursday after talks "
+                       "broke down over sanctions, officials said.", "", "4 Comments", "",
+                       "Ann says:", "By the way, the deal is dead.", "Bo says:", "By then it will not matter.",
+                       "Cy says:", "By 2020 nobody will remember.", "posted by Dee : 11:58 AM", "Not again.", ""])
+    (article,), rejects = split_text(page, "summit.txt")
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("Ann", "By the way, the deal is dead."), ("Bo", "By then it will not matter."),
+        ("Cy", "By 2020 nobody will remember."), ("Dee", "Not again.")]
+    assert rejects == []
+
+
 def test_page_without_comments_has_none() -> None:
     (article,), rejects = split_text(NO_COMMENTS, "bakery.txt")
     assert article.comments == [] and rejects == []

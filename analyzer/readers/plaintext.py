@@ -55,9 +55,21 @@ _BULLET = re.compile(r"^\s*[•●▪◦‣]\s*")
 #: Lines that name a comment's author outright: "Ann says:", "by ann (1234)", "Posted by: Ann | …".
 _AUTHOR_MARKERS = (
     re.compile(r"^on\s+.{4,60}?,\s*(?P<a>[^,]{1,60}?)\s+(?:said|says|wrote)\b", re.I),
-    re.compile(r"^(?:posted\s+)?by:?\s+(?P<a>.{1,60}?)(?:\s+\(\d+\))?(?:\s+(?:on|at)\b.*|\s*[|,].*|\s*\*?)$", re.I),
+    # "posted by Joe : 11:58 AM" (Blogger's classic byline): a spaced colon or dash before a time ends the name
+    re.compile(r"^(?:posted\s+by:?|by:)\s+(?P<a>.{1,60}?)(?:\s+\(\d+\))?"
+               r"(?:\s+(?:on|at)\b.*|\s*[|,].*|\s+[:–—-]\s+(?=.*\d).*|\s*\*?)$", re.I),
     # the verb ends the line: "Ann says:" is an author line, "Ann said the vote was close." is prose
     re.compile(rf"^(?P<a>[^|]{{1,60}}?)\s+(?:{AUTHOR_VERBS})\s*(?::|\.\.\.|…|,)?\s*$", re.I),
+)
+#: A bare "by" opens prose as often as a byline ("By the way, …", "By then it was over", "By 2020 …"): a byline only
+#: with a name-shaped name (``_NAME_LIKE``), and alone on its line only when the name is short.
+_PROSE_AFTER_BY = r"(?!(?:the|then|far|now|all|any|no|way|a|an|this|that|these|those|it|its|my|your|his|her|our|their" \
+                  r"|which|what|how|contrast|comparison|definition|default|design|chance|accident|nature|law|hand" \
+                  r"|itself|myself|yourself|themselves)\b)"
+_BYLINES = (
+    re.compile(rf"^by\s+{_PROSE_AFTER_BY}(?P<a>[^\W\d][^|]{{0,59}}?)"
+               r"(?:\s+\(\d+\)|\s+(?:on|at)\s+(?=.*\d).*|\s*\|.*|\s+[:–—-]\s+(?=.*\d).*)$", re.I),
+    re.compile(rf"^by\s+{_PROSE_AFTER_BY}(?P<a>[^\W\d]\S*(?:\s+\S+){{0,2}}?)\s*\*?$", re.I),
 )
 _NAME_LIKE = re.compile(r"^[@\w][\w.'’@&()-]*(?:\s+[\w.'’@&()-]+){0,4}$")
 _LEADING_NUMBER = re.compile(r"^\s*#?\d{1,4}[.)]?\s+")
@@ -170,10 +182,15 @@ def _is_time_line(text: str) -> bool:
 
 
 def _marked_author(text: str) -> str | None:
+    text = _LEADING_NUMBER.sub("", text)
     for pattern in _AUTHOR_MARKERS:
-        match = pattern.match(_LEADING_NUMBER.sub("", text))
+        match = pattern.match(text)
         if match and len(match.group("a").split()) <= 6:
             return match.group("a").strip(" :-–—|")
+    for pattern in _BYLINES:
+        match = pattern.match(text)
+        if match and _NAME_LIKE.match(name := match.group("a").strip(" :-–—|")):
+            return name
     return None
 
 
