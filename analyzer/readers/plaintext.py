@@ -61,15 +61,18 @@ _AUTHOR_MARKERS = (
     # the verb ends the line: "Ann says:" is an author line, "Ann said the vote was close." is prose
     re.compile(rf"^(?P<a>[^|]{{1,60}}?)\s+(?:{AUTHOR_VERBS})\s*(?::|\.\.\.|…|,)?\s*$", re.I),
 )
-#: A bare "by" opens prose as often as a byline ("By the way, …", "By then it was over", "By 2020 …"): a byline only
-#: with a name-shaped name (``_NAME_LIKE``), and alone on its line only when the name is short.
+#: A bare "by" opens prose as often as a byline ("By the way, …", "By then it was over", "By 2020 …"): a byline
+#: where a user number follows the name (Slashdot's "by Ann (1234)"), else only with a name-shaped name
+#: (``_NAME_LIKE``) before a date or time, or alone on its line when the name is short. Each with whether its
+#: name must be name-shaped.
 _PROSE_AFTER_BY = r"(?!(?:the|then|far|now|all|any|no|way|a|an|this|that|these|those|it|its|my|your|his|her|our|their" \
                   r"|which|what|how|contrast|comparison|definition|default|design|chance|accident|nature|law|hand" \
                   r"|itself|myself|yourself|themselves)\b)"
 _BYLINES = (
-    re.compile(rf"^by\s+{_PROSE_AFTER_BY}(?P<a>[^\W\d][^|]{{0,59}}?)"
-               r"(?:\s+\(\d+\)|\s+(?:on|at)\s+(?=.*\d).*|\s*\|.*|\s+[:–—-]\s+(?=.*\d).*)$", re.I),
-    re.compile(rf"^by\s+{_PROSE_AFTER_BY}(?P<a>[^\W\d]\S*(?:\s+\S+){{0,2}}?)\s*\*?$", re.I),
+    (re.compile(r"^by\s+(?P<a>[^|()]{1,60}?)\s+\(\d+\)(?:\s*\*)?(?:\s+(?:on|at)\s.*|\s*\|.*)?$", re.I), False),
+    (re.compile(rf"^by\s+{_PROSE_AFTER_BY}(?P<a>[^\W\d][^|]{{0,59}}?)(?:\s+\*)?"
+                r"(?:\s+(?:on|at)\s+(?=.*\d).*|\s*[|,]\s*(?=.*\d).*|\s+[:–—-]\s+(?=.*\d).*)$", re.I), True),
+    (re.compile(rf"^by\s+{_PROSE_AFTER_BY}(?P<a>[^\W\d]\S*(?:\s+\S+){{0,2}}?)\s*\*?$", re.I), True),
 )
 _NAME_LIKE = re.compile(r"^[@\w][\w.'’@&()-]*(?:\s+[\w.'’@&()-]+){0,4}$")
 _LEADING_NUMBER = re.compile(r"^\s*#?\d{1,4}[.)]?\s+")
@@ -187,9 +190,10 @@ def _marked_author(text: str) -> str | None:
         match = pattern.match(text)
         if match and len(match.group("a").split()) <= 6:
             return match.group("a").strip(" :-–—|")
-    for pattern in _BYLINES:
+    for pattern, name_shaped in _BYLINES:
         match = pattern.match(text)
-        if match and _NAME_LIKE.match(name := match.group("a").strip(" :-–—|")):
+        name = match.group("a").strip(" :-–—|,") if match else ""
+        if name and len(name.split()) <= 6 and (not name_shaped or _NAME_LIKE.match(name)):
             return name
     return None
 
