@@ -990,3 +990,21 @@ def test_thread_tops_walk_up_to_the_first_comment_whose_parent_is_not_there_and_
     tops = thread_tops([*chain, comment("o", "gone"), comment("o2", "o"), comment("a", "b"), comment("b", "a")])
     assert tops["4999"] == tops["0"] == "0" and tops["o2"] == tops["o"] == "o"  # an orphan tops its own thread
     assert tops["a"] is None and tops["b"] is None
+
+
+def test_a_comments_own_subject_line_opens_its_text_in_tables_and_json(tmp_path: Path) -> None:
+    # Drupal's comment table and forum exports: the subject is the commenter's words too ("Bad deal" says the
+    # stance); "Re: …" is made by replying, and Drupal fills an empty subject with the text's opening words
+    rows = [{"id": "1", "subject": "Bad deal", "comment_body": "Walking away was right.", "name": "ann"},
+            {"id": "2", "subject": "Re: Bad deal", "comment_body": "Agreed.", "name": "bo"},
+            {"id": "3", "subject": "Sanctions never worked…", "comment_body": "Sanctions never worked here.",
+             "name": "cy"}]
+    expected = ["Bad deal\n\nWalking away was right.", "Agreed.", "Sanctions never worked here."]
+    table = tmp_path / "comments.csv"
+    pd.DataFrame(rows).to_csv(table, index=False)
+    document = tmp_path / "comments.json"
+    document.write_text(json.dumps({"comments": [{**row, "replies": []} for row in rows]}), encoding="utf-8")
+    for path in (table, document):
+        [article] = read_file(path).articles
+        assert [c.text for c in article.comments] == expected
+        assert article.comments[1].extra["subject"] == "Re: Bad deal"  # kept as written

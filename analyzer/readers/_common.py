@@ -178,6 +178,23 @@ def flag_status(flags: Iterable[str]) -> str | None:
     return next((status for status in ("deleted", "spam") if status in statuses), None)
 
 
+#: A subject made by replying ("Re: …", "AW: …", "Re[2]: …") says nothing of its own.
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+_MAX_SUBJECT_CHARS = 300
+
+
+def with_subject(text: str, subject: str | None) -> str:
+    """The comment's text opened by the subject line its commenter gave it, which is the commenter's words too.
+    Not a subject made by replying ("Re: …"), a placeholder without letters ("..."), an over-long one, nor the
+    text's own opening words (Drupal fills an empty subject with them, cut short, maybe with an ellipsis)."""
+    subject = clean_text(subject)
+    opening = " ".join(subject.rstrip(" .…").split()).lower()
+    if (not any(ch.isalpha() for ch in subject) or len(subject) > _MAX_SUBJECT_CHARS or _REPLY_SUBJECT.match(subject)
+            or " ".join(text.split()).lower().startswith(opening)):
+        return text
+    return f"{subject}\n\n{text}".strip()
+
+
 def thread_tops(comments: Iterable[Comment]) -> dict[str, str | None]:
     """Each comment's thread top: the id of the first comment up its chain of parents whose parent is not among
     them (a top-level comment is its own); None in a loop of parents. Walks up without recursion, each comment

@@ -95,6 +95,7 @@ from analyzer.readers._common import (
     flag_status,
     thread_tops,
     to_iso8601,
+    with_subject,
 )
 from analyzer.readers._structured import (
     BadJson,
@@ -151,6 +152,8 @@ _ARTICLE = ("articleid", "article", "thread", "threadid", "storyid", "postid", "
 #: Keys under which the comment list usually sits, searched before the others.
 _LIST_KEYS = ("comments", "data", "items", "results")
 _TITLE = ("title", "headline")
+#: A comment's own subject line, which opens its text (``_common.with_subject``); a "title" may be its page's.
+_SUBJECT = ("subject", "commentsubject", "commenttitle")
 _URL = ("url", "link", "permalink", "weburl")
 #: On a comment of a scraper's list of several pages' comments, the page it is under (``_by_page``).
 _PAGE_URL = ("pageurl", "articleurl", "storyurl", "posturl", "threadurl", "sourceurl", "url", "link")
@@ -491,6 +494,13 @@ def _text(obj: dict[str, Any], key: str) -> str:
     return markup_text(text_field(obj, key) or "")
 
 
+def _subject(obj: dict[str, Any]) -> str | None:
+    """The subject line the commenter gave the comment (kept in ``extra`` too, as it is written)."""
+    key = _named(obj, _SUBJECT)
+    value = obj.get(key) if key else None
+    return markup_text(value) if isinstance(value, str) else None
+
+
 def _author(obj: dict[str, Any], key: str | None) -> str | None:
     value = obj.get(key) if key else None
     if isinstance(value, dict):
@@ -565,7 +575,7 @@ _ParentOf = Callable[[dict[str, Any]], str | None]
 def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, nested_parent: str | None,
              depth: int | None, parent_of: _ParentOf | None = None) -> Comment:
     """One comment object as a Comment; ItemError when it has no text (and is not marked deleted)."""
-    text = _text(obj, fields.text)
+    text = with_subject(_text(obj, fields.text), _subject(obj))
     status = _status(obj, fields.status)
     if not text and status != "deleted":
         raise ItemError(f"no text in {fields.text!r}")

@@ -42,7 +42,7 @@ from lxml import html as lxml_html
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, to_iso8601
+from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, to_iso8601, with_subject
 from analyzer.readers._linemodel import DATE_PATTERN, RELATIVE_TIME_PATTERN, TIME_PATTERN, LineModel, load_default
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.readers.plaintext import iso_time, time_and_author
@@ -132,8 +132,6 @@ _AUTHOR_CLASS = re.compile(
 )
 #: A comment's own subject line (its id may carry the comment's number: "comment_title_110981934").
 _COMMENT_TITLE = re.compile(r"^(?:[a-z0-9]+[-_]+)*comment[-_]?(?:title|subject)(?:[-_]\d+)?$", re.IGNORECASE)
-_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw)\s*:", re.IGNORECASE)
-_MAX_TITLE_CHARS = 300
 _TIME_JOINERS = re.compile(r"\b(?:at|on|um|am|le|à|posted|updated)\b", re.IGNORECASE)
 #: A comment section's definition list is read as comments from this many header and text pairs.
 _MIN_LISTED_COMMENTS = 2
@@ -557,25 +555,14 @@ def _without_number_lines(text: str) -> str:
 def _comment_title(own: list[etree._Element], inside_text: set[etree._Element],
                    header: set[etree._Element]) -> str | None:
     """The subject line the commenter gave the comment, outside its text block (SB Nation's ``comment_title``,
-    JomComment's ``jc_comment_title``): the commenter's words too. A "title" holding the author or the time is
-    the comment's header ("Ann says:"), and a placeholder ("...") or a subject made by replying ("Re: …") says
-    nothing of its own."""
+    JomComment's ``jc_comment_title``); ``_common.with_subject`` says whether it is the commenter's words. A
+    "title" holding the author or the time is the comment's header ("Ann says:"), no subject."""
     for element in own:
         if element in inside_text or not any(_COMMENT_TITLE.match(t) for t in _tokens(element)):
             continue
-        if any(e in header for e in element.iter()):
-            continue
-        title = clean_text(element.text_content())
-        if any(ch.isalpha() for ch in title) and len(title) <= _MAX_TITLE_CHARS and not _REPLY_SUBJECT.match(title):
-            return title
+        if not any(e in header for e in element.iter()):
+            return element.text_content()
     return None
-
-
-def _opens(text: str, title: str) -> bool:
-    """Whether the title is the text's own opening words (Drupal fills an empty subject with them, cut short,
-    maybe with an ellipsis)."""
-    words = " ".join(title.rstrip(" .…").split()).lower()
-    return " ".join(text.split()).lower().startswith(words)
 
 
 def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Element], bare: bool) -> Comment:
@@ -592,9 +579,8 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
     when, when_text, time_element = _time(own)
     drop = nested | {e for e in (author_element, time_element) if e is not None}
     text = _without_number_lines(_block_text(_without(body, drop, noise=True)))
-    title = None if bare else _comment_title(own, inside_text, drop)
-    if title and not _opens(text, title):
-        text = f"{title}\n\n{text}".strip()
+    if not bare:
+        text = with_subject(text, _comment_title(own, inside_text, drop))
     if bare and author is None and when is None and (header := _list_header(item)) is not None:
         when_text, author = time_and_author(" ".join(header.text_content().split()))
         when = iso_time(when_text)

@@ -50,6 +50,7 @@ from analyzer.readers._common import (
     preamble_lines,
     thread_tops,
     to_iso8601,
+    with_subject,
 )
 from analyzer.readers._structured import (
     BadJson,
@@ -105,6 +106,8 @@ _APPROVAL_COLUMNS = ("comment_approved", "approved")
 _APPROVAL_FLAGS = {"1": "published", "true": "published", "0": "pending", "false": "pending"}
 #: Entry kind columns (WordPress's comment_type).
 KIND_COLUMNS = ("comment_type", "kind", "type")
+#: A comment's own subject line (Drupal's comment table, forum exports); a "title" may be its article's.
+SUBJECT_COLUMNS = ("subject", "comment_subject", "comment_title")
 TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "post_title", "link_title",
                  "thread_title", "page_title", "video_title", "headline")
 #: A post's row in a table of posts and comments (Hacker News' public dataset): its link and comment count.
@@ -391,6 +394,8 @@ class _Columns:
     #: Flag columns (``dead``, ``isDeleted``): a true value gives the status ``_common.flag_status`` says.
     flags: list[str] = field(default_factory=list)
     article_url: str | None = None
+    #: A comment's own subject line, which opens its text (and stays in ``extra`` as written).
+    subject: str | None = None
 
     def used(self) -> set[str]:
         return {c for c in (self.text, self.article, self.id, self.parent, self.author, self.time, self.title,
@@ -543,6 +548,7 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         # Hacker News search results carry an empty "title" on every comment and the story's in "story_title"
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
         article_url=_pick(path, available, None, ARTICLE_URL_COLUMNS, "article url", rows),
+        subject=_pick(path, available, None, SUBJECT_COLUMNS, "subject", rows),
         status=_word_column(rows, available, STATUS_COLUMNS, _status_words),
         kind=_word_column(rows, available, KIND_COLUMNS, lambda _: KIND_WORDS),
         flags=[name for name in available if flag_name(name) in FLAG_STATUSES],
@@ -595,7 +601,7 @@ def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, 
         # numbered in file order without an id column; named by its place, which no id can be, when
         # the id column leaves it empty or when parent ids cannot be followed (``unlinked``)
         id=_cell(row, columns.id) or (where if columns.id or columns.unlinked else str(position + 1)),
-        text=markup_text(text),
+        text=with_subject(markup_text(text), markup_text(_cell(row, columns.subject) or "")),
         position=position,
         parent_id=_parent(_cell(row, columns.parent)),
         author=_cell(row, columns.author),
