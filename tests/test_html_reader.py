@@ -650,3 +650,14 @@ def test_read_html_accepts_a_fitted_line_model(monkeypatch: pytest.MonkeyPatch):
         (None, "How deep do you plant the onion sets?"),
     ]
     assert "broad beans" in article.body and "pigeons" not in article.body
+
+
+def test_a_page_cut_inside_a_list_with_a_broken_end_tag_is_read(tmp_path):
+    # found by the fuzz bench (a damaged download): libxml2 reads "</=" as a markup comment inside the list item,
+    # which trafilatura 2.3 cannot take; markup comments are dropped before the body is extracted
+    path = tmp_path / "cut.html"
+    path.write_bytes(b'<!DOCTYPE html><html><head><title>Ferry</title></head><body><p>The island ferry will run four '
+                     b'times a day instead of six from March, the operator said.</p>'
+                     b'<ul><div class=post-body><div>><li></=')
+    [article] = read_file(path).articles
+    assert article.body.endswith("the operator said.") and article.comments == []
