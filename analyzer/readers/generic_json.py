@@ -1551,11 +1551,11 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     return result
 
 
-def _page_field(comment: Comment, names: tuple[str, ...]) -> tuple[str | None, str | None]:
-    """The key among ``names`` in the comment's unread fields and its text value."""
+def _page_field(comment: Comment, names: tuple[str, ...]) -> str | None:
+    """The text of the first of these fields among the comment's unread ones."""
     key = _named(comment.extra, names)
     value = comment.extra.get(key) if key else None
-    return key, value.strip() if isinstance(value, str) and value.strip() else None
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _by_page(comments: list[Comment]) -> list[tuple[str | None, list[Comment]]] | None:
@@ -1566,7 +1566,7 @@ def _by_page(comments: list[Comment]) -> list[tuple[str | None, list[Comment]]] 
     pages: dict[str, str] = {}
     for comment in comments:
         if comment.parent_id is None:
-            page = _page_field(comment, _PAGE_URL)[1]
+            page = _page_field(comment, _PAGE_URL)
             if page is None or not page.startswith(("https://", "http://")):
                 return None
             pages[comment.id] = page
@@ -1585,7 +1585,7 @@ def _page_described(page: str | None, comments: list[Comment]) -> dict[str, Any]
     if page is None:
         return {}
     first = next(c for c in comments if c.parent_id is None)
-    return {"url": page, "title": _page_field(first, _PAGE_TITLE)[1]}
+    return {"url": page, "title": _page_field(first, _PAGE_TITLE)}
 
 
 def _article_objects(items: list[Any], fields: _Fields) -> dict[str, dict[str, Any]]:

@@ -145,9 +145,9 @@ class _Thread:
     more_stubs: int = 0
     continue_stubs: int = 0
 
-    def carry(self, data: dict[str, Any]) -> None:
-        """Keep what a comment carries of the post, where an earlier comment did not."""
-        self.carried = {**_carried(data), **self.carried}
+    def carry(self, carried: dict[str, str]) -> None:
+        """Keep what a comment carries of the post (``_carried``), where an earlier comment did not."""
+        self.carried = {**carried, **self.carried}
 
 
 _CARRIED = ("link_title", "link_permalink", "link_url")
@@ -282,7 +282,7 @@ class _Walker:
         self.position += 1
         thread = self.thread(thread_id)
         thread.comments.append(comment)
-        thread.carry(data)
+        thread.carry(_carried(data))
         self.thread_of_comment[comment.id] = thread_id
 
     def add_more(self, data: dict[str, Any]) -> None:
@@ -500,7 +500,7 @@ class _DumpReader:
         self.walker.position += 1
         thread = self.walker.thread(thread_id)
         thread.comments.append(comment)
-        thread.carried = {**carried, **thread.carried}
+        thread.carry(carried)
         self.walker.thread_of_comment[comment.id] = thread_id
         if subreddit:
             self.subreddits.setdefault(thread_id, subreddit)
