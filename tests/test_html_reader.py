@@ -274,6 +274,29 @@ def test_a_comment_that_is_a_relative_time_word_is_a_comment_not_a_header(tmp_pa
         ("Ann", "When does it start?"), ("Bo", "Yesterday."), ("Cy", "Too late.")]
 
 
+def test_an_asp_net_page_form_holds_comments_opened_by_their_anchors(tmp_path):
+    # ASP.NET Web Forms wrap the whole page in one form (its __VIEWSTATE first): the page, not an input form;
+    # an older blog engine opens each comment's block with an empty <a name="comment…"> and ends it with a
+    # footer naming the date and then the commenter
+    def block(cid: int, text: str, when: str, author: str) -> str:
+        return (f'<div class="Normal"><a name="comment{cid}"></a>{text}<p class="postfoot">posted on {when} by '
+                f'<a href="https://example.org/{author}" rel="nofollow">{author}</a></p></div><hr>')
+
+    path = tmp_path / "blog.aspx.html"
+    path.write_text('<!DOCTYPE html><html><head><title>Ferry timetable cut</title></head><body>'
+                    '<form method="post" action="blog.aspx" id="Form"><div><input type="hidden" name="__VIEWSTATE" '
+                    'value="dDwtMTA4MTk="></div><div class="post"><h1>Ferry timetable cut</h1><p>The island ferry '
+                    'will run four times a day instead of six from March, the operator said.</p></div>'
+                    '<div class="post"><h3>COMMENTS</h3>'
+                    + block(184238, "Four runs will not do.", "Wednesday, October 24, 2012 at 7:26 PM", "Darren")
+                    + block(184265, "Crews come first.", "Thursday, October 25, 2012 at 2:11 AM", "Shachar")
+                    + '</div><input type="text" name="comment"></form></body></html>')
+    [article] = read_file(path).articles
+    assert [(c.id, c.author, c.time, c.text) for c in article.comments] == [
+        ("comment-184238", "Darren", "2012-10-24T19:26:00", "Four runs will not do."),
+        ("comment-184265", "Shachar", "2012-10-25T02:11:00", "Crews come first.")]
+
+
 def test_a_camel_case_comment_class_marks_a_comment(tmp_path):
     # Blogger's classic template: div.blogComment holding the text and a byline; "latestComment" is a widget
     def item(cid: int, text: str) -> str:

@@ -140,7 +140,9 @@ _AUTHOR_SUFFIX = re.compile(
     r"\s*(?:\(\d+\)\s*\*?|says:?|said:?|sagt:?|dit\s*:|schreibt:?|writes:?|wrote:?|:|\b(?:on|at)\b)\s*$", re.IGNORECASE
 )
 _AUTHOR_PREFIX = re.compile(r"^\s*(?:by|von|par|posted by)\s+", re.IGNORECASE)
-_TIME_CLASS = re.compile(r"date|time|posted|published|meta|footer|details", re.IGNORECASE)
+_TIME_CLASS = re.compile(r"date|time|posted|published|meta|foot(?:er)?(?:$|[-_])|details", re.IGNORECASE)
+#: A date line that ends naming the commenter ("posted on October 24, 2012 at 7:26 PM by Darren").
+_BY_AT_END = re.compile(r"\bby\s+(?P<a>[^\W\d][^\n]{0,59}?)\s*$", re.IGNORECASE)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _HAS_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 
@@ -264,10 +266,16 @@ def _in_non_comment_area(element: etree._Element) -> bool:
             break
         # Reddit shows each comment's text inside its (hidden) edit form, form.usertext: not an input form
         reddit_text = node.tag == "form" and "usertext" in _tokens(node)
-        if (node.tag in _NEVER_COMMENT_TAGS and not reddit_text) or any(
+        if (node.tag in _NEVER_COMMENT_TAGS and not reddit_text and not _is_page_form(node)) or any(
                 _CHROME.search(n) for n in (*_tokens(node), node.get("id") or "")):
             return True
     return False
+
+
+def _is_page_form(node: etree._Element) -> bool:
+    """ASP.NET Web Forms wrap the whole page in one form (its state in a hidden ``__VIEWSTATE`` input at the
+    top): the page, not an input form."""
+    return node.tag == "form" and bool(node.xpath("./input[@name='__VIEWSTATE'] | ./div/input[@name='__VIEWSTATE']"))
 
 
 def _is_comment_microdata(element: etree._Element) -> bool:
@@ -315,7 +323,21 @@ def _is_body(element: etree._Element) -> bool:
 def _is_marked_item(element: etree._Element) -> bool:
     tokens = _tokens(element)
     return (bool(_ITEM_ID.search(element.get("id") or "")) or any(_ITEM_CLASS.match(t) for t in tokens)
-            or _is_comment_microdata(element) or _HN_ITEM in tokens or _is_disqus_post(element))
+            or _is_comment_microdata(element) or _HN_ITEM in tokens or _is_disqus_post(element)
+            or _opens_with_comment_anchor(element))
+
+
+def _opens_with_comment_anchor(element: etree._Element) -> bool:
+    """An element whose first child is an empty anchor named for a comment (``<a name="comment184238">``),
+    as older blog engines open each comment's block. A list whose anchors each precede a comment (Drupal's
+    ``<a id="comment-5">`` before ``div.comment``) opens with one too, but holds more than one."""
+    first = next((child for child in element if isinstance(child.tag, str)), None)
+    if first is None or first.tag != "a" or first.get("href") is not None or len(first) or (first.text or "").strip():
+        return False
+    if not _ITEM_ID.search(first.get("name") or first.get("id") or ""):
+        return False
+    return sum(1 for child in element if isinstance(child.tag, str) and child.tag == "a"
+               and _ITEM_ID.search(child.get("name") or child.get("id") or "")) == 1
 
 
 def _is_container(element: etree._Element) -> bool:
@@ -577,6 +599,9 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
         inside = [e for e in body.iterdescendants() if isinstance(e.tag, str) and e not in quoted]
         author, author_element = _author(inside, set())
     when, when_text, time_element = _time(own)
+    if author is None and time_element is not None and (named := _BY_AT_END.search(
+            " ".join(time_element.text_content().split()))):
+        author = named.group("a")
     drop = nested | {e for e in (author_element, time_element) if e is not None}
     text = _without_number_lines(_block_text(_without(body, drop, noise=True)))
     if not bare:
