@@ -297,6 +297,19 @@ def test_an_asp_net_page_form_holds_comments_opened_by_their_anchors(tmp_path):
         ("comment-184265", "Shachar", "2012-10-25T02:11:00", "Crews come first.")]
 
 
+def test_a_meta_line_under_the_text_names_the_author_and_leaves_the_text(tmp_path):
+    # p.comment-meta inside the text block: "by Ann on March 3, 2024 at 8:43 pm. Reply #"
+    def item(cid: int, author: str, text: str) -> str:
+        return (f'<div class="comment" id="comment-{cid}"><div class="comment-body"><p>{text}</p>'
+                f'<p class="comment-meta">by {author} on March 3, 2024 at 8:43 pm. <a class="comment-reply-link" '
+                f'href="#respond">Reply</a> <a href="#comment-{cid}">#</a></p></div></div>')
+
+    path = tmp_path / "meta.html"
+    path.write_text(_forum_page(item(181, "peter cowan", "Four runs will not do.") + item(182, "Ann", "Agreed.")))
+    assert [(c.author, c.time, c.text) for c in read_file(path).articles[0].comments] == [
+        ("peter cowan", "2024-03-03T20:43:00", "Four runs will not do."), ("Ann", "2024-03-03T20:43:00", "Agreed.")]
+
+
 def test_a_camel_case_comment_class_marks_a_comment(tmp_path):
     # Blogger's classic template: div.blogComment holding the text and a byline; "latestComment" is a widget
     def item(cid: int, text: str) -> str:

@@ -142,7 +142,7 @@ _AUTHOR_SUFFIX = re.compile(
 _AUTHOR_PREFIX = re.compile(r"^\s*(?:by|von|par|posted by)\s+", re.IGNORECASE)
 _TIME_CLASS = re.compile(r"date|time|posted|published|meta|foot(?:er)?(?:$|[-_])|details", re.IGNORECASE)
 #: A date line that ends naming the commenter ("posted on October 24, 2012 at 7:26 PM by Darren").
-_BY_AT_END = re.compile(r"\bby\s+(?P<a>[^\W\d][^\n]{0,59}?)\s*$", re.IGNORECASE)
+_BY_AT_END = re.compile(r"\bby\s+(?P<a>[^\W\d][^\d\n|]{0,59}?)\s*$", re.IGNORECASE)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _HAS_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 
@@ -574,6 +574,15 @@ def _without_number_lines(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _named_in_date_line(line: str) -> str | None:
+    """The commenter a date line names, where no author element does: "by Ann on March 3, 2024 …" (a byline,
+    as plain text reads one), "posted on March 3, 2024 by Ann"."""
+    if line.lower().startswith(("by ", "by:", "posted by")):
+        return time_and_author(line)[1]
+    named = _BY_AT_END.search(line)
+    return named.group("a") if named else None
+
+
 def _comment_title(own: list[etree._Element], inside_text: set[etree._Element],
                    header: set[etree._Element]) -> str | None:
     """The subject line the commenter gave the comment, outside its text block (SB Nation's ``comment_title``,
@@ -599,9 +608,8 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
         inside = [e for e in body.iterdescendants() if isinstance(e.tag, str) and e not in quoted]
         author, author_element = _author(inside, set())
     when, when_text, time_element = _time(own)
-    if author is None and time_element is not None and (named := _BY_AT_END.search(
-            " ".join(time_element.text_content().split()))):
-        author = named.group("a")
+    if author is None and time_element is not None:
+        author = _named_in_date_line(" ".join(time_element.text_content().split()))
     drop = nested | {e for e in (author_element, time_element) if e is not None}
     text = _without_number_lines(_block_text(_without(body, drop, noise=True)))
     if not bare:
