@@ -242,6 +242,22 @@ def test_a_page_saved_as_one_file_is_read_as_the_page_it_holds(tmp_path: Path) -
                                                           "https://news.example/2024/ferries")
 
 
+def _unmarked_relative_times_page() -> bytes:
+    """The fixture page with relative times ("3 hours ago"), without its own save mark."""
+    page = (FIXTURES / "html/relative_times_singlefile.html").read_text()
+    return page.replace("Page saved with SingleFile", "Page notes").encode()
+
+
+def test_a_saved_pages_relative_times_are_dated_from_when_the_browser_saved_it(tmp_path: Path) -> None:
+    saved = tmp_path / "fares.mhtml"
+    saved.write_bytes(_mhtml([("text/html", "quoted-printable", _unmarked_relative_times_page())]))
+    [article] = read_file(saved).articles
+    assert article.extra["saved_at"] == "2024-01-05T10:00:00+00:00"  # the MIME Date Chrome writes
+    assert [(c.time, c.extra["time_text"]) for c in article.comments[:3]] == [
+        ("2024-01-05T07:00:00+00:00", "3 hours ago"), ("2024-01-05T08:00:00+00:00", "2h"),
+        ("2024-01-04T21:15:00+00:00", "yesterday at 9:15 PM")]
+
+
 def test_comments_a_saved_page_holds_in_a_frame_become_its_comments(tmp_path: Path) -> None:
     # a Disqus page: the page itself only embeds the thread; the browser saved the frame the thread was drawn in
     page = (FIXTURES / "html/disqus_embed.html").read_bytes()
@@ -252,7 +268,8 @@ def test_comments_a_saved_page_holds_in_a_frame_become_its_comments(tmp_path: Pa
     assert "nightly snapshots" in article.title and "halved our storage bill" in article.body
     assert [(c.id, c.parent_id, c.author) for c in article.comments] == [
         ("comment-5001", None, "Ann Lee"), ("comment-5002", "comment-5001", "Bo Park"), ("comment-5003", None, "Cy")]
-    assert article.extra == {"comments_from_frame": 1}  # no "loaded by a script": they are here
+    # no "loaded by a script": they are here; and when the browser saved the page (its MIME Date)
+    assert article.extra == {"comments_from_frame": 1, "saved_at": "2024-01-05T10:00:00+00:00"}
     # a frame's thread beside the page's own comments is an article of its own, nothing merged or lost
     page = (FIXTURES / "html/wordpress_nested.html").read_bytes()
     saved.write_bytes(_mhtml([("text/html", "quoted-printable", page), ("text/html", "quoted-printable", frame)]))
@@ -360,6 +377,24 @@ def test_a_web_archive_gives_its_pages_and_the_dumps_it_captured(tmp_path: Path)
     packed = tmp_path / "crawl.warc.gz"
     packed.write_bytes(_warc(captures, compress=True))
     assert _records(packed) == _records(archive)
+
+
+def test_a_captured_pages_relative_times_are_dated_from_when_it_was_captured(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(PAGE_URL, "response", http_headers=headers,
+                                                  payload=io.BytesIO(_unmarked_relative_times_page()),
+                                                  warc_headers_dict={"WARC-Date": "2024-03-05T17:30:00Z"}))
+    archive = tmp_path / "crawl.warc"
+    archive.write_bytes(buffer.getvalue())
+    [article] = read_file(archive).articles
+    assert article.extra["saved_at"] == "2024-03-05T17:30:00+00:00"
+    assert [c.time for c in article.comments] == ["2024-03-05T14:30:00+00:00", "2024-03-05T15:30:00+00:00",
+                                                  "2024-03-04T21:15:00+00:00", "2024-03-01T08:00:00+01:00", None]
 
 
 def test_a_revisit_of_an_earlier_capture_is_counted_not_read_again(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ X_CONVERSATION = FIXTURES / "generic_json/x_conversation.json"
 COMMENTO = FIXTURES / "generic_json/commento_export.json"
 REMARK42 = FIXTURES / "generic_json/remark42_backup.jsonl"
 ISSO = FIXTURES / "generic_json/isso_thread.json"
+TELEGRAM = FIXTURES / "generic_json/telegram_discussion.json"
 
 
 def _rejects(path: Path) -> list[tuple[str, str]]:
@@ -962,3 +963,46 @@ def test_an_isso_thread_with_fields_of_the_wrong_type_is_read(tmp_path: Path) ->
     assert [(c.id, c.parent_id, c.status) for c in article.comments] == [
         ("1", None, "published"), ("2", "1", "deleted"), ("3", "1", "published"), ("4", None, "pending")]
     assert result.rejects == []
+
+
+def test_a_telegram_discussion_group_gives_each_channel_post_its_comments() -> None:
+    # Telegram Desktop's export: a channel post copied into its discussion group is the article, the messages
+    # answering it (down their replies) its comments; formatted text is a list of parts; read as a table before,
+    # authors were lost, replies flat, the post a comment and formatted messages rejected
+    result = read_file(TELEGRAM)
+    assert detect_format(TELEGRAM) == "generic-json"
+    fares, cafe, chat = result.articles
+    assert (fares.id, fares.title, fares.date) == ("1700000001/2", "Ferry fares to rise by eight percent",
+                                                   "2024-03-05T09:05:00+00:00")
+    assert fares.body.endswith("which doubled over the winter. Read more")
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in fares.comments] == [
+        ("3", None, 0, "Ann Lee", "2024-03-05T09:07:00+00:00", "Eight percent on top of last year's rise is too much."),
+        ("4", "3", 1, "Bo Park", "2024-03-05T09:09:00+00:00", "Fuel doubled, what did you expect?"),
+        ("5", None, 0, None, "2024-03-05T09:11:00+00:00", "Season tickets too?")]  # a deleted account: no name
+    assert fares.comments[0].extra["from_id"] == "user111" and fares.extra["platform"] == "telegram"
+    # a post nobody answered is an article without comments, not a comment
+    assert (cafe.id, cafe.title, cafe.comments) == ("1700000001/7", "Harbour cafe reopens on Friday.", [])
+    # messages under no post: the chat's own article
+    assert (chat.id, chat.title) == ("1700000001", "Harbour Gazette Comments")
+    assert [(c.id, c.parent_id, c.author) for c in chat.comments] == [("8", None, "Dee Ross"), ("9", "8", "Ann Lee")]
+    # nothing lost: the service message and the photo without a caption are rejects, each with its place
+    assert _rejects(TELEGRAM) == [
+        ("$.messages[0]", "comment not read: a service message (migrate_from_group), not a comment"),
+        ("$.messages[5]", "comment not read: no text in 'text'")]
+
+
+def test_a_telegram_account_export_reads_every_chat(tmp_path: Path) -> None:
+    chat = json.loads(TELEGRAM.read_text())
+    other = {"name": "Ann Lee", "type": "personal_chat", "id": 111, "messages": [
+        {"id": 1, "type": "message", "date": "2024-03-06T08:00:00", "date_unixtime": "1709712000", "from": "Ann Lee",
+         "from_id": "user111", "text": "See you on the ferry."}]}
+    export = tmp_path / "result.json"
+    export.write_text(json.dumps({"about": "Here is the data you requested.",
+                                  "chats": {"about": "This page lists all chats from this export.",
+                                            "list": [chat, other]}}))
+    articles = read_file(export).articles
+    assert [(a.id, len(a.comments)) for a in articles] == [("1700000001/2", 3), ("1700000001/7", 0),
+                                                           ("1700000001", 2), ("111", 1)]
+    # a head too short to parse (an export of many messages) is still known by its envelope
+    assert readers()["generic-json"].sniff(TELEGRAM.read_bytes()[:400], TELEGRAM) > readers()["tabular"].sniff(
+        TELEGRAM.read_bytes()[:400], TELEGRAM)

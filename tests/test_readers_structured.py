@@ -983,11 +983,8 @@ def test_flags_give_deleted_before_spam_whatever_their_spelling() -> None:
 def test_thread_tops_walk_up_to_the_first_comment_whose_parent_is_not_there_and_loops_have_none() -> None:
     from analyzer.readers._common import thread_tops
 
-    def comment(cid: str, parent: str | None) -> Comment:
-        return Comment(id=cid, text="x", position=0, parent_id=parent)
-
-    chain = [comment(str(n), str(n - 1) if n else None) for n in range(5000)][::-1]  # deep, replies first
-    tops = thread_tops([*chain, comment("o", "gone"), comment("o2", "o"), comment("a", "b"), comment("b", "a")])
+    chain = {str(n): str(n - 1) if n else None for n in reversed(range(5000))}  # deep, replies first
+    tops = thread_tops({**chain, "o": "gone", "o2": "o", "a": "b", "b": "a"})
     assert tops["4999"] == tops["0"] == "0" and tops["o2"] == tops["o"] == "o"  # an orphan tops its own thread
     assert tops["a"] is None and tops["b"] is None
 

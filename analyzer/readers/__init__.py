@@ -41,6 +41,7 @@ from analyzer.config import ReadOptions
 from analyzer.readers._common import UTF16_BOMS, csv_head
 from analyzer.readers._compressed import (Compression, UnreadableContainer, container_of, decompress, inner_name,
                                           saved_page, warc_captures, zip_members)
+from analyzer.readers._saved_time import anchor_times
 from analyzer.records import COMMENTS_BY_SCRIPT, Article, Reject
 
 #: How many bytes of a file the sniffers see at first.
@@ -394,6 +395,7 @@ def _read_saved_page(path: Path, fmt: str | None, options: ReadOptions | None) -
     _join_frames(result, frames)
     for article in result.articles:
         article.url = article.url or saved.location
+    anchor_times(result.articles, saved.saved_at)
     return result
 
 
@@ -461,6 +463,7 @@ def _read_warc(path: Path, options: ReadOptions | None) -> ReadResult:
                         unread["data no reader recognises"] += 1
                     continue
                 _name_captures(read, capture.url, page)
+                anchor_times(read.articles, capture.captured_at)
                 result.articles += read.articles
                 result.rejects += read.rejects
         except UnreadableContainer as error:

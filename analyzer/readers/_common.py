@@ -7,7 +7,7 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -195,28 +195,27 @@ def with_subject(text: str, subject: str | None) -> str:
     return f"{subject}\n\n{text}".strip()
 
 
-def thread_tops(comments: Iterable[Comment]) -> dict[str, str | None]:
-    """Each comment's thread top: the id of the first comment up its chain of parents whose parent is not among
-    them (a top-level comment is its own); None in a loop of parents. Walks up without recursion, each comment
-    once."""
-    by_id = {comment.id: comment for comment in comments}
+def thread_tops(parents: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Each item's thread top, given each item's parent by id (comments, messages): the id of the first item up
+    its chain of parents whose parent is not among them (a top-level item is its own); None in a loop of
+    parents. Walks up without recursion, each item once."""
     tops: dict[str, str | None] = {}
-    for comment in by_id.values():
+    for start in parents:
         chain: list[str] = []
         on_chain: set[str] = set()
-        node = comment
-        while node.id not in tops:
-            if node.id in on_chain:  # a loop of parents has no top
-                tops[node.id] = None
+        node = start
+        while node not in tops:
+            if node in on_chain:  # a loop of parents has no top
+                tops[node] = None
                 break
-            chain.append(node.id)
-            on_chain.add(node.id)
-            parent = by_id.get(node.parent_id) if node.parent_id else None
-            if parent is None:
-                tops[node.id] = node.id
+            chain.append(node)
+            on_chain.add(node)
+            parent = parents[node]
+            if parent is None or parent not in parents:
+                tops[node] = node
                 break
             node = parent
-        tops.update(dict.fromkeys(chain, tops[node.id]))
+        tops.update(dict.fromkeys(chain, tops[node]))
     return tops
 
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.readers._saved_time import save_time
 from analyzer.records import Reject
 
 #: A decompressed dump larger than this is refused: a few kilobytes of gzip can hold gigabytes of zeros.
@@ -246,11 +247,12 @@ def container_of(path: Path) -> Container:
 
 @dataclass(frozen=True)
 class SavedPage:
-    """The HTML of a page saved as one file, the page's own first (then its frames'), and the address it was
-    saved from."""
+    """The HTML of a page saved as one file, the page's own first (then its frames'), the address it was
+    saved from, and when (MHTML's ``Date``, as ISO 8601; a Safari web archive records none)."""
 
     parts: list[bytes]
     location: str | None
+    saved_at: str | None = None
 
 
 def saved_page(path: Path) -> SavedPage:
@@ -275,7 +277,8 @@ def _mhtml(data: bytes) -> SavedPage:
         raise UnreadableContainer("file", f"a page saved as one file (MHTML) whose HTML cannot be decoded "
                                           f"({error or type(error).__name__})") from None
     location = message.get("Snapshot-Content-Location") or message.get("Content-Location")
-    return SavedPage(parts, str(location).strip() if location else None)
+    saved_at = message.get("Date")
+    return SavedPage(parts, str(location).strip() if location else None, save_time(str(saved_at)) if saved_at else None)
 
 
 def _web_archive(data: bytes) -> SavedPage:
@@ -326,6 +329,8 @@ class Capture:
     media_type: str
     data: bytes
     unread: str | None = None
+    #: When it was captured (``WARC-Date``, ISO 8601).
+    captured_at: str | None = None
 
 
 #: What a revisit record is, as the summary line counts it.
@@ -358,7 +363,8 @@ def warc_captures(path: Path) -> Iterator[Capture]:
                 data = record.content_stream().read()
                 if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended before the record's length
                     raise EOFError(f"{url or 'its capture'} is cut short")
-                yield Capture(url, media_type, data)
+                captured_at = record.rec_headers.get_header("WARC-Date")
+                yield Capture(url, media_type, data, captured_at=save_time(captured_at) if captured_at else None)
                 given += 1
         # what warcio raises on a damaged or hostile record (a missing header reaches it as None)
         except (ArchiveLoadFailed, ValueError, OSError, EOFError, AttributeError, KeyError, IndexError, TypeError) as error:

@@ -55,6 +55,12 @@ comment, and a comment answering it is top level.
   in ``replies`` connections.
 - OpenWeb's conversation answers (``{"conversation": {"comments": [...]}, "users": {...}}``; one answer or a list
   of pages): one article per conversation; text from the ``content`` parts, author from ``users``.
+- Telegram Desktop's chat export (``result.json``: ``{"name", "type": "public_supergroup" …, "messages": [...]}``,
+  or the account's, its chats under ``chats.list``): a channel's post (a discussion group's copy of it, from a
+  ``channel…``) is an article, its opening line the title, and the messages answering it, down their
+  ``reply_to_message_id``, its comments; the chat's other messages are one article titled by its name. Formatted
+  text (a list of parts) is joined, the time is ``date_unixtime``, a service message ("pinned a message") is a
+  reject, as is a photo without a caption.
 
 Two self-hosted comment systems' own exports are read the same way, though no post is in them:
 
@@ -97,6 +103,7 @@ from analyzer.readers._common import (
     to_iso8601,
     with_subject,
 )
+from analyzer.readers._saved_time import keep_shown_time
 from analyzer.readers._structured import (
     BadJson,
     DecodedText,
@@ -187,8 +194,13 @@ _NESTED_LIST = re.compile(rb'"[\w-]*(?:repl|answer|child|respons|sub_?comment)[\
 
 # Platform thread envelopes, for a head too short to parse: Mastodon's context, Discourse's topic, Lemmy's views,
 # Bluesky's thread views, X's tweets (typed references, edit history: fields only X's API v2 writes), GraphQL
-# connections (Coral's).
+# connections (Coral's), Telegram's chat export (a chat type, then its messages).
+#: The chat types of Telegram's export (``_telegram``).
+_TELEGRAM_CHAT_TYPES = frozenset({"personal_chat", "bot_chat", "saved_messages", "private_group", "private_supergroup",
+                                  "public_supergroup", "private_channel", "public_channel"})
 _PLATFORM_HEAD = re.compile(rb'\A[ \t\r\n]*\{[ \t\r\n]*"(?:ancestors|descendants)"\s*:\s*\['
+                            rb'|"type"\s*:\s*"(?:' + "|".join(sorted(_TELEGRAM_CHAT_TYPES)).encode() +
+                            rb')",\s*"id"\s*:\s*-?\d+,\s*"messages"\s*:\s*\['
                             rb'|"post_stream"\s*:\s*\{\s*"posts"\s*:\s*\['
                             rb'|"comments"\s*:\s*\[\s*\{\s*"comment"\s*:\s*\{'
                             rb'|"\$type"\s*:\s*"app\.bsky\.feed\.defs#threadViewPost"'
@@ -580,7 +592,7 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
     if not text and status != "deleted":
         raise ItemError(f"no text in {fields.text!r}")
     used = fields.used()
-    return Comment(
+    comment = Comment(
         id=(text_field(obj, fields.id) if fields.id else None) or where,  # the path is unique and says where
         text=text,
         position=position,
@@ -592,6 +604,8 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
         kind=_kind(obj),
         extra={key: extra_value(value) for key, value in obj.items() if key not in used},
     )
+    keep_shown_time(comment, obj.get(fields.time) if fields.time else None)
+    return comment
 
 
 def _id_of(obj: dict[str, Any], key: str | None) -> str | None:
@@ -1447,8 +1461,100 @@ def _openweb(document: Any) -> _Platform | None:
         for key, (answer, items) in threads.items()], fields=_OPENWEB_FIELDS, sources=_OPENWEB_SOURCES)
 
 
+# Telegram Desktop's chat export ("Export chat history", machine-readable JSON: result.json): {"name", "type", "id",
+# "messages": [message]}, or the account's whole export holding such chats under {"chats": {"list": [...]}}, a
+# message being {"id", "type": "message" | "service", "date" (the exporting machine's local time), "date_unixtime",
+# "from", "from_id" ("user…", "channel…"), "reply_to_message_id", "text" (a string, or a list of strings and
+# {"type", "text"} parts where it is formatted), "text_entities", "photo", "file", "forwarded_from" …}; a service
+# message ({"actor", "action": "pin_message" …}) is none of the chat's words. A channel's discussion group holds each
+# channel post (copied in from the channel) and the comments answering it.
+
+#: The keys of the message objects built from Telegram's (_telegram_message), and where their values come from.
+_TELEGRAM_FIELDS = _Fields(text="text", replies=None, id="id", parent="reply_to_message_id", author="from",
+                           time="time")
+_TELEGRAM_SOURCES = {"text": "text (its parts joined)", "time": "date_unixtime, else date"}
+#: A title made of a post's opening is cut here.
+_TELEGRAM_TITLE_CHARS = 120
+
+
+def _telegram_chats(document: Any) -> list[dict[str, Any]] | None:
+    """The chats of a Telegram export (one chat's, or the account's), with their messages; None for any other
+    document."""
+    if isinstance(document, dict) and document.get("type") in _TELEGRAM_CHAT_TYPES and isinstance(
+            document.get("messages"), list):
+        return [document]
+    chats = _objects_in(_dig(document, "chats"), "list") + _objects_in(_dig(document, "left_chats"), "list")
+    listed = [chat for chat in chats if isinstance(chat.get("messages"), list)]
+    return listed if listed and all(chat.get("type") in _TELEGRAM_CHAT_TYPES for chat in listed) else None
+
+
+def _telegram_text(message: dict[str, Any]) -> Any:
+    """A message's text, its formatted parts joined; anything else as it is (rejected as no text)."""
+    text = message.get("text")
+    if not isinstance(text, list):
+        return text
+    return "".join(part if isinstance(part, str) else part.get("text") if isinstance(part, dict) and isinstance(
+        part.get("text"), str) else "" for part in text)
+
+
+def _telegram_message(message: Any) -> Any:
+    """A Telegram message as the object read (keys of _TELEGRAM_FIELDS): its text joined, its time the Unix time
+    (else the local ``date``). Anything else is read as it is (and rejected with its path)."""
+    if not isinstance(message, dict):
+        return message
+    kept = {key: value for key, value in message.items() if key not in ("text", "text_entities", "date_unixtime")}
+    return {**kept, **_present(text=_telegram_text(message), time=message.get("date_unixtime") or message.get("date"))}
+
+
+def _telegram_post(message: dict[str, Any], chat: str | None) -> _Thread:
+    """A channel post as the article its comments answer: its text the body, its opening the title."""
+    text = _telegram_text(message)
+    body = clean_text(text) if isinstance(text, str) else ""
+    opening = body.split("\n", 1)[0]
+    title = opening if len(opening) <= _TELEGRAM_TITLE_CHARS else opening[:_TELEGRAM_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
+    post_id = _id_of(message, "id")
+    return _Thread([], id=f"{chat}/{post_id}" if chat else post_id, title=title or None, body=body,
+                   date=_time(_telegram_message(message), "time"), post_id=post_id)
+
+
+def _telegram_chat(chat: dict[str, Any], at: str, refused: list[tuple[Any, str, str]]) -> list[_Thread]:
+    """A chat's articles. A channel's post (in a channel's export, or a discussion group's copy of it) is an
+    article, and the messages answering it, down its replies, are its comments; the chat's other messages are
+    one article named after the chat. A service message is refused: it is none of the chat's words."""
+    chat_id = _id_of(chat, "id")
+    listed = [(message, _child(_child(at, "messages"), index)) for index, message in enumerate(chat["messages"])]
+    ids = {key: message for message, _ in listed if isinstance(message, dict) and (key := _id_of(message, "id"))}
+    tops = thread_tops({key: _id_of(message, "reply_to_message_id") for key, message in ids.items()})
+    posts = {key: _telegram_post(message, chat_id) for key, message in ids.items()
+             if tops.get(key) == key and message.get("type") != "service"
+             and str(message.get("from_id") or "").startswith("channel")}
+    rest = _Thread([], id=chat_id, title=_top_level(chat, ("name",)))
+    for message, where in listed:
+        key = _id_of(message, "id") if isinstance(message, dict) else None
+        if isinstance(message, dict) and message.get("type") == "service":
+            refused.append((message, where, f"a service message ({message.get('action') or 'no action'}), "
+                                            "not a comment"))
+        elif key not in posts:
+            (posts.get(tops.get(key) or "") or rest).items.append((_telegram_message(message), where))
+    return [*posts.values(), rest] if rest.items or not posts else list(posts.values())
+
+
+def _telegram(document: Any) -> _Platform | None:
+    """A Telegram chat export: one article per channel post that comments answer, and one for the rest of each
+    chat's messages (titled by the chat's name), threaded by ``reply_to_message_id``."""
+    chats = _telegram_chats(document)
+    if chats is None:
+        return None
+    refused: list[tuple[Any, str, str]] = []
+    at = "$" if chats == [document] else "$.chats.list"
+    threads = [thread for index, chat in enumerate(chats)
+               for thread in _telegram_chat(chat, at if at == "$" else _child(at, index), refused)]
+    return _Platform("telegram", f"{'$' if at == '$' else '$.chats.list[*]'}.messages", threads,
+                     fields=_TELEGRAM_FIELDS, sources=_TELEGRAM_SOURCES, refused=refused)
+
+
 _PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (
-    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x, _coral, _openweb)
+    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x, _coral, _openweb, _telegram)
 
 
 def _platform(document: Any) -> _Platform | None:
@@ -1501,7 +1607,8 @@ def _read_remark42(path: Path, decoded: DecodedText) -> ReadResult:
 
 
 @register(FORMAT, _sniff, "custom comment JSON: a list of comment objects (any usual field names), nested replies; "
-                          "Mastodon, Discourse, Lemmy, Bluesky and X threads, Coral and OpenWeb answers; "
+                          "Mastodon, Discourse, Lemmy, Bluesky and X threads, Coral and OpenWeb answers, Telegram "
+                          "chat exports; "
                           "Commento exports, Remark42 backups")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     decoded = decode_text(path.read_bytes(), options.fallback_encoding)
@@ -1572,7 +1679,7 @@ def _by_page(comments: list[Comment]) -> list[tuple[str | None, list[Comment]]] 
             pages[comment.id] = page
     if len(set(pages.values())) == len(pages):
         return None
-    tops = thread_tops(comments)
+    tops = thread_tops({comment.id: comment.parent_id for comment in comments})
     grouped: dict[str | None, list[Comment]] = {}
     for comment in comments:
         top = tops.get(comment.id)

@@ -52,6 +52,7 @@ from analyzer.readers._common import (
     to_iso8601,
     with_subject,
 )
+from analyzer.readers._saved_time import keep_shown_time
 from analyzer.readers._structured import (
     BadJson,
     decode_text,
@@ -597,7 +598,7 @@ def _status(row: dict[str, Any], columns: _Columns, text: str) -> str:
 
 
 def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, text: str) -> Comment:
-    return Comment(
+    comment = Comment(
         # numbered in file order without an id column; named by its place, which no id can be, when
         # the id column leaves it empty or when parent ids cannot be followed (``unlinked``)
         id=_cell(row, columns.id) or (where if columns.id or columns.unlinked else str(position + 1)),
@@ -610,6 +611,8 @@ def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, 
         kind=KIND_WORDS[(_cell(row, columns.kind) or "").lower()] if columns.kind else "comment",
         extra={k: extra_value(v) for k, v in row.items() if k not in columns.used() and v not in (None, "")},
     )
+    keep_shown_time(comment, _cell(row, columns.time))
+    return comment
 
 
 def _link_by_counter(comments: list[Comment], counters: dict[int, str]) -> None:
@@ -626,7 +629,7 @@ def _thread_roots(comments: list[Comment]) -> dict[str, str | None]:
     """Each comment's thread root: the id its thread's top comment answers outside the table (None when
     that comment answers nothing, or its thread is a loop)."""
     by_id = {c.id: c for c in comments}
-    return {key: by_id[top].parent_id if top is not None else None for key, top in thread_tops(comments).items()}
+    return {key: by_id[top].parent_id if top is not None else None for key, top in thread_tops({c.id: c.parent_id for c in comments}).items()}
 
 
 def _post_article(path: Path, key: str, row: dict[str, Any] | None, columns: _Columns) -> Article:

@@ -1,0 +1,131 @@
+"""Relative times ("3 hours ago") dated from the time a page was saved, and the save times tools record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.readers import read_file
+from analyzer.readers._saved_time import is_relative_time, relative_time, save_time, save_time_in_page
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+SAVED = "2024-03-05T18:30:00+01:00"
+
+
+@pytest.mark.parametrize(("shown", "named"), [
+    ("3 hours ago", "2024-03-05T15:30:00+01:00"),
+    ("2h", "2024-03-05T16:30:00+01:00"),
+    ("Edited 2h ago", "2024-03-05T16:30:00+01:00"),
+    ("just now", SAVED),
+    ("yesterday at 9:15 PM", "2024-03-04T21:15:00+01:00"),
+    ("#1 — vor 8 Stunden", "2024-03-05T10:30:00+01:00"),
+    ("gestern, 10:42", "2024-03-04T10:42:00+01:00"),
+    ("il y a 2 jours", "2024-03-03T18:30:00+01:00"),
+    ("hace 2 días", "2024-03-03T18:30:00+01:00"),
+    ("2 years ago (edited)", "2022-03-05T18:30:00+01:00"),
+])
+def test_a_relative_time_is_reckoned_from_the_save_time_in_its_offset(shown: str, named: str) -> None:
+    assert is_relative_time(shown)
+    assert relative_time(shown, SAVED) == named
+
+
+@pytest.mark.parametrize("shown", ["10:42 AM", "Friday", "Tuesday July 24, @10:46AM", "March 2023", "12", "Reply",
+                                   "3 replies", "Like 3", "14 Jan 2020", "Ann Lee", "", "...", "in 3 hours",
+                                   "tomorrow", "next week"])
+def test_an_absolute_time_with_a_part_missing_or_no_time_is_not_completed_from_the_save_time(shown: str) -> None:
+    # dateparser alone would date "10:42 AM" on the save day and "July 24" in the year before it; and no comment
+    # was written after the page was saved ("in 3 hours")
+    assert not is_relative_time(shown)
+    assert relative_time(shown, SAVED) is None
+
+
+def test_the_same_on_any_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from analyzer.readers import _saved_time
+
+    expected = relative_time("3 hours ago", SAVED)
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    _saved_time._relative.cache_clear()
+    try:
+        assert relative_time("3 hours ago", SAVED) == expected == "2024-03-05T15:30:00+01:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.mark.parametrize(("page", "saved"), [
+    ("<html><!--\n Page saved with SingleFile \n url: https://x.example/a \n saved date: Tue Mar 05 2024 18:30:00 "
+     "GMT+0100 (Central European Standard Time)\n--><head>", "2024-03-05T18:30:00+01:00"),
+    ("<html>\n<!-- Mirrored from x.example/a.html by HTTrack Website Copier/3.x [XR&CO'2014], "
+     "Tue, 05 Mar 2024 17:30:00 GMT -->\n<head>", "2024-03-05T17:30:00+00:00"),
+    ("</html>\n<!--\n     FILE ARCHIVED ON 17:30:00 Mar 05, 2024 AND RETRIEVED FROM THE\n     INTERNET ARCHIVE ON "
+     "05:00:00 Dec 07, 2026.\n-->", "2024-03-05T17:30:00+00:00"),
+    ("<html><head><title>No mark</title></head><body><p>saved date: yesterday</p></body></html>", None),
+])
+def test_the_save_time_page_saving_tools_leave_in_the_page(page: str, saved: str | None) -> None:
+    assert save_time_in_page(page) == saved
+
+
+def test_a_javascript_gmt_offset_keeps_its_sign() -> None:
+    # dateutil reads "GMT+0100" the POSIX way, as an hour behind UTC
+    assert save_time("Tue Mar 05 2024 18:30:00 GMT+0100 (Mitteleuropäische Normalzeit)") == SAVED
+    assert save_time("not a time") is None
+
+
+def test_a_saved_page_dates_its_relative_times_and_keeps_what_it_showed() -> None:
+    [article] = read_file(FIXTURES / "html/relative_times_singlefile.html").articles
+    assert article.extra["saved_at"] == SAVED
+    assert [(c.author, c.time, c.extra.get("time_text"), c.extra.get("time_relative_to")) for c in article.comments] == [
+        ("Harbour Watcher", "2024-03-05T15:30:00+01:00", "3 hours ago", SAVED),
+        ("Skipper Jo", "2024-03-05T16:30:00+01:00", "2h", SAVED),
+        ("Day Tripper", "2024-03-04T21:15:00+01:00", "yesterday at 9:15 PM", SAVED),
+        # the page's own machine-readable time outranks what it showed
+        ("Ferry Fan", "2024-03-01T08:00:00+01:00", "4 days ago", None),
+        # a clock time alone is no day
+        ("Night Owl", None, None, None),
+    ]
+    assert "3 hours ago" not in article.comments[0].text
+
+
+def test_without_a_save_time_a_relative_time_stays_unknown_and_its_text_is_kept(tmp_path) -> None:
+    page = (FIXTURES / "html/relative_times_singlefile.html").read_text()
+    unmarked = tmp_path / "fares.html"
+    unmarked.write_text(page.replace("Page saved with SingleFile", "Page notes"))
+    [article] = read_file(unmarked).articles
+    assert "saved_at" not in article.extra
+    assert [(c.time, c.extra.get("time_text")) for c in article.comments[:3]] == [
+        (None, "3 hours ago"), (None, "2h"), (None, "yesterday at 9:15 PM")]
+
+
+def test_a_tables_unread_time_is_kept_and_dated_from_the_rows_scrape_time(tmp_path) -> None:
+    table = tmp_path / "scrape.csv"
+    table.write_text("article_title,author,time,text,scraped_at\n"
+                     "Ferry fares,Ann,3 hours ago,Too much.,2024-03-05T17:30:00Z\n"
+                     "Ferry fares,Bo,2024-03-05 12:00,Fine by me.,2024-03-05T17:30:00Z\n"
+                     "Ferry fares,Cy,Friday,Fair enough.,2024-03-05T17:30:00Z\n")
+    [article] = read_file(table).articles
+    assert [(c.author, c.time, c.extra.get("time_text"), c.extra.get("time_relative_to")) for c in article.comments] == [
+        ("Ann", "2024-03-05T14:30:00+00:00", "3 hours ago", "2024-03-05T17:30:00+00:00"),
+        ("Bo", "2024-03-05T12:00:00", None, None),
+        # not a relative time: kept as shown, not dated
+        ("Cy", None, "Friday", None),
+    ]
+
+
+def test_a_json_comments_unread_time_is_kept_and_dated_from_its_crawl_time(tmp_path) -> None:
+    dump = tmp_path / "scrape.json"
+    dump.write_text('[{"page_title": "Ferry fares", "author": "Ann", "time": "vor 2 Stunden", "text": "Zu teuer.",'
+                    ' "crawled_at": 1709659800},'
+                    ' {"page_title": "Ferry fares", "author": "Bo", "time": "2024-03-05 12:00", "text": "Passt.",'
+                    ' "crawled_at": 1709659800}]')
+    [article] = read_file(dump).articles
+    assert [(c.time, c.extra.get("time_text")) for c in article.comments] == [
+        ("2024-03-05T15:30:00+00:00", "vor 2 Stunden"), ("2024-03-05T12:00:00", None)]
+    # without a crawl time the text is kept, the time unknown
+    dump.write_text(dump.read_text().replace('"crawled_at"', '"likes"'))
+    assert [(c.time, c.extra.get("time_text")) for c in read_file(dump).articles[0].comments] == [
+        (None, "vor 2 Stunden"), ("2024-03-05T12:00:00", None)]
