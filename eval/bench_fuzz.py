@@ -100,8 +100,9 @@ A crossing is fine but the lights must not hold up the buses, half the town depe
 _CONTAINER_KEYS = {"replies", "comments", "children", "kids", "things", "items"}
 #: Keys of a comment object's text, by which the harness finds comments in any JSON shape.
 _TEXT_KEYS = {"body", "text", "content", "textOriginal", "textDisplay", "message", "msg", "comment", "full_text"}
-#: Keys that mark a story or post rather than a comment.
-_STORY_KEYS = {"selftext", "num_comments", "descendants", "comments_count"}
+#: Keys that mark a story or post rather than a comment (``forwarded_from``: a channel post Telegram copies into its
+#: discussion group, which is the article of the messages answering it).
+_STORY_KEYS = {"selftext", "num_comments", "descendants", "comments_count", "forwarded_from"}
 #: A number with more digits than Python's int() converts, written where the placeholder stands.
 _HUGE_INT_PLACEHOLDER = "__huge_int__"
 _HUGE_INT = "9" * 5000

@@ -1003,6 +1003,11 @@ def test_a_telegram_account_export_reads_every_chat(tmp_path: Path) -> None:
     articles = read_file(export).articles
     assert [(a.id, len(a.comments)) for a in articles] == [("1700000001/2", 3), ("1700000001/7", 0),
                                                            ("1700000001", 2), ("111", 1)]
+    # an anonymous admin writes as the group itself: a comment of the chat, not a post
+    chat["messages"].append({"id": 10, "type": "message", "date_unixtime": "1709640000", "from": chat["name"],
+                             "from_id": f"channel{chat['id']}", "text": "Please keep it civil."})
+    export.write_text(json.dumps(chat))
+    assert [c.id for c in read_file(export).articles[-1].comments] == ["8", "9", "10"]
     # a head too short to parse (an export of many messages) is still known by its envelope
     assert readers()["generic-json"].sniff(TELEGRAM.read_bytes()[:400], TELEGRAM) > readers()["tabular"].sniff(
         TELEGRAM.read_bytes()[:400], TELEGRAM)

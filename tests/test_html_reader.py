@@ -697,3 +697,34 @@ def test_a_page_cut_inside_a_list_with_a_broken_end_tag_is_read(tmp_path):
                      b'<ul><div class=post-body><div>><li></=')
     [article] = read_file(path).articles
     assert article.body.endswith("the operator said.") and article.comments == []
+
+
+def test_a_saved_youtube_watch_page_gives_threaded_comments_dated_from_its_save_time(tmp_path):
+    # YouTube draws its comments as web components (ytd-comment-thread-renderer, ytd-comment-view-model); read
+    # as generic markup they had neither author, time, id nor thread
+    article = _read("youtube_watch_singlefile.html")
+    assert (article.title, article.url, article.declared_comment_count) == (
+        "Ferry fares explained", "https://www.youtube.com/watch?v=abc123XYZ_0", 3)
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in article.comments] == [
+        ("UgzAAA", None, 0, "@annlee", "2024-03-05T15:30:00+01:00", "Eight percent on top of last year's rise is too much."),
+        ("UgzAAA.BBB", "UgzAAA", 1, "@skipperjo", "2024-03-05T16:30:00+01:00",
+         "@annlee Fuel doubled, what did you expect?"),
+        ("UgzCCC", None, 0, "@daytripper", "2024-03-04T18:30:00+01:00", "Will season tickets go up too?")]
+    assert article.comments[0].extra == {"time_text": "3 hours ago", "likes": 12,
+                                         "time_relative_to": "2024-03-05T18:30:00+01:00"}
+    assert "Eight percent" not in article.body
+    # YouTube's older markup (ytd-comment-renderer, the time a class of its own), saved without a save mark
+    older = (HTML / "youtube_watch_singlefile.html").read_text().replace("Page saved with SingleFile", "Notes")
+    older = older.replace("ytd-comment-view-model", "ytd-comment-renderer").replace(
+        'id="published-time-text"', 'class="published-time-text style-scope ytd-comment-renderer"')
+    path = tmp_path / "watch.html"
+    path.write_text(older)
+    [saved] = read_file(path).articles
+    assert [(c.id, c.author, c.time, c.extra["time_text"]) for c in saved.comments] == [
+        ("UgzAAA", "@annlee", None, "3 hours ago"), ("UgzAAA.BBB", "@skipperjo", None, "2 hours ago"),
+        ("UgzCCC", "@daytripper", None, "1 day ago (edited)")]
+    # saved before the comments were scrolled into view: none, and the page says where they are
+    page = (HTML / "youtube_watch_singlefile.html").read_text()
+    path.write_text(page[:page.index('<div id="contents"')] + page[page.index("</ytd-item-section-renderer>"):])
+    [unloaded] = read_file(path).articles
+    assert (unloaded.comments, unloaded.extra["comments_loaded_by"]) == ([], "YouTube")

@@ -1525,9 +1525,11 @@ def _telegram_chat(chat: dict[str, Any], at: str, refused: list[tuple[Any, str, 
     listed = [(message, _child(_child(at, "messages"), index)) for index, message in enumerate(chat["messages"])]
     ids = {key: message for message, _ in listed if isinstance(message, dict) and (key := _id_of(message, "id"))}
     tops = thread_tops({key: _id_of(message, "reply_to_message_id") for key, message in ids.items()})
+    # a group's anonymous admins write as the group itself ("channel" and its own id): comments, not posts
     posts = {key: _telegram_post(message, chat_id) for key, message in ids.items()
              if tops.get(key) == key and message.get("type") != "service"
-             and str(message.get("from_id") or "").startswith("channel")}
+             and str(message.get("from_id") or "").startswith("channel")
+             and message.get("from_id") != f"channel{chat_id}"}
     rest = _Thread([], id=chat_id, title=_top_level(chat, ("name",)))
     for message, where in listed:
         key = _id_of(message, "id") if isinstance(message, dict) else None

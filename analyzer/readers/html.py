@@ -35,6 +35,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import trafilatura
 from lxml import etree
@@ -918,6 +919,8 @@ _COMMENT_EMBEDS = {
     "Commento": '//*[@id="commento"]',
     "giscus": '//script[contains(@src, "giscus.app/client.js")]',
     "utterances": '//script[contains(@src, "utteranc.es/client.js")]',
+    # a watch page saved before its comments were scrolled into view: the section, empty
+    "YouTube": "//ytd-comments",
 }
 
 
@@ -1013,6 +1016,50 @@ def _shreddit_count(tree: etree._Element) -> int | None:
     post = next(tree.iter("shreddit-post"), None)
     count = post.get("comment-count") if post is not None else None
     return int(count) if count and count.isdigit() else None
+
+
+#: A saved YouTube watch page's comment elements (its web components): ``ytd-comment-view-model`` since 2024,
+#: ``ytd-comment-renderer`` before; a ``ytd-comment-thread-renderer`` holds a top comment, then its replies.
+_YOUTUBE_COMMENTS = ("ytd-comment-view-model", "ytd-comment-renderer")
+
+
+def _named_part(item: etree._Element, name: str) -> etree._Element | None:
+    """The first element in the item with this id, or this class (YouTube's older markup names some parts so)."""
+    return next((e for e in item.iter() if isinstance(e.tag, str) and (e.get("id") == name or name in _tokens(e))),
+                None)
+
+
+def _youtube_comment(item: etree._Element, parent: str | None, position: int) -> Comment:
+    """One comment of a saved YouTube watch page: its author, its text, its time as shown ("3 hours ago", dated
+    where the page records when it was saved) and its likes; its id the ``lc`` its permalink names."""
+    author, shown, text, likes = (_named_part(item, name) for name in (
+        "author-text", "published-time-text", "content-text", "vote-count-middle"))
+    link = shown.find(".//a") if shown is not None else None
+    linked = parse_qs(urlsplit(link.get("href") or "").query).get("lc", [""])[0] if link is not None else ""
+    when = " ".join(shown.text_content().split()) if shown is not None else ""
+    count = " ".join(likes.text_content().split()) if likes is not None else ""
+    return Comment(
+        id=linked or f"youtube-c{position}",
+        text=element_text(deepcopy(text)) if text is not None else "",
+        position=position,
+        parent_id=parent,
+        depth=0 if parent is None else 1,
+        author=" ".join(author.text_content().split()) or None if author is not None else None,
+        extra={**({"time_text": when} if when else {}), **({"likes": int(count)} if count.isdigit() else {})},
+    )
+
+
+def _youtube_comments(tree: etree._Element) -> list[tuple[etree._Element, Comment]]:
+    """The comments of a saved YouTube watch page, each thread's replies answering its top comment (YouTube
+    threads one level deep), in page order; empty on any other page."""
+    found: list[tuple[etree._Element, Comment]] = []
+    for thread in tree.iter("ytd-comment-thread-renderer"):
+        top: str | None = None
+        for number, item in enumerate(thread.iter(*_YOUTUBE_COMMENTS)):
+            comment = _youtube_comment(item, top, len(found))
+            top = top if number else comment.id
+            found.append((thread if number == 0 else item, comment))
+    return found
 
 
 def _body_text(tree: etree._Element, comment_items: list[etree._Element], include_comments: bool = False) -> str:
@@ -1124,12 +1171,13 @@ def _read_page(
     page = decoded.text
     tree, flattened = _parse(page, source)
     article_id = Path(source).stem or "page"
-    found, rejects = _structural_comments(tree, article_id, source)
+    # a site's own web components (www.reddit.com's, YouTube's) say more than any generic markup inside them
+    components = _shreddit_comments(tree) or _youtube_comments(tree)
+    found, rejects = ([], []) if components else _structural_comments(tree, article_id, source)
     rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
-    reddit = [] if found else _shreddit_comments(tree)
     headers = [header for f in found if (header := _list_header(f.item)) is not None]
-    body = _body_text(tree, [f.item for f in found] + headers + [item for item, _ in reddit])
-    comments = [f.comment for f in found] or [comment for _, comment in reddit]
+    body = _body_text(tree, [f.item for f in found] + headers + [item for item, _ in components])
+    comments = [f.comment for f in found] or [comment for _, comment in components]
     if not comments and (comments := _json_ld_comments(tree, article_id)):
         # the page usually shows them too, as text no markup marks: they are comments, not the body
         texts = {c.text for c in comments}
@@ -1142,7 +1190,7 @@ def _read_page(
         source_file=source,
         format="html",
         body=body,
-        declared_comment_count=_shreddit_count(tree) if reddit else _declared_count(tree),
+        declared_comment_count=_shreddit_count(tree) or _declared_count(tree),
         comments=comments,
         **_article_fields(tree, page),
     )
