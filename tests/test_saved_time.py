@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.readers import read_file
-from analyzer.readers._saved_time import is_relative_time, relative_time, save_time, save_time_in_page
+from analyzer.readers._saved_time import (is_relative_time, is_shown_time, relative_time, save_time,
+                                          save_time_in_page, yearless_time)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -39,6 +40,20 @@ def test_an_absolute_time_with_a_part_missing_or_no_time_is_not_completed_from_t
     # was written after the page was saved ("in 3 hours")
     assert not is_relative_time(shown)
     assert relative_time(shown, SAVED) is None
+
+
+@pytest.mark.parametrize(("shown", "named"), [
+    ("Monday March 4 at 7:02 PM", "2024-03-04T19:02:00"),
+    ("4. März um 19:02", "2024-03-04T19:02:00"),
+    ("Mar 5, 11:50 PM", "2024-03-05T23:50:00"),  # the save's own day, in the site's zone
+    ("Jul 24", "2023-07-24T00:00:00"),  # after the save's day: the year before
+    ("5:24 PM PDT Mar 1", "2024-03-01T17:24:00-07:00"),
+    ("Tuesday March 4 at 7:02 PM", None),  # 4 March 2024 was a Monday: not this year's, and no guess
+    ("10:42 AM", None), ("Friday", None), ("March 2023", None), ("3 hours ago", None),
+])
+def test_a_date_shown_without_its_year_takes_the_saves_year_or_the_one_before(shown: str, named: str | None) -> None:
+    assert is_shown_time(shown) == (shown not in ("10:42 AM", "Friday", "March 2023"))
+    assert yearless_time(shown, SAVED) == named
 
 
 def test_the_same_on_any_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,3 +144,16 @@ def test_a_json_comments_unread_time_is_kept_and_dated_from_its_crawl_time(tmp_p
     dump.write_text(dump.read_text().replace('"crawled_at"', '"likes"'))
     assert [(c.time, c.extra.get("time_text")) for c in read_file(dump).articles[0].comments] == [
         (None, "vor 2 Stunden"), ("2024-03-05T12:00:00", None)]
+
+
+def test_a_saved_pages_dates_without_a_year_take_the_saves_year(tmp_path) -> None:
+    page = (FIXTURES / "html/relative_times_singlefile.html").read_text()
+    path = tmp_path / "fares.html"
+    path.write_text(page.replace("10:42 AM", "Monday March 4 at 7:02 PM"))
+    night_owl = read_file(path).articles[0].comments[-1]
+    assert (night_owl.time, night_owl.extra) == ("2024-03-04T19:02:00", {
+        "time_text": "Monday March 4 at 7:02 PM", "time_relative_to": SAVED})
+    # without a save time: kept as shown, undated
+    path.write_text(page.replace("10:42 AM", "Monday March 4 at 7:02 PM").replace("Page saved with SingleFile", "x"))
+    night_owl = read_file(path).articles[0].comments[-1]
+    assert (night_owl.time, night_owl.extra) == (None, {"time_text": "Monday March 4 at 7:02 PM"})

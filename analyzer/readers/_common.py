@@ -118,19 +118,26 @@ def to_iso8601(value: object) -> str | None:
         pass
     if _RELATIVE_TIME.search(text):
         return None
+    read = written_time(text)
+    return read[0].isoformat() if read and read[0].date() == read[1].date() else None
+
+
+def written_time(text: str) -> tuple[datetime, datetime] | None:
+    """A written time read twice, against two defaults that differ in year, month and day: a part the text
+    lacks comes out different in the two, a part it names the same (``to_iso8601`` takes only times whose date
+    is whole). None where dateutil reads no time at all."""
     text = re.sub(r"\b(at|um|à|a las|alle|om|uhr|h)\b", " ", text, flags=re.IGNORECASE)
     text = _MONTH_NAMES.sub(lambda m: _ENGLISH_MONTHS[m.group(0).lower()], text)
     day_first = bool(_DOTTED_DATE.search(text))
     try:
-        # parsed against two defaults: a day, month or year the text lacks comes out different, and a time
-        # half made of today's date is no time ("5. Januar" with an unknown month word had become 5 May)
+        # a time half made of today's date is no time ("5. Januar" with an unknown month word had become 5 May)
         with warnings.catch_warnings():  # a zone it does not know ("CST") leaves the time without an offset
             warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
             first, second = (date_parser.parse(text, fuzzy=True, dayfirst=day_first, default=d,
                                                tzinfos=_ZONE_OFFSETS) for d in _DEFAULTS)
     except (ValueError, OverflowError):
         return None
-    return first.isoformat() if first.date() == second.date() else None
+    return first, second
 
 
 def as_utc(time: str | None) -> str | None:

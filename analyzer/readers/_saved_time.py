@@ -1,11 +1,14 @@
-"""Times a page shows relative to when it was looked at ("vor 8 Stunden", "3 hours ago", "gestern, 10:42"),
-dated from the time the page was saved, where the save records it: a saved page's MIME ``Date`` (MHTML), a web
-archive's ``WARC-Date``, or the mark SingleFile, HTTrack or the Wayback Machine leaves in the page. Without a
-save time such a time stays unknown, its text kept in ``extra.time_text``: the day a dump is read is no anchor.
+"""Times a page shows relative to when it was looked at ("vor 8 Stunden", "3 hours ago", "gestern, 10:42"), and
+dates it shows without their year ("July 24 at 10:46 AM", as sites show this year's), dated from the time the
+page was saved, where the save records it: a saved page's MIME ``Date`` (MHTML), a web archive's ``WARC-Date``,
+or the mark SingleFile, HTTrack or the Wayback Machine leaves in the page. Without a save time such a time stays
+unknown, its text kept in ``extra.time_text``: the day a dump is read is no anchor.
 
 dateparser reads the relative times (in the languages ``_common.to_iso8601`` knows the month names of); a text
-counts as relative only when its parse moves with the time it is reckoned from, so an absolute time with a
-part missing ("10:42 AM", "July 24") is never completed from the save time.
+counts as relative only when its parse moves with the time it is reckoned from, so an absolute time with a part
+missing is never reckoned from the save time. Of those, only a date without its year is completed: with the
+save's year, or the year before where that day comes after the save, and not where a weekday it names
+disagrees. A clock time alone ("10:42 AM") or a weekday alone ("Friday") says no day.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from functools import lru_cache
 
 from dateutil import parser as date_parser
 
-from analyzer.readers._common import flag_name, to_iso8601
+from analyzer.readers._common import flag_name, to_iso8601, written_time
 from analyzer.records import Article, Comment
 
 #: dateparser's codes for the languages whose relative times are read.
@@ -90,6 +93,45 @@ def relative_time(text: str, saved_at: str) -> str | None:
     base = saved.replace(tzinfo=None)
     moment = _relative(" ".join(text.split()), base)
     return moment.replace(tzinfo=saved.tzinfo or timezone.utc).isoformat() if moment else None
+
+
+def yearless_time(text: str, saved_at: str) -> str | None:
+    """A date shown without its year ("July 24 at 10:46 AM", "Tuesday July 24, @10:46AM"), in the year that puts
+    it last on or before the save's day (a day's grace for the zones); None for any other text, and where a
+    weekday the text names is not that day's. Without a zone of its own the time has none, as written times have
+    none (``to_iso8601``)."""
+    read = written_time(text)
+    if read is None or not _lacks_only_the_year(*read):
+        return None
+    shown, saved = read[0], datetime.fromisoformat(saved_at)
+    for year in (saved.year, saved.year - 1):
+        try:
+            moment = shown.replace(year=year)
+        except ValueError:  # 29 February in a year without one
+            continue
+        # by the day, a day's grace: the page showed the site's zone, the save time is the saver's
+        if moment.date() <= (saved + timedelta(days=1)).date():
+            named = _weekdays(text)
+            return moment.isoformat() if not named or named == {moment.weekday()} else None
+    return None
+
+
+def _lacks_only_the_year(first: datetime, second: datetime) -> bool:
+    """Whether a time read against two defaults (``_common.written_time``) named its month and day, not its year."""
+    return (first.month, first.day) == (second.month, second.day) and first.year != second.year
+
+
+def _weekdays(text: str) -> set[int]:
+    """The weekdays a text names (Monday 0), as dateutil knows their names."""
+    info = date_parser.parserinfo()
+    return {day for word in re.findall(r"[^\W\d_]+", text) if (day := info.weekday(word)) is not None}
+
+
+def is_shown_time(text: str) -> bool:
+    """Whether a text is a time a page shows that only its save time can date: a relative one ("3 hours ago") or
+    a date without its year ("July 24 at 10:46 AM")."""
+    read = written_time(text) if len(text) <= _MAX_CHARS else None
+    return is_relative_time(text) or (read is not None and _lacks_only_the_year(*read))
 
 
 def is_relative_time(text: str) -> bool:
@@ -171,8 +213,10 @@ def keep_shown_time(comment: Comment, shown: object) -> None:
 
 
 def _anchor(comment: Comment, anchor: str) -> None:
-    """The comment's relative time (``extra.time_text``) dated from the anchor, where it has no time."""
+    """The comment's time as shown (``extra.time_text``: relative, or without its year) dated from the anchor,
+    where it has no time."""
     shown = comment.extra.get("time_text")
-    if comment.time is None and isinstance(shown, str) and (moment := relative_time(shown, anchor)):
+    if comment.time is None and isinstance(shown, str) and (
+            moment := relative_time(shown, anchor) or yearless_time(shown, anchor)):
         comment.time = moment
         comment.extra["time_relative_to"] = anchor

@@ -45,7 +45,7 @@ from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, to_iso8601, with_subject
 from analyzer.readers._linemodel import DATE_PATTERN, RELATIVE_TIME_PATTERN, TIME_PATTERN, LineModel, load_default
-from analyzer.readers._saved_time import anchor_times, is_relative_time, save_time_in_page
+from analyzer.readers._saved_time import anchor_times, is_shown_time, save_time_in_page
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.readers.plaintext import iso_time, time_and_author
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
@@ -147,7 +147,7 @@ _TIME_CLASS = re.compile(r"date|time|posted|published|meta|foot(?:er)?(?:$|[-_])
 _BY_AT_END = re.compile(r"\bby\s+(?P<a>[^\W\d][^\d\n|]{0,59}?)\s*$", re.IGNORECASE)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _HAS_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
-#: The classes of an element that shows a comment's time as the page showed it, relative ("vor 8 Stunden"):
+#: The classes of an element that shows a comment's time only the save time dates ("vor 8 Stunden", "July 24"):
 #: narrower than ``_TIME_CLASS``, whose meta and footer blocks also hold names and counts.
 _SHOWN_TIME_CLASS = re.compile(r"date|time|ago$|^age$|posted|published", re.IGNORECASE)
 #: A longer text is no time shown beside a comment.
@@ -538,17 +538,16 @@ def _time(own: list[etree._Element]) -> tuple[str | None, str | None, etree._Ele
     return None, None, None
 
 
-def _shown_relative_time(own: list[etree._Element], outside: set[etree._Element]) -> tuple[str | None,
-                                                                                          etree._Element | None]:
-    """(text, element) of a time shown relative to when the page was looked at ("vor 8 Stunden", "3 hours
-    ago"), where no element gives the time itself: dated from the page's save time where it has one
-    (``_saved_time``), and kept as it was shown where it has none. Elements in ``outside`` (the text) are not
-    searched."""
+def _shown_time(own: list[etree._Element], outside: set[etree._Element]) -> tuple[str | None, etree._Element | None]:
+    """(text, element) of a time shown relative to when the page was looked at ("vor 8 Stunden", "3 hours ago")
+    or without its year ("July 24 at 10:46 AM"), where no element gives the time itself: dated from the page's
+    save time where it has one (``_saved_time``), and kept as it was shown where it has none. Elements in
+    ``outside`` (the text) are not searched."""
     shown = [
         (text, element)
         for element in own
         if element not in outside and any(_SHOWN_TIME_CLASS.search(t) for t in _tokens(element))
-        and len(text := " ".join(element.text_content().split())) <= _MAX_SHOWN_TIME_CHARS and is_relative_time(text)
+        and len(text := " ".join(element.text_content().split())) <= _MAX_SHOWN_TIME_CHARS and is_shown_time(text)
     ]
     return min(shown, key=lambda pair: len(pair[0])) if shown else (None, None)
 
@@ -631,7 +630,7 @@ def _comment(item: etree._Element, body: etree._Element, nested: set[etree._Elem
         author, author_element = _author(inside, set())
     when, when_text, time_element = _time(own)
     if time_element is None:
-        when_text, time_element = _shown_relative_time(own, inside_text)
+        when_text, time_element = _shown_time(own, inside_text)
     if author is None and time_element is not None:
         author = _named_in_date_line(" ".join(time_element.text_content().split()))
     drop = nested | {e for e in (author_element, time_element) if e is not None}
