@@ -728,3 +728,29 @@ def test_a_saved_youtube_watch_page_gives_threaded_comments_dated_from_its_save_
     path.write_text(page[:page.index('<div id="contents"')] + page[page.index("</ytd-item-section-renderer>"):])
     [unloaded] = read_file(path).articles
     assert (unloaded.comments, unloaded.extra["comments_loaded_by"]) == ([], "YouTube")
+
+
+def test_a_saved_x_post_page_is_the_post_and_its_replies(tmp_path):
+    # X draws posts as article[data-testid=tweet]; read as generic markup the page had no comments and its body
+    # was every post with its names and counts
+    article = _read("x_conversation.html")
+    assert (article.title, article.body, article.date, article.declared_comment_count) == (
+        "Ferry fares to rise by eight percent in April.", "Ferry fares to rise by eight percent in April.",
+        "2024-03-05", 12)
+    # X's markup does not say which reply answers which: none is threaded
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text, c.extra) for c in article.comments] == [
+        ("1765000000000000002", None, None, "Ann Lee", "2024-03-05T09:07:00+00:00",
+         "Eight percent on top of last year's rise is too much.", {"handle": "@annlee"}),
+        ("1765000000000000003", None, None, "Bo Park", "2024-03-05T09:09:00+00:00",
+         "Fuel doubled, what did you expect?", {"handle": "@bopark"})]
+    # a news page showing posts in X's markup is not X's page: not read as a post and its replies
+    page = (HTML / "x_conversation.html").read_text()
+    news = page.replace('<link rel="canonical" href="https://x.com/harbourgazette/status/1765000000000000001">', "")
+    news = news.replace('aria-label="Timeline: Conversation"', "").replace(
+        '<main role="main">', "<main><article><h1>Fares</h1><p>The operator announced the rise in a post, and "
+                              "readers answered at length, mostly against it.</p></article>")
+    path = tmp_path / "news.html"
+    path.write_text(news)
+    [read] = read_file(path).articles
+    assert read.title != "Ferry fares to rise by eight percent in April." and read.declared_comment_count is None
+    assert not any("handle" in c.extra for c in read.comments)

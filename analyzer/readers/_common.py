@@ -202,6 +202,18 @@ def with_subject(text: str, subject: str | None) -> str:
     return f"{subject}\n\n{text}".strip()
 
 
+#: A title made of a post's opening line is cut here (a chat's or a social post's: they have no title of their own).
+_OPENING_TITLE_CHARS = 120
+
+
+def opening_title(text: str) -> str | None:
+    """A post's first line as its title, cut at a word near ``_OPENING_TITLE_CHARS`` characters; None for no text."""
+    opening = clean_text(text).split("\n", 1)[0]
+    if len(opening) > _OPENING_TITLE_CHARS:
+        opening = opening[:_OPENING_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
+    return opening or None
+
+
 def thread_tops(parents: Mapping[str, str | None]) -> dict[str, str | None]:
     """Each item's thread top, given each item's parent by id (comments, messages): the id of the first item up
     its chain of parents whose parent is not among them (a top-level item is its own); None in a loop of

@@ -99,6 +99,7 @@ from analyzer.readers._common import (
     decode_bytes,
     fill_depths,
     flag_status,
+    opening_title,
     thread_tops,
     to_iso8601,
     with_subject,
@@ -1473,8 +1474,6 @@ def _openweb(document: Any) -> _Platform | None:
 _TELEGRAM_FIELDS = _Fields(text="text", replies=None, id="id", parent="reply_to_message_id", author="from",
                            time="time")
 _TELEGRAM_SOURCES = {"text": "text (its parts joined)", "time": "date_unixtime, else date"}
-#: A title made of a post's opening is cut here.
-_TELEGRAM_TITLE_CHARS = 120
 
 
 def _telegram_chats(document: Any) -> list[dict[str, Any]] | None:
@@ -1510,10 +1509,8 @@ def _telegram_post(message: dict[str, Any], chat: str | None) -> _Thread:
     """A channel post as the article its comments answer: its text the body, its opening the title."""
     text = _telegram_text(message)
     body = clean_text(text) if isinstance(text, str) else ""
-    opening = body.split("\n", 1)[0]
-    title = opening if len(opening) <= _TELEGRAM_TITLE_CHARS else opening[:_TELEGRAM_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
     post_id = _id_of(message, "id")
-    return _Thread([], id=f"{chat}/{post_id}" if chat else post_id, title=title or None, body=body,
+    return _Thread([], id=f"{chat}/{post_id}" if chat else post_id, title=opening_title(body), body=body,
                    date=_time(_telegram_message(message), "time"), post_id=post_id)
 
 

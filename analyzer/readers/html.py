@@ -43,7 +43,8 @@ from lxml import html as lxml_html
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, to_iso8601, with_subject
+from analyzer.readers._common import (AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, opening_title, to_iso8601,
+                                      with_subject)
 from analyzer.readers._linemodel import DATE_PATTERN, RELATIVE_TIME_PATTERN, TIME_PATTERN, LineModel, load_default
 from analyzer.readers._saved_time import anchor_times, is_shown_time, save_time_in_page
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
@@ -1061,6 +1062,54 @@ def _youtube_comments(tree: etree._Element) -> list[tuple[etree._Element, Commen
     return found
 
 
+#: A saved X (Twitter) post page's posts: ``article[data-testid=tweet]``, the first the post the page is about.
+_X_POSTS = '//article[@data-testid="tweet"]'
+_X_STATUS = re.compile(r"/status/(\d+)")
+_X_PAGE = re.compile(r"https?://(?:www\.|mobile\.)?(?:x|twitter)\.com/\w+/status/\d+")
+
+
+def _x_post(item: etree._Element, position: int) -> Comment:
+    """One reply of a saved X post page: its author (the name; the @handle in ``extra``), text, time and id (the
+    status its time links to)."""
+    names = item.xpath('.//*[@data-testid="User-Name"]//a')
+    text = item.xpath('.//*[@data-testid="tweetText"]')
+    when = next(iter(item.xpath(".//time[@datetime]")), None)
+    link = when.getparent() if when is not None else None
+    status = _X_STATUS.search(link.get("href") or "") if link is not None else None
+    handle = " ".join(names[1].text_content().split()) if len(names) > 1 else ""
+    return Comment(
+        id=status.group(1) if status else f"x-c{position}",
+        text=element_text(deepcopy(text[0])) if text else "",
+        position=position,
+        author=" ".join(names[0].text_content().split()) or None if names else None,
+        time=to_iso8601(when.get("datetime") or "") if when is not None else None,
+        extra={"handle": handle} if handle.startswith("@") else {},
+    )
+
+
+def _x_reply_count(post: etree._Element) -> int | None:
+    """The replies a saved X post states (its reply button's count, where written out in digits)."""
+    count = " ".join(post.xpath('string(.//*[@data-testid="reply"])').split())
+    return int(count) if count.isdigit() else None
+
+
+def _is_x_conversation(tree: etree._Element) -> bool:
+    """Whether the page is X's own page of a post and its replies (its address, or its conversation timeline),
+    not a news page showing posts it embeds."""
+    addresses = tree.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
+    return any(_X_PAGE.match(address) for address in addresses) or bool(
+        tree.xpath('//*[starts-with(@aria-label, "Timeline: Conversation")]'))
+
+
+def _x_posts(tree: etree._Element) -> tuple[etree._Element | None, list[tuple[etree._Element, Comment]]]:
+    """A saved X post page: the post it is about and its replies (the posts below it), in page order; X's markup
+    does not say which reply answers which, so none is threaded. (None, []) on any other page."""
+    items = tree.xpath(_X_POSTS)
+    if not items or not _is_x_conversation(tree):
+        return None, []
+    return items[0], [(item, _x_post(item, position)) for position, item in enumerate(items[1:])]
+
+
 def _body_text(tree: etree._Element, comment_items: list[etree._Element], include_comments: bool = False) -> str:
     page = _without(tree, set(comment_items), noise=False)
     # markup comments say nothing to a reader, and trafilatura 2.3 fails on one inside a list item
@@ -1170,8 +1219,9 @@ def _read_page(
     page = decoded.text
     tree, flattened = _parse(page, source)
     article_id = Path(source).stem or "page"
-    # a site's own web components (www.reddit.com's, YouTube's) say more than any generic markup inside them
-    components = _shreddit_comments(tree) or _youtube_comments(tree)
+    # a site's own web components (www.reddit.com's, YouTube's, X's) say more than any generic markup inside them
+    x_post, x_replies = _x_posts(tree)
+    components = _shreddit_comments(tree) or _youtube_comments(tree) or x_replies
     found, rejects = ([], []) if components else _structural_comments(tree, article_id, source)
     rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
     headers = [header for f in found if (header := _list_header(f.item)) is not None]
@@ -1195,6 +1245,10 @@ def _read_page(
     )
     if embed is not None and not comments:
         article.extra[COMMENTS_BY_SCRIPT] = embed
+    if x_post is not None:  # the post the page is about is its article: its words, not the name and counts around
+        post = _x_post(x_post, 0)
+        article.body, article.date, article.title = post.text, article.date or post.time, opening_title(post.text)
+        article.declared_comment_count = _x_reply_count(x_post)
     anchor_times([article], save_time_in_page(page))
     return article, rejects
 
