@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -133,10 +134,9 @@ def test_a_tables_unread_time_is_kept_and_dated_from_the_rows_scrape_time(tmp_pa
 
 def test_a_json_comments_unread_time_is_kept_and_dated_from_its_crawl_time(tmp_path) -> None:
     dump = tmp_path / "scrape.json"
-    dump.write_text('[{"page_title": "Ferry fares", "author": "Ann", "time": "vor 2 Stunden", "text": "Zu teuer.",'
-                    ' "crawled_at": 1709659800},'
-                    ' {"page_title": "Ferry fares", "author": "Bo", "time": "2024-03-05 12:00", "text": "Passt.",'
-                    ' "crawled_at": 1709659800}]')
+    rows = [("Ann", "vor 2 Stunden", "Zu teuer."), ("Bo", "2024-03-05 12:00", "Passt.")]
+    dump.write_text(json.dumps([{"page_title": "Ferry fares", "author": author, "time": time, "text": text,
+                                 "crawled_at": 1709659800} for author, time, text in rows]))
     [article] = read_file(dump).articles
     assert [(c.time, c.extra.get("time_text")) for c in article.comments] == [
         ("2024-03-05T15:30:00+00:00", "vor 2 Stunden"), ("2024-03-05T12:00:00", None)]
