@@ -9,7 +9,7 @@ import pytest
 
 from analyzer.readers import read_file
 from analyzer.readers._saved_time import (is_relative_time, is_shown_time, relative_time, save_time,
-                                          save_time_in_page, yearless_time)
+                                          save_time_in_page, saved_from_in_page, yearless_time)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -80,10 +80,17 @@ def test_the_same_on_any_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
      "Tue, 05 Mar 2024 17:30:00 GMT -->\n<head>", "2024-03-05T17:30:00+00:00"),
     ("</html>\n<!--\n     FILE ARCHIVED ON 17:30:00 Mar 05, 2024 AND RETRIEVED FROM THE\n     INTERNET ARCHIVE ON "
      "05:00:00 Dec 07, 2026.\n-->", "2024-03-05T17:30:00+00:00"),
+    ('<html><head><meta name="savepage-url" content="https://x.example/a"><meta name="savepage-date" '
+     'content="Tue Mar 05 2024 18:30:00 GMT+0100 (Central European Standard Time)">', "2024-03-05T18:30:00+01:00"),
+    ('<html lang="en" data-scrapbook-source="https://x.example/a" data-scrapbook-create="20240305173000123">',
+     "2024-03-05T17:30:00+00:00"),
     ("<html><head><title>No mark</title></head><body><p>saved date: yesterday</p></body></html>", None),
 ])
 def test_the_save_time_page_saving_tools_leave_in_the_page(page: str, saved: str | None) -> None:
     assert save_time_in_page(page) == saved
+    # SingleFile, Save Page WE and WebScrapBook say where from, too
+    assert saved_from_in_page(page) == ("https://x.example/a" if saved and "HTTrack" not in page
+                                        and "ARCHIVED" not in page else None)
 
 
 def test_a_javascript_gmt_offset_keeps_its_sign() -> None:
@@ -95,6 +102,7 @@ def test_a_javascript_gmt_offset_keeps_its_sign() -> None:
 def test_a_saved_page_dates_its_relative_times_and_keeps_what_it_showed() -> None:
     [article] = read_file(FIXTURES / "html/relative_times_singlefile.html").articles
     assert article.extra["saved_at"] == SAVED
+    assert article.url == "https://harbour-news.example/2024/03/ferry-fares"  # where SingleFile saved it from
     assert [(c.author, c.time, c.extra.get("time_text"), c.extra.get("time_relative_to")) for c in article.comments] == [
         ("Harbour Watcher", "2024-03-05T15:30:00+01:00", "3 hours ago", SAVED),
         ("Skipper Jo", "2024-03-05T16:30:00+01:00", "2h", SAVED),

@@ -41,25 +41,41 @@ _SHAPES = {1: "12", 2: "12", 3: "123", 4: "2000"}
 _PROBE_BASE = datetime(2001, 2, 3, 4, 5, 6)
 
 #: The marks page-saving tools leave in the page, each with the save time as the tool writes it:
-#: SingleFile ("saved date: Tue Jan 14 2020 17:30:12 GMT+0100 (Central European Standard Time)"), HTTrack
-#: ("Mirrored from … by HTTrack Website Copier/3.x [XR&CO'2014], Tue, 14 Jan 2020 17:30:12 GMT") and the
-#: Wayback Machine ("FILE ARCHIVED ON 17:30:12 Jan 14, 2020 AND RETRIEVED FROM THE INTERNET ARCHIVE ON …", UTC).
+#: SingleFile ("saved date: Tue Jan 14 2020 17:30:12 GMT+0100 (Central European Standard Time)"), Save Page WE
+#: (``<meta name="savepage-date">``, the same way), WebScrapBook (``data-scrapbook-create="20200114163012345"``,
+#: UTC), HTTrack ("Mirrored from … by HTTrack Website Copier/3.x [XR&CO'2014], Tue, 14 Jan 2020 17:30:12 GMT") and
+#: the Wayback Machine ("FILE ARCHIVED ON 17:30:12 Jan 14, 2020 AND RETRIEVED FROM THE INTERNET ARCHIVE ON …", UTC).
 _SAVE_MARKS = (
     re.compile(r"<!--\s*Page saved with SingleFile\b[^>]{0,2000}?\bsaved date:\s*([^\n(]{10,60})"),
+    re.compile(r"""<meta\s+name=["']savepage-date["']\s+content=["']([^"'(]{10,60})"""),
+    re.compile(r"""\bdata-scrapbook-create=["'](\d{14,17})["']"""),
     re.compile(r"<!--\s*Mirrored from [^>]{1,2000}? by HTTrack Website Copier/[^,]{1,40},\s*([^\n>]{10,40}?)\s*-->"),
     re.compile(r"<!--\s*FILE ARCHIVED ON\s+([^\n>]{10,40}?)\s+AND RETRIEVED FROM"),
 )
+#: The address the same tools say they saved the page from.
+_SAVED_FROM = (
+    re.compile(r"<!--\s*Page saved with SingleFile\b[^>]{0,200}?\burl:\s*(https?://\S{1,2000})"),
+    re.compile(r"""<meta\s+name=["']savepage-url["']\s+content=["'](https?://[^"']{1,2000})"""),
+    re.compile(r"""\bdata-scrapbook-source=["'](https?://[^"']{1,2000})["']"""),
+)
+#: A timestamp written without separators (WebScrapBook's, the Wayback Machine's): UTC, milliseconds optional.
+_COMPACT_TIME = re.compile(r"\s*(\d{14})\d{0,3}\s*")
 
 
 def save_time_in_page(page: str) -> str | None:
-    """The time a page-saving tool (SingleFile, HTTrack, the Wayback Machine) says it saved the page, as ISO
-    8601; None where the page bears no such mark or its time cannot be read. A time without a zone is UTC, as
-    the Wayback Machine writes it."""
+    """The time a page-saving tool (SingleFile, Save Page WE, WebScrapBook, HTTrack, the Wayback Machine) says it
+    saved the page, as ISO 8601; None where the page bears no such mark or its time cannot be read. A time
+    without a zone is UTC, as the Wayback Machine writes it."""
     for mark in _SAVE_MARKS:
         found = mark.search(page)
         if found:
             return save_time(found.group(1))
     return None
+
+
+def saved_from_in_page(page: str) -> str | None:
+    """The address a page-saving tool says it saved the page from; None where it says none."""
+    return next((found.group(1) for mark in _SAVED_FROM if (found := mark.search(page))), None)
 
 
 #: The fields a scraper names the time it fetched a page by (as ``_common.flag_name`` spells them).
@@ -75,6 +91,11 @@ def save_time(value: object) -> str | None:
     zone, and for Unix epoch numbers)."""
     if not isinstance(value, str) or re.fullmatch(r"\s*\d{9,11}(\.\d+)?\s*", value):
         return to_iso8601(value.strip() if isinstance(value, str) else value)
+    if compact := _COMPACT_TIME.fullmatch(value):
+        try:
+            return datetime.strptime(compact.group(1), "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc).isoformat()
+        except ValueError:
+            return None
     # "GMT+0100 (Central European Standard Time)" as JavaScript writes it: the zone's name says nothing more,
     # and dateutil would read "GMT+0100" the POSIX way round
     text = re.sub(r"\bGMT(?=[+-]\d{4}\b)", "", re.sub(r"\s*\([^)]*\)\s*$", "", value.strip()))

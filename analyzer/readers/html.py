@@ -46,7 +46,7 @@ from analyzer.readers import ReaderError, ReadResult, register
 from analyzer.readers._common import (AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, opening_title, to_iso8601,
                                       with_subject)
 from analyzer.readers._linemodel import DATE_PATTERN, RELATIVE_TIME_PATTERN, TIME_PATTERN, LineModel, load_default
-from analyzer.readers._saved_time import anchor_times, is_shown_time, save_time_in_page
+from analyzer.readers._saved_time import anchor_times, is_shown_time, save_time_in_page, saved_from_in_page
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.readers.plaintext import iso_time, time_and_author
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
@@ -1249,6 +1249,7 @@ def _read_page(
         post = _x_post(x_post, 0)
         article.body, article.date, article.title = post.text, article.date or post.time, opening_title(post.text)
         article.declared_comment_count = _x_reply_count(x_post)
+    article.url = article.url or saved_from_in_page(page)
     anchor_times([article], save_time_in_page(page))
     return article, rejects
 
