@@ -99,6 +99,19 @@ def test_a_javascript_gmt_offset_keeps_its_sign() -> None:
     assert save_time("not a time") is None
 
 
+@pytest.mark.parametrize("value", ["5", "0", "Tuesday", "yesterday", "", "20241399999999"])
+def test_a_save_time_names_a_whole_date_or_is_none(value: str) -> None:
+    # dateutil alone reads "5" as the 5th of the month it is read in: the very anchor a save time must not be
+    assert save_time(value) is None
+
+
+def test_a_save_time_at_the_calendars_end_dates_nothing_and_raises_nothing() -> None:
+    end = save_time("Fri Dec 31 9999 23:00:00 GMT-0500")
+    assert end == "9999-12-31T23:00:00-05:00"
+    assert relative_time("3 hours ago", end) is None and relative_time("yesterday at 9:15 PM", end) is None
+    assert yearless_time("Dec 30", end) == "9999-12-30T00:00:00"
+
+
 def test_a_saved_page_dates_its_relative_times_and_keeps_what_it_showed() -> None:
     [article] = read_file(FIXTURES / "html/relative_times_singlefile.html").articles
     assert article.extra["saved_at"] == SAVED

@@ -1,8 +1,9 @@
 """Times a page shows relative to when it was looked at ("vor 8 Stunden", "3 hours ago", "gestern, 10:42"), and
 dates it shows without their year ("July 24 at 10:46 AM", as sites show this year's), dated from the time the
 page was saved, where the save records it: a saved page's MIME ``Date`` (MHTML), a web archive's ``WARC-Date``,
-or the mark SingleFile, HTTrack or the Wayback Machine leaves in the page. Without a save time such a time stays
-unknown, its text kept in ``extra.time_text``: the day a dump is read is no anchor.
+the mark a saving tool leaves in the page (``_SAVE_MARKS``), a scraper's fetch time beside a comment (``scraped_at``
+…). Without a save time such a time stays unknown, its text kept in ``extra.time_text``: the day a dump is read
+is no anchor.
 
 dateparser reads the relative times (in the languages ``_common.to_iso8601`` knows the month names of); a text
 counts as relative only when its parse moves with the time it is reckoned from, so an absolute time with a part
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from dateutil import parser as date_parser
 
-from analyzer.readers._common import flag_name, to_iso8601, written_time
+from analyzer.readers._common import as_utc, flag_name, to_iso8601, written_time
 from analyzer.records import Article, Comment
 
 #: dateparser's codes for the languages whose relative times are read.
@@ -88,7 +89,7 @@ _SCRAPE_TIME_FIELDS = frozenset({
 
 def save_time(value: object) -> str | None:
     """A save time as a saving tool, a MIME header or a scraper writes it, as ISO 8601 (UTC where it names no
-    zone, and for Unix epoch numbers)."""
+    zone, and for Unix epoch numbers); None unless it names a whole date."""
     if not isinstance(value, str) or re.fullmatch(r"\s*\d{9,11}(\.\d+)?\s*", value):
         return to_iso8601(value.strip() if isinstance(value, str) else value)
     if compact := _COMPACT_TIME.fullmatch(value):
@@ -99,11 +100,7 @@ def save_time(value: object) -> str | None:
     # "GMT+0100 (Central European Standard Time)" as JavaScript writes it: the zone's name says nothing more,
     # and dateutil would read "GMT+0100" the POSIX way round
     text = re.sub(r"\bGMT(?=[+-]\d{4}\b)", "", re.sub(r"\s*\([^)]*\)\s*$", "", value.strip()))
-    try:
-        moment = date_parser.parse(text)
-    except (ValueError, OverflowError):
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
+    return as_utc(to_iso8601(text))  # a whole date or none: "5" is no save time, whatever day it is read
 
 
 def relative_time(text: str, saved_at: str) -> str | None:
@@ -111,8 +108,10 @@ def relative_time(text: str, saved_at: str) -> str | None:
     from the page's save time (ISO 8601) and in its offset; None for any other text, an absolute time with a
     part missing included. As exact as the unit the text names: "5 years ago" is a year's guess."""
     saved = datetime.fromisoformat(saved_at)
-    base = saved.replace(tzinfo=None)
-    moment = _relative(" ".join(text.split()), base)
+    try:
+        moment = _relative(" ".join(text.split()), saved.replace(tzinfo=None))
+    except OverflowError:  # a save time at the calendar's end ("9999"): nothing is reckoned from it
+        return None
     return moment.replace(tzinfo=saved.tzinfo or timezone.utc).isoformat() if moment else None
 
 
@@ -131,7 +130,7 @@ def yearless_time(text: str, saved_at: str) -> str | None:
         except ValueError:  # 29 February in a year without one
             continue
         # by the day, a day's grace: the page showed the site's zone, the save time is the saver's
-        if moment.date() <= (saved + timedelta(days=1)).date():
+        if moment.date() <= saved.date() + timedelta(days=1 if saved.date() < date.max else 0):
             named = _weekdays(text)
             return moment.isoformat() if not named or named == {moment.weekday()} else None
     return None
@@ -206,7 +205,8 @@ def _moves_with_base(found: str, moment: datetime, base: datetime, shift: timede
 
 
 def anchor_times(articles: Iterable[Article], saved_at: str | None) -> None:
-    """Date the relative times of the articles' comments from the time their page was saved. A page's own
+    """Date the times the articles' comments show (relative, or without their year) from the time their page
+    was saved. A page's own
     save mark (``extra.saved_at``, set by the HTML reader) outranks the one given, which is the container's
     (an MHTML ``Date``, a ``WARC-Date``). A comment so dated names the save time in ``extra.time_relative_to``;
     its ``time_text`` keeps what the page showed."""
