@@ -935,6 +935,23 @@ def test_binary_data_is_not_read_as_text_even_without_nul_bytes(tmp_path: Path) 
     assert detect_format(path) == "plaintext"
 
 
+def test_a_header_with_qualifiers_is_a_tables_header(tmp_path: Path) -> None:
+    # "Date (UTC)", "Name (click to view profile)": read as prose, such a table had become one article with no
+    # comments (exit 0)
+    path = tmp_path / "export.csv"
+    path.write_text("author,date (UTC),comment\nann,2024-03-05 14:30,Too much.\nbob,2024-03-05 15:30,Fine by me.\n")
+    assert detect_format(path) == "tabular"
+    # the qualifier says how: the times are UTC
+    assert [(c.author, c.time, c.text) for c in _comments(read_file(path).articles)] == [
+        ("ann", "2024-03-05T14:30:00+00:00", "Too much."), ("bob", "2024-03-05T15:30:00+00:00", "Fine by me.")]
+    path.write_text('"Exported comments"\n\n"Nr","Name (click to view profile)","Date","Likes #","Comment"\n'
+                    '"1","Ann Lee","2024-03-05 14:30","3","Too much."\n')
+    assert detect_format(path) == "tabular"
+    [comment] = _comments(read_file(path).articles)
+    assert (comment.author, comment.time, comment.text, comment.extra) == (
+        "Ann Lee", "2024-03-05T14:30:00", "Too much.", {"Nr": "1", "Likes #": "3"})
+
+
 def test_a_title_block_above_a_tables_header_is_kept_aside_and_the_rows_read(tmp_path: Path) -> None:
     # comment-export tools and spreadsheets write a few lines above the header; read as prose, this file
     # had become one article with no comments (exit 0)

@@ -21,8 +21,9 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _RELATIVE_TIME = re.compile(r"\b(ago|yesterday|today|just now|vor \d+|il y a)\b", re.IGNORECASE)
 #: A longer string is no time: dateutil's fuzzy parser took 14 s over a 2 MB field.
 _MAX_TIME_CHARS = 100
-#: A CSV header cell: a short name starting with a letter ("comment_id", "Post Time", "Überschrift").
-_HEADER_CELL = re.compile(r"^[^\W\d][\w .-]{0,60}$")
+#: A CSV header cell: a short name starting with a letter ("comment_id", "Post Time", "Überschrift"), maybe with a
+#: qualifier or mark exports add ("Date (UTC)", "Likes #", "Author's name", "Comment/Reply").
+_HEADER_CELL = re.compile(r"^[^\W\d][\w .\-()\[\]/#'’:&%+?]{0,60}$")
 #: A longer first line is no table header.
 _MAX_HEADER_BYTES = 8192
 _DELIMITERS = (",", ";", "\t", "|")

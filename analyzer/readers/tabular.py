@@ -101,6 +101,11 @@ TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_
                 "datum", "zeit", "zeitstempel", "fecha", "horodatage")
 #: Columns whose names say their times are UTC even when the values carry no offset.
 _UTC_SUFFIXES = ("_gmt", "_utc")
+#: The time columns, and each named as UTC ("Date (UTC)", ``post_time_gmt``).
+_TIME_GUESSES = TIME_COLUMNS + tuple(f"{name}{suffix}" for name in TIME_COLUMNS for suffix in _UTC_SUFFIXES
+                                     if not name.endswith(_UTC_SUFFIXES))
+#: A column name and the bracketed qualifier at its end, if any.
+_QUALIFIED = re.compile(r"(.*?)\s*(?:[(\[]([^()\[\]]*)[)\]])?", re.DOTALL)
 #: Moderation status columns: words any of them may hold, and the 1 / 0 of approval flags.
 STATUS_COLUMNS = ("status", "comment_approved", "approved", "state", "comment_status")
 _APPROVAL_COLUMNS = ("comment_approved", "approved")
@@ -130,9 +135,12 @@ _TABLE_SUFFIXES = (".csv", ".tsv")
 
 def _usual_name(column: str) -> str:
     """A column name as the lists above spell it: ``Comment ID``, ``commentId`` and ``comment-id`` are all
-    ``comment_id``."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", column.strip())
-    return re.sub(r"[^0-9a-z]+", "_", words.lower()).strip("_")
+    ``comment_id``. A bracketed qualifier at its end says how, not what: ``Date (UTC)`` is ``date_utc``,
+    ``Name (click to view profile)`` is ``name``."""
+    name, qualifier = _QUALIFIED.fullmatch(column.strip()).groups()  # type: ignore[union-attr]
+    zone = "_utc" if (qualifier or "").strip().lower() in ("utc", "gmt", "z") else ""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name if name.strip() else column.strip())
+    return re.sub(r"[^0-9a-z]+", "_", words.lower()).strip("_") + zone
 
 
 # --- sniffing ------------------------------------------------------------------------------------
@@ -545,7 +553,7 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         unlinked=unlinked,
         counter=None if parent else _pick(path, available, None, COUNTER_COLUMNS, "counter"),
         author=_pick(path, available, options.author_column, AUTHOR_COLUMNS, "author"),
-        time=_pick(path, available, options.time_column, TIME_COLUMNS, "time"),
+        time=_pick(path, available, options.time_column, _TIME_GUESSES, "time"),
         # Hacker News search results carry an empty "title" on every comment and the story's in "story_title"
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
         article_url=_pick(path, available, None, ARTICLE_URL_COLUMNS, "article url", rows),
