@@ -952,6 +952,32 @@ def test_a_header_with_qualifiers_is_a_tables_header(tmp_path: Path) -> None:
         "Ann Lee", "2024-03-05T14:30:00", "Too much.", {"Nr": "1", "Likes #": "3"})
 
 
+@pytest.mark.parametrize("header", ["#,Name,Comment", "author,text,", "author,text,1st reply", "_id,author,text",
+                                    "Name – full,author,text", "Name € full,author,text"])
+def test_headers_exports_write_are_headers_not_stray_bytes(tmp_path: Path, header: str) -> None:
+    # a row-number column "#", a delimiter ending every row, an ordinal, a mark: the header had failed, and the
+    # reader had skipped its first cells as "stray bytes" ("author," before "text,"), read the rest as the header
+    # and every text one column off (exit 0), or read the table as prose with no comments
+    cells = header.split(",")
+    rows = [{"#": number, "_id": number, "Name": "Ann", "Comment": "Too much.", "author": "Ann", "text": "Too much."}
+            for number in ("1", "2")]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([header, *(",".join(row.get(cell, "x") for cell in cells) for row in rows)]) + "\n")
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    assert [(c.author, c.text) for c in _comments(result.articles)] == [("Ann", "Too much.")] * 2
+    assert not result.rejects
+
+
+def test_a_table_found_inside_its_own_header_row_is_refused_not_read_one_column_off(tmp_path: Path) -> None:
+    # the first cell holds what no header cell may (a quote): cutting the row after it as "stray bytes" read the
+    # rest as the header and each text under the wrong column
+    path = tmp_path / "export.csv"
+    path.write_text('Name "full",text,date\nAnn,Too much.,2024-03-05\nBo,Fine.,2024-03-05\n')
+    with pytest.raises(ReaderError, match="looks like a CSV table: name it with --format"):
+        detect_format(path)
+
+
 def test_a_title_block_above_a_tables_header_is_kept_aside_and_the_rows_read(tmp_path: Path) -> None:
     # comment-export tools and spreadsheets write a few lines above the header; read as prose, this file
     # had become one article with no comments (exit 0)

@@ -52,6 +52,10 @@ MAX_SNIFF_BYTES = 64 * 1024 * 1024
 CONFIDENT = 0.4
 #: The reader for text with no structure; it must never win over structure it cannot read.
 _PROSE_FORMAT = "plaintext"
+_TABLE_FORMAT = "tabular"
+_CSV_DELIMITERS = (b",", b";", b"\t", b"|")
+#: A word and the space after it: the words of a header row, not junk ("kM\x99" glued to a header is junk).
+_WORD = re.compile(rb"[A-Za-z]{2,}[ \t]")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_PROBE_BYTES = 256
 #: How many stray bytes before the content are looked past (junk from a bad copy, a ``)]}'`` guard).
@@ -258,6 +262,14 @@ def _best(head: bytes, path: Path, fmt: str | None) -> tuple[float, str]:
     return max(((r.sniff(head, path), r.name) for r in candidates), default=(0.0, ""))
 
 
+def _cuts_a_row(name: str, stray: bytes) -> bool:
+    """Whether a table found after these stray bytes would start inside its header row: the bytes end with a
+    delimiter ("author," before "text,date") or hold a word on that line ("Name – " before "full,text"), so they
+    are the row's first cells, not junk before it."""
+    line = stray.rsplit(b"\n", 1)[-1]
+    return name == _TABLE_FORMAT and (line.endswith(_CSV_DELIMITERS) or _WORD.search(line) is not None)
+
+
 def detect(path: str | Path, fmt: str | None = None) -> Detection:
     """The reader whose structure this file has, and the stray leading bytes it must skip.
 
@@ -275,7 +287,8 @@ def detect(path: str | Path, fmt: str | None = None) -> Detection:
     if confidence >= CONFIDENT:
         return Detection(name)
     # No reader is sure of the start: maybe one is after a few stray bytes (the surest, then the first).
-    after_stray = [(*_best(_sniffed(head[offset:]), path, fmt), offset) for offset in starts]
+    after_stray = [(*found, offset) for offset in starts
+                   if not _cuts_a_row((found := _best(_sniffed(head[offset:]), path, fmt))[1], head[:offset])]
     stray_confidence, stray_name, offset = max(after_stray, key=lambda found: (found[0], -found[2]), default=(0.0, "", 0))
     if stray_confidence >= CONFIDENT:
         return Detection(stray_name, skip=offset, stray_from=len(head) - len(content))  # from after a byte-order mark

@@ -21,9 +21,13 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _RELATIVE_TIME = re.compile(r"\b(ago|yesterday|today|just now|vor \d+|il y a)\b", re.IGNORECASE)
 #: A longer string is no time: dateutil's fuzzy parser took 14 s over a 2 MB field.
 _MAX_TIME_CHARS = 100
-#: A CSV header cell: a short name starting with a letter ("comment_id", "Post Time", "Überschrift"), maybe with a
-#: qualifier or mark exports add ("Date (UTC)", "Likes #", "Author's name", "Comment/Reply").
-_HEADER_CELL = re.compile(r"^[^\W\d][\w .\-()\[\]/#'’:&%+?]{0,60}$")
+#: A CSV header cell: a short name starting with a letter, a "#" or an ordinal ("comment_id", "Post Time",
+#: "Überschrift", "#likes", "1st reply"), with whatever qualifiers and marks exports add ("Date (UTC)", "Likes #",
+#: "Author's name", "Comment/Reply", "Price €"); or "#", a row number's column. "7comment_id" and "kM™¸comment_id"
+#: are junk glued to a name. What keeps prose from passing for a header is the text column it must name (the
+#: table reader's sniffer).
+_HEADER_CELL = re.compile(r"^(?:#|(?:#|\d+(?:st|nd|rd|th)\s*)?[^\W\d][\w .,\-–—()\[\]/#'’:;&%+?!*@$€£¥°]{0,60}"
+                          r"|\d+(?:st|nd|rd|th))$", re.IGNORECASE)
 #: A longer first line is no table header.
 _MAX_HEADER_BYTES = 8192
 _DELIMITERS = (",", ";", "\t", "|")
@@ -343,12 +347,15 @@ def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], bool]:
 
 
 def _header_cells(line: str, delimiter: str) -> list[str]:
-    """The line's cells split at the delimiter if they are at least two and all look like column names, else []."""
+    """The line's cells split at the delimiter if at least two of them are names and all but empty ones at its
+    end look like column names, else []."""
     try:
         cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
     except (csv.Error, StopIteration):
         return []
-    return cells if len(cells) >= 2 and all(_HEADER_CELL.match(cell) for cell in cells) else []
+    named = cells[: max((i + 1 for i, cell in enumerate(cells) if cell), default=0)]
+    # a delimiter ending the line (as some exports write every row) leaves an empty last cell: no name, no harm
+    return cells if len(named) >= 2 and all(_HEADER_CELL.match(cell) for cell in named) else []
 
 
 class SeenIds:
