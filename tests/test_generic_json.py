@@ -1011,3 +1011,26 @@ def test_a_telegram_account_export_reads_every_chat(tmp_path: Path) -> None:
     # a head too short to parse (an export of many messages) is still known by its envelope
     assert readers()["generic-json"].sniff(TELEGRAM.read_bytes()[:400], TELEGRAM) > readers()["tabular"].sniff(
         TELEGRAM.read_bytes()[:400], TELEGRAM)
+
+
+@pytest.mark.parametrize("document", [
+    {"title": "Ferry fares", "url": "https://x.example/fares", "comments": []},
+    {"comments": [], "article": {"title": "Ferry fares", "url": "https://x.example/fares"}},
+])
+def test_a_scrapers_page_document_gives_its_article_the_title_and_url_beside_the_comments(
+        tmp_path: Path, document: dict) -> None:
+    # read as rows by the table reader, the page the comments are under was dropped: no title, no url, and no
+    # stance context for its comments
+    document["comments"] = [{"id": 1, "user": "Ann", "content": "Too much."},
+                            {"id": 2, "user": "Bo", "content": "Fine by me.", "reply_to": 1}]
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(document))
+    assert detect_format(path) == "generic-json"
+    [article] = read_file(path).articles
+    assert (article.title, article.url) == ("Ferry fares", "https://x.example/fares")
+    assert [(c.id, c.parent_id, c.author, c.text) for c in article.comments] == [
+        ("1", None, "Ann", "Too much."), ("2", "1", "Bo", "Fine by me.")]
+    # one row naming its page is still a row
+    path.write_text(json.dumps({"title": "Ferry fares", "text": "Too much.", "author": "Ann"}) + "\n")
+    assert detect_format(path) == "tabular"
+    assert [(a.title, [c.text for c in a.comments]) for a in read_file(path).articles] == [("Ferry fares", ["Too much."])]

@@ -22,7 +22,8 @@ name or an object holding one.
   word (approved / hold / spam / trash …, as WordPress writes them), Isso's ``mode`` (1 / 2 / 4: published /
   pending / deleted); kind: a type of pingback / trackback
 
-One article per file, titled from the document's own title / url, unless the comments name theirs
+One article per file, titled from the document's own title / url (or its page object's: ``{"article": {…}}``
+beside the comments), unless the comments name theirs
 (article_id, thread, story_id, post_id, post …: one article each, replies in their parent's); without a
 url of its own, an article's url is the page all its comments link into (``…/summit/#comment-12``). The fields
 used are named in ``Article.extra["fields"]``. A comment id read before (overlapping fetches saved
@@ -394,6 +395,18 @@ def _article_key(value: Any) -> str | None:
 #: An article object's count of its comments (the Disqus API's thread: "posts"; the New York Times community API's
 #: results: "totalCommentsFound").
 _ARTICLE_COUNT = ("commentcount", "commentscount", "numcomments", "posts", "totalcommentsfound")
+
+
+#: The keys under which a scraper's document describes the page its comments are under, beside them.
+_PAGE_OBJECTS = ("article", "page", "post", "story", "thread", "video")
+
+
+def _page_object(document: Any) -> dict[str, Any] | None:
+    """The object beside the comments that describes their page (``{"article": {"title", "url"}, "comments":
+    [...]}``), if the document has one."""
+    key = _named(document, _PAGE_OBJECTS) if isinstance(document, dict) else None
+    value = document.get(key) if key else None
+    return value if isinstance(value, dict) else None
 
 
 def _described(article: Any) -> dict[str, Any]:
@@ -1641,8 +1654,9 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     # one article: the object holding the comments says what they are under (the Guardian's "discussion": its
     # title, webUrl, commentCount), else the document's own title and url
     held = _described(holder) if len(by_article) <= 1 else {}
-    document = {key: _top_level(parsed.document, names) for key, names in (("title", _TITLE), ("url", _URL))} \
-        if len(by_article) <= 1 else {}
+    # the document's own title and url, else those of the page object beside the comments ({"article": {…}})
+    document = {key: _top_level(parsed.document, names) or _described(_page_object(parsed.document)).get(key)
+                for key, names in (("title", _TITLE), ("url", _URL))} if len(by_article) <= 1 else {}
     for article, comments in by_article.items() or [(None, [])]:
         if fields.replies is None and fields.parent:
             fill_depths(comments)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -131,6 +132,9 @@ _NO_PARENT = {"", "0", "none", "null", "nan", "root"}
 _AUTHOR_OBJECT = re.compile(rb'"(?:author|user|from|account|creator|text|body|content|comment|message)"\s*:\s*\{',
                             re.IGNORECASE)
 _TABLE_SUFFIXES = (".csv", ".tsv")
+#: The top-level keys by which a JSON document describes the page its rows are under (a scraper's one page per
+#: file: {"title": …, "url": …, "comments": [...]}, {"article": {…}, "comments": [...]}), which rows would lose.
+_PAGE_KEYS = ("title", "headline", "url", "page_url", "article_url", "article", "page", "post", "story")
 
 
 def _usual_name(column: str) -> str:
@@ -157,6 +161,8 @@ def _sniff(head: bytes, path: Path) -> float:
     if stripped.startswith((b"[", b"{")):
         if _AUTHOR_OBJECT.search(stripped):  # a platform's API objects (Disqus): the JSON reader's, not rows
             return 0.0
+        if _describes_its_page(stripped):  # the page the rows are under, described beside them: the JSON reader's
+            return 0.0
         if set(TEXT_COLUMNS) & _json_keys(stripped):
             return 0.5
         # Unusual column names: the user names them with --text-column; the extension says "rows".
@@ -173,6 +179,19 @@ def _sniff(head: bytes, path: Path) -> float:
     if table is None or table.consistent == 0:
         return 0.0
     return 0.5 if path.suffix.lower() in _TABLE_SUFFIXES else 0.0
+
+
+def _describes_its_page(head: bytes) -> bool:
+    """Whether a JSON document says, beside its rows (a list of objects), what page they are under: one of its
+    top-level keys names the page. Not a JSON line (one row with its page's title), which does not parse whole."""
+    try:
+        document = json.loads(decode_bytes(head))
+    except (ValueError, RecursionError):
+        return False
+    values = document.values() if isinstance(document, dict) else []
+    rows = any(isinstance(value, list) and value and all(isinstance(v, dict) for v in value) for value in values)
+    return rows and any(_usual_name(key) in _PAGE_KEYS and isinstance(value, (str, dict))
+                        for key, value in document.items())
 
 
 def _names_a_text_column(header: list[str], chosen: str | None = None) -> bool:
