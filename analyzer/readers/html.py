@@ -1239,7 +1239,7 @@ def _read_page(
         source_file=source,
         format="html",
         body=body,
-        declared_comment_count=_shreddit_count(tree) or _declared_count(tree),
+        declared_comment_count=stated if (stated := _shreddit_count(tree)) is not None else _declared_count(tree),
         comments=comments,
         **_article_fields(tree, page),
     )
