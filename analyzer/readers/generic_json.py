@@ -1489,15 +1489,16 @@ _TELEGRAM_FIELDS = _Fields(text="text", replies=None, id="id", parent="reply_to_
 _TELEGRAM_SOURCES = {"text": "text (its parts joined)", "time": "date_unixtime, else date"}
 
 
-def _telegram_chats(document: Any) -> list[dict[str, Any]] | None:
-    """The chats of a Telegram export (one chat's, or the account's), with their messages; None for any other
+def _telegram_chats(document: Any) -> list[tuple[dict[str, Any], str]] | None:
+    """The chats of a Telegram export (one chat's, or the account's) with their JSON paths; None for any other
     document."""
     if isinstance(document, dict) and document.get("type") in _TELEGRAM_CHAT_TYPES and isinstance(
             document.get("messages"), list):
-        return [document]
-    chats = _objects_in(_dig(document, "chats"), "list") + _objects_in(_dig(document, "left_chats"), "list")
-    listed = [chat for chat in chats if isinstance(chat.get("messages"), list)]
-    return listed if listed and all(chat.get("type") in _TELEGRAM_CHAT_TYPES for chat in listed) else None
+        return [(document, "$")]
+    listed = [(chat, _child(_child(_child("$", group), "list"), index)) for group in ("chats", "left_chats")
+              if isinstance(chats := _dig(document, group, "list"), list)
+              for index, chat in enumerate(chats) if isinstance(chat, dict) and isinstance(chat.get("messages"), list)]
+    return listed if listed and all(chat.get("type") in _TELEGRAM_CHAT_TYPES for chat, _ in listed) else None
 
 
 def _telegram_text(message: dict[str, Any]) -> Any:
@@ -1558,11 +1559,10 @@ def _telegram(document: Any) -> _Platform | None:
     if chats is None:
         return None
     refused: list[tuple[Any, str, str]] = []
-    at = "$" if chats == [document] else "$.chats.list"
-    threads = [thread for index, chat in enumerate(chats)
-               for thread in _telegram_chat(chat, at if at == "$" else _child(at, index), refused)]
-    return _Platform("telegram", f"{'$' if at == '$' else '$.chats.list[*]'}.messages", threads,
-                     fields=_TELEGRAM_FIELDS, sources=_TELEGRAM_SOURCES, refused=refused)
+    threads = [thread for chat, at in chats for thread in _telegram_chat(chat, at, refused)]
+    comments_at = "$.messages" if chats[0][1] == "$" else "$.chats.list[*].messages"
+    return _Platform("telegram", comments_at, threads, fields=_TELEGRAM_FIELDS, sources=_TELEGRAM_SOURCES,
+                     refused=refused)
 
 
 _PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (
