@@ -1003,6 +1003,11 @@ def test_a_telegram_account_export_reads_every_chat(tmp_path: Path) -> None:
     articles = read_file(export).articles
     assert [(a.id, len(a.comments)) for a in articles] == [("1700000001/2", 3), ("1700000001/7", 0),
                                                            ("1700000001", 2), ("111", 1)]
+    # each chat numbers its messages from 1: in one export, ids are led by the chat's, so none is dropped as a repeat
+    export.write_text(json.dumps({"chats": {"list": [chat, {**chat, "id": 5}]}}))
+    both = read_file(export)
+    assert [(c.id, c.parent_id) for c in both.articles[3].comments] == [("5/3", None), ("5/4", "5/3"), ("5/5", None)]
+    assert sum(len(a.comments) for a in both.articles) == 10 and len(both.rejects) == 4
     # an anonymous admin writes as the group itself: a comment of the chat, not a post
     chat["messages"].append({"id": 10, "type": "message", "date_unixtime": "1709640000", "from": chat["name"],
                              "from_id": f"channel{chat['id']}", "text": "Please keep it civil."})

@@ -1510,25 +1510,29 @@ def _telegram_text(message: dict[str, Any]) -> Any:
         part.get("text"), str) else "" for part in text)
 
 
-def _telegram_message(message: Any) -> Any:
+def _telegram_message(message: Any, prefix: str = "") -> Any:
     """A Telegram message as the object read (keys of _TELEGRAM_FIELDS): its text joined, its time the Unix time
-    (else the local ``date``). Anything else is read as it is (and rejected with its path)."""
+    (else the local ``date``), its id and the one it answers led by ``prefix`` (its chat's, where the export holds
+    several chats, each numbering its messages from 1). Anything else is read as it is (and rejected with its
+    path)."""
     if not isinstance(message, dict):
         return message
     kept = {key: value for key, value in message.items() if key not in ("text", "text_entities", "date_unixtime")}
-    return {**kept, **_present(text=_telegram_text(message), time=message.get("date_unixtime") or message.get("date"))}
+    ids = {key: prefix + named for key in ("id", "reply_to_message_id") if (named := _id_of(message, key)) is not None}
+    return {**kept, **(ids if prefix else {}),
+            **_present(text=_telegram_text(message), time=message.get("date_unixtime") or message.get("date"))}
 
 
-def _telegram_post(message: dict[str, Any], chat: str | None) -> _Thread:
+def _telegram_post(message: dict[str, Any], chat: str | None, prefix: str) -> _Thread:
     """A channel post as the article its comments answer: its text the body, its opening the title."""
     text = _telegram_text(message)
     body = clean_text(text) if isinstance(text, str) else ""
     post_id = _id_of(message, "id")
     return _Thread([], id=f"{chat}/{post_id}" if chat else post_id, title=opening_title(body), body=body,
-                   date=_time(_telegram_message(message), "time"), post_id=post_id)
+                   date=_time(_telegram_message(message), "time"), post_id=prefix + post_id if post_id else None)
 
 
-def _telegram_chat(chat: dict[str, Any], at: str, refused: list[tuple[Any, str, str]]) -> list[_Thread]:
+def _telegram_chat(chat: dict[str, Any], at: str, refused: list[tuple[Any, str, str]], prefix: str) -> list[_Thread]:
     """A chat's articles. A channel's post (in a channel's export, or a discussion group's copy of it) is an
     article, and the messages answering it, down its replies, are its comments; the chat's other messages are
     one article named after the chat. A service message is refused: it is none of the chat's words."""
@@ -1537,7 +1541,7 @@ def _telegram_chat(chat: dict[str, Any], at: str, refused: list[tuple[Any, str, 
     ids = {key: message for message, _ in listed if isinstance(message, dict) and (key := _id_of(message, "id"))}
     tops = thread_tops({key: _id_of(message, "reply_to_message_id") for key, message in ids.items()})
     # a group's anonymous admins write as the group itself ("channel" and its own id): comments, not posts
-    posts = {key: _telegram_post(message, chat_id) for key, message in ids.items()
+    posts = {key: _telegram_post(message, chat_id, prefix) for key, message in ids.items()
              if tops.get(key) == key and message.get("type") != "service"
              and str(message.get("from_id") or "").startswith("channel")
              and message.get("from_id") != f"channel{chat_id}"}
@@ -1548,7 +1552,7 @@ def _telegram_chat(chat: dict[str, Any], at: str, refused: list[tuple[Any, str, 
             refused.append((message, where, f"a service message ({message.get('action') or 'no action'}), "
                                             "not a comment"))
         elif key not in posts:
-            (posts.get(tops.get(key) or "") or rest).items.append((_telegram_message(message), where))
+            (posts.get(tops.get(key) or "") or rest).items.append((_telegram_message(message, prefix), where))
     return [*posts.values(), rest] if rest.items or not posts else list(posts.values())
 
 
@@ -1559,7 +1563,9 @@ def _telegram(document: Any) -> _Platform | None:
     if chats is None:
         return None
     refused: list[tuple[Any, str, str]] = []
-    threads = [thread for chat, at in chats for thread in _telegram_chat(chat, at, refused)]
+    # each chat numbers its messages from 1: in an export of several, a message's id is led by its chat's
+    threads = [thread for chat, at in chats
+               for thread in _telegram_chat(chat, at, refused, f"{_id_of(chat, 'id')}/" if len(chats) > 1 else "")]
     comments_at = "$.messages" if chats[0][1] == "$" else "$.chats.list[*].messages"
     return _Platform("telegram", comments_at, threads, fields=_TELEGRAM_FIELDS, sources=_TELEGRAM_SOURCES,
                      refused=refused)
