@@ -104,7 +104,8 @@ def _zip_of(files: dict[str, bytes | str]) -> bytes:
         ("dump.tar.gz", lambda: _tar_gz(FIXTURES / "reddit/thread.json"), "gzip holding a tar archive: unpack it"),
         ("dump.zip", lambda: _zip_of({}), "a zip archive with no files to read"),
         ("broken.zip", lambda: b"PK\x03\x04" + b"\x00" * 40, "a zip archive that cannot be opened"),
-        ("sheet.xlsx", lambda: _zip_of({"xl/workbook.xml": "<workbook/>"}), "an Excel workbook, not a dump: save the sheet as CSV"),
+        # a workbook is the table reader's (tests/test_readers_structured.py); a damaged one is refused
+        ("sheet.xlsx", lambda: _zip_of({"xl/workbook.xml": "<workbook/>"}), "sheet.xlsx: file: not a readable Excel workbook"),
         ("twice.csv.gz.gz", lambda: gzip.compress(gzip.compress(b"id,text\n1,hello\n")), "holding another compressed file"),
         # a PDF of text only: its text operators would read as a page of prose
         ("page.pdf", lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT (Ferries cut) Tj ET\n%%EOF\n",

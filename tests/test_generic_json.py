@@ -1039,3 +1039,59 @@ def test_a_scrapers_page_document_gives_its_article_the_title_and_url_beside_the
     path.write_text(json.dumps({"title": "Ferry fares", "text": "Too much.", "author": "Ann"}) + "\n")
     assert detect_format(path) == "tabular"
     assert [(a.title, [c.text for c in a.comments]) for a in read_file(path).articles] == [("Ferry fares", ["Too much."])]
+
+
+def test_a_reddit_scrapers_post_beside_its_comments_gives_the_article_its_title_url_and_count(
+        tmp_path: Path) -> None:
+    # the Universal Reddit Scraper writes the post under data.submission_metadata, beside data.comments: the
+    # article had no title (no stance context), no url, no date and no declared count
+    document = {"scrape_settings": {"n_results": "all", "sort_type": "all"},
+                "data": {"submission_metadata": {"author": "op", "created_utc": "2024-03-05 09:00:00",
+                                                 "num_comments": 4, "title": "Ferry fares to rise again",
+                                                 "url": "https://news.example/ferry-fares"},
+                         "comments": [
+                             {"author": "ann", "body": "Too much.", "created_utc": "2024-03-05 10:00:00",
+                              "id": "c1", "link_id": "t3_p1", "parent_id": "t3_p1",
+                              "replies": [{"author": "bo", "body": "Fine by me.", "id": "c2", "link_id": "t3_p1",
+                                           "created_utc": "2024-03-05 10:05:00", "parent_id": "t1_c1",
+                                           "replies": []}]},
+                             {"author": "cy", "body": "Too little.", "id": "c3", "link_id": "t3_p1",
+                              "created_utc": "2024-03-05 11:00:00", "parent_id": "t3_p1", "replies": []}]}}
+    path = tmp_path / "urs.json"
+    path.write_text(json.dumps(document))
+    [article] = read_file(path).articles
+    assert (article.id, article.title, article.url, article.date, article.declared_comment_count) == (
+        "t3_p1", "Ferry fares to rise again", "https://news.example/ferry-fares", "2024-03-05T09:00:00+00:00", 4)
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time) for c in article.comments] == [
+        ("c1", None, 0, "ann", "2024-03-05T10:00:00+00:00"), ("c2", "c1", 1, "bo", "2024-03-05T10:05:00+00:00"),
+        ("c3", None, 0, "cy", "2024-03-05T11:00:00+00:00")]
+    # flat, a parent is named by its Reddit fullname: the post's is no parent (the post is the article), a
+    # comment's is its id
+    comments = document["data"]["comments"]
+    document["data"]["comments"] = [comments[0], *comments[0].pop("replies"), comments[1]]
+    path.write_text(json.dumps(document))
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth) for c in article.comments] == [("c1", None, 0), ("c2", "c1", 1),
+                                                                         ("c3", None, 0)]
+
+
+def test_a_youtube_scrapers_millisecond_times_and_apify_names_are_read(tmp_path: Path) -> None:
+    # a JavaScript scraper writes epoch milliseconds: read as seconds they were past the year 9999, and lost
+    path = tmp_path / "video.json"
+    path.write_text(json.dumps([
+        {"id": "Ug1", "author": "Ann", "text": "Too much.", "time": "2 years ago", "timestamp": 1709632800000,
+         "replies": [{"id": "Ug1.a", "author": "Bo", "text": "Fine by me.", "time": "2 years ago",
+                      "timestamp": 1709633100000}]}]))
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.time) for c in article.comments] == [
+        ("Ug1", None, "2024-03-05T10:00:00+00:00"), ("Ug1.a", "Ug1", "2024-03-05T10:05:00+00:00")]
+    # Apify's Instagram scraper (ownerUsername beside nested replies) and its TikTok one (repliesToId); the time a
+    # page showed, with no time field, is kept as shown
+    path.write_text(json.dumps([
+        {"id": "1", "text": "Too much.", "ownerUsername": "ann_k", "publishedTimeText": "3 weeks ago",
+         "replies": [{"id": "2", "text": "Fine by me.", "ownerUsername": "bo_b"}]},
+        {"id": "3", "text": "Agreed with Bo.", "ownerUsername": "cy", "repliesToId": "2", "replies": []}]))
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.author, c.time, c.extra.get("time_text")) for c in article.comments] == [
+        ("1", None, "ann_k", None, "3 weeks ago"), ("2", "1", "bo_b", None, None),
+        ("3", "2", "cy", None, None)]

@@ -1048,3 +1048,167 @@ def test_a_comments_own_subject_line_opens_its_text_in_tables_and_json(tmp_path:
         [article] = read_file(path).articles
         assert [c.text for c in article.comments] == expected
         assert article.comments[1].extra["subject"] == "Re: Bad deal"  # kept as written
+
+
+@pytest.mark.parametrize("header", [",author,text", '"","author","text"'])
+def test_a_table_with_a_row_names_column_first_is_a_table(tmp_path: Path, header: str) -> None:
+    # pandas' to_csv writes its index first under an empty name, R's write.csv its row names under "": read as
+    # prose, such a table had become one article with no comments (exit 0)
+    path = tmp_path / "comments.csv"
+    path.write_text(f"{header}\n0,ann,Too much.\n1,bo,\"Fine, by me.\"\n")
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    assert [(c.author, c.text) for c in _comments(result.articles)] == [("ann", "Too much."), ("bo", "Fine, by me.")]
+    assert not result.rejects
+
+
+def test_nested_numbers_thread_reddit_tables_of_r_packages(tmp_path: Path) -> None:
+    # RedditExtractoR 3 numbers a reply under its parent's number (comment_id 1_1 answers 1): it was flat
+    path = tmp_path / "comments.csv"
+    url = "https://www.reddit.com/r/ferries/comments/p1/fares/"
+    path.write_text('"","url","author","timestamp","comment","comment_id"\n'
+                    f'"1","{url}","ann",1709632800,"Too much.","1"\n"2","{url}","bo",1709633100,"Fine.","1_1"\n'
+                    f'"3","{url}","cy",1709633400,"Is it?","1_1_1"\n"4","{url}","di",1709636400,"Too little.","2"\n')
+    [article] = read_file(path).articles
+    assert article.url == url
+    assert [(c.id, c.parent_id, c.depth, c.author) for c in article.comments] == [
+        ("1", None, 0, "ann"), ("1_1", "1", 1, "bo"), ("1_1_1", "1_1", 2, "cy"), ("2", None, 0, "di")]
+    # RedditExtractoR 2 and vosonSML: the nesting in "structure", and each row describing the post too, its
+    # author under "author": the commenter is "user", the comment's time "comm_date"
+    path.write_text("id,structure,post_date,comm_date,num_comments,author,user,comment,title,thread_id\n"
+                    "1,1,2024-03-05 09:00:00,2024-03-05 10:00:00,3,op,ann,Too much.,Fares up,p1\n"
+                    "2,1_1,2024-03-05 09:00:00,2024-03-05 10:05:00,3,op,bo,Fine.,Fares up,p1\n"
+                    "3,2,2024-03-05 09:00:00,2024-03-05 11:00:00,3,op,cy,Too little.,Fares up,p1\n")
+    [article] = read_file(path).articles
+    assert (article.title, article.declared_comment_count) == ("Fares up", 3)
+    assert [(c.id, c.parent_id, c.author, c.time, c.extra["author"]) for c in article.comments] == [
+        ("1", None, "ann", "2024-03-05T10:00:00", "op"), ("2", "1", "bo", "2024-03-05T10:05:00", "op"),
+        ("3", None, "cy", "2024-03-05T11:00:00", "op")]
+    # ids with an underscore that are no such numbers are ids, and link nothing
+    path.write_text("comment_id,author,text\nc_1,ann,Too much.\nc_1_1,bo,Fine.\n")
+    assert [(c.id, c.parent_id) for c in _comments(read_file(path).articles)] == [("c_1", None), ("c_1_1", None)]
+
+
+def test_comment_scrapers_tables_give_parents_authors_times_shown_and_declared_counts(tmp_path: Path) -> None:
+    # YouTube Data Tools names a reply's parent "isReplyTo"
+    path = tmp_path / "comments.tab"
+    path.write_text("id\tlikeCount\tpublishedAt\tauthorName\ttext\tisReply\tisReplyTo\n"
+                    "Ug1\t4\t2024-03-05T10:00:00Z\tAnn\tToo much.\t0\t\n"
+                    "Ug1.a\t1\t2024-03-05T10:05:00Z\tBo\tFine.\t1\tUg1\n")
+    assert [(c.id, c.parent_id, c.depth, c.author) for c in _comments(read_file(path).articles)] == [
+        ("Ug1", None, 0, "Ann"), ("Ug1.a", "Ug1", 1, "Bo")]
+    # Apify's YouTube scraper: its parent "replyToCid", its only time as the page showed it, and the video's
+    # comment count on every row, which is the article's declared count
+    rows = [{"comment": "Too much.", "cid": "Ug1", "author": "@ann", "videoId": "v1", "commentsCount": 120,
+             "replyToCid": None, "title": "Fares up", "publishedTimeText": "5 years ago"},
+            {"comment": "Fine.", "cid": "Ug1.a", "author": "@bo", "videoId": "v1", "commentsCount": 120,
+             "replyToCid": "Ug1", "title": "Fares up", "publishedTimeText": "4 years ago (edited)"}]
+    path = tmp_path / "dataset.json"
+    path.write_text(json.dumps(rows))
+    [article] = read_file(path).articles
+    assert (article.id, article.title, article.declared_comment_count) == ("v1", "Fares up", 120)
+    assert [(c.id, c.parent_id, c.time, c.extra["time_text"]) for c in article.comments] == [
+        ("Ug1", None, None, "5 years ago"), ("Ug1.a", "Ug1", None, "4 years ago (edited)")]
+    # a count that differs between an article's rows is each row's own, and one row alone cannot tell
+    rows[1]["commentsCount"] = 7
+    path.write_text(json.dumps(rows))
+    assert read_file(path).articles[0].declared_comment_count is None
+    path.write_text(json.dumps(rows[:1]))
+    assert read_file(path).articles[0].declared_comment_count is None
+    # Apify's Facebook scraper: the commenter "profileName", the post's address "facebookUrl"
+    post = {"facebookUrl": "https://www.facebook.com/news/posts/1", "postTitle": "Fares up"}
+    path.write_text(json.dumps([{**post, "id": "Y1", "text": "Too much.", "profileName": "Ann Lee"},
+                                {**post, "id": "Y2", "text": "Fine.", "profileName": "Bo Ray"}]))
+    [article] = read_file(path).articles
+    assert (article.title, article.url) == ("Fares up", "https://www.facebook.com/news/posts/1")
+    assert [c.author for c in article.comments] == ["Ann Lee", "Bo Ray"]
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_an_excel_workbook_is_read_as_the_tables_its_sheets_hold(tmp_path: Path) -> None:
+    # moderation tools and export services deliver comments as workbooks, a title block above the table and a
+    # sheet of notes beside it; they had been refused ("save the sheet as CSV")
+    from datetime import datetime
+
+    path = _workbook(tmp_path / "export.xlsx", {
+        "About": [["Exported by the comments desk"], ["2024-03-05"]],
+        "Comments": [["Comments on https://news.example/fares"], [],
+                     ["#", "Name", "Date", "Likes", "Comment", "Article"],
+                     [1, "Ann", datetime(2024, 3, 5, 10, 0), 3, "Too much.", "fares"],
+                     [2, "Bo", datetime(2024, 3, 5, 10, 5), 0, None, "fares"],
+                     [],
+                     [3, "Cy", datetime(2024, 3, 5, 11, 0), 1, "Fine by me.", "ferries"]],
+        "More": [["Name", "Comment", "Article"], ["Di", "Too little.", "fares"]]})
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    assert [(a.id, [(c.author, c.time, c.text) for c in a.comments]) for a in result.articles] == [
+        ("fares", [("Ann", "2024-03-05T10:00:00", "Too much."), ("Di", None, "Too little.")]),
+        ("ferries", [("Cy", "2024-03-05T11:00:00", "Fine by me.")])]
+    assert result.articles[0].comments[0].extra == {"#": 1, "Likes": 3}
+    # a row without text is a reject named by its sheet and Excel's row number; the empty row is nothing
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("sheet 'Comments' row 5", "no text in column 'Comment'")]
+    assert result.articles[0].extra["preamble"] == "Comments on https://news.example/fares"
+    assert "sheet 'About' holds no comment table: not read" in result.notes
+
+
+def test_a_workbook_without_a_comment_table_or_damaged_is_refused_by_its_place(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "export.xlsx", {"Sheet1": [["Name", "Remark"], ["Ann", "Too much."]]})
+    with pytest.raises(ReaderError, match=r"export.xlsx: sheet 'Sheet1': no table header naming a comment text "
+                                          r"column in its first 6 rows"):
+        read_file(path)
+    # the column named: then it is read
+    [article] = read_file(path, options=ReadOptions(text_column="Remark")).articles
+    assert [(c.author, c.text) for c in article.comments] == [("Ann", "Too much.")]
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(path.read_bytes()[:-200])
+    with pytest.raises(ReaderError, match=r"damaged.xlsx: (byte 0|file): "):
+        read_file(damaged)
+
+
+def test_a_moderation_tools_workbook_keeps_threads_statuses_and_utc_times() -> None:
+    # an invented moderation tool's export (tests/fixtures/tabular/moderation_export.xlsx): a sheet about the
+    # export, then the comments of two stories under a title block, named by their headline
+    result = read_file(FIXTURES / "tabular/moderation_export.xlsx")
+    assert [(a.id, a.title, a.url) for a in result.articles] == [
+        ("Ferry fares to rise in April", "Ferry fares to rise in April", "https://harbour.example/news/ferry-fares"),
+        ("New cycle lane opens on Quay Road", "New cycle lane opens on Quay Road",
+         "https://harbour.example/news/cycle-lane")]
+    fares, lane = result.articles
+    assert [(c.id, c.parent_id, c.depth, c.status, c.time) for c in fares.comments] == [
+        ("101", None, 0, "published", "2024-03-05T09:12:00+00:00"),
+        ("102", "101", 1, "published", "2024-03-05T09:40:00+00:00"),
+        ("103", "102", 2, "published", "2024-03-05T10:02:00+00:00"),
+        ("104", None, 0, "pending", "2024-03-05T11:30:00+00:00"),
+        ("105", None, 0, "spam", "2024-03-05T12:00:00+00:00")]
+    # the reply whose text is empty is a reject; its sibling still hangs from the top comment
+    assert [(c.id, c.parent_id, c.author) for c in lane.comments] == [("201", None, "Jonas"), ("203", "201", "Ruth")]
+    assert [(r.location, r.reason) for r in result.rejects] == [("sheet 'Comments' row 10", "no text in column 'Comment'")]
+    assert fares.extra["preamble"] == "Comments on two stories, newest last"
+    assert result.notes[0] == "sheet 'Export' holds no comment table: not read"
+
+
+def test_a_workbook_that_would_unpack_past_a_hundred_times_its_size_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from analyzer.readers import _compressed
+
+    monkeypatch.setattr(_compressed, "EXPANSION_FLOOR", 1024**2)  # as past the 64 MiB floor, in 2 MiB
+    path = _workbook(tmp_path / "export.xlsx", {"Comments": [["Name", "Comment"], ["Ann", "Too much."]]})
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * 2 * 1024**2, zipfile.ZIP_DEFLATED)
+    with pytest.raises(ReaderError, match="workbook content over 1 MiB from .* a decompression bomb"):
+        read_file(path)

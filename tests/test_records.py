@@ -81,3 +81,13 @@ def test_times_in_other_languages_and_orders_are_read_or_left_unknown(written, t
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert to_iso8601(written) == time
+
+
+def test_epoch_milliseconds_are_read_as_such_and_a_compact_date_stays_a_date():
+    from analyzer.readers._common import to_iso8601
+
+    # JavaScript writes epoch milliseconds; as seconds they were past the year 9999, and no time at all
+    assert to_iso8601(1570000000000) == to_iso8601("1570000000000") == "2019-10-02T07:06:40+00:00"
+    assert to_iso8601(1570000000.5) == "2019-10-02T07:06:40.500000+00:00"
+    assert to_iso8601("201910020706") == "2019-10-02T07:06:00"  # twelve digits: a date and time written together
+    assert to_iso8601(1e16) is None  # microseconds are not guessed

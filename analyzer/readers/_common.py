@@ -21,6 +21,9 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _RELATIVE_TIME = re.compile(r"\b(ago|yesterday|today|just now|vor \d+|il y a)\b", re.IGNORECASE)
 #: A longer string is no time: dateutil's fuzzy parser took 14 s over a 2 MB field.
 _MAX_TIME_CHARS = 100
+#: An epoch time this large is in milliseconds, as JavaScript writes it (a YouTube or Facebook scraper's
+#: ``timestamp``: 1551234567000): in seconds it would be past the year 5000, and in milliseconds it is after 1973.
+_EPOCH_MILLISECONDS = 1e11
 #: A CSV header cell: a short name starting with a letter, a "#" or an ordinal ("comment_id", "Post Time",
 #: "Überschrift", "#likes", "1st reply"), with whatever qualifiers and marks exports add ("Date (UTC)", "Likes #",
 #: "Author's name", "Comment/Reply", "Price €"); or "#", a row number's column. "7comment_id" and "kM™¸comment_id"
@@ -101,19 +104,23 @@ _ZONE_OFFSETS = {
 def to_iso8601(value: object) -> str | None:
     """A time as ISO-8601, or None when it cannot be read.
 
-    Numbers are Unix epoch seconds (UTC); NaN, infinite and out-of-range numbers give None, as do
-    booleans and values of any other type (a list, an object). Strings go through dateutil; relative
-    times such as "3 hours ago" cannot be anchored without the scrape time and give None, and strings
-    longer than any time (over _MAX_TIME_CHARS) are not parsed at all.
+    Numbers are Unix epoch seconds (UTC), or milliseconds where they are too large for seconds; NaN, infinite
+    and out-of-range numbers give None, as do booleans and values of any other type (a list, an object).
+    Strings of 9 to 11 or 13 digits are such numbers (12 may be 201902271030, a date and time); others go
+    through dateutil; relative times such as "3 hours ago" cannot be anchored without the scrape time and give
+    None, and strings longer than any time (over _MAX_TIME_CHARS) are not parsed at all.
     """
     if isinstance(value, str):
         if not value or len(value) > _MAX_TIME_CHARS:
             return None
     elif isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if not isinstance(value, str) or re.fullmatch(r"\d{9,11}(\.\d+)?", value):
+    if not isinstance(value, str) or re.fullmatch(r"(\d{9,11}|\d{13})(\.\d+)?", value):
+        seconds = float(value)
+        if abs(seconds) >= _EPOCH_MILLISECONDS:
+            seconds /= 1000
         try:
-            return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
+            return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):  # NaN, infinity, years past 9999
             return None
     text = clean_text(value)
@@ -217,6 +224,19 @@ def opening_title(text: str) -> str | None:
     if len(opening) > _OPENING_TITLE_CHARS:
         opening = opening[:_OPENING_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
     return opening or None
+
+
+#: Parent values that mean "no parent" ("root": Commento's; "nan": an empty cell pandas read).
+_NO_PARENT = {"", "0", "none", "null", "nan", "root"}
+
+
+def parent_id(value: str | None) -> str | None:
+    """The id a comment's parent field names, or None for a top-level comment: no id, or a Reddit post's
+    fullname (``t3_…``: the post is the article); a Reddit comment's fullname (``t1_…``) is reduced to its id."""
+    value = value.strip() if value is not None else None
+    if not value or value.lower() in _NO_PARENT or value.startswith("t3_"):
+        return None
+    return value[3:] if value.startswith("t1_") else value
 
 
 def thread_tops(parents: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -353,9 +373,17 @@ def _header_cells(line: str, delimiter: str) -> list[str]:
         cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
     except (csv.Error, StopIteration):
         return []
+    return cells if is_header_row(cells) else []
+
+
+def is_header_row(cells: list[str], least: int = 2) -> bool:
+    """Whether these cells (stripped) are a table's header: at least ``least`` names, and every cell a name but
+    empty ones at the end and the first."""
     named = cells[: max((i + 1 for i, cell in enumerate(cells) if cell), default=0)]
-    # a delimiter ending the line (as some exports write every row) leaves an empty last cell: no name, no harm
-    return cells if len(named) >= 2 and all(_HEADER_CELL.match(cell) for cell in named) else []
+    # a delimiter ending the line (as some exports write every row) leaves an empty last cell: no name, no harm;
+    # an empty first cell names the row names' column that pandas' to_csv and R's write.csv write first
+    named = named[1:] if named[:1] == [""] else named
+    return len(named) >= least and all(_HEADER_CELL.match(cell) for cell in named)
 
 
 class SeenIds:

@@ -238,8 +238,10 @@ def container_of(path: Path) -> Container:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError) as error:
         return Container(refusal=f"a zip archive that cannot be opened ({error})")
+    if "xl/workbook.xml" in names:  # a workbook: the table reader reads its sheets
+        return Container()
     if any(name.startswith("xl/") for name in names):
-        return Container(refusal="an Excel workbook, not a dump: save the sheet as CSV and read that")
+        return Container(refusal="an Excel file that is no workbook, not a dump: save the sheet as CSV and read that")
     if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
         return Container(refusal="an office document, not a dump: save its text or table as a plain file and read that")
     return Container(zip=True)
@@ -372,11 +374,13 @@ def warc_captures(path: Path) -> Iterator[Capture]:
                                                              "the captures before it were read") from None
 
 
-def _expansion_limit(packed: int) -> int:
+def expansion_limit(packed: int) -> int:
+    """How many bytes a file of ``packed`` bytes may unpack to before it is taken for a decompression bomb."""
     return min(MAX_DECOMPRESSED_BYTES, max(EXPANSION_FLOOR, MAX_EXPANSION * packed))
 
 
-def _too_large(kind: str, limit: int, packed: int) -> UnreadableContainer:
+def too_large(kind: str, limit: int, packed: int) -> UnreadableContainer:
+    """The refusal of content past ``expansion_limit``."""
     if limit == MAX_DECOMPRESSED_BYTES:
         message = (f"{kind} content over {MAX_DECOMPRESSED_BYTES // 1024**3} GiB: unpack it yourself "
                    "if it is really that large")
@@ -397,7 +401,7 @@ def zip_members(path: Path, folder: Path) -> tuple[list[tuple[str, Path]], list[
     (directories and hidden files skipped): (name in the archive, unpacked file) each, and a reject for
     each member that cannot be unpacked. Each member keeps its own file name (readers name articles after
     it) in a folder of its own, whatever path the archive gives it (no "../" escapes)."""
-    limit = _expansion_limit(path.stat().st_size)
+    limit = expansion_limit(path.stat().st_size)
     members: list[tuple[str, Path]] = []
     rejects: list[Reject] = []
     written = 0
@@ -412,7 +416,7 @@ def zip_members(path: Path, folder: Path) -> tuple[list[tuple[str, Path]], list[
                     while chunk := source.read(_CHUNK_BYTES):
                         written += len(chunk)
                         if written > limit:
-                            raise _too_large("zip", limit, path.stat().st_size)
+                            raise too_large("zip", limit, path.stat().st_size)
                         sink.write(chunk)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, *_BROKEN_STREAM) as error:
                 # RuntimeError: an encrypted member; NotImplementedError: a compression method zipfile lacks
@@ -435,13 +439,13 @@ def decompress(path: Path, compression: Compression, target: Path) -> list[Rejec
     before the damage and says so in a reject (the rest of the file is lost, not silently)."""
     written = 0
     packed = path.stat().st_size
-    limit = _expansion_limit(packed)
+    limit = expansion_limit(packed)
     with compression.open(path) as source, target.open("wb") as sink:
         try:
             while chunk := source.read1(_CHUNK_BYTES):  # read1: what decompressed so far, even before damage
                 written += len(chunk)
                 if written > limit:
-                    raise _too_large(compression.name, limit, packed)
+                    raise too_large(compression.name, limit, packed)
                 sink.write(chunk)
         except _BROKEN_STREAM as error:
             if written == 0:

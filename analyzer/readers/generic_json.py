@@ -101,6 +101,7 @@ from analyzer.readers._common import (
     fill_depths,
     flag_status,
     opening_title,
+    parent_id,
     thread_tops,
     to_iso8601,
     with_subject,
@@ -133,9 +134,10 @@ _TEXT = ("fulltext", "text", "body", "content", "message", "comment", "commentte
 #: writes {"rendered": …}, with {"raw": …} beside it in its edit context).
 _RENDERINGS = ("rendered", "html", "raw")
 # "account": Mastodon's, "creator": Lemmy's user object, "owner": Instagram's (as Instaloader saves it),
-# "userProfile": the Guardian's discussion API's, "userDisplayName": the New York Times community API's.
+# "userProfile": the Guardian's discussion API's, "userDisplayName": the New York Times community API's,
+# "profileName" and "ownerUsername": Apify's Facebook and Instagram comment scrapers'.
 _AUTHOR = ("username", "author", "authorname", "user", "name", "by", "displayname", "screenname", "from", "account",
-           "creator", "owner", "userprofile", "userdisplayname", "commenter")
+           "creator", "owner", "userprofile", "userdisplayname", "commenter", "profilename", "ownerusername")
 #: A user object's name, the unique handle before the display name (Mastodon's acct: "ann@example.social").
 _USER_NAME = ("name", "acct", "username", "displayname", "screenname", "login", "uniqueid", "nickname")
 # "isoDateTime" first: the Guardian's discussion API writes it beside "date", a display text without a zone.
@@ -145,13 +147,18 @@ _LOCAL_TIME = ("isodatetime", "createdat", "time", "date", "timestamp", "publish
 #: times without an offset are UTC.
 _UTC_SUFFIXES = ("gmt", "utc")
 _TIME = tuple(name + zone for name in _LOCAL_TIME for zone in _UTC_SUFFIXES) + _LOCAL_TIME
+#: Where no field holds a time: the time as the page showed it, "5 years ago" (Apify's YouTube scraper), kept as
+#: shown (``extra.time_text``) and dated where the record says when it was scraped.
+_SHOWN_TIME = ("publishedtimetext", "timetext", "timeago")
 #: Time fields in UTC though they carry no offset, by the keys beside them that name the platform: the Disqus
 #: API's posts and threads (createdAt beside forum) and Lemmy's comments and posts before 0.19 (published
 #: beside ap_id). Read as local times, they had moved by the reader's zone.
 _UTC_PLATFORM_FIELDS = (("createdAt", frozenset({"createdAt", "forum"})),
                         ("published", frozenset({"published", "ap_id"})))
 _ID = ("id", "commentid", "cid")
-_PARENT = ("parentid", "parent", "inreplyto", "inreplytoid", "replyto", "parentcommentid")
+#: "replyToCid", "repliesToId": Apify's YouTube and TikTok comment scrapers'; "isReplyTo": YouTube Data Tools'.
+_PARENT = ("parentid", "parent", "inreplyto", "inreplytoid", "replyto", "parentcommentid", "replytocid", "repliestoid",
+           "isreplyto")
 #: "reply_comment": TikTok's comment API, "answers": Instagram's (as Instaloader saves them).
 _REPLIES = ("replies", "children", "comments", "responses", "replycomment", "replycomments", "answers", "subcomments",
             "childcomments", "subreplies")
@@ -181,8 +188,6 @@ _ISSO_KEYS = frozenset({"mode", "hash", "likes", "dislikes"})
 _ISSO_MODES = {1: "published", 2: "pending", 4: "deleted"}
 #: The entry's kind: WordPress's type of pingbacks and trackbacks.
 _KIND = ("type", "commenttype")
-#: Parent values that mean "no parent" ("root": Commento's, as the table reader reads it too).
-_NO_PARENT = {"", "0", "null", "none", "root"}
 #: How deep in the document the comment list is looked for, and how many comments choose the fields.
 _SEARCH_DEPTH = 4
 _FIELD_SAMPLE = 1000
@@ -398,7 +403,8 @@ _ARTICLE_COUNT = ("commentcount", "commentscount", "numcomments", "posts", "tota
 
 
 #: The keys under which a scraper's document describes the page its comments are under, beside them.
-_PAGE_OBJECTS = ("article", "page", "post", "story", "thread", "video")
+#: "submission_metadata": the Universal Reddit Scraper's post, beside its comments under "data".
+_PAGE_OBJECTS = ("article", "page", "post", "story", "thread", "video", "submission", "submissionmetadata")
 
 
 def _page_object(document: Any) -> dict[str, Any] | None:
@@ -535,8 +541,7 @@ def _author(obj: dict[str, Any], key: str | None) -> str | None:
 
 
 def _parent(obj: dict[str, Any], key: str | None) -> str | None:
-    value = text_field(obj, key) if key else None
-    return None if value is None or value.strip().lower() in _NO_PARENT else value.strip()
+    return parent_id(text_field(obj, key) if key else None)
 
 
 def _parent_named(obj: dict[str, Any], key: str) -> str | None:
@@ -618,7 +623,8 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
         kind=_kind(obj),
         extra={key: extra_value(value) for key, value in obj.items() if key not in used},
     )
-    keep_shown_time(comment, obj.get(fields.time) if fields.time else None)
+    shown = fields.time if fields.time in obj else _named(obj, _SHOWN_TIME)
+    keep_shown_time(comment, obj.get(shown) if shown else None)
     return comment
 
 
@@ -658,8 +664,9 @@ def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: Read
         if not isinstance(item, dict):
             result.rejects.append(item_reject(path, at, "comment", ItemError("not an object"), item))
             continue
-        if depth and fields.parent and (named := _parent_named(item, fields.parent)) in depths and named != parent:
-            # a platform that nests one level (Isso) lists a reply to a reply under the top comment, and its
+        if fields.parent and (named := _parent_named(item, fields.parent)) in depths and named != parent:
+            # a platform that nests one level (Isso) lists a reply to a reply under the top comment, and a
+            # scraper that flattens its threads lists every reply at the top, each with its (empty) replies; its
             # own parent field names the comment it answers: that is its parent
             parent, depth = named, depths[named] + 1
         article = (_article_key(item.get(fields.article)) if fields.article else None) or article
@@ -677,8 +684,8 @@ def _read_comments(path: Path, items: list[_Item], fields: _Fields, result: Read
             at_replies = _child(at, fields.replies)
             at_replies = at_replies if page_key is None else _child(at_replies, page_key)
             # a reply names its parent even when the parent itself was rejected: by its id, else its path
-            parent_id = comment.id if comment is not None else _id_of(item, fields.id) or at
-            stack.extend((reply, _child(at_replies, index), depth + 1, parent_id, article)
+            above = comment.id if comment is not None else _id_of(item, fields.id) or at
+            stack.extend((reply, _child(at_replies, index), depth + 1, above, article)
                          for index, reply in reversed(list(enumerate(listed))))
     result.rejects += seen.rejects(str(path))
     return comments
@@ -1660,20 +1667,23 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     # one article: the object holding the comments says what they are under (the Guardian's "discussion": its
     # title, webUrl, commentCount), else the document's own title and url
     held = _described(holder) if len(by_article) <= 1 else {}
-    # the document's own title and url, else those of the page object beside the comments ({"article": {…}})
-    document = {key: _top_level(parsed.document, names) or _described(_page_object(parsed.document)).get(key)
+    # the document's own title and url, else those of the page object beside the comments ({"article": {…}}),
+    # or beside them in the object holding them ({"data": {"submission_metadata": {…}, "comments": [...]}})
+    page = _described(_page_object(holder) or _page_object(parsed.document)) if len(by_article) <= 1 else {}
+    document = {key: _top_level(parsed.document, names) or page.get(key)
                 for key, names in (("title", _TITLE), ("url", _URL))} if len(by_article) <= 1 else {}
     for article, comments in by_article.items() or [(None, [])]:
         if fields.replies is None and fields.parent:
             fill_depths(comments)
         own = _described(described.get(article)) or (_page_described(article, comments) if pages else {})
-        declared = own.get("declared_comment_count")
+        declared = next((count for count in (own.get("declared_comment_count"), held.get("declared_comment_count"),
+                                             page.get("declared_comment_count")) if count is not None), None)
         result.articles.append(Article(
             id=article or path.stem, source_file=str(path), format=FORMAT,
             title=own.get("title") or held.get("title") or document.get("title"),
             url=own.get("url") or held.get("url") or document.get("url") or _page_of(comments),
-            date=own.get("date"), declared_comment_count=declared if declared is not None else held.get(
-                "declared_comment_count"), comments=comments, extra={"fields": fields.named(comments_at)}))
+            date=own.get("date") or page.get("date"), declared_comment_count=declared, comments=comments,
+            extra={"fields": fields.named(comments_at)}))
     return result
 
 

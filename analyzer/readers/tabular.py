@@ -1,4 +1,4 @@
-"""Comments as table rows: CSV/TSV, JSON lines, a JSON array (or an object holding one), Parquet.
+"""Comments as table rows: CSV/TSV, JSON lines, a JSON array (or an object holding one), Parquet, Excel.
 
 Which column is what comes from ``ReadOptions`` (``--text-column`` …); a column left unnamed is
 guessed from the usual names below, first match wins (in any case and spacing: ``Comment ID``,
@@ -25,7 +25,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -47,7 +47,10 @@ from analyzer.readers._common import (
     decode_bytes,
     fill_depths,
     flag_name,
+    MAX_PREAMBLE_LINES,
     flag_status,
+    is_header_row,
+    parent_id,
     preamble_lines,
     thread_tops,
     to_iso8601,
@@ -67,6 +70,8 @@ from analyzer.readers._structured import (
     text_field,
     whole_count,
 )
+from analyzer.readers._compressed import UnreadableContainer
+from analyzer.readers._workbook import BadWorkbook, is_workbook, workbook_sheets
 from analyzer.readers.reddit import DELETED_BODIES
 from analyzer.records import Article, Comment, Reject
 
@@ -82,24 +87,29 @@ TEXT_COLUMNS = ("text", "body", "comment_text", "comment_body", "comment_content
                 "content", "comment", "message", "kommentar", "commentaire", "comentario", "commento", "reactie",
                 "texte", "texto", "testo")
 # ids first; without one, comments under one title are one article's
-ARTICLE_COLUMNS = ("article_id", "article", "article_url", "submission_id", "link_id", "thread_id", "thread",
-                   "story_id", "post_id", "comment_post_id", "video_id", "submission_title", "article_title",
+ARTICLE_COLUMNS = ("article_id", "article", "story", "article_url", "submission_id", "link_id", "thread_id",
+                   "thread", "story_id", "post_id", "comment_post_id", "video_id", "submission_title", "article_title",
                    "post_title", "link_title", "story_title", "thread_title", "page_title", "video_title")
 #: Where no column names the article, the page a scraper found the comments on groups them ("url" and "title" on
 #: every row of a table of several pages' comments), if its values say so (``_page_column``).
 PAGE_URL_COLUMNS = ("url", "link", "page_url", "post_url", "story_url", "thread_url", "video_url", "source_url")
 PAGE_TITLE_COLUMNS = ("title", "headline")
 ID_COLUMNS = ("comment_id", "id", "cid", "object_id", "comment_counter")
-PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to")
-# comment tools' exports name the commenter "Name", "Display Name", "Commenter" (YouTube: authorDisplayName)
+# reply_to_cid, replies_to_id: Apify's YouTube and TikTok comment scrapers'; is_reply_to: YouTube Data Tools'
+PARENT_COLUMNS = ("parent_id", "parent", "parent_comment_id", "comment_parent", "in_reply_to", "reply_to",
+                  "reply_to_cid", "replies_to_id", "is_reply_to")
+# comment tools' exports name the commenter "Name", "Display Name", "Commenter" (YouTube: authorDisplayName;
+# Apify's Facebook and Instagram comment scrapers: profileName, ownerUsername)
 AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "comment_author", "author_display_name",
-                  "user_display_name", "display_name", "commenter", "commenter_name", "screen_name", "by", "name",
+                  "user_display_name", "display_name", "commenter", "commenter_name", "screen_name", "profile_name",
+                  "owner_username", "by", "name",
                   "autor", "auteur", "autore", "verfasser", "benutzer", "nutzer", "utilisateur", "usuario", "utente",
                   "gebruiker")
-# published_timestamp: Coral's download of a commenter's comments; create_date: the New York Times community API's
+# published_timestamp: Coral's download of a commenter's comments; create_date: the New York Times community API's;
+# create_time_iso: Apify's TikTok scraper; published_time_text: its YouTube scraper's only time, "5 years ago"
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
-                "comment_date_gmt", "comment_date", "published_timestamp", "created_time", "posted_at", "create_date",
-                "datum", "zeit", "zeitstempel", "fecha", "horodatage")
+                "comment_date_gmt", "comment_date", "comm_date", "published_timestamp", "created_time", "posted_at", "create_date",
+                "create_time_iso", "posted", "posted_on", "date_posted", "datum", "zeit", "zeitstempel", "fecha", "horodatage", "published_time_text")
 #: Columns whose names say their times are UTC even when the values carry no offset.
 _UTC_SUFFIXES = ("_gmt", "_utc")
 #: The time columns, and each named as UTC ("Date (UTC)", ``post_time_gmt``).
@@ -120,13 +130,20 @@ TITLE_COLUMNS = ("title", "article_title", "submission_title", "story_title", "p
 #: A post's row in a table of posts and comments (Hacker News' public dataset): its link and comment count.
 URL_COLUMNS = ("url", "link", "permalink")
 #: On a comment's row, the address of the page it is under (Hacker News search results: story_url).
-ARTICLE_URL_COLUMNS = ("article_url", "story_url", "post_url", "page_url", "thread_url", "video_url")
+# facebook_url, video_web_url: the post and video Apify's Facebook and TikTok comment scrapers were given
+ARTICLE_URL_COLUMNS = ("article_url", "story_url", "post_url", "page_url", "thread_url", "video_url", "facebook_url",
+                       "video_web_url")
 COUNT_COLUMNS = ("descendants", "num_comments", "comment_count", "comments_count")
 _TRUE = {"true", "1", "yes"}
+#: Columns that describe, on a comment's row, the post it answers.
+_POST_COLUMNS = {"post_date", "post_text", "post_score"}
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
 COUNTER_COLUMNS = ("comment_counter",)
+#: Columns that encode nesting so where their values say it (``1_2_1`` answers ``1_2``): RedditExtractoR's and
+#: vosonSML's Reddit tables (``structure``; RedditExtractoR 3's ``comment_id``). A value of another shape is an id.
+_NESTED_NUMBER_COLUMNS = ("structure", "comment_id")
+_NESTED_NUMBER = re.compile(r"\d+(?:_\d+)*")
 
-_NO_PARENT = {"", "0", "none", "null", "nan", "root"}
 #: An author given as an object ({"name": …}; Mastodon's "account", Lemmy's "creator"), or a text ({"rendered": …}):
 #: a table row would be rejected for it, or read without it.
 _AUTHOR_OBJECT = re.compile(rb'"(?:author|user|from|account|creator|text|body|content|comment|message)"\s*:\s*\{',
@@ -135,6 +152,8 @@ _TABLE_SUFFIXES = (".csv", ".tsv")
 #: The top-level keys by which a JSON document describes the page its rows are under (a scraper's one page per
 #: file: {"title": …, "url": …, "comments": [...]}, {"article": {…}, "comments": [...]}), which rows would lose.
 _PAGE_KEYS = ("title", "headline", "url", "page_url", "article_url", "article", "page", "post", "story")
+#: An Excel workbook (.xlsx) is a zip archive.
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _usual_name(column: str) -> str:
@@ -154,8 +173,15 @@ def _json_keys(head: bytes) -> set[str]:
     return {k.lower() for k in re.findall(r'"([A-Za-z_]\w*)"\s*:', decode_bytes(head[:8192]))}
 
 
+def _is_workbook(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC and is_workbook(path)
+
+
 def _sniff(head: bytes, path: Path) -> float:
     if head.startswith(b"PAR1"):
+        return 0.9
+    if head.startswith(_ZIP_MAGIC[:2]) and _is_workbook(path):  # the sniffed head lost the magic's control bytes
         return 0.9
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith((b"[", b"{")):
@@ -227,6 +253,8 @@ class _Loaded:
     rejects: list[Reject] = field(default_factory=list)
     #: The title block above a CSV table's header (``_common.preamble_lines``), as written.
     preamble: str = ""
+    #: What the file's summary line should say of what was not read as rows (a workbook's sheet of notes).
+    notes: list[str] = field(default_factory=list)
 
 
 def _plain(value: Any) -> Any:
@@ -381,7 +409,55 @@ def _jsonl_rows(path: Path, text: str) -> _Loaded:
     return _Loaded([(f"line {number}", document) for number, document in lines.documents], lines.rejects)
 
 
+def _workbook_rows(path: Path, text_column: str | None) -> _Loaded:
+    """The rows of every sheet holding a comment table, each named by its sheet and Excel's row number; a sheet
+    holding none (a sheet of notes, a chart's data) is a note. ReaderError where no sheet holds one."""
+    loaded, preambles, without = _Loaded(), [], []
+    try:
+        for sheet, cells in workbook_sheets(path):
+            found = _sheet_rows(sheet, cells, text_column, loaded)
+            if found is None:
+                without.append(sheet)
+            elif found:
+                preambles.append(found)
+    except BadWorkbook as error:
+        raise ReaderError(path, "file", f"not a readable Excel workbook: {error}") from None
+    except UnreadableContainer as error:
+        raise ReaderError(path, error.location, error.message) from None
+    if not loaded.rows and without:
+        raise ReaderError(path, f"sheet {without[0]!r}", f"no table header naming a comment text column in its first "
+                          f"{MAX_PREAMBLE_LINES + 1} rows (tried {', '.join(TEXT_COLUMNS)}); name it with --text-column")
+    loaded.preamble = "\n".join(preambles)
+    loaded.notes += [f"sheet {sheet!r} holds no comment table: not read" for sheet in without]
+    return loaded
+
+
+def _sheet_rows(sheet: str, rows: Iterator[tuple[Any, ...]], text_column: str | None, loaded: _Loaded) -> str | None:
+    """Adds the sheet's rows under its header (the first row naming a comment text column, among its first
+    few) to ``loaded``, and gives the title block above the header ("" where none is); None where the sheet
+    holds no table, "" too where it is empty."""
+    header: list[str] | None = None
+    above: list[str] = []
+    for number, values in enumerate(rows, start=1):
+        cells = ["" if value is None else str(value).strip() for value in values]
+        if header is not None:
+            if any(cells):  # an empty row between comments is no comment
+                loaded.rows.append((f"sheet {sheet!r} row {number}",
+                                    {name: _plain(value) for name, value in zip(header, values)}))
+        elif is_header_row(cells) and _names_a_text_column(cells, text_column):
+            header = _column_names(cells)
+        elif number > MAX_PREAMBLE_LINES:
+            return None
+        elif any(cells):
+            above.append(" ".join(cell for cell in cells if cell))
+    if header is None:
+        return None if above else ""
+    return clean_text("\n".join(above))
+
+
 def _load_rows(path: Path, options: ReadOptions) -> _Loaded:
+    if _is_workbook(path):
+        return _workbook_rows(path, options.text_column)
     data = path.read_bytes()
     if data.startswith(b"PAR1") or path.suffix.lower() == ".parquet":
         try:
@@ -471,6 +547,14 @@ def _page_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str
     return None
 
 
+def _headline(key: str, columns: _Columns) -> str | None:
+    """The article's title where its column names it by its headline ("Story", "Article": "Ferry fares to rise"),
+    as no id is written: words with spaces, not an address."""
+    if columns.article is None or columns.title is not None or key.startswith(("https://", "http://")):
+        return None
+    return key if " " in key.strip() else None
+
+
 def _article_of(path: Path, row: dict[str, Any], article_column: str | None) -> str:
     return _cell(row, article_column) or path.stem
 
@@ -549,6 +633,26 @@ def _word_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str
     return None
 
 
+def _author_guesses(available: Sequence[str]) -> Sequence[str]:
+    """The usual author columns, "user" first where each row also describes the post the comment is under
+    (RedditExtractoR's and vosonSML's Reddit tables: ``post_date``, ``post_text``): there "author" is the post's."""
+    if {_usual_name(name) for name in available} & _POST_COLUMNS:
+        return ("user", *AUTHOR_COLUMNS)
+    return AUTHOR_COLUMNS
+
+
+def _counter_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str]) -> str | None:
+    """The column whose values say where each comment hangs (``<parent counter>_<n>``), if one does."""
+    by_usual = {_usual_name(name): name for name in available}
+    if (named := next((by_usual[g] for g in COUNTER_COLUMNS if g in by_usual), None)) is not None:
+        return named
+    for column in (by_usual[guess] for guess in _NESTED_NUMBER_COLUMNS if guess in by_usual):
+        values = {str(row.get(column) if row.get(column) is not None else "").strip() for _, row in rows} - {""}
+        if any("_" in value for value in values) and all(_NESTED_NUMBER.fullmatch(value) for value in values):
+            return column
+    return None
+
+
 def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOptions) -> _Columns:
     available = list(dict.fromkeys(key for _, row in rows for key in row))
     text = _pick(path, available, options.text_column, TEXT_COLUMNS, "text")
@@ -560,7 +664,7 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
     parent = _pick(path, available, options.parent_column, PARENT_COLUMNS, "parent")
     id_column, passed_over = _id_column(path, rows, available, options.id_column, article, text)
     unlinked = None
-    if parent is not None and id_column is None and _any_value(rows, parent, _parent):
+    if parent is not None and id_column is None and _any_value(rows, parent, parent_id):
         why = "; ".join(passed_over) or f"none of {', '.join(ID_COLUMNS)} is a column"
         unlinked = (f"replies not linked to their parents: column {parent!r} names them by comment id, but no column "
                     f"gives ids unique within an article ({why}); name one with --id-column")
@@ -570,8 +674,8 @@ def _columns(path: Path, rows: list[tuple[str, dict[str, Any]]], options: ReadOp
         id=id_column,
         parent=parent,
         unlinked=unlinked,
-        counter=None if parent else _pick(path, available, None, COUNTER_COLUMNS, "counter"),
-        author=_pick(path, available, options.author_column, AUTHOR_COLUMNS, "author"),
+        counter=None if parent else _counter_column(rows, available),
+        author=_pick(path, available, options.author_column, _author_guesses(available), "author"),
         time=_pick(path, available, options.time_column, _TIME_GUESSES, "time"),
         # Hacker News search results carry an empty "title" on every comment and the story's in "story_title"
         title=_pick(path, available, options.title_column, TITLE_COLUMNS, "title", rows),
@@ -590,13 +694,6 @@ def _cell(row: dict[str, Any], column: str | None) -> str | None:
     """A cell as stripped text (None when empty); a list or object where text belongs raises ItemError."""
     text = text_field(row, column) if column else None
     return (text or "").strip() or None
-
-
-def _parent(value: str | None) -> str | None:
-    """Parent id, or None for a top-level comment; Reddit fullnames are reduced to the bare id."""
-    if value is None or value.lower() in _NO_PARENT or value.startswith("t3_"):
-        return None
-    return value[3:] if value.startswith("t1_") else value
 
 
 def _time(row: dict[str, Any], column: str | None) -> str | None:
@@ -631,7 +728,7 @@ def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, 
         id=_cell(row, columns.id) or (where if columns.id or columns.unlinked else str(position + 1)),
         text=with_subject(markup_text(text), markup_text(_cell(row, columns.subject) or "")),
         position=position,
-        parent_id=_parent(_cell(row, columns.parent)),
+        parent_id=parent_id(_cell(row, columns.parent)),
         author=_cell(row, columns.author),
         time=_time(row, columns.time),
         status=_status(row, columns, text),
@@ -640,6 +737,18 @@ def _comment(row: dict[str, Any], columns: _Columns, position: int, where: str, 
     )
     keep_shown_time(comment, _cell(row, columns.time))
     return comment
+
+
+def _count_on_every_row(comments: list[Comment]) -> int | None:
+    """The comment count a scraper writes on each of a page's rows (Apify's YouTube scraper: commentsCount), where
+    every row of the article has the same one; a count that differs between rows is each row's own (a
+    commenter's), and one row alone cannot tell."""
+    for name in dict.fromkeys(name for comment in comments for name in comment.extra
+                              if _usual_name(name) in COUNT_COLUMNS):
+        counts = {whole_count(comment.extra.get(name)) for comment in comments}
+        if len(comments) > 1 and len(counts) == 1 and (count := counts.pop()) is not None:
+            return count
+    return None
 
 
 def _link_by_counter(comments: list[Comment], counters: dict[int, str]) -> None:
@@ -716,11 +825,13 @@ def _objects(path: Path, loaded: _Loaded) -> list[tuple[str, dict[str, Any]]]:
     return rows
 
 
-@register("tabular", _sniff, "comment tables: CSV/TSV, JSON lines, JSON array, Parquet (columns guessed or named)")
+@register("tabular", _sniff, "comment tables: CSV/TSV, JSON lines, JSON array, Parquet, Excel workbooks (columns "
+                             "guessed or named)")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     loaded = _load_rows(path, options)
     rows = _objects(path, loaded)
     result = ReadResult(rejects=loaded.rejects)
+    result.notes += loaded.notes
     if loaded.preamble:
         lines = loaded.preamble.count("\n") + 1
         result.notes.append(f"{lines} line(s) above the table's header read as its title block, not as rows "
@@ -755,8 +866,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
             continue
         # an article named by its page's address (an "Article URL" column) has that page as its url
         url = key if key.startswith(("https://", "http://")) else page
-        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT, title=title,
-                                                   url=url))
+        article = articles.setdefault(key, Article(id=key, source_file=str(path), format=FORMAT,
+                                                   title=title or _headline(key, columns), url=url))
         article.comments.append(comment)
         if title is not None and title != article.title and columns.title:
             comment.extra[columns.title] = title  # not its article's title (its own subject?): kept, not lost
@@ -766,6 +877,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     if columns.article is None and columns.id and columns.parent and not columns.unlinked and found:
         found = _by_post(path, found[0], posts, columns)
     for article in found:
+        if article.declared_comment_count is None:
+            article.declared_comment_count = _count_on_every_row(article.comments)
         if columns.counter:
             _link_by_counter(article.comments, counters)
         if columns.parent or columns.counter:
