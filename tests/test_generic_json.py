@@ -604,7 +604,9 @@ def test_x_conversation_the_first_tweet_is_the_article() -> None:
     assert result.rejects == []  # the replies repeated in includes.tweets are not read again
     [article] = result.articles
     assert (article.id, article.title, article.url, article.date, article.declared_comment_count) == (
-        X_ROOT, None, "https://x.com/examplenews/status/1798000000000000100", "2024-06-03T08:00:00+00:00", None)
+        X_ROOT, "The Riverside pool closes for repairs on 1 July, for ten weeks, the council says. "
+        "https://t.co/pool0701", "https://x.com/examplenews/status/1798000000000000100", "2024-06-03T08:00:00+00:00",
+        None)  # the title is the post's first line, as on X's page of it: its comments' stance context
     assert article.body == ("The Riverside pool closes for repairs on 1 July, for ten weeks, the council says. "
                             "https://t.co/pool0701")
     assert article.extra["platform"] == "x"
@@ -1095,3 +1097,42 @@ def test_a_youtube_scrapers_millisecond_times_and_apify_names_are_read(tmp_path:
     assert [(c.id, c.parent_id, c.author, c.time, c.extra.get("time_text")) for c in article.comments] == [
         ("1", None, "ann_k", None, "3 weeks ago"), ("2", "1", "bo_b", None, None),
         ("3", "2", "cy", None, None)]
+
+
+def _v1_tweet(number: int, text: str, user: str, replying_to: int | None = None) -> dict:
+    return {"created_at": f"Mon Jun 03 0{number}:00:00 +0000 2024", "id": 1800 + number, "id_str": str(1800 + number),
+            "full_text": text, "user": {"id": number, "id_str": f"9{number}", "screen_name": user,
+                                        "name": user.title()},
+            "in_reply_to_status_id": 1800 + replying_to if replying_to else None,
+            "in_reply_to_status_id_str": str(1800 + replying_to) if replying_to else None, "lang": "en"}
+
+
+def test_twitter_api_v1_tweets_are_read_as_conversations(tmp_path: Path) -> None:
+    # twarc 1 and tweepy saved API v1.1 tweets one a line: they had been refused ("looks like JSON lines"); they
+    # name no conversation, so a reply's is the first tweet up its chain in the file
+    tweets = [_v1_tweet(1, "Pool closes for ten weeks.\nDetails inside.", "examplenews"),
+              _v1_tweet(2, "@examplenews Again?", "ann", replying_to=1),
+              _v1_tweet(3, "@ann It leaks, so yes.", "bo", replying_to=2),
+              _v1_tweet(4, "@someone Agreed.", "cy", replying_to=9)]  # answers a tweet not in the file
+    path = tmp_path / "tweets.jsonl"
+    path.write_text("\n".join(json.dumps(tweet) for tweet in tweets) + '\n{"delete": {"status": {"id": 1}}}\n')
+    assert detect_format(path) == "generic-json"
+    result = read_file(path)
+    pool, other = result.articles
+    assert (pool.id, pool.title, pool.body, pool.url, pool.date) == (
+        "1801", "Pool closes for ten weeks.", "Pool closes for ten weeks.\nDetails inside.",
+        "https://x.com/examplenews/status/1801", "2024-06-03T01:00:00+00:00")
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.text) for c in pool.comments] == [
+        ("1802", None, 0, "ann", "2024-06-03T02:00:00+00:00", "@examplenews Again?"),
+        ("1803", "1802", 1, "bo", "2024-06-03T03:00:00+00:00", "@ann It leaks, so yes.")]
+    assert (other.id, other.body, [(c.id, c.parent_id) for c in other.comments]) == ("1809", "", [("1804", None)])
+    assert [(r.location, r.reason) for r in result.rejects] == [("line 5", "not a tweet (no id_str, user and text)")]
+    # a JSON list of them, and a search's statuses, the same
+    for document in (tweets[:3], {"statuses": tweets[:3], "search_metadata": {}}):
+        path = tmp_path / "tweets.json"
+        path.write_text(json.dumps(document))
+        [pool] = read_file(path).articles
+        assert [c.id for c in pool.comments] == ["1802", "1803"] and pool.title == "Pool closes for ten weeks."
+    # a tweet saved without its user object is none of them: a list of such rows stays the table reader's
+    path.write_text(json.dumps([{"id_str": "1", "text": "Again?"}, {"id_str": "2", "text": "Yes."}]))
+    assert detect_format(path) == "tabular"

@@ -1212,3 +1212,15 @@ def test_a_workbook_that_would_unpack_past_a_hundred_times_its_size_is_refused(
         archive.writestr("xl/media/padding.bin", b"\0" * 2 * 1024**2, zipfile.ZIP_DEFLATED)
     with pytest.raises(ReaderError, match="workbook content over 1 MiB from .* a decompression bomb"):
         read_file(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_table_breaking_its_lines_with_a_carriage_return_alone_is_a_table(tmp_path: Path, encoding: str) -> None:
+    # Excel for Mac's "CSV (Macintosh)" ends lines with "\r" alone: read as one line of prose, the table had
+    # become one article with no comments (exit 0)
+    path = tmp_path / "comments.csv"
+    path.write_bytes('author,text,date\rann,"Too much.\rFar too much.",2024-03-05\rbo,Fine č.,2024-03-05\r'
+                     .encode(encoding))
+    assert detect_format(path) == "tabular"
+    assert [(c.author, c.text) for c in _comments(read_file(path).articles)] == [
+        ("ann", "Too much.\nFar too much."), ("bo", "Fine č.")]

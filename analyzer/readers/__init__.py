@@ -255,6 +255,16 @@ def _read_head(stream: BinaryIO) -> bytes:
     return head
 
 
+def _classic_mac_lines(head: bytes) -> bytes:
+    """The head as readers decode it (``_structured.classic_mac_lines``): "\r" alone breaking its lines becomes
+    "\n". Not in wide text, where a 0x0D byte may be half a character."""
+    from analyzer.readers._structured import wide_encoding  # as in _content
+
+    if b"\r" in head and b"\n" not in head and wide_encoding(head) is None:
+        return head.replace(b"\r", b"\n")
+    return head
+
+
 def _best(head: bytes, path: Path, fmt: str | None) -> tuple[float, str]:
     """The most confident reader for this head, and its confidence: the reader ``fmt`` when it is given,
     else any but the plain-text reader, which takes any text."""
@@ -279,7 +289,7 @@ def detect(path: str | Path, fmt: str | None = None) -> Detection:
     """
     path = Path(path)
     with path.open("rb") as stream:
-        head = _read_head(stream)
+        head = _classic_mac_lines(_read_head(stream))
     content, starts = _content(head)
     if _is_blank(content):
         raise ReaderError(path, "byte 0", "file is empty")

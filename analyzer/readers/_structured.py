@@ -267,8 +267,15 @@ def wide_encoding(data: bytes) -> str | None:
     return None
 
 
+def classic_mac_lines(text: str) -> str:
+    """The text with its line breaks as "\n" where it breaks lines with "\r" alone (classic Mac OS; Excel for
+    Mac's "CSV (Macintosh)" still writes it): read as it is, such a file is one line, a table as prose."""
+    return text.replace("\r", "\n") if "\r" in text and "\n" not in text else text
+
+
 def decode_text(data: bytes, fallback: str = "cp1252") -> DecodedText:
-    """Decode a text file for the line- and record-based readers, repairing per byte, never raising.
+    """Decode a text file for the line- and record-based readers, repairing per byte, never raising; a file
+    breaking its lines with "\r" alone has them broken with "\n" (:func:`classic_mac_lines`).
 
     UTF-16 and UTF-32 are recognised by their byte-order mark, UTF-16 also without one
     (:func:`wide_encoding`). Otherwise the file is UTF-8 — unless nothing in it beyond ASCII is
@@ -279,12 +286,12 @@ def decode_text(data: bytes, fallback: str = "cp1252") -> DecodedText:
     """
     wide = wide_encoding(data)
     if wide is not None:
-        return without_controls(data.decode(wide, errors="replace"))
-    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+        return without_controls(classic_mac_lines(data.decode(wide, errors="replace")))
+    text = classic_mac_lines(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape"))
     if not _ESCAPED_BYTES.search(text):
         return without_controls(text)
     if not _UTF8_BEYOND_ASCII.search(text):
-        return without_controls(data.decode(fallback, errors="replace"))
+        return without_controls(classic_mac_lines(data.decode(fallback, errors="replace")))
     lines = _lines_of(text, _ESCAPED_BYTES)
     bad_bytes = sum(len(run) for run in _ESCAPED_BYTES.findall(text))
     text = _ESCAPED_BYTES.sub(

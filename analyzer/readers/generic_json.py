@@ -212,6 +212,7 @@ _PLATFORM_HEAD = re.compile(rb'\A[ \t\r\n]*\{[ \t\r\n]*"(?:ancestors|descendants
                             rb'|"comments"\s*:\s*\[\s*\{\s*"comment"\s*:\s*\{'
                             rb'|"\$type"\s*:\s*"app\.bsky\.feed\.defs#threadViewPost"'
                             rb'|"(?:referenced_tweets"\s*:\s*\[\s*\{|edit_history_tweet_ids"\s*:\s*\[)'
+                            rb'|"in_reply_to_status_id_str"\s*:'
                             rb'|"edges"\s*:\s*\[\s*\{\s*"(?:node|cursor)"\s*:')
 
 # How sure the sniffer is: nested replies and platform threads are what no other reader of unknown shapes
@@ -489,8 +490,8 @@ def _sniff(head: bytes, path: Path) -> float:
         if error.msg != "Extra data":
             return _sniff_truncated(head)
         # more after one whole value is JSON lines (a Remark42 backup's was taken above): the table reader's,
-        # unless its lines are X API pages
-        return _NESTED_CONFIDENCE if _x_lines(path, text) else 0.0
+        # unless its lines are X API pages or tweets
+        return _NESTED_CONFIDENCE if _x_lines(path, text) or _v1_lines(path, text) else 0.0
     except (ValueError, RecursionError):
         return 0.0
     platform = _platform(document)
@@ -1115,9 +1116,10 @@ def _x_thread(conversation: str | None, items: list[tuple[Any, str]], root: dict
         return _Thread(items)
     author = _id_of(root, "author_id") if root is not None else None
     username = _x_username(users.get(author)) if author is not None else None
-    text = _x_text(root)
-    return _Thread(items, id=conversation, url=_x_url(conversation, username), date=_post_time(root, "created_at"),
-                   body=markup_text(text) if text else "", post_id=conversation)
+    body = markup_text(text) if (text := _x_text(root)) else ""
+    # the post's first line is its title, as on X's own page of it: the comments' stance context
+    return _Thread(items, id=conversation, title=opening_title(body), url=_x_url(conversation, username),
+                   date=_post_time(root, "created_at"), body=body, post_id=conversation)
 
 
 def _x(document: Any) -> _Platform | None:
@@ -1137,17 +1139,94 @@ def _x_platform(pages: list[tuple[str, dict[str, Any]]]) -> _Platform:
              if (key := _id_of(user, "id")) is not None}
     known = {_id_of(tweet, "id"): tweet for page in every
              for tweet in [*_objects_in(page.get("includes"), "tweets"), *_objects_in(page, "data")]}
+    tweets = [(tweet, _child(_child(prefix, "data"), index))
+              for prefix, page in pages for index, tweet in enumerate(_x_tweets(page) or [])]
+    where = _child(pages[0][0], "data") if len(pages) == 1 else "data"
+    return _x_conversations(tweets, users, known, where)
+
+
+def _x_conversations(tweets: list[tuple[Any, str]], users: dict[str, dict[str, Any]], known: dict[Any, Any],
+                     where: str) -> _Platform:
+    """Tweets (with where each is) as one article per ``conversation_id``, the conversation's first tweet (in
+    ``known``) its post and every other tweet a comment; ``users`` by id."""
     conversations: dict[str | None, list[tuple[Any, str]]] = {}
-    for prefix, page in pages:
-        for index, tweet in enumerate(_x_tweets(page) or []):
-            conversation = _id_of(tweet, "conversation_id") if isinstance(tweet, dict) else None
-            items = conversations.setdefault(conversation, [])
-            if conversation is None or conversation != _id_of(tweet, "id"):  # the conversation's first tweet: its post
-                items.append((_x_comment(tweet, users), _child(_child(prefix, "data"), index)))
+    for tweet, at in tweets:
+        conversation = _id_of(tweet, "conversation_id") if isinstance(tweet, dict) else None
+        items = conversations.setdefault(conversation, [])
+        if conversation is None or conversation != _id_of(tweet, "id"):  # the conversation's first tweet: its post
+            items.append((_x_comment(tweet, users), at))
     threads = [_x_thread(key, items, known.get(key) if key is not None else None, users)
                for key, items in conversations.items()]
-    where = _child(pages[0][0], "data") if len(pages) == 1 else "data"
     return _Platform("x", where, threads, _replied_to, fields=_X_FIELDS, sources=_X_SOURCES)
+
+
+# X's (Twitter's) API v1.1 tweets, as twarc 1, tweepy and the streaming API saved them, one a line, a JSON list, or
+# a search's {"statuses": [...]}: {"id_str", "full_text" (or "text", or "extended_tweet": {"full_text"}),
+# "created_at": "Thu Feb 28 10:00:00 +0000 2019", "user": {"id_str", "screen_name", "name"},
+# "in_reply_to_status_id_str"}. They name no conversation: a reply's is the first tweet up its chain of replies in
+# the file (the tweet it answers, where that is not in the file). Read as API v2 tweets (``_x_conversations``).
+
+
+def _v1_tweet(value: Any) -> bool:
+    """Whether the value is an API v1.1 tweet: a string id beside a user object with a screen name, and a text."""
+    return (isinstance(value, dict) and isinstance(value.get("id_str"), str)
+            and isinstance(_dig(value, "user", "screen_name"), str)
+            and any(isinstance(value.get(key), str) for key in ("full_text", "text")))
+
+
+def _v1_as_v2(tweet: dict[str, Any], conversation: str) -> dict[str, Any]:
+    """An API v1.1 tweet in API v2's shape: its whole text, author id, conversation and "replied_to" reference
+    (its other fields kept; the user object, whose screen name and name ``includes.users`` holds, is not)."""
+    parent = tweet.get("in_reply_to_status_id_str")
+    text = next(value for value in (_dig(tweet, "extended_tweet", "full_text"), tweet.get("full_text"),
+                                    tweet.get("text")) if isinstance(value, str))
+    own = {key: value for key, value in tweet.items() if key not in ("user", "id_str", "id", "full_text",
+                                                                     "extended_tweet")}
+    return {**own, "id": tweet["id_str"], "text": text, "author_id": _v1_user_id(tweet.get("user")),
+            "conversation_id": conversation,
+            **({"referenced_tweets": [{"type": "replied_to", "id": parent}]} if isinstance(parent, str) else {})}
+
+
+def _v1_user_id(user: Any) -> str | None:
+    """A v1.1 user's id: ``id_str``, else its numeric ``id`` (which JSON readers of other languages may round)."""
+    return _id_of(user, "id_str") or _id_of(user, "id") if isinstance(user, dict) else None
+
+
+def _v1_platform(tweets: list[tuple[dict[str, Any], str]], where: str) -> _Platform:
+    """API v1.1 tweets, each with where it is, as X's conversations."""
+    parents = {tweet["id_str"]: parent if isinstance(parent := tweet.get("in_reply_to_status_id_str"), str) else None
+               for tweet, _ in tweets}
+    tops = thread_tops(parents)
+    first = {key: top if top is not None else key for key, top in tops.items()}
+    located = [(_v1_as_v2(tweet, parents.get(first[key]) or first[key]), at)
+               for tweet, at in tweets for key in (tweet["id_str"],)]
+    users = {key: {"id": key, "username": user.get("screen_name"), "name": user.get("name")}
+             for tweet, _ in tweets if (key := _v1_user_id(user := tweet.get("user"))) is not None}
+    return _x_conversations(located, users, {tweet["id"]: tweet for tweet, _ in located}, where)
+
+
+def _v1(document: Any) -> _Platform | None:
+    """API v1.1 tweets as a JSON list, or a search's ``statuses``; None unless every item is a tweet."""
+    listed, where = (document.get("statuses"), "$.statuses") if isinstance(document, dict) else (document, "$")
+    if not isinstance(listed, list) or not listed or not all(_v1_tweet(tweet) for tweet in listed):
+        return None
+    return _v1_platform([(tweet, _child(where, index)) for index, tweet in enumerate(listed)], where)
+
+
+def _v1_lines(path: Path, text: str) -> tuple[_Platform, list[Reject]] | None:
+    """JSON lines of API v1.1 tweets: their conversations, and a reject for each line that is no tweet or no JSON;
+    None unless the first line is a tweet."""
+    try:
+        first = json.loads(_first_lines(text, 1))
+    except (ValueError, RecursionError):
+        return None
+    if not _v1_tweet(first):
+        return None
+    lines = json_lines(path, text)
+    tweets = [(document, f"line {number}") for number, document in lines.documents if _v1_tweet(document)]
+    others = [Reject(str(path), f"line {number}", "not a tweet (no id_str, user and text)", excerpt(document))
+              for number, document in lines.documents if not _v1_tweet(document)]
+    return _v1_platform(tweets, "lines"), lines.rejects + others
 
 
 # Commento's export (Dashboard → Export, ``commento-export.json``; Commento++ writes the same): {"version": 1,
@@ -1579,7 +1658,7 @@ def _telegram(document: Any) -> _Platform | None:
 
 
 _PLATFORMS: tuple[Callable[[Any], _Platform | None], ...] = (
-    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x, _coral, _openweb, _telegram)
+    _mastodon, _discourse, _lemmy, _commento, _bluesky, _x, _v1, _coral, _openweb, _telegram)
 
 
 def _platform(document: Any) -> _Platform | None:
@@ -1643,6 +1722,11 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         pages, bad_lines = x_lines
         result = ReadResult(rejects=repair_rejects(path, decoded.repairs, "text repaired") + bad_lines)
         result.articles = _platform_articles(path, _x_platform(pages), result)
+        return result
+    if (v1_lines := _v1_lines(path, decoded.text)) is not None:
+        platform, bad_lines = v1_lines
+        result = ReadResult(rejects=repair_rejects(path, decoded.repairs, "text repaired") + bad_lines)
+        result.articles = _platform_articles(path, platform, result)
         return result
     try:  # as read_json does, on the text already decoded
         parsed = parse_json(decoded.text)
