@@ -754,3 +754,29 @@ def test_a_saved_x_post_page_is_the_post_and_its_replies(tmp_path):
     [read] = read_file(path).articles
     assert read.title != "Ferry fares to rise by eight percent in April." and read.declared_comment_count is None
     assert not any("handle" in c.extra for c in read.comments)
+
+
+def test_a_saved_facebook_post_page_gives_its_labelled_comments_threaded_and_dated(tmp_path):
+    # Facebook's classes are generated names; its comments are elements of role "article" labelled "Comment by
+    # …" and "Reply by … to …'s comment …". Read as generic markup, the page had no comments: they were its body
+    article = _read("facebook_post_singlefile.html")
+    assert (article.title, article.url) == ("Ferry fares to rise in April",
+                                            "https://www.facebook.com/harbourgazette/posts/pfbid0abc")
+    assert "Another rise?" not in article.body and "Ferry fares will rise by 12% in April" in article.body
+    # a reply answers the latest comment of its thread by the commenter its label names; times as the labels
+    # show them, dated from the SingleFile save time; ids from the comment links
+    assert [(c.id, c.parent_id, c.depth, c.author, c.time, c.extra["time_text"]) for c in article.comments] == [
+        ("Y29tbWVudDox", None, 0, "Ann Lee", "2024-03-05T15:30:00+00:00", "3 hours ago"),
+        ("Y29tbWVudDoy", "Y29tbWVudDox", 1, "Bo Ray", "2024-03-05T16:30:00+00:00", "2 hours ago"),
+        ("Y29tbWVudDo0", "Y29tbWVudDoy", 2, "Ann Lee", "2024-03-05T17:30:00+00:00", "an hour ago"),
+        ("Y29tbWVudDoz", None, 0, "Ines Moro", "2024-03-04T18:30:00+00:00", "a day ago")]
+    assert [c.text for c in article.comments] == [
+        "Another rise? The island runs on that ferry.", "Fuel went up for them too, to be fair.",
+        "Then subsidise it\n\nlike the bridge was.", "Residents should get a discount card."]
+    # elements of role "article" labelled otherwise (a feed's posts) are no comments
+    page = (HTML / "facebook_post_singlefile.html").read_text()
+    path = tmp_path / "feed.html"
+    path.write_text(page.replace('aria-label="Comment by', 'aria-label="Post by').replace(
+        'aria-label="Reply by', 'aria-label="Shared by'))
+    [read] = read_file(path).articles
+    assert not any(c.author in ("Ann Lee", "Bo Ray") and c.id.startswith("Y29") for c in read.comments)

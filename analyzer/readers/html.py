@@ -1212,6 +1212,74 @@ def _fallback(
 # --- public ------------------------------------------------------------------------------------
 
 
+#: A saved Facebook post page's comments: each an element of role "article" that its accessibility label names
+#: ("Comment by Ann Lee 3 hours ago", "Reply by Bo Ray to Ann Lee's comment 2 hours ago"), since its classes are
+#: generated names that change with every release.
+_FACEBOOK_COMMENTS = ('//*[@role="article"]'
+                      '[starts-with(@aria-label, "Comment by ") or starts-with(@aria-label, "Reply by ")]')
+_FACEBOOK_REPLY_TO = re.compile(r" to (.+?)['’]s (?:comment|reply)\b")
+
+
+def _facebook_parts(item: etree._Element) -> tuple[list[etree._Element], list[etree._Element]]:
+    """The links of a Facebook comment and its text blocks (outermost ``div[dir=auto]`` outside links), leaving
+    out the replies nested in it."""
+    links: list[etree._Element] = []
+    blocks: list[etree._Element] = []
+    stack = [(child, False) for child in reversed(item)]
+    while stack:
+        element, covered = stack.pop()  # covered: inside a link or a text block already taken
+        if not isinstance(element.tag, str) or element.get("role") == "article":
+            continue
+        if element.tag == "a":
+            links.append(element)
+        elif element.tag == "div" and element.get("dir") == "auto" and not covered:
+            blocks.append(element)
+        covered = covered or element.tag == "a" or element in blocks[-1:]
+        stack.extend((child, covered) for child in reversed(element))
+    return links, blocks
+
+
+def _facebook_comment(item: etree._Element, position: int) -> tuple[Comment, str | None]:
+    """One comment of a saved Facebook post page, and the name of the commenter it answers (a reply's label says
+    "to Ann Lee's comment"): its author (its first link's text), text (its ``dir=auto`` blocks outside links), the
+    time as its label shows it ("3 hours ago", dated where the page records when it was saved) and its id (the
+    ``reply_comment_id``, else ``comment_id``, its links name)."""
+    links, blocks = _facebook_parts(item)
+    author = " ".join(links[0].text_content().split()) if links else ""
+    label = " ".join((item.get("aria-label") or "").split())
+    kind, _, rest = label.partition(" by ")
+    answered = _FACEBOOK_REPLY_TO.search(rest) if kind == "Reply" else None
+    after = rest[answered.end():] if answered else rest[len(author):] if author and rest.startswith(author) else ""
+    queries = [parse_qs(urlsplit(link.get("href") or "").query) for link in links]
+    linked = next((q[key][0] for key in ("reply_comment_id", "comment_id") for q in queries if q.get(key)), "")
+    comment = Comment(
+        id=linked or f"facebook-c{position}",
+        text="\n".join(element_text(deepcopy(block)) for block in blocks),
+        position=position,
+        author=author or None,
+        extra={"time_text": after.strip()} if after.strip() else {},
+    )
+    return comment, answered.group(1) if answered else None
+
+
+def _facebook_comments(tree: etree._Element) -> list[tuple[etree._Element, Comment]]:
+    """The comments of a saved Facebook post page, in page order: a "Comment by" one starts a thread, a "Reply by"
+    one answers the latest comment of its thread by the commenter its label names (else the thread's first);
+    empty on any other page."""
+    found: list[tuple[etree._Element, Comment]] = []
+    thread: list[Comment] = []
+    for item in tree.xpath(_FACEBOOK_COMMENTS):
+        comment, answered = _facebook_comment(item, len(found))
+        if (item.get("aria-label") or "").startswith("Comment by ") or not thread:
+            thread = [comment]
+        else:
+            comment.parent_id = next((c.id for c in reversed(thread) if c.author == answered), thread[0].id)
+            thread.append(comment)
+        found.append((item, comment))
+    fill_depths(c for _, c in found)
+    return found
+
+
 def _read_page(
     data: bytes, source: str, line_model: LineModel | None, fallback_encoding: str
 ) -> tuple[Article, list[Reject]]:
@@ -1219,9 +1287,10 @@ def _read_page(
     page = decoded.text
     tree, flattened = _parse(page, source)
     article_id = Path(source).stem or "page"
-    # a site's own web components (www.reddit.com's, YouTube's, X's) say more than any generic markup inside them
+    # a site's own web components (www.reddit.com's, YouTube's, X's, Facebook's labelled comments) say more than
+    # any generic markup inside them
     x_post, x_replies = _x_posts(tree)
-    components = _shreddit_comments(tree) or _youtube_comments(tree) or x_replies
+    components = _shreddit_comments(tree) or _youtube_comments(tree) or x_replies or _facebook_comments(tree)
     found, rejects = ([], []) if components else _structural_comments(tree, article_id, source)
     rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
     headers = [header for f in found if (header := _list_header(f.item)) is not None]
