@@ -19,6 +19,31 @@ from analyzer._files import temporary_path
 from analyzer.records import INTEGER_ID_COLUMNS, SCORE_ID_COLUMNS
 
 TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
+#: The CSV tables' free-text columns, which whoever wrote a comment (or its page) chose.
+SPREADSHEET_TEXT_COLUMNS = ("author", "text", "quoted_lines", "target", "context", "title")
+#: What a spreadsheet takes for the start of a formula (OWASP's list): "=HYPERLINK(…)" or "=cmd|…" in a hostile
+#: comment would run where a newsroom opens the CSV; "- I disagree" shows as an error.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: Any) -> Any:
+    """The frame for a CSV: a free-text cell starting as a formula starts is led by "'", which spreadsheets
+    show as text and do not show (JSONL and Parquet keep every text as written)."""
+    frame = frame.copy()
+    for column in (c for c in SPREADSHEET_TEXT_COLUMNS if c in frame.columns):
+        frame[column] = frame[column].map(
+            lambda value: "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value)
+    return frame
+
+
+def from_spreadsheet(frame: Any) -> Any:
+    """A CSV table's free text as written again (``spreadsheet_safe`` undone)."""
+    frame = frame.copy()
+    for column in (c for c in SPREADSHEET_TEXT_COLUMNS if c in frame.columns):
+        frame[column] = frame[column].map(
+            lambda value: value[1:] if isinstance(value, str) and value[:1] == "'"
+            and value[1:].startswith(_FORMULA_STARTS) else value)
+    return frame
 
 
 class PartFileMismatch(ValueError):
@@ -146,4 +171,4 @@ def _write_csv(chunks: Iterator[list[dict[str, Any]]], path: Path, columns: Sequ
         for table in _arrow_chunks(chunks, columns):
             # Int32Dtype keeps depth an integer column with blanks, not floats ("1.0").
             frame = table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
-            frame.to_csv(stream, header=False, index=False)
+            spreadsheet_safe(frame).to_csv(stream, header=False, index=False)

@@ -69,3 +69,35 @@ def test_lone_surrogates_are_removed_before_the_tokenizer_sees_them():
     prepared = prepare_text("Talks resume \ud800 next week.", ScoreOptions())
     assert prepared.problem is None and "\ud800" not in prepared.text and "\ud800" not in prepared.model_text
     build_tiny_model().predict(prepared.model_text, "the talks")  # the tokenizer takes what is left
+
+
+def test_a_comment_written_as_a_formula_is_text_in_the_csv_and_as_written_elsewhere(tmp_path):
+    # a hostile comment "=HYPERLINK(…)" or "=cmd|…" would run where a newsroom opens the CSV in a spreadsheet,
+    # and "- I disagree" shows there as an error: led by "'", they are text; JSONL keeps them as written
+    import json
+
+    import pandas as pd
+
+    from analyzer.records import Article, Comment
+    from analyzer.report.build import build_report
+    from analyzer.report.data import read_table
+
+    texts = ['=HYPERLINK("http://x.example","click")', "- I disagree.", "+1", "@ann agreed", "'quoted'", "Fine."]
+    article = Article(id="-100/7", source_file="invented.txt", format="plaintext", title="=SUM(A1)",
+                      comments=[Comment(id=f"c{i}", text=t, position=i, author="=ann" if i == 0 else None)
+                                for i, t in enumerate(texts)])
+    dump = tmp_path / "in.jsonl"
+    dump.write_text(json.dumps(article.to_dict()) + "\n", encoding="utf-8")
+    model = build_tiny_model(seed=3)
+    for suffix in (".csv", ".jsonl"):
+        score([dump], tmp_path / f"scores{suffix}", model=model)
+    table = pd.read_csv(tmp_path / "scores.csv", dtype=str, keep_default_na=False)
+    assert list(table["text"]) == ["'" + text for text in texts[:4]] + texts[4:]
+    assert table["author"][0] == "'=ann" and set(table["article_id"]) == {"-100/7"}  # ids stay as they are
+    rows = [json.loads(line) for line in (tmp_path / "scores.jsonl").read_text().splitlines()]
+    assert [row["text"] for row in rows] == texts
+    # the report reads the CSV's texts back as written, and its own CSV leads the title so
+    assert list(read_table(tmp_path / "scores.csv")["text"]) == texts
+    build_report(tmp_path / "scores.csv", tmp_path / "report")
+    shares = pd.read_csv(tmp_path / "report" / "article_shares.csv", dtype=str, keep_default_na=False)
+    assert list(shares["title"]) == ["'=SUM(A1)"]

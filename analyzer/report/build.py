@@ -25,6 +25,7 @@ import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from pypdf import PageObject, PdfReader, PdfWriter
 
+from analyzer._tables import spreadsheet_safe
 from analyzer.report import data as report_data
 from analyzer.report import style
 from analyzer.report.data import SHARES_FILE, ArticleScores, RunInfo
@@ -174,4 +175,4 @@ def _dump_reports(report: report_data.ReportData, folder: Path, chunk_pdfs: list
 def write_shares(report: report_data.ReportData, path: Path) -> None:
     """``article_shares.csv``: one row per article, argmax and probability-based shares side by side."""
     table = table_rows([(a.id, a.title, a.estimates) for a in report.listed])
-    table.to_csv(path, index=False, float_format="%.4f")
+    spreadsheet_safe(table).to_csv(path, index=False, float_format="%.4f")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from analyzer._tables import from_spreadsheet
 from analyzer.records import INTEGER_ID_COLUMNS, SCORE_ID_COLUMNS, STANCE_COLUMNS, scores_sidecars
 from analyzer.report.estimates import ArticleEstimates, CalibrationSpread, estimate_article
 from analyzer.report.style import STANCE_ORDER
@@ -120,7 +121,7 @@ def read_table(path: Path) -> pd.DataFrame:
         if ".csv" in suffixes:
             present = set(pd.read_csv(path, nrows=0).columns)
             dtypes = {c: str for c in _TEXT_COLUMNS if c in present}
-            return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+            return from_spreadsheet(pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""]))
         if ".jsonl" in suffixes or ".json" in suffixes:
             return pd.read_json(path, lines=".jsonl" in suffixes, dtype=False)
         if ".parquet" in suffixes or ".pq" in suffixes:
