@@ -294,10 +294,17 @@ def nul_bytes(seed: Seed, rng: Random) -> Mutated | None:
     return Mutated(data, knowable=True)
 
 
+def _is_story(obj: dict[str, Any]) -> bool:
+    """A story or post, not a comment: by its keys, or (an X API v1.1 tweet) by answering no tweet, which makes it
+    the post its conversation's replies answer."""
+    return bool(_STORY_KEYS & obj.keys()) or ("in_reply_to_status_id_str" in obj
+                                              and obj["in_reply_to_status_id_str"] is None)
+
+
 def _comment_objects(document: Any, is_root: bool = True) -> Iterator[dict[str, Any]]:
     """The dicts of a JSON document that are comments, in any of the shapes the readers take."""
     if isinstance(document, dict):
-        if not is_root and _TEXT_KEYS & document.keys() and not _STORY_KEYS & document.keys():
+        if not is_root and _TEXT_KEYS & document.keys() and not _is_story(document):
             yield document
         for value in document.values():
             yield from _comment_objects(value, False)
@@ -332,7 +339,7 @@ def _one_comment_field(seed: Seed, rng: Random, value: Callable[[Random], Any], 
     if documents is None:
         roots = []
     elif seed.kind == "jsonl":
-        roots = [d for d in documents if isinstance(d, dict)]
+        roots = [d for d in documents if isinstance(d, dict) and not _is_story(d)]
     else:
         roots = list(_comment_objects(documents[0]))
     targets = [(obj, key) for obj in roots for key, v in obj.items()
@@ -388,9 +395,11 @@ def bad_json_line(seed: Seed, rng: Random) -> Mutated | None:
     keys: dict[int, set[Any]] = {}
     for i, line in enumerate(lines):
         try:
-            keys[i] = set(json.loads(line))
+            document = json.loads(line)
         except ValueError:  # a blank line, or one the seed itself has broken (ycd_bad_line.jsonl)
             continue
+        if not (isinstance(document, dict) and _is_story(document)):  # a post's line breaks no comment count
+            keys[i] = set(document)
     # a line whose keys other lines have too: losing it leaves every column the reader was told to use
     spare = [i for i in keys if keys[i] <= set().union(*(k for j, k in keys.items() if j != i))]
     if not spare:

@@ -1136,3 +1136,24 @@ def test_twitter_api_v1_tweets_are_read_as_conversations(tmp_path: Path) -> None
     # a tweet saved without its user object is none of them: a list of such rows stays the table reader's
     path.write_text(json.dumps([{"id_str": "1", "text": "Again?"}, {"id_str": "2", "text": "Yes."}]))
     assert detect_format(path) == "tabular"
+
+
+def test_twitter_v1_lines_with_a_damaged_first_line_or_reply_field_lose_nothing_in_silence(tmp_path: Path) -> None:
+    lines = (FIXTURES / "generic_json/twitter_v1_replies.jsonl").read_text().splitlines()
+    tweets = [json.loads(line) for line in lines]
+    # the first line broken: the others still tell what the file holds (the first line alone had decided)
+    damaged = ['{"created_at": "Tue Mar 05', *lines[1:]]
+    # a reply field of the wrong type: the number beside it still names the parent; neither, a reject (read as a
+    # post of its own, the reply had been lost as a comment)
+    tweets[2]["in_reply_to_status_id_str"] = {"x": 1}
+    tweets[4]["in_reply_to_status_id_str"], tweets[4]["in_reply_to_status_id"] = ["?"], None
+    damaged[2], damaged[4] = json.dumps(tweets[2]), json.dumps(tweets[4])
+    path = tmp_path / "tweets.jsonl"
+    path.write_text("\n".join(damaged) + "\n")
+    assert detect_format(path) == "generic-json"
+    result = read_file(path)
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("line 1, column 16", "not valid JSON: Unterminated string starting at"),
+        ("line 5", "comment not read: in_reply_to_status_id_str holds no tweet id")]
+    comments = {c.id[-2:]: c.parent_id[-2:] if c.parent_id else None for a in result.articles for c in a.comments}
+    assert comments == {"02": None, "03": "02", "04": "03", "06": None}

@@ -1012,6 +1012,8 @@ def _bluesky(document: Any) -> _Platform | None:
 # {"data": [tweets], "includes": {"users": [...], "tweets": [...]}, "meta": {...}}, a tweet being {"id", "text",
 # "author_id", "created_at", "conversation_id", "referenced_tweets": [{"type", "id"}]}.
 
+#: How many first lines tell what JSON lines hold (``_mostly``).
+_KIND_SAMPLE_LINES = 20
 #: How a tweet may reference another; only "replied_to" names its parent (a quote or a retweet answers nothing).
 _X_REFERENCES = ("replied_to", "quoted", "retweeted")
 #: The keys of the comment objects built from tweets (_x_comment), and where their values come from.
@@ -1056,14 +1058,24 @@ def _is_x_page(page: Any) -> bool:
     return _x_tweets(page) is not None or (isinstance(page, dict) and not page.get("data") and "meta" in page)
 
 
+def _mostly(text: str, is_kind: Callable[[Any], bool]) -> bool:
+    """Whether JSON lines are of a kind by their first lines: of those among the first 20 that parse, one at least
+    and half or more. Not by the first line alone: a damaged one would make the whole file unreadable."""
+    documents = []
+    for line in _first_lines(text, _KIND_SAMPLE_LINES).split("\n"):
+        try:
+            documents.append(json.loads(line))
+        except (ValueError, RecursionError):  # blank, broken, or the head's last line cut short
+            continue
+    hits = sum(1 for document in documents if is_kind(document))
+    return hits > 0 and hits * 2 >= len(documents)
+
+
 def _x_lines(path: Path, text: str) -> tuple[list[tuple[str, dict[str, Any]]], list[Reject]] | None:
     """JSON lines of X API v2 pages (one page a line, as collecting scripts append them): the pages, each named
-    by its line, and a reject for each line that is no page or no JSON; None unless the first line is a page."""
-    try:
-        first = json.loads(_first_lines(text, 1))
-    except (ValueError, RecursionError):
-        return None
-    if _x_tweets(first) is None:
+    by its line, and a reject for each line that is no page or no JSON; None unless the first lines are mostly
+    pages (``_mostly``)."""
+    if not _mostly(text, lambda document: _x_tweets(document) is not None):
         return None
     lines = json_lines(path, text)
     pages = [(f"line {number}: $", document) for number, document in lines.documents if _is_x_page(document)]
@@ -1174,17 +1186,30 @@ def _v1_tweet(value: Any) -> bool:
             and any(isinstance(value.get(key), str) for key in ("full_text", "text")))
 
 
-def _v1_as_v2(tweet: dict[str, Any], conversation: str) -> dict[str, Any]:
+def _v1_parent(tweet: dict[str, Any]) -> str | None:
+    """The tweet a v1.1 tweet answers: ``in_reply_to_status_id_str``, else the number beside it; ItemError where
+    they hold something else, since reading the reply as a post of its own would lose it as a comment."""
+    values = [tweet.get(key) for key in ("in_reply_to_status_id_str", "in_reply_to_status_id")]
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+    if any(value is not None for value in values):
+        raise ItemError("in_reply_to_status_id_str holds no tweet id")
+    return None
+
+
+def _v1_as_v2(tweet: dict[str, Any], parent: str | None, conversation: str) -> dict[str, Any]:
     """An API v1.1 tweet in API v2's shape: its whole text, author id, conversation and "replied_to" reference
     (its other fields kept; the user object, whose screen name and name ``includes.users`` holds, is not)."""
-    parent = tweet.get("in_reply_to_status_id_str")
     text = next(value for value in (_dig(tweet, "extended_tweet", "full_text"), tweet.get("full_text"),
                                     tweet.get("text")) if isinstance(value, str))
     own = {key: value for key, value in tweet.items() if key not in ("user", "id_str", "id", "full_text",
                                                                      "extended_tweet")}
     return {**own, "id": tweet["id_str"], "text": text, "author_id": _v1_user_id(tweet.get("user")),
             "conversation_id": conversation,
-            **({"referenced_tweets": [{"type": "replied_to", "id": parent}]} if isinstance(parent, str) else {})}
+            **({"referenced_tweets": [{"type": "replied_to", "id": parent}]} if parent is not None else {})}
 
 
 def _v1_user_id(user: Any) -> str | None:
@@ -1193,16 +1218,25 @@ def _v1_user_id(user: Any) -> str | None:
 
 
 def _v1_platform(tweets: list[tuple[dict[str, Any], str]], where: str) -> _Platform:
-    """API v1.1 tweets, each with where it is, as X's conversations."""
-    parents = {tweet["id_str"]: parent if isinstance(parent := tweet.get("in_reply_to_status_id_str"), str) else None
-               for tweet, _ in tweets}
-    tops = thread_tops(parents)
-    first = {key: top if top is not None else key for key, top in tops.items()}
-    located = [(_v1_as_v2(tweet, parents.get(first[key]) or first[key]), at)
-               for tweet, at in tweets for key in (tweet["id_str"],)]
+    """API v1.1 tweets, each with where it is, as X's conversations; a tweet whose reply field holds no id is a
+    reject."""
+    parents: dict[str, str | None] = {}
+    refused: list[tuple[Any, str, str]] = []
+    kept = []
+    for tweet, at in tweets:
+        try:
+            parents[tweet["id_str"]] = _v1_parent(tweet)
+        except ItemError as error:
+            refused.append((tweet, at, str(error)))
+            continue
+        kept.append((tweet, at))
+    first = {key: top if top is not None else key for key, top in thread_tops(parents).items()}
+    located = [(_v1_as_v2(tweet, parents[tweet["id_str"]], parents[first[tweet["id_str"]]] or first[tweet["id_str"]]),
+                at) for tweet, at in kept]
     users = {key: {"id": key, "username": user.get("screen_name"), "name": user.get("name")}
-             for tweet, _ in tweets if (key := _v1_user_id(user := tweet.get("user"))) is not None}
-    return _x_conversations(located, users, {tweet["id"]: tweet for tweet, _ in located}, where)
+             for tweet, _ in kept if (key := _v1_user_id(user := tweet.get("user"))) is not None}
+    return replace(_x_conversations(located, users, {tweet["id"]: tweet for tweet, _ in located}, where),
+                   refused=refused)
 
 
 def _v1(document: Any) -> _Platform | None:
@@ -1215,12 +1249,8 @@ def _v1(document: Any) -> _Platform | None:
 
 def _v1_lines(path: Path, text: str) -> tuple[_Platform, list[Reject]] | None:
     """JSON lines of API v1.1 tweets: their conversations, and a reject for each line that is no tweet or no JSON;
-    None unless the first line is a tweet."""
-    try:
-        first = json.loads(_first_lines(text, 1))
-    except (ValueError, RecursionError):
-        return None
-    if not _v1_tweet(first):
+    None unless the first lines are mostly tweets (``_mostly``)."""
+    if not _mostly(text, _v1_tweet):
         return None
     lines = json_lines(path, text)
     tweets = [(document, f"line {number}") for number, document in lines.documents if _v1_tweet(document)]
