@@ -200,6 +200,26 @@ def test_a_count_at_the_top_over_a_byline_opens_no_comments() -> None:
     assert article.comments == [] and article.declared_comment_count == 52
 
 
+def test_a_header_over_a_short_body_opens_comments_that_each_name_author_and_time() -> None:
+    # a short item's copied page: the body before "3 Comments" is under 200 characters, so the header had been
+    # taken for a count linked at the top, and the comments read as body ("declared 3, found 0")
+    page = "\n".join(["Ferry fares to rise in April", "Fares go up 12% in April, the operator said.", "3 Comments",
+                      "Ann Lee", "3 hours ago", "Another rise? The island runs on that ferry.", "Reply",
+                      "Bo Ray", "2 hours ago", "Fuel went up for them too.", "Reply",
+                      "Ines Moro", "1 hour ago", "Residents should get a discount card.", "Reply", ""])
+    (article,), rejects = split_text(page, "fares.txt")
+    assert article.body == "Fares go up 12% in April, the operator said." and rejects == []
+    assert [(c.author, c.extra["time_text"], c.text) for c in article.comments] == [
+        ("Ann Lee", "3 hours ago", "Another rise? The island runs on that ferry."),
+        ("Bo Ray", "2 hours ago", "Fuel went up for them too."),
+        ("Ines Moro", "1 hour ago", "Residents should get a discount card.")]
+    # one byline and one date under a count at the top open no comments, however short the body
+    page = "\n".join(["Ferry fares to rise in April", "52 comments", "By Ann Lee", "March 3, 2024",
+                      "Fares go up 12% in April, the operator said.", ""])
+    (article,), _ = split_text(page, "fares.txt")
+    assert article.comments == [] and article.declared_comment_count == 52
+
+
 def test_comments_opening_with_by_are_text_and_bylines_still_name_authors() -> None:
     # "By the way, …", "By then …" had been read as author lines: the comments were lost as blocks without text
     page = "\n".join(["Summit ends without a deal", "", "The two leaders left Hanoi early on Thursday after talks "

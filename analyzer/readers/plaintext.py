@@ -380,6 +380,8 @@ class _Layout:
 #: How much body text a header must follow to open the comments it heads: a count linked at the top of a page
 #: ("52 comments" above the byline) follows only the title.
 _BODY_BEFORE_HEADER_CHARS = 200
+#: How many lines after such a header are looked at for comments it heads over a shorter body.
+_OPENERS_WINDOW = 12
 
 
 def _header_before_comments(part: list[_Line], nonempty: list[int], headers: dict[int, int | None],
@@ -388,10 +390,19 @@ def _header_before_comments(part: list[_Line], nonempty: list[int], headers: dic
     author line, or a time line, then text), as "Comments (2)" over "Ann Lee said:" does; None where none does."""
     for i in (i for i in nonempty if i > title_index and i in headers):
         body = sum(len(part[j].text.strip()) for j in nonempty if title_index < j < i)
-        following = [part[j] for j in nonempty if j > i][:2]
-        if body >= _BODY_BEFORE_HEADER_CHARS and len(following) == 2 and _roles(following)[0] in ("author", "time"):
+        following = [part[j] for j in nonempty if j > i][:_OPENERS_WINDOW]
+        if len(following) >= 2 and _roles(following[:2])[0] in ("author", "time") and (
+                body >= _BODY_BEFORE_HEADER_CHARS or _opens_comments_again(following)):
             return i
     return None
+
+
+def _opens_comments_again(lines: list[_Line]) -> bool:
+    """Whether these lines open two comments or more, each by an author line and a time line: what follows a
+    header over a short body's comments ("3 Comments", then "Ann Lee", "3 hours ago", text, "Bo Ray", …), not a
+    count linked at the top of a page (one byline and one date, then the article)."""
+    roles = _roles(lines)
+    return roles.count("author") >= 2 and roles.count("time") >= 2
 
 
 def _layout(part: list[_Line], model: LineModel | None) -> _Layout:
