@@ -1157,3 +1157,23 @@ def test_twitter_v1_lines_with_a_damaged_first_line_or_reply_field_lose_nothing_
         ("line 5", "comment not read: in_reply_to_status_id_str holds no tweet id")]
     comments = {c.id[-2:]: c.parent_id[-2:] if c.parent_id else None for a in result.articles for c in a.comments}
     assert comments == {"02": None, "03": "02", "04": "03", "06": None}
+
+
+def test_tiktok_replies_name_their_parent_by_reply_ids(tmp_path: Path) -> None:
+    # TikTok's reply lists name the top comment (reply_id) and the reply answered (reply_to_reply_id, "0" for
+    # none); read flat, the replies had no parents
+    path = tmp_path / "replies.json"
+    path.write_text(json.dumps({"comments": [
+        {"cid": "7301", "text": "Too much.", "create_time": 1709632800, "user": {"unique_id": "ann"}, "reply_id": "0",
+         "reply_to_reply_id": "0"},
+        {"cid": "7302", "text": "Fine.", "create_time": 1709633100, "user": {"unique_id": "bo"}, "reply_id": "7301",
+         "reply_to_reply_id": "0"},
+        {"cid": "7303", "text": "Is it?", "create_time": 1709633400, "user": {"unique_id": "cy"},
+         "reply_id": "7301", "reply_to_reply_id": "7302"}], "has_more": 0}))
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.depth, c.author) for c in article.comments] == [
+        ("7301", None, 0, "ann"), ("7302", "7301", 1, "bo"), ("7303", "7302", 2, "cy")]
+    # a "reply_id" alone may be the comment's own id: it names no parent
+    path.write_text(json.dumps([{"reply_id": "r1", "text": "Too much.", "author": "ann"},
+                                {"reply_id": "r2", "text": "Fine.", "author": "bo", "replies": []}]))
+    assert [c.parent_id for c in read_file(path).articles[0].comments] == [None, None]

@@ -545,6 +545,17 @@ def _parent(obj: dict[str, Any], key: str | None) -> str | None:
     return parent_id(text_field(obj, key) if key else None)
 
 
+def _tiktok_parent(obj: dict[str, Any]) -> str | None:
+    """The comment a TikTok reply answers: the reply it names (``reply_to_reply_id``), else the top comment of its
+    thread (``reply_id``; "0" for none), as TikTok's reply lists give them. Only beside each other do these names
+    say so: elsewhere a "reply_id" may be the comment's own."""
+    if not {"reply_id", "reply_to_reply_id"} <= obj.keys():
+        return None
+    named = [value for key in ("reply_to_reply_id", "reply_id") if isinstance(value := obj[key], (str, int))
+             and not isinstance(value, bool)]
+    return next((found for value in named if (found := parent_id(str(value))) is not None), None)
+
+
 def _parent_named(obj: dict[str, Any], key: str) -> str | None:
     """The parent the field names; None where it holds no id (a list: the comment's own reject says so)."""
     try:
@@ -616,7 +627,8 @@ def _comment(obj: dict[str, Any], fields: _Fields, where: str, position: int, ne
         id=(text_field(obj, fields.id) if fields.id else None) or where,  # the path is unique and says where
         text=text,
         position=position,
-        parent_id=nested_parent if depth else parent_of(obj) if parent_of else _parent(obj, fields.parent),
+        parent_id=nested_parent if depth else parent_of(obj) if parent_of else (
+            _parent(obj, fields.parent) or _tiktok_parent(obj)),
         depth=depth,
         author=_author(obj, fields.author),
         time=_time(obj, fields.time),
@@ -1787,7 +1799,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     document = {key: _top_level(parsed.document, names) or page.get(key)
                 for key, names in (("title", _TITLE), ("url", _URL))} if len(by_article) <= 1 else {}
     for article, comments in by_article.items() or [(None, [])]:
-        if fields.replies is None and fields.parent:
+        if fields.replies is None and (fields.parent or any(c.parent_id for c in comments)):
             fill_depths(comments)
         own = _described(described.get(article)) or (_page_described(article, comments) if pages else {})
         declared = next((count for count in (own.get("declared_comment_count"), held.get("declared_comment_count"),
