@@ -106,6 +106,9 @@ def _zip_of(files: dict[str, bytes | str]) -> bytes:
         ("broken.zip", lambda: b"PK\x03\x04" + b"\x00" * 40, "a zip archive that cannot be opened"),
         # a workbook is the table reader's (tests/test_readers_structured.py); a damaged one is refused
         ("sheet.xlsx", lambda: _zip_of({"xl/workbook.xml": "<workbook/>"}), "sheet.xlsx: file: not a readable Excel workbook"),
+        ("sheet.ods", lambda: _zip_of({"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                                       "content.xml": "<office:document-content/>"}),
+         "an OpenDocument spreadsheet \\(.ods\\), not read here: save the sheet as an Excel workbook"),
         ("twice.csv.gz.gz", lambda: gzip.compress(gzip.compress(b"id,text\n1,hello\n")), "holding another compressed file"),
         # a PDF of text only: its text operators would read as a page of prose
         ("page.pdf", lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT (Ferries cut) Tj ET\n%%EOF\n",

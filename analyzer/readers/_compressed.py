@@ -242,9 +242,25 @@ def container_of(path: Path) -> Container:
         return Container()
     if any(name.startswith("xl/") for name in names):
         return Container(refusal="an Excel file that is no workbook, not a dump: save the sheet as CSV and read that")
+    if "mimetype" in names and _opendocument_type(path) == _ODF_SPREADSHEET:
+        return Container(refusal="an OpenDocument spreadsheet (.ods), not read here: save the sheet as an Excel "
+                                 "workbook (.xlsx) or as CSV and read that")
     if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
         return Container(refusal="an office document, not a dump: save its text or table as a plain file and read that")
     return Container(zip=True)
+
+
+#: The media type an OpenDocument file names in its first member, "mimetype", for a spreadsheet (LibreOffice Calc).
+_ODF_SPREADSHEET = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _opendocument_type(path: Path) -> str:
+    """The media type an OpenDocument file names ("" where it cannot be read)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, zlib.error, EOFError):
+        return ""
 
 
 @dataclass(frozen=True)
