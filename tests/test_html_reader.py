@@ -780,3 +780,28 @@ def test_a_saved_facebook_post_page_gives_its_labelled_comments_threaded_and_dat
         'aria-label="Reply by', 'aria-label="Shared by'))
     [read] = read_file(path).articles
     assert not any(c.author in ("Ann Lee", "Bo Ray") and c.id.startswith("Y29") for c in read.comments)
+
+
+def test_a_page_that_is_one_table_of_comments_is_read_as_that_table(tmp_path):
+    # "Export to Excel" in many tools writes an HTML table named .xls: read as a page, its comments had been the
+    # body's table and the page had none (exit 0)
+    rows = "".join(f"<tr><td>{story}</td><td>{name}</td><td>{text}</td><td>2024-03-05 1{hour}:00</td></tr>"
+                   for hour, (story, name, text) in enumerate([("fares", "Ann", "Too much."), ("fares", "Bo", ""),
+                                                              ("lane", "Cy", "Fine by me.")]))
+    page = (f"<html><head><meta charset='utf-8'><title>Export</title></head><body><table border='1'>"
+            f"<tr><th>Story ID</th><th>Author</th><th>Comment</th><th>Date</th></tr>{rows}</table></body></html>")
+    path = tmp_path / "comments.xls"
+    path.write_text(page, encoding="utf-8")
+    assert detect_format(path) == "html"
+    result = read_file(path)
+    assert [(a.id, [(c.author, c.text, c.time) for c in a.comments]) for a in result.articles] == [
+        ("fares", [("Ann", "Too much.", "2024-03-05T10:00:00")]), ("lane", [("Cy", "Fine by me.", "2024-03-05T12:00:00")])]
+    assert [(r.location, r.reason) for r in result.rejects] == [("table row 2", "no text in column 'Comment'")]
+    assert result.notes == ['an HTML page that is one table of comments (an "Export to Excel" file): read as that table']
+    assert {a.format for a in result.articles} == {"html"}  # the reader's name, as everywhere
+    # a news page with a table beside its text, and a forum laid out in nested tables, stay pages
+    story = "<p>" + "The operator announced the rise on Tuesday, citing fuel costs and the winter timetable. " * 4
+    path.write_text(page.replace("<table", story + "</p><table"), encoding="utf-8")
+    assert [a.id for a in read_file(path).articles] == ["comments"]
+    path.write_text(page.replace("<td>Too much.</td>", "<td><table><tr><td>Too much.</td></tr></table></td>"))
+    assert [a.id for a in read_file(path).articles] == ["comments"] and not read_file(path).notes

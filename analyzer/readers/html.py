@@ -50,6 +50,7 @@ from analyzer.readers._saved_time import anchor_times, is_shown_time, save_time_
 from analyzer.readers._structured import element_text, repair_rejects, without_controls
 from analyzer.readers.plaintext import iso_time, time_and_author
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
+from analyzer.readers.tabular import names_a_comment_table, read_cells
 from analyzer.records import COMMENTS_BY_SCRIPT, REMOVAL_NOTICE, Article, Comment, Reject
 
 #: Sniffers look for the HTML markers within this many leading bytes.
@@ -1333,7 +1334,40 @@ def read_html(
     return _read_page(data, source, line_model, fallback_encoding)[0]
 
 
+#: How far into a page an export's table starts, at the latest.
+_TABLE_SNIFF_CHARS = 65536
+#: How much of a page's text its one table must hold for the page to be that table (an "Export to Excel" page).
+_TABLE_EXPORT_SHARE = 0.8
+
+
+def _table_export(tree: etree._Element, text_column: str | None) -> tuple[list[str], list[tuple[str, list[str]]]] | None:
+    """The header and rows of a page that is one flat table of comments: an "Export to Excel" download, which many
+    tools write as an HTML table named ``.xls``. The table holds most of the page's text, has no table inside it, and
+    its first row names a comment text column. None for any other page (a news page's data table, a forum laid out
+    in nested tables)."""
+    tables = tree.xpath("//table[not(.//table)]")
+    body = len(" ".join(tree.xpath("string(//body)").split()))
+    for table in tables:
+        rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+        if len(rows) < 2 or len(" ".join(table.text_content().split())) < _TABLE_EXPORT_SHARE * body:
+            continue
+        cells = [[" ".join(cell.text_content().split()) for cell in row.xpath("./th | ./td")] for row in rows]
+        if names_a_comment_table(cells[0], text_column):
+            return cells[0], [(f"table row {number}", row) for number, row in enumerate(cells[1:], start=1) if any(row)]
+    return None
+
+
 @register("html", sniff, "saved HTML page: body via trafilatura, comments from WordPress/Disqus/generic markup")
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    article, rejects = _read_page(path.read_bytes(), str(path), None, options.fallback_encoding)
+    data = path.read_bytes()
+    page = without_controls(decode_page(data, options.fallback_encoding)).text
+    if "<table" in page[:_TABLE_SNIFF_CHARS].lower():  # only then is the page parsed twice
+        if (table := _table_export(_parse(page, str(path))[0], options.text_column)) is not None:
+            result = read_cells(path, *table, options)
+            for article in result.articles:
+                article.format = "html"  # the reader's; the note says how
+            result.notes.append("an HTML page that is one table of comments (an \"Export to Excel\" file): read as "
+                                "that table")
+            return result
+    article, rejects = _read_page(data, str(path), None, options.fallback_encoding)
     return ReadResult(articles=[article], rejects=rejects)

@@ -828,7 +828,22 @@ def _objects(path: Path, loaded: _Loaded) -> list[tuple[str, dict[str, Any]]]:
 @register("tabular", _sniff, "comment tables: CSV/TSV, JSON lines, JSON array, Parquet, Excel workbooks (columns "
                              "guessed or named)")
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    loaded = _load_rows(path, options)
+    return _read_loaded(path, _load_rows(path, options), options)
+
+
+def read_cells(path: Path, header: list[str], rows: list[tuple[str, list[str]]], options: ReadOptions) -> ReadResult:
+    """A table found in another container (an HTML page that is one table: ``html``'s table exports), as a table
+    file is read: its header's cells and its rows' cells, each row with where it is."""
+    names = _column_names(header)
+    return _read_loaded(path, _Loaded([(where, dict(zip(names, cells))) for where, cells in rows]), options)
+
+
+def names_a_comment_table(header: list[str], text_column: str | None) -> bool:
+    """Whether these cells are a table's header naming a comment text column (or the one named)."""
+    return is_header_row(header) and _names_a_text_column(header, text_column)
+
+
+def _read_loaded(path: Path, loaded: _Loaded, options: ReadOptions) -> ReadResult:
     rows = _objects(path, loaded)
     result = ReadResult(rejects=loaded.rejects)
     result.notes += loaded.notes
