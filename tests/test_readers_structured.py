@@ -1224,3 +1224,41 @@ def test_a_table_breaking_its_lines_with_a_carriage_return_alone_is_a_table(tmp_
     assert detect_format(path) == "tabular"
     assert [(c.author, c.text) for c in _comments(read_file(path).articles)] == [
         ("ann", "Too much.\nFar too much."), ("bo", "Fine č.")]
+
+
+def test_an_excel_2003_xml_spreadsheet_is_read_as_a_workbook(tmp_path: Path) -> None:
+    # older "Export to Excel" code writes Excel 2003's XML, often named .xls: it had been refused ("looks like XML:
+    # name it with --format", though no format read it)
+    def row(*cells: str, index: str = "") -> str:
+        return f"<Row{index}>" + "".join(cells) + "</Row>"
+
+    def cell(value: object, kind: str = "String", at: str = "") -> str:
+        return f'<Cell{at}><Data ss:Type="{kind}">{value}</Data></Cell>'
+
+    sheet = "".join([
+        row(cell("Comments on the ferry story")),
+        row(cell("ID"), cell("Parent"), cell("Author"), cell("Posted"), cell("Comment"), index=' ss:Index="3"'),
+        row(cell(501, "Number"), cell("Maren", at=' ss:Index="3"'), cell("2024-03-05T09:12:00.000", "DateTime"),
+            cell("Another rise? <B>Again?</B>")),
+        row(cell(502, "Number"), cell(501, "Number"), cell("Tobias"), cell("2024-03-05T09:40:00.000", "DateTime"),
+            cell("Fuel went up for them too.")),
+        row(cell(503, "Number"), cell("Ines", at=' ss:Index="99999999999"'), cell("x"), cell("Hostile index."))])
+    path = tmp_path / "export.xls"
+    path.write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+                    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+                    'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+                    f'<Worksheet ss:Name="Comments"><Table>{sheet}</Table></Worksheet></Workbook>')
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    [article] = result.articles
+    assert [(c.id, c.parent_id, c.author, c.time, c.text) for c in article.comments] == [
+        ("501", None, "Maren", "2024-03-05T09:12:00", "Another rise? Again?"),
+        ("502", "501", "Tobias", "2024-03-05T09:40:00", "Fuel went up for them too.")]
+    # an index past Excel's columns is no place: its cell stays where it is, and the row has no comment text
+    assert [(r.location, r.reason) for r in result.rejects] == [("sheet 'Comments' row 6", "no text in column 'Comment'")]
+    assert article.extra["preamble"] == "Comments on the ferry story"
+    # entity declarations are refused, as in every XML the readers take
+    path.write_text('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaa">]>'
+                    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>')
+    with pytest.raises(ReaderError, match="entity declarations are refused"):
+        read_file(path)

@@ -71,7 +71,8 @@ from analyzer.readers._structured import (
     whole_count,
 )
 from analyzer.readers._compressed import UnreadableContainer
-from analyzer.readers._workbook import BadWorkbook, is_workbook, workbook_sheets
+from analyzer.readers._workbook import (BadWorkbook, is_spreadsheet_ml, is_workbook, spreadsheet_ml_sheets,
+                                        workbook_sheets)
 from analyzer.readers.reddit import DELETED_BODIES
 from analyzer.records import Article, Comment, Reject
 
@@ -154,6 +155,8 @@ _TABLE_SUFFIXES = (".csv", ".tsv")
 _PAGE_KEYS = ("title", "headline", "url", "page_url", "article_url", "article", "page", "post", "story")
 #: An Excel workbook (.xlsx) is a zip archive.
 _ZIP_MAGIC = b"PK\x03\x04"
+#: How far into a file Excel 2003's XML names its Workbook (after the XML declaration and processing instructions).
+_SPREADSHEET_ML_HEAD = 4096
 
 
 def _usual_name(column: str) -> str:
@@ -178,10 +181,17 @@ def _is_workbook(path: Path) -> bool:
         return stream.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC and is_workbook(path)
 
 
+def _is_spreadsheet_ml(path: Path) -> bool:
+    with path.open("rb") as stream:  # decoded: UTF-16 XML is as the sniffers saw it, in UTF-8
+        return is_spreadsheet_ml(decode_text(stream.read(_SPREADSHEET_ML_HEAD * 2)).text.encode("utf-8"))
+
+
 def _sniff(head: bytes, path: Path) -> float:
     if head.startswith(b"PAR1"):
         return 0.9
     if head.startswith(_ZIP_MAGIC[:2]) and _is_workbook(path):  # the sniffed head lost the magic's control bytes
+        return 0.9
+    if is_spreadsheet_ml(head[:_SPREADSHEET_ML_HEAD]):  # Excel 2003's XML: a workbook, not an XML dump
         return 0.9
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith((b"[", b"{")):
@@ -409,12 +419,13 @@ def _jsonl_rows(path: Path, text: str) -> _Loaded:
     return _Loaded([(f"line {number}", document) for number, document in lines.documents], lines.rejects)
 
 
-def _workbook_rows(path: Path, text_column: str | None) -> _Loaded:
+def _workbook_rows(path: Path, text_column: str | None,
+                   sheets: Callable[[Path], Iterator[tuple[str, Iterator[tuple[Any, ...]]]]]) -> _Loaded:
     """The rows of every sheet holding a comment table, each named by its sheet and Excel's row number; a sheet
     holding none (a sheet of notes, a chart's data) is a note. ReaderError where no sheet holds one."""
     loaded, preambles, without = _Loaded(), [], []
     try:
-        for sheet, cells in workbook_sheets(path):
+        for sheet, cells in sheets(path):
             found = _sheet_rows(sheet, cells, text_column, loaded)
             if found is None:
                 without.append(sheet)
@@ -457,7 +468,9 @@ def _sheet_rows(sheet: str, rows: Iterator[tuple[Any, ...]], text_column: str | 
 
 def _load_rows(path: Path, options: ReadOptions) -> _Loaded:
     if _is_workbook(path):
-        return _workbook_rows(path, options.text_column)
+        return _workbook_rows(path, options.text_column, workbook_sheets)
+    if _is_spreadsheet_ml(path):
+        return _workbook_rows(path, options.text_column, spreadsheet_ml_sheets)
     data = path.read_bytes()
     if data.startswith(b"PAR1") or path.suffix.lower() == ".parquet":
         try:
