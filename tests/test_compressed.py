@@ -115,6 +115,9 @@ def _zip_of(files: dict[str, bytes | str]) -> bytes:
          "a PDF document, not a dump: save the page as HTML"),
         ("notes.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"Ferries cut, comments below." * 20,
          "an office document \\(the older binary format\\), not a dump"),
+        # the compound file's directory names its stream: Excel's "Workbook", Word's "WordDocument"
+        ("old.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "Workbook".encode("utf-16-le"),
+         "an Excel 97-2003 workbook \\(.xls\\), not read here: save it as an Excel workbook \\(.xlsx\\) or as CSV"),
     ],
 )
 def test_archives_are_refused_with_what_to_do(tmp_path: Path, name: str, content, reason: str) -> None:

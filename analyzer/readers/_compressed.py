@@ -225,6 +225,9 @@ def container_of(path: Path) -> Container:
     if head.startswith(_PDF_MAGIC):  # its text operators would read as a page of prose
         return Container(refusal="a PDF document, not a dump: save the page as HTML, or its text as a .txt file, "
                                  "and read that")
+    if head.startswith(_OLE2_MAGIC) and _is_old_workbook(path):
+        return Container(refusal="an Excel 97-2003 workbook (.xls), not read here: save it as an Excel workbook "
+                                 "(.xlsx) or as CSV and read that")
     if head.startswith(_OLE2_MAGIC):
         return Container(refusal="an office document (the older binary format), not a dump: save its text or table "
                                  "as a plain file and read that")
@@ -248,6 +251,19 @@ def container_of(path: Path) -> Container:
     if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
         return Container(refusal="an office document, not a dump: save its text or table as a plain file and read that")
     return Container(zip=True)
+
+
+#: The stream an Excel 97-2003 file keeps its sheets in ("Workbook"; "Book" before Excel 97), as the compound
+#: file's directory names it (UTF-16), where Word's is "WordDocument".
+_OLD_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+#: How much of a compound file is searched for its directory's names.
+_OLE2_SEARCH_BYTES = 16 * 1024**2
+
+
+def _is_old_workbook(path: Path) -> bool:
+    with path.open("rb") as stream:
+        data = stream.read(_OLE2_SEARCH_BYTES)
+    return any(name in data for name in _OLD_WORKBOOK_STREAMS) and "WordDocument".encode("utf-16-le") not in data
 
 
 #: The media type an OpenDocument file names in its first member, "mimetype", for a spreadsheet (LibreOffice Calc).
