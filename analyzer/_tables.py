@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,20 +29,20 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_safe(frame: Any) -> Any:
     """The frame for a CSV: a free-text cell starting as a formula starts is led by "'", which spreadsheets
     show as text and do not show (JSONL and Parquet keep every text as written)."""
-    frame = frame.copy()
-    for column in (c for c in SPREADSHEET_TEXT_COLUMNS if c in frame.columns):
-        frame[column] = frame[column].map(
-            lambda value: "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value)
-    return frame
+    return _map_free_text(frame, lambda text: "'" + text if text.startswith(_FORMULA_STARTS) else text)
 
 
 def from_spreadsheet(frame: Any) -> Any:
     """A CSV table's free text as written again (``spreadsheet_safe`` undone)."""
+    return _map_free_text(frame, lambda text: text[1:] if text[:1] == "'" and text[1:].startswith(_FORMULA_STARTS)
+                          else text)
+
+
+def _map_free_text(frame: Any, change: Callable[[str], str]) -> Any:
+    """A copy of the frame with ``change`` applied to every text in its free-text columns."""
     frame = frame.copy()
     for column in (c for c in SPREADSHEET_TEXT_COLUMNS if c in frame.columns):
-        frame[column] = frame[column].map(
-            lambda value: value[1:] if isinstance(value, str) and value[:1] == "'"
-            and value[1:].startswith(_FORMULA_STARTS) else value)
+        frame[column] = frame[column].map(lambda value: change(value) if isinstance(value, str) else value)
     return frame
 
 

@@ -104,6 +104,10 @@ def _zip_of(files: dict[str, bytes | str]) -> bytes:
         ("dump.tar.gz", lambda: _tar_gz(FIXTURES / "reddit/thread.json"), "gzip holding a tar archive: unpack it"),
         ("dump.zip", lambda: _zip_of({}), "a zip archive with no files to read"),
         ("broken.zip", lambda: b"PK\x03\x04" + b"\x00" * 40, "a zip archive that cannot be opened"),
+        # a damaged central directory naming a zip version zipfile does not read: it raised NotImplementedError
+        ("version.zip", lambda: _zip_of({"a.csv": "id,text\n1,hi\n"}).replace(b"PK\x01\x02\x14\x03\x14\x00",
+                                                                            b"PK\x01\x02\x14\x03\xd9\x00"),
+         "a zip archive that cannot be opened \\(zip file version 21.7\\)"),
         # a workbook is the table reader's (tests/test_readers_structured.py); a damaged one is refused
         ("sheet.xlsx", lambda: _zip_of({"xl/workbook.xml": "<workbook/>"}), "sheet.xlsx: file: not a readable Excel workbook"),
         ("sheet.ods", lambda: _zip_of({"mimetype": "application/vnd.oasis.opendocument.spreadsheet",

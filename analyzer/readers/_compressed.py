@@ -239,9 +239,10 @@ def container_of(path: Path) -> Container:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as error:
+    # NotImplementedError: a central directory naming a zip version past any zipfile reads (a damaged one)
+    except (zipfile.BadZipFile, NotImplementedError, OSError) as error:
         return Container(refusal=f"a zip archive that cannot be opened ({error})")
-    if "xl/workbook.xml" in names:  # a workbook: the table reader reads its sheets
+    if WORKBOOK_PART in names:  # a workbook: the table reader reads its sheets
         return Container()
     if any(name.startswith("xl/") for name in names):
         return Container(refusal="an Excel file that is no workbook, not a dump: save the sheet as CSV and read that")
@@ -253,6 +254,8 @@ def container_of(path: Path) -> Container:
     return Container(zip=True)
 
 
+#: The part every Office Open XML workbook has; Word and PowerPoint files have word/ and ppt/ instead.
+WORKBOOK_PART = "xl/workbook.xml"
 #: The stream an Excel 97-2003 file keeps its sheets in ("Workbook"; "Book" before Excel 97), as the compound
 #: file's directory names it (UTF-16), where Word's is "WordDocument".
 _OLD_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))

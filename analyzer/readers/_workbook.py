@@ -18,12 +18,8 @@ from typing import Any
 
 from lxml import etree
 
-from analyzer.readers._compressed import expansion_limit, too_large
+from analyzer.readers._compressed import WORKBOOK_PART, expansion_limit, too_large
 from analyzer.readers._structured import parse_xml
-
-#: The part every Office Open XML workbook has; Word and PowerPoint files have word/ and ppt/ instead.
-_WORKBOOK_PART = "xl/workbook.xml"
-
 
 #: Excel 2003's XML spreadsheet: its root element in its namespace (the prefix as the writer chose).
 _SPREADSHEET_ML = re.compile(rb"<(?:\w+:)?Workbook\b[^>]*urn:schemas-microsoft-com:office:spreadsheet")
@@ -38,8 +34,8 @@ def is_workbook(path: Path) -> bool:
     """Whether the file is a zip holding an Excel workbook."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return _WORKBOOK_PART in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+            return WORKBOOK_PART in archive.namelist()
+    except (zipfile.BadZipFile, NotImplementedError, OSError):
         return False
 
 

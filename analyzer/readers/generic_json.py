@@ -491,7 +491,7 @@ def _sniff(head: bytes, path: Path) -> float:
             return _sniff_truncated(head)
         # more after one whole value is JSON lines (a Remark42 backup's was taken above): the table reader's,
         # unless its lines are X API pages or tweets
-        return _NESTED_CONFIDENCE if _x_lines(path, text) or _v1_lines(path, text) else 0.0
+        return _NESTED_CONFIDENCE if _mostly(text, _has_tweets) or _mostly(text, _v1_tweet) else 0.0
     except (ValueError, RecursionError):
         return 0.0
     platform = _platform(document)
@@ -1083,17 +1083,21 @@ def _mostly(text: str, is_kind: Callable[[Any], bool]) -> bool:
     return hits > 0 and hits * 2 >= len(documents)
 
 
-def _x_lines(path: Path, text: str) -> tuple[list[tuple[str, dict[str, Any]]], list[Reject]] | None:
-    """JSON lines of X API v2 pages (one page a line, as collecting scripts append them): the pages, each named
-    by its line, and a reject for each line that is no page or no JSON; None unless the first lines are mostly
-    pages (``_mostly``)."""
-    if not _mostly(text, lambda document: _x_tweets(document) is not None):
+def _has_tweets(document: Any) -> bool:
+    return _x_tweets(document) is not None
+
+
+def _x_lines(path: Path, text: str) -> tuple[_Platform, list[Reject]] | None:
+    """JSON lines of X API v2 pages (one page a line, as collecting scripts append them): their conversations,
+    each page named by its line, and a reject for each line that is no page or no JSON; None unless the first
+    lines are mostly pages (``_mostly``)."""
+    if not _mostly(text, _has_tweets):
         return None
     lines = json_lines(path, text)
     pages = [(f"line {number}: $", document) for number, document in lines.documents if _is_x_page(document)]
     others = [Reject(str(path), f"line {number}", "not an X API page (no data of tweets)", excerpt(document))
               for number, document in lines.documents if not _is_x_page(document)]
-    return pages, lines.rejects + others
+    return _x_platform(pages), lines.rejects + others
 
 
 def _replied_to(tweet: dict[str, Any]) -> str | None:
@@ -1242,9 +1246,12 @@ def _v1_platform(tweets: list[tuple[dict[str, Any], str]], where: str) -> _Platf
             refused.append((tweet, at, str(error)))
             continue
         kept.append((tweet, at))
-    first = {key: top if top is not None else key for key, top in thread_tops(parents).items()}
-    located = [(_v1_as_v2(tweet, parents[tweet["id_str"]], parents[first[tweet["id_str"]]] or first[tweet["id_str"]]),
-                at) for tweet, at in kept]
+    tops = thread_tops(parents)
+    located = []
+    for tweet, at in kept:
+        key = tweet["id_str"]
+        first = tops[key] or key  # the first tweet up its chain in the file (a loop of replies: the tweet itself)
+        located.append((_v1_as_v2(tweet, parents[key], parents[first] or first), at))
     users = {key: {"id": key, "username": user.get("screen_name"), "name": user.get("name")}
              for tweet, _ in kept if (key := _v1_user_id(user := tweet.get("user"))) is not None}
     return replace(_x_conversations(located, users, {tweet["id"]: tweet for tweet, _ in located}, where),
@@ -1760,13 +1767,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     decoded = decode_text(path.read_bytes(), options.fallback_encoding)
     if _is_remark42_backup(path, decoded.text):
         return _read_remark42(path, decoded)
-    if (x_lines := _x_lines(path, decoded.text)) is not None:
-        pages, bad_lines = x_lines
-        result = ReadResult(rejects=repair_rejects(path, decoded.repairs, "text repaired") + bad_lines)
-        result.articles = _platform_articles(path, _x_platform(pages), result)
-        return result
-    if (v1_lines := _v1_lines(path, decoded.text)) is not None:
-        platform, bad_lines = v1_lines
+    if (tweet_lines := _x_lines(path, decoded.text) or _v1_lines(path, decoded.text)) is not None:
+        platform, bad_lines = tweet_lines
         result = ReadResult(rejects=repair_rejects(path, decoded.repairs, "text repaired") + bad_lines)
         result.articles = _platform_articles(path, platform, result)
         return result

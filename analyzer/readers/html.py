@@ -1281,19 +1281,29 @@ def _facebook_comments(tree: etree._Element) -> list[tuple[etree._Element, Comme
     return found
 
 
+def _parsed_page(data: bytes, source: str, fallback_encoding: str) -> tuple[str, etree._Element, list[Reject]]:
+    """The page's text, its tree, and the repairs decoding and parsing made (as rejects)."""
+    decoded = without_controls(decode_page(data, fallback_encoding))
+    tree, flattened = _parse(decoded.text, source)
+    return decoded.text, tree, repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened
+
+
 def _read_page(
     data: bytes, source: str, line_model: LineModel | None, fallback_encoding: str
 ) -> tuple[Article, list[Reject]]:
-    decoded = without_controls(decode_page(data, fallback_encoding))
-    page = decoded.text
-    tree, flattened = _parse(page, source)
+    return _page_article(*_parsed_page(data, source, fallback_encoding), source, line_model)
+
+
+def _page_article(page: str, tree: etree._Element, repairs: list[Reject], source: str,
+                  line_model: LineModel | None) -> tuple[Article, list[Reject]]:
+    """The page as one article, its comments found in its markup (or its text), and the rejects on the way."""
     article_id = Path(source).stem or "page"
     # a site's own web components (www.reddit.com's, YouTube's, X's, Facebook's labelled comments) say more than
     # any generic markup inside them
     x_post, x_replies = _x_posts(tree)
     components = _shreddit_comments(tree) or _youtube_comments(tree) or x_replies or _facebook_comments(tree)
     found, rejects = ([], []) if components else _structural_comments(tree, article_id, source)
-    rejects = repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened + rejects
+    rejects = repairs + rejects
     headers = [header for f in found if (header := _list_header(f.item)) is not None]
     body = _body_text(tree, [f.item for f in found] + headers + [item for item, _ in components])
     comments = [f.comment for f in found] or [comment for _, comment in components]
@@ -1359,15 +1369,15 @@ def _table_export(tree: etree._Element, text_column: str | None) -> tuple[list[s
 
 @register("html", sniff, "saved HTML page: body via trafilatura, comments from WordPress/Disqus/generic markup")
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    data = path.read_bytes()
-    page = without_controls(decode_page(data, options.fallback_encoding)).text
-    if "<table" in page[:_TABLE_SNIFF_CHARS].lower():  # only then is the page parsed twice
-        if (table := _table_export(_parse(page, str(path))[0], options.text_column)) is not None:
-            result = read_cells(path, *table, options)
-            for article in result.articles:
-                article.format = "html"  # the reader's; the note says how
-            result.notes.append("an HTML page that is one table of comments (an \"Export to Excel\" file): read as "
-                                "that table")
-            return result
-    article, rejects = _read_page(data, str(path), None, options.fallback_encoding)
+    page, tree, repairs = _parsed_page(path.read_bytes(), str(path), options.fallback_encoding)
+    # only a page with a table near its start is searched for one
+    if "<table" in page[:_TABLE_SNIFF_CHARS].lower() and (table := _table_export(tree, options.text_column)):
+        result = read_cells(path, *table, options)
+        result.rejects[:0] = repairs
+        for article in result.articles:
+            article.format = "html"  # the reader's; the note says how
+        result.notes.append("an HTML page that is one table of comments (an \"Export to Excel\" file): read as "
+                            "that table")
+        return result
+    article, rejects = _page_article(page, tree, repairs, str(path), None)
     return ReadResult(articles=[article], rejects=rejects)

@@ -45,9 +45,9 @@ from analyzer.readers._common import (
     clean_text,
     csv_head,
     decode_bytes,
+    MAX_PREAMBLE_LINES,
     fill_depths,
     flag_name,
-    MAX_PREAMBLE_LINES,
     flag_status,
     is_header_row,
     parent_id,
@@ -109,8 +109,9 @@ AUTHOR_COLUMNS = ("author", "user", "username", "user_name", "author_name", "com
 # published_timestamp: Coral's download of a commenter's comments; create_date: the New York Times community API's;
 # create_time_iso: Apify's TikTok scraper; published_time_text: its YouTube scraper's only time, "5 years ago"
 TIME_COLUMNS = ("time", "timestamp", "created_utc", "created_at", "date", "post_time", "published_at", "datetime",
-                "comment_date_gmt", "comment_date", "comm_date", "published_timestamp", "created_time", "posted_at", "create_date",
-                "create_time_iso", "posted", "posted_on", "date_posted", "datum", "zeit", "zeitstempel", "fecha", "horodatage", "published_time_text")
+                "comment_date_gmt", "comment_date", "comm_date", "published_timestamp", "created_time", "posted_at",
+                "create_date", "create_time_iso", "posted", "posted_on", "date_posted", "datum", "zeit", "zeitstempel",
+                "fecha", "horodatage", "published_time_text")
 #: Columns whose names say their times are UTC even when the values carry no offset.
 _UTC_SUFFIXES = ("_gmt", "_utc")
 #: The time columns, and each named as UTC ("Date (UTC)", ``post_time_gmt``).
@@ -176,20 +177,10 @@ def _json_keys(head: bytes) -> set[str]:
     return {k.lower() for k in re.findall(r'"([A-Za-z_]\w*)"\s*:', decode_bytes(head[:8192]))}
 
 
-def _is_workbook(path: Path) -> bool:
-    with path.open("rb") as stream:
-        return stream.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC and is_workbook(path)
-
-
-def _is_spreadsheet_ml(path: Path) -> bool:
-    with path.open("rb") as stream:  # decoded: UTF-16 XML is as the sniffers saw it, in UTF-8
-        return is_spreadsheet_ml(decode_text(stream.read(_SPREADSHEET_ML_HEAD * 2)).text.encode("utf-8"))
-
-
 def _sniff(head: bytes, path: Path) -> float:
     if head.startswith(b"PAR1"):
         return 0.9
-    if head.startswith(_ZIP_MAGIC[:2]) and _is_workbook(path):  # the sniffed head lost the magic's control bytes
+    if head.startswith(_ZIP_MAGIC[:2]) and is_workbook(path):  # the sniffed head lost the magic's control bytes
         return 0.9
     if is_spreadsheet_ml(head[:_SPREADSHEET_ML_HEAD]):  # Excel 2003's XML: a workbook, not an XML dump
         return 0.9
@@ -467,9 +458,12 @@ def _sheet_rows(sheet: str, rows: Iterator[tuple[Any, ...]], text_column: str | 
 
 
 def _load_rows(path: Path, options: ReadOptions) -> _Loaded:
-    if _is_workbook(path):
+    with path.open("rb") as stream:  # a workbook is not read whole here: openpyxl streams it
+        head = stream.read(_SPREADSHEET_ML_HEAD * 2)
+    if head.startswith(_ZIP_MAGIC) and is_workbook(path):
         return _workbook_rows(path, options.text_column, workbook_sheets)
-    if _is_spreadsheet_ml(path):
+    # decoded: UTF-16 XML is looked at as the sniffers saw it, in UTF-8
+    if is_spreadsheet_ml(decode_text(head).text.encode("utf-8")):
         return _workbook_rows(path, options.text_column, spreadsheet_ml_sheets)
     data = path.read_bytes()
     if data.startswith(b"PAR1") or path.suffix.lower() == ".parquet":
@@ -778,7 +772,8 @@ def _thread_roots(comments: list[Comment]) -> dict[str, str | None]:
     """Each comment's thread root: the id its thread's top comment answers outside the table (None when
     that comment answers nothing, or its thread is a loop)."""
     by_id = {c.id: c for c in comments}
-    return {key: by_id[top].parent_id if top is not None else None for key, top in thread_tops({c.id: c.parent_id for c in comments}).items()}
+    tops = thread_tops({c.id: c.parent_id for c in comments})
+    return {key: by_id[top].parent_id if top is not None else None for key, top in tops.items()}
 
 
 def _post_article(path: Path, key: str, row: dict[str, Any] | None, columns: _Columns) -> Article:
