@@ -1122,6 +1122,16 @@ def test_comment_scrapers_tables_give_parents_authors_times_shown_and_declared_c
     [article] = read_file(path).articles
     assert (article.title, article.url) == ("Fares up", "https://www.facebook.com/news/posts/1")
     assert [c.author for c in article.comments] == ["Ann Lee", "Bo Ray"]
+    # Apify's TikTok scraper: the commenter's handle "uniqueId" beside the number "uid"; elsewhere a "unique_id"
+    # may be the comment's own, and is no author
+    video = {"videoWebUrl": "https://www.tiktok.com/@news/video/7301", "diggCount": 1}
+    path.write_text(json.dumps([{**video, "cid": "7", "text": "Too much.", "uid": "68", "uniqueId": "ann.lee"},
+                                {**video, "cid": "8", "text": "Fine.", "uid": "69", "uniqueId": "bo_ray",
+                                 "repliesToId": "7"}]))
+    [article] = read_file(path).articles
+    assert [(c.id, c.parent_id, c.author) for c in article.comments] == [("7", None, "ann.lee"), ("8", "7", "bo_ray")]
+    path.write_text("unique_id,text\nc-1,Too much.\n")
+    assert [(c.author, c.extra) for c in _comments(read_file(path).articles)] == [(None, {"unique_id": "c-1"})]
 
 
 def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
@@ -1178,10 +1188,12 @@ def test_a_workbook_without_a_comment_table_or_damaged_is_refused_by_its_place(t
         read_file(damaged)
 
 
-def test_a_moderation_tools_workbook_keeps_threads_statuses_and_utc_times() -> None:
+@pytest.mark.parametrize("name", ["moderation_export.xlsx", "moderation_export_97.xls", "moderation_export.ods"])
+def test_a_moderation_tools_workbook_keeps_threads_statuses_and_utc_times(name: str) -> None:
     # an invented moderation tool's export (tests/fixtures/tabular/moderation_export.xlsx): a sheet about the
-    # export, then the comments of two stories under a title block, named by their headline
-    result = read_file(FIXTURES / "tabular/moderation_export.xlsx")
+    # export, then the comments of two stories under a title block, named by their headline; the same cells saved
+    # as an Excel 97-2003 workbook and as an OpenDocument spreadsheet (both had been refused) read the same
+    result = read_file(FIXTURES / "tabular" / name)
     assert [(a.id, a.title, a.url) for a in result.articles] == [
         ("Ferry fares to rise in April", "Ferry fares to rise in April", "https://harbour.example/news/ferry-fares"),
         ("New cycle lane opens on Quay Road", "New cycle lane opens on Quay Road",
@@ -1195,7 +1207,13 @@ def test_a_moderation_tools_workbook_keeps_threads_statuses_and_utc_times() -> N
         ("105", None, 0, "spam", "2024-03-05T12:00:00+00:00")]
     # the reply whose text is empty is a reject; its sibling still hangs from the top comment
     assert [(c.id, c.parent_id, c.author) for c in lane.comments] == [("201", None, "Jonas"), ("203", "201", "Ruth")]
-    assert [(r.location, r.reason) for r in result.rejects] == [("sheet 'Comments' row 10", "no text in column 'Comment'")]
+    [reject] = result.rejects
+    assert (reject.location, reject.reason) == ("sheet 'Comments' row 10", "no text in column 'Comment'")
+    # the row as the sheet holds it, its empty last cell included
+    assert json.loads(reject.raw) == {
+        "Comment ID": 202, "Parent ID": 201, "Story": "New cycle lane opens on Quay Road",
+        "Story URL": "https://harbour.example/news/cycle-lane", "Author": "Ruth", "Posted (UTC)": "2024-03-05T14:20:00",
+        "Status": "approved", "Comment": None}
     assert fares.extra["preamble"] == "Comments on two stories, newest last"
     assert result.notes[0] == "sheet 'Export' holds no comment table: not read"
 
@@ -1262,3 +1280,94 @@ def test_an_excel_2003_xml_spreadsheet_is_read_as_a_workbook(tmp_path: Path) -> 
                     '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>')
     with pytest.raises(ReaderError, match="entity declarations are refused"):
         read_file(path)
+
+
+def _ods(path: Path, tables: str) -> Path:
+    """An OpenDocument spreadsheet whose content is these tables, in the namespaces LibreOffice writes."""
+    import zipfile
+
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3">'
+               f'<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def _ods_row(*cells: str, repeat: int = 1) -> str:
+    repeated = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{repeated}>{''.join(cells)}</table:table-row>"
+
+
+def _ods_text(text: str, extra: str = "") -> str:
+    return f'<table:table-cell office:value-type="string"{extra}><text:p>{text}</text:p></table:table-cell>'
+
+
+def test_an_opendocument_spreadsheet_is_read_as_libreoffice_writes_it(tmp_path: Path) -> None:
+    # LibreOffice Calc (and Google Sheets' "Download as ODS") compress runs of equal rows and cells into one with a
+    # repeat count, write empty cells to the sheet's last column and empty rows to its last row, keep a cell's
+    # comment inside the cell, and write runs of spaces and line breaks as elements
+    empty_to_the_end = '<table:table-cell table:number-columns-repeated="1020"/>'
+    header = _ods_row(*(_ods_text(name) for name in ("Name", "Posted", "Comment", "Likes")), empty_to_the_end)
+    rows = "".join([
+        _ods_row(_ods_text("Ann"),
+                 '<table:table-cell office:value-type="date" office:date-value="2024-03-05T10:00:00">'
+                 "<text:p>05/03/24 10:00</text:p></table:table-cell>",
+                 '<table:table-cell office:value-type="string"><office:annotation><dc:creator>desk</dc:creator>'
+                 "<text:p>checked</text:p></office:annotation><text:p>Too<text:s text:c=\"2\"/>much.<text:line-break/>"
+                 "Far <text:span>too</text:span> much.</text:p></table:table-cell>",
+                 '<table:table-cell office:value-type="float" office:value="3"><text:p>3</text:p></table:table-cell>',
+                 empty_to_the_end),
+        _ods_row(_ods_text("Bo"), '<table:table-cell/>', _ods_text("Same again."), repeat=2),
+        _ods_row('<table:table-cell table:number-columns-repeated="1024"/>', repeat=3),
+        # a merged cell: the part it covers is empty
+        _ods_row(_ods_text("Cy", ' table:number-columns-spanned="2"'), "<table:covered-table-cell/>",
+                 _ods_text("Fine by me."), '<table:table-cell office:value-type="percentage" office:value="0.5"/>'),
+        _ods_row(_ods_text("Di")),
+        _ods_row('<table:table-cell table:number-columns-repeated="1024"/>', repeat=1048568)])
+    tables = (f'<table:table table:name="Comments"><table:table-column table:number-columns-repeated="1024"/>'
+              f"<table:table-header-rows>{header}</table:table-header-rows>{rows}</table:table>"
+              f'<table:table table:name="Notes">{_ods_row(_ods_text("Exported by the desk"))}</table:table>')
+    path = _ods(tmp_path / "comments.ods", tables)
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    [article] = result.articles
+    assert [(c.author, c.time, c.text, c.extra) for c in article.comments] == [
+        ("Ann", "2024-03-05T10:00:00", "Too much.\nFar too much.", {"Likes": 3}),
+        ("Bo", None, "Same again.", {}), ("Bo", None, "Same again.", {}),  # one row, repeated: as two in a CSV
+        ("Cy", None, "Fine by me.", {"Likes": 0.5})]
+    # the empty rows keep the rows below them where the sheet has them
+    assert [(r.location, r.reason) for r in result.rejects] == [("sheet 'Comments' row 9", "no text in column 'Comment'")]
+    assert "sheet 'Notes' holds no comment table: not read" in result.notes
+
+
+@pytest.mark.parametrize(("rows", "reason"), [
+    # a few bytes stand for a billion cells
+    (_ods_row('<table:table-cell office:value-type="string" table:number-columns-repeated="16384">'
+              "<text:p>x</text:p></table:table-cell>", repeat=100_000),
+     "its repeated rows and cells stand for more cells than a file of its size holds"),
+    (_ods_row(_ods_text("Ann"), _ods_text("Hi.")) + _ods_row(_ods_text("Bo"), _ods_text("Hi."), repeat=1048576),
+     "a row past row 1,048,576"),
+    (_ods_row('<table:table-cell table:number-columns-repeated="16383"/>', _ods_text("Ann"), _ods_text("Hi.")),
+     "a cell past column 16,384")])
+def test_an_opendocument_spreadsheet_whose_repeats_pass_a_sheets_bounds_is_refused(
+        tmp_path: Path, rows: str, reason: str) -> None:
+    header = _ods_row(_ods_text("Name"), _ods_text("Comment"))
+    path = _ods(tmp_path / "bomb.ods", f'<table:table table:name="Comments">{header}{rows}</table:table>')
+    with pytest.raises(ReaderError, match=f"bomb.ods: file: not a readable spreadsheet: {reason}"):
+        read_file(path)
+
+
+def test_a_damaged_excel_97_workbook_is_refused_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "export.xls"
+    data = (FIXTURES / "tabular/moderation_export_97.xls").read_bytes()
+    # the sheets' stream wiped and the file cut inside its last sector, the compound file's directory kept (there
+    # it names its Workbook stream)
+    path.write_bytes(data[:512] + b"\0" * 1000 + data[1512:5400])
+    with pytest.raises(ReaderError, match=r"export.xls: file: not a readable spreadsheet: error: unpack requires"):
+        read_file(path)
+    assert capsys.readouterr().out == ""  # xlrd's warnings are not printed among the program's output

@@ -173,7 +173,7 @@ class Container:
 
 _PDF_MAGIC = b"%PDF-"
 #: Word's .doc and Excel's .xls before 2007 (OLE2 compound files).
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -225,10 +225,9 @@ def container_of(path: Path) -> Container:
     if head.startswith(_PDF_MAGIC):  # its text operators would read as a page of prose
         return Container(refusal="a PDF document, not a dump: save the page as HTML, or its text as a .txt file, "
                                  "and read that")
-    if head.startswith(_OLE2_MAGIC) and _is_old_workbook(path):
-        return Container(refusal="an Excel 97-2003 workbook (.xls), not read here: save it as an Excel workbook "
-                                 "(.xlsx) or as CSV and read that")
-    if head.startswith(_OLE2_MAGIC):
+    if head.startswith(OLE2_MAGIC) and is_old_workbook(path):  # the table reader reads its sheets
+        return Container()
+    if head.startswith(OLE2_MAGIC):
         return Container(refusal="an office document (the older binary format), not a dump: save its text or table "
                                  "as a plain file and read that")
     if head.startswith(_SQLITE_MAGIC):
@@ -242,13 +241,11 @@ def container_of(path: Path) -> Container:
     # NotImplementedError: a central directory naming a zip version past any zipfile reads (a damaged one)
     except (zipfile.BadZipFile, NotImplementedError, OSError) as error:
         return Container(refusal=f"a zip archive that cannot be opened ({error})")
-    if WORKBOOK_PART in names:  # a workbook: the table reader reads its sheets
+    # a workbook or an OpenDocument spreadsheet: the table reader reads its sheets
+    if WORKBOOK_PART in names or ("mimetype" in names and opendocument_type(path) == ODF_SPREADSHEET):
         return Container()
     if any(name.startswith("xl/") for name in names):
         return Container(refusal="an Excel file that is no workbook, not a dump: save the sheet as CSV and read that")
-    if "mimetype" in names and _opendocument_type(path) == _ODF_SPREADSHEET:
-        return Container(refusal="an OpenDocument spreadsheet (.ods), not read here: save the sheet as an Excel "
-                                 "workbook (.xlsx) or as CSV and read that")
     if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
         return Container(refusal="an office document, not a dump: save its text or table as a plain file and read that")
     return Container(zip=True)
@@ -263,17 +260,18 @@ _OLD_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-
 _OLE2_SEARCH_BYTES = 16 * 1024**2
 
 
-def _is_old_workbook(path: Path) -> bool:
+def is_old_workbook(path: Path) -> bool:
+    """Whether this compound file is an Excel 97-2003 workbook (not a Word document)."""
     with path.open("rb") as stream:
         data = stream.read(_OLE2_SEARCH_BYTES)
     return any(name in data for name in _OLD_WORKBOOK_STREAMS) and "WordDocument".encode("utf-16-le") not in data
 
 
 #: The media type an OpenDocument file names in its first member, "mimetype", for a spreadsheet (LibreOffice Calc).
-_ODF_SPREADSHEET = "application/vnd.oasis.opendocument.spreadsheet"
+ODF_SPREADSHEET = "application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _opendocument_type(path: Path) -> str:
+def opendocument_type(path: Path) -> str:
     """The media type an OpenDocument file names ("" where it cannot be read)."""
     try:
         with zipfile.ZipFile(path) as archive:

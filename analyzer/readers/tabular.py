@@ -1,4 +1,5 @@
-"""Comments as table rows: CSV/TSV, JSON lines, a JSON array (or an object holding one), Parquet, Excel.
+"""Comments as table rows: CSV/TSV, JSON lines, a JSON array (or an object holding one), Parquet, spreadsheets
+(.xlsx, .xls, .ods).
 
 Which column is what comes from ``ReadOptions`` (``--text-column`` …); a column left unnamed is
 guessed from the usual names below, first match wins (in any case and spacing: ``Comment ID``,
@@ -71,8 +72,7 @@ from analyzer.readers._structured import (
     whole_count,
 )
 from analyzer.readers._compressed import UnreadableContainer
-from analyzer.readers._workbook import (BadWorkbook, is_spreadsheet_ml, is_workbook, spreadsheet_ml_sheets,
-                                        workbook_sheets)
+from analyzer.readers._workbook import BadWorkbook, Sheets, is_spreadsheet_ml, sheets_reader, spreadsheet_ml_sheets
 from analyzer.readers.reddit import DELETED_BODIES
 from analyzer.records import Article, Comment, Reject
 
@@ -139,6 +139,9 @@ COUNT_COLUMNS = ("descendants", "num_comments", "comment_count", "comments_count
 _TRUE = {"true", "1", "yes"}
 #: Columns that describe, on a comment's row, the post it answers.
 _POST_COLUMNS = {"post_date", "post_text", "post_score"}
+#: TikTok names a commenter by a number (``uid``) and a handle (``uniqueId``), the columns Apify's TikTok comment
+#: scraper keeps: beside ``uid``, "unique_id" is the handle, where in another table it could be the comment's id.
+_TIKTOK_USER = {"uid", "unique_id"}
 #: Columns whose values encode nesting as ``<parent counter>_<n>``.
 COUNTER_COLUMNS = ("comment_counter",)
 #: Columns that encode nesting so where their values say it (``1_2_1`` answers ``1_2``): RedditExtractoR's and
@@ -154,8 +157,6 @@ _TABLE_SUFFIXES = (".csv", ".tsv")
 #: The top-level keys by which a JSON document describes the page its rows are under (a scraper's one page per
 #: file: {"title": …, "url": …, "comments": [...]}, {"article": {…}, "comments": [...]}), which rows would lose.
 _PAGE_KEYS = ("title", "headline", "url", "page_url", "article_url", "article", "page", "post", "story")
-#: An Excel workbook (.xlsx) is a zip archive.
-_ZIP_MAGIC = b"PK\x03\x04"
 #: How far into a file Excel 2003's XML names its Workbook (after the XML declaration and processing instructions).
 _SPREADSHEET_ML_HEAD = 4096
 
@@ -180,7 +181,7 @@ def _json_keys(head: bytes) -> set[str]:
 def _sniff(head: bytes, path: Path) -> float:
     if head.startswith(b"PAR1"):
         return 0.9
-    if head.startswith(_ZIP_MAGIC[:2]) and is_workbook(path):  # the sniffed head lost the magic's control bytes
+    if sheets_reader(path):  # looked for in the file: the sniffed head lost the magic's control bytes
         return 0.9
     if is_spreadsheet_ml(head[:_SPREADSHEET_ML_HEAD]):  # Excel 2003's XML: a workbook, not an XML dump
         return 0.9
@@ -411,21 +412,23 @@ def _jsonl_rows(path: Path, text: str) -> _Loaded:
 
 
 def _workbook_rows(path: Path, text_column: str | None,
-                   sheets: Callable[[Path], Iterator[tuple[str, Iterator[tuple[Any, ...]]]]]) -> _Loaded:
+                   sheets: Callable[[Path], Sheets]) -> _Loaded:
     """The rows of every sheet holding a comment table, each named by its sheet and Excel's row number; a sheet
     holding none (a sheet of notes, a chart's data) is a note. ReaderError where no sheet holds one."""
-    loaded, preambles, without = _Loaded(), [], []
+    loaded, preambles, without, read = _Loaded(), [], [], 0
     try:
-        for sheet, cells in sheets(path):
+        for read, (sheet, cells) in enumerate(sheets(path), start=1):
             found = _sheet_rows(sheet, cells, text_column, loaded)
             if found is None:
                 without.append(sheet)
             elif found:
                 preambles.append(found)
     except BadWorkbook as error:
-        raise ReaderError(path, "file", f"not a readable Excel workbook: {error}") from None
+        raise ReaderError(path, "file", f"not a readable spreadsheet: {error}") from None
     except UnreadableContainer as error:
         raise ReaderError(path, error.location, error.message) from None
+    if not read:  # a damaged OpenDocument file's content may hold no table
+        raise ReaderError(path, "file", "a spreadsheet without a sheet")
     if not loaded.rows and without:
         raise ReaderError(path, f"sheet {without[0]!r}", f"no table header naming a comment text column in its first "
                           f"{MAX_PREAMBLE_LINES + 1} rows (tried {', '.join(TEXT_COLUMNS)}); name it with --text-column")
@@ -444,8 +447,9 @@ def _sheet_rows(sheet: str, rows: Iterator[tuple[Any, ...]], text_column: str | 
         cells = ["" if value is None else str(value).strip() for value in values]
         if header is not None:
             if any(cells):  # an empty row between comments is no comment
+                padded = (*values, *(None,) * (len(header) - len(values)))  # a row may end at its last value
                 loaded.rows.append((f"sheet {sheet!r} row {number}",
-                                    {name: _plain(value) for name, value in zip(header, values)}))
+                                    {name: _plain(value) for name, value in zip(header, padded)}))
         elif is_header_row(cells) and _names_a_text_column(cells, text_column):
             header = _column_names(cells)
         elif number > MAX_PREAMBLE_LINES:
@@ -458,10 +462,10 @@ def _sheet_rows(sheet: str, rows: Iterator[tuple[Any, ...]], text_column: str | 
 
 
 def _load_rows(path: Path, options: ReadOptions) -> _Loaded:
-    with path.open("rb") as stream:  # a workbook is not read whole here: openpyxl streams it
+    if sheets := sheets_reader(path):  # a workbook is not read whole here: openpyxl streams it
+        return _workbook_rows(path, options.text_column, sheets)
+    with path.open("rb") as stream:
         head = stream.read(_SPREADSHEET_ML_HEAD * 2)
-    if head.startswith(_ZIP_MAGIC) and is_workbook(path):
-        return _workbook_rows(path, options.text_column, workbook_sheets)
     # decoded: UTF-16 XML is looked at as the sniffers saw it, in UTF-8
     if is_spreadsheet_ml(decode_text(head).text.encode("utf-8")):
         return _workbook_rows(path, options.text_column, spreadsheet_ml_sheets)
@@ -642,9 +646,13 @@ def _word_column(rows: list[tuple[str, dict[str, Any]]], available: Sequence[str
 
 def _author_guesses(available: Sequence[str]) -> Sequence[str]:
     """The usual author columns, "user" first where each row also describes the post the comment is under
-    (RedditExtractoR's and vosonSML's Reddit tables: ``post_date``, ``post_text``): there "author" is the post's."""
-    if {_usual_name(name) for name in available} & _POST_COLUMNS:
+    (RedditExtractoR's and vosonSML's Reddit tables: ``post_date``, ``post_text``): there "author" is the post's;
+    TikTok's handle last where its user columns are there."""
+    usual = {_usual_name(name) for name in available}
+    if usual & _POST_COLUMNS:
         return ("user", *AUTHOR_COLUMNS)
+    if _TIKTOK_USER <= usual:
+        return (*AUTHOR_COLUMNS, "unique_id")
     return AUTHOR_COLUMNS
 
 
@@ -833,8 +841,8 @@ def _objects(path: Path, loaded: _Loaded) -> list[tuple[str, dict[str, Any]]]:
     return rows
 
 
-@register("tabular", _sniff, "comment tables: CSV/TSV, JSON lines, JSON array, Parquet, Excel workbooks (columns "
-                             "guessed or named)")
+@register("tabular", _sniff, "comment tables: CSV/TSV, JSON lines, JSON array, Parquet, spreadsheets: .xlsx, "
+                             ".xls, .ods (columns guessed or named)")
 def read(path: Path, options: ReadOptions) -> ReadResult:
     return _read_loaded(path, _load_rows(path, options), options)
 
