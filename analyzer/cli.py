@@ -7,6 +7,7 @@ Exit codes: 0 all went through; 1 some input was bad (named on stderr, the rest 
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -28,6 +29,16 @@ def _add_read_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--author-column", help="tabular input: the author column")
     group.add_argument("--time-column", help="tabular input: the time column")
     group.add_argument("--title-column", help="tabular input: the article title column")
+    group.add_argument("--encoding", type=_encoding, default=None,
+                       help="the encoding of files that are not UTF-8, e.g. cp1250, cp1251, shift_jis (default: "
+                            "guessed from their bytes: cp1252 unless they read as another script)")
+
+
+def _encoding(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {name!r}") from None
 
 
 def read_options_from(args: argparse.Namespace) -> ReadOptions:
@@ -40,6 +51,7 @@ def read_options_from(args: argparse.Namespace) -> ReadOptions:
         time_column=args.time_column,
         title_column=args.title_column,
         target_column=getattr(args, "target_column", None),
+        fallback_encoding=args.encoding,
     )
 
 

@@ -21,8 +21,9 @@ class ReadOptions:
     time_column: str | None = None
     title_column: str | None = None
     target_column: str | None = None
-    #: Used when a file's bytes are not valid in the encoding it declares (or UTF-8).
-    fallback_encoding: str = "cp1252"
+    #: The encoding of a file whose bytes are not UTF-8 (nor valid in the encoding it declares). None: the one its
+    #: bytes suggest, cp1252 unless they read as another script (``readers._common.legacy_encoding``).
+    fallback_encoding: str | None = None
 
 
 #: Where ``python -m analyzer run`` and the README's first command write their output.

@@ -515,18 +515,18 @@ def test_cp1252_bytes_declared_as_utf8_are_read_leniently():
     ).encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         page.decode("utf-8")
-    assert "caf\u00e9\u2019s cr\u00e8me br\u00fbl\u00e9e costs \u20ac4 \u2013 worth" in decode_page(page)
+    assert "caf\u00e9\u2019s cr\u00e8me br\u00fbl\u00e9e costs \u20ac4 \u2013 worth" in decode_page(page).text
     assert read_html(page, "cafe.html").title == "Caf\u00e9 review"
 
 
 def test_utf8_bytes_declared_as_latin1_are_not_turned_into_mojibake():
     page = '<html><head><meta charset="iso-8859-1"></head><body><p>Gr\u00fc\u00dfe aus K\u00f6ln</p></body></html>'
-    assert "Gr\u00fc\u00dfe aus K\u00f6ln" in decode_page(page.encode("utf-8"))
+    assert "Gr\u00fc\u00dfe aus K\u00f6ln" in decode_page(page.encode("utf-8")).text
 
 
 def test_utf16_page_with_byte_order_mark():
     page = "<html><body><p>Gr\u00fc\u00dfe aus K\u00f6ln</p></body></html>".encode("utf-16")
-    assert "Gr\u00fc\u00dfe aus K\u00f6ln" in decode_page(page)
+    assert "Gr\u00fc\u00dfe aus K\u00f6ln" in decode_page(page).text
 
 
 def test_empty_page_is_an_error_naming_the_file():
@@ -805,3 +805,25 @@ def test_a_page_that_is_one_table_of_comments_is_read_as_that_table(tmp_path):
     assert [a.id for a in read_file(path).articles] == ["comments"]
     path.write_text(page.replace("<td>Too much.</td>", "<td><table><tr><td>Too much.</td></tr></table></td>"))
     assert [a.id for a in read_file(path).articles] == ["comments"] and not read_file(path).notes
+
+
+def test_a_page_in_a_legacy_encoding_it_does_not_declare_is_read_in_it_and_says_so():
+    # an old Russian news page saved without a charset: read as cp1252, its title and comments were mojibake
+    page = ('<html><head><title>Переговоры в Ханое</title></head><body><article><p>Саммит закончился без '
+            'соглашения.</p></article><div id="comments"><div class="comment"><span class="author">Иван</span>'
+            "<p>Ким ничего не отдал, а Трамп просто ушёл из зала.</p></div></div></body></html>").encode("cp1251")
+    decoded = decode_page(page)
+    assert "Саммит закончился без соглашения." in decoded.text
+    assert decoded.repairs == [("file", "not UTF-8: read as cp1251, the encoding its bytes suggest "
+                                        "(name another with --encoding)")]
+    # the encoding it declares is believed
+    declared = page.replace(b"<head>", b'<head><meta charset="koi8-r">')
+    assert "Саммит" not in decode_page(declared).text and decode_page(declared).repairs == []
+
+
+def test_a_stray_byte_in_a_utf8_page_is_read_alone_and_its_line_named():
+    # one Windows "é" pasted into a UTF-8 page had turned every "•" and "’" of the page into "â€¢", "â€™"
+    page = "<html><body><p>It’s • done.</p>\n<p>Caf\udce9 closed.</p></body></html>".encode("utf-8", "surrogateescape")
+    decoded = decode_page(page)
+    assert "It’s • done." in decoded.text and "Café closed." in decoded.text
+    assert decoded.repairs == [("line 2", "1 byte(s) not valid UTF-8 read as cp1252")]

@@ -1371,3 +1371,51 @@ def test_a_damaged_excel_97_workbook_is_refused_by_name(tmp_path: Path, capsys: 
     with pytest.raises(ReaderError, match=r"export.xls: file: not a readable spreadsheet: error: unpack requires"):
         read_file(path)
     assert capsys.readouterr().out == ""  # xlrd's warnings are not printed among the program's output
+
+
+#: Comments as an export written on a machine set to another language would hold them: the encoding it was written
+#: in, and the one it is read in (the same text; cp949 and GB18030 extend EUC-KR and GBK; Greek without the few
+#: characters where Windows-1253 and ISO-8859-7 differ)
+_LEGACY_EXPORTS = [
+    ("cp1251", "cp1251", "Иван", "Переговоры провалились: Ким ничего не отдал, а Трамп просто ушёл из зала."),
+    ("koi8_r", "koi8-r", "Мария", "По-моему, это всё-таки хороший шаг к миру на полуострове, пусть и маленький."),
+    ("cp1253", "iso8859-7", "Γιώργος", "Οι συνομιλίες απέτυχαν. Ο Κιμ δεν έδωσε τίποτα και ο Τραμπ έφυγε."),
+    ("gbk", "gb18030", "王小明", "会谈失败了，金正恩什么都没有让步，特朗普总统也离开了会场。"),
+    ("big5", "big5", "李美麗", "我認為這是邁向和平的好一步，對話比制裁更重要。"),
+    ("euc_kr", "cp949", "김철수", "회담은 실패했다. 김정은은 아무것도 양보하지 않았고 트럼프도 자리를 떴다."),
+    ("euc_jp", "euc_jp", "田中", "会談は失敗だった。金正恩は何も譲らなかったし、大統領も席を立った。"),
+    ("shift_jis", "cp932", "佐藤", "平和への良い一歩だと思います。対話を続けることが大切です。"),
+    ("cp1256", "cp1256", "أحمد", "فشلت المحادثات، ولم يتنازل كيم عن أي شيء على الإطلاق."),
+]
+
+
+@pytest.mark.parametrize(("written", "read", "author", "text"), _LEGACY_EXPORTS, ids=[e[0] for e in _LEGACY_EXPORTS])
+def test_a_table_in_another_scripts_legacy_encoding_is_read_in_it_and_says_so(
+        tmp_path: Path, written: str, read: str, author: str, text: str) -> None:
+    # read as cp1252, these had become mojibake with exit 0 and no word of it ("Èâàí", "»áÌ¸Ê§°ÜÁË")
+    path = tmp_path / "comments.csv"
+    path.write_bytes(f'author,text,date\n{author},"{text}",2019-02-28\nAnn,"Fine by me.",2019-02-28\n'.encode(written))
+    result = read_file(path)
+    assert [(c.author, c.text) for c in _comments(result.articles)] == [(author, text), ("Ann", "Fine by me.")]
+    assert [(r.location, r.reason) for r in result.rejects] == [("file", (
+        f"text repaired: not UTF-8: read as {read}, the encoding its bytes suggest (name another with --encoding)"))]
+
+
+def test_a_western_legacy_table_stays_cp1252_and_another_latin_one_needs_its_encoding_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "comments.csv"
+    path.write_bytes('author,text\nJörg,"Schön – aber zu teuer, für alle."\nRené,"Très bien, ça marche."\n'.encode("cp1252"))
+    result = read_file(path)
+    assert [c.author for c in _comments(result.articles)] == ["Jörg", "René"] and result.rejects == []
+    # Polish in cp1250 reads as text in cp1252 too ("£ukasz"): its bytes cannot tell, the user can
+    path.write_bytes('author,text\nŁukasz,"Rozmowy się nie udały."\n'.encode("cp1250"))
+    assert [c.author for c in _comments(read_file(path).articles)] == ["£ukasz"]
+    polish = ReadOptions(fallback_encoding="cp1250")
+    assert [(c.author, c.text) for c in _comments(read_file(path, options=polish).articles)] == [
+        ("Łukasz", "Rozmowy się nie udały.")]
+    output = tmp_path / "out.jsonl"
+    assert main(["split", str(path), "--encoding", "windows-1250", "-o", str(output)]) == 0
+    assert "Łukasz" in output.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        main(["split", str(path), "--encoding", "klingon", "-o", str(output)])
+    assert refused.value.code == 2 and "unknown encoding 'klingon'" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -42,23 +43,60 @@ _SAMPLE_RECORDS = 5
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def decode_bytes(data: bytes, declared: str | None = None, fallback: str = "cp1252") -> str:
-    """Decode leniently: the declared encoding (or UTF-8), else the fallback, never an exception.
+#: What text that is not UTF-8 is read in when nothing says otherwise: Windows' Western European code page, a
+#: superset of Latin-1 that most such exports are written in (Excel's "CSV" on a Western Windows).
+WESTERN = "cp1252"
+#: How much of a file its encoding is guessed from.
+_GUESS_BYTES = 1024**2
 
-    Scraped pages often declare one encoding and contain another; a page is better read with
-    a few wrong characters than not read at all. A UTF-16 byte-order mark (Windows Notepad's
-    "Unicode") outranks any declaration: those two bytes are never UTF-8 and hardly ever begin a real text.
-    """
+
+def legacy_encoding(data: bytes) -> str:
+    """The encoding of text that is not UTF-8 and names none: cp1252 (``WESTERN``) where it reads as text in
+    cp1252, as charset_normalizer's measure of mess judges it; else the encoding chardet identifies (an export
+    written on a machine set to Russian, Greek, Hebrew, Arabic, Chinese, Japanese, Korean …: cp1251, KOI8-R,
+    GB18030, Shift-JIS, EUC-KR …). The Latin code pages are not told apart by their bytes (German reads as well in
+    cp1250 as in cp1252; Polish as well in cp1252 as in cp1250, as "£ukasz"), so cp1252 is kept for them, and a
+    Central European file needs its encoding named."""
+    from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs either library
+
+    sample = data[:_GUESS_BYTES]
+    if from_bytes(sample, cp_isolation=[WESTERN]).best() is not None:
+        return WESTERN
+    return _identified(sample) or WESTERN
+
+
+def _identified(sample: bytes) -> str | None:
+    """The encoding chardet ranks first for these bytes, as Python names it; a Windows code page where chardet
+    ranks one as high as another (Windows-1251 level with Mac Cyrillic, Windows-1253 with ISO-8859-7)."""
+    import chardet
+
+    ranked = [(found["confidence"], _codec(found["encoding"])) for found in chardet.detect_all(sample)]
+    ranked = [(confidence, name) for confidence, name in ranked if name not in (None, "ascii", "utf-8")]
+    if not ranked:
+        return None
+    best = max(confidence for confidence, _ in ranked)
+    level = [name for confidence, name in ranked if confidence >= best]
+    return next((name for name in level if name.startswith("cp")), level[0])
+
+
+def _codec(name: str | None) -> str | None:
+    try:
+        return codecs.lookup(name).name if name else None
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes) -> str:
+    """A file's first bytes as sniffers read them, never an exception: UTF-8, else cp1252 (what a sniffer looks
+    for, markup, JSON keys and delimiters, is ASCII; no encoding is guessed for a look at the structure). A UTF-16
+    byte-order mark (Windows Notepad's "Unicode") is believed: those two bytes are never UTF-8 and hardly ever
+    begin a real text."""
     if data.startswith(UTF16_BOMS):
         return data.decode("utf-16", errors="replace")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in filter(None, (declared, "utf-8")):
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode(fallback, errors="replace")
+    try:
+        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(WESTERN, errors="replace")
 
 
 def clean_text(text: str | None) -> str:

@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 from analyzer.readers import ReaderError
-from analyzer.readers._common import clean_text
+from analyzer.readers._common import WESTERN, clean_text, legacy_encoding
 from analyzer.records import Reject
 
 # What may precede the root element: BOM, XML declaration, comments, processing instructions, DOCTYPE.
@@ -273,15 +273,18 @@ def classic_mac_lines(text: str) -> str:
     return text.replace("\r", "\n") if "\r" in text and "\n" not in text else text
 
 
-def decode_text(data: bytes, fallback: str = "cp1252") -> DecodedText:
+def decode_text(data: bytes, fallback: str | None = None) -> DecodedText:
     """Decode a text file for the line- and record-based readers, repairing per byte, never raising; a file
     breaking its lines with "\r" alone has them broken with "\n" (:func:`classic_mac_lines`).
 
     UTF-16 and UTF-32 are recognised by their byte-order mark, UTF-16 also without one
-    (:func:`wide_encoding`). Otherwise the file is UTF-8 — unless nothing in it beyond ASCII is
-    UTF-8: that is a single-byte file, read in ``fallback`` as a whole. In a UTF-8 file only the
-    bytes that are not UTF-8 are read in ``fallback`` (a cp1252 "é" pasted into a UTF-8 scrape), so
-    one stray byte no longer turns every "•" of the file into "â€¢"; their lines are reported.
+    (:func:`wide_encoding`). Otherwise the file is UTF-8 — unless it is mostly not: nothing in it beyond
+    ASCII is UTF-8, or its bytes that are not UTF-8 outnumber its characters that are twice over (the
+    double bytes of Chinese or Japanese text make a few UTF-8 characters by chance). That file is read as a
+    whole in ``fallback``, by default in the encoding its bytes suggest (``legacy_encoding``: cp1252 unless
+    they read as another script, which is then noted). In a UTF-8 file only the bytes that are not UTF-8
+    are read in ``fallback`` (by default cp1252: a Windows "é" pasted into a UTF-8 scrape), so one stray
+    byte no longer turns every "•" of the file into "â€¢"; their lines are reported.
     Control characters are removed and reported (:func:`without_controls`).
     """
     wide = wide_encoding(data)
@@ -290,15 +293,31 @@ def decode_text(data: bytes, fallback: str = "cp1252") -> DecodedText:
     text = classic_mac_lines(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape"))
     if not _ESCAPED_BYTES.search(text):
         return without_controls(text)
-    if not _UTF8_BEYOND_ASCII.search(text):
-        return without_controls(classic_mac_lines(data.decode(fallback, errors="replace")))
-    lines = _lines_of(text, _ESCAPED_BYTES)
     bad_bytes = sum(len(run) for run in _ESCAPED_BYTES.findall(text))
+    if bad_bytes > _MOSTLY_NOT_UTF8 * len(_UTF8_BEYOND_ASCII.findall(text)):
+        return _decoded_whole(data, fallback)
+    lines = _lines_of(text, _ESCAPED_BYTES)
+    stray = fallback or WESTERN
     text = _ESCAPED_BYTES.sub(
-        lambda run: run.group().encode("utf-8", "surrogateescape").decode(fallback, errors="replace"), text)
+        lambda run: run.group().encode("utf-8", "surrogateescape").decode(stray, errors="replace"), text)
     cleaned = without_controls(text)
-    repair = (_lines_location(lines), f"{bad_bytes} byte(s) not valid UTF-8 read as {fallback}")
+    repair = (_lines_location(lines), f"{bad_bytes} byte(s) not valid UTF-8 read as {stray}")
     return DecodedText(cleaned.text, [repair, *cleaned.repairs])
+
+
+#: A file whose bytes that are not UTF-8 outnumber its UTF-8 characters beyond ASCII this many times is not UTF-8.
+_MOSTLY_NOT_UTF8 = 2
+
+
+def _decoded_whole(data: bytes, fallback: str | None) -> DecodedText:
+    """A file that is not UTF-8, read in ``fallback`` or in the encoding its bytes suggest, which is noted where it
+    is not the usual cp1252."""
+    encoding = fallback or legacy_encoding(data)
+    decoded = without_controls(classic_mac_lines(data.decode(encoding, errors="replace")))
+    if encoding == (fallback or WESTERN):
+        return decoded
+    guess = ("file", f"not UTF-8: read as {encoding}, the encoding its bytes suggest (name another with --encoding)")
+    return DecodedText(decoded.text, [guess, *decoded.repairs])
 
 
 def without_controls(text: str) -> DecodedText:
@@ -416,7 +435,7 @@ def parse_json(text: str, first_line: int = 1) -> ParsedJson:
     return ParsedJson(document, repairs)
 
 
-def read_json(path: Path, fallback: str = "cp1252") -> ParsedJson:
+def read_json(path: Path, fallback: str | None = None) -> ParsedJson:
     """The whole file as JSON with what was repaired; ReaderError names the line and column of a syntax error."""
     decoded = decode_text(path.read_bytes(), fallback)
     try:

@@ -43,11 +43,11 @@ from lxml import html as lxml_html
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import (AUTHOR_VERBS, clean_text, decode_bytes, fill_depths, opening_title, to_iso8601,
+from analyzer.readers._common import (UTF16_BOMS, WESTERN, AUTHOR_VERBS, clean_text, fill_depths, opening_title, to_iso8601,
                                       with_subject)
 from analyzer.readers._linemodel import DATE_PATTERN, RELATIVE_TIME_PATTERN, TIME_PATTERN, LineModel, load_default
 from analyzer.readers._saved_time import anchor_times, is_shown_time, save_time_in_page, saved_from_in_page
-from analyzer.readers._structured import element_text, repair_rejects, without_controls
+from analyzer.readers._structured import DecodedText, decode_text, element_text, repair_rejects, without_controls
 from analyzer.readers.plaintext import iso_time, time_and_author
 from analyzer.readers.reddit import DELETED_BODIES, strip_fullname
 from analyzer.readers.tabular import names_a_comment_table, read_cells
@@ -183,21 +183,32 @@ def sniff(head: bytes, path: Path) -> float:
 # --- decoding ----------------------------------------------------------------------------------
 
 
-def decode_page(data: bytes, fallback: str = "cp1252") -> str:
-    """The page as text: UTF-8 when the bytes are valid UTF-8, else the declared charset, else the fallback.
+def decode_page(data: bytes, fallback: str | None = None) -> DecodedText:
+    """The page as text: UTF-8 when the bytes are valid UTF-8, else the declared charset, else as a text file
+    is read (``decode_text``: a stray byte that is not UTF-8 read alone; a page that is not UTF-8 in ``fallback``,
+    by default the encoding its bytes suggest, noted).
 
     Valid UTF-8 with non-ASCII bytes almost never happens by accident, so it wins over a declared
-    Latin-1 (a common lie); bytes that are not UTF-8 despite a UTF-8 declaration fall to the fallback;
-    a UTF-16 byte-order mark outranks any declaration (``decode_bytes``).
+    Latin-1 (a common lie); a UTF-16 byte-order mark outranks any declaration.
     """
     match = _DECLARED_CHARSET.search(data[:4096])
     declared = match.group(1).decode("ascii").lower() if match else None
     if declared in _LATIN1_LABELS:
-        declared = "cp1252"
+        declared = WESTERN
+    if declared not in (None, "utf-8", "utf8") and not data.startswith(UTF16_BOMS) and not _is_utf8(data):
+        try:
+            return without_controls(data.decode(declared))
+        except (UnicodeDecodeError, LookupError):  # the declaration lies, or names no encoding Python knows
+            pass
+    return decode_text(data, fallback)
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        return decode_bytes(data, None if declared in ("utf-8", "utf8") else declared, fallback)
+        return False
+    return True
 
 
 def _parse(text: str, source: str) -> tuple[etree._Element, list[Reject]]:
@@ -1281,15 +1292,15 @@ def _facebook_comments(tree: etree._Element) -> list[tuple[etree._Element, Comme
     return found
 
 
-def _parsed_page(data: bytes, source: str, fallback_encoding: str) -> tuple[str, etree._Element, list[Reject]]:
+def _parsed_page(data: bytes, source: str, fallback_encoding: str | None) -> tuple[str, etree._Element, list[Reject]]:
     """The page's text, its tree, and the repairs decoding and parsing made (as rejects)."""
-    decoded = without_controls(decode_page(data, fallback_encoding))
+    decoded = decode_page(data, fallback_encoding)
     tree, flattened = _parse(decoded.text, source)
     return decoded.text, tree, repair_rejects(Path(source), decoded.repairs, "HTML repaired") + flattened
 
 
 def _read_page(
-    data: bytes, source: str, line_model: LineModel | None, fallback_encoding: str
+    data: bytes, source: str, line_model: LineModel | None, fallback_encoding: str | None
 ) -> tuple[Article, list[Reject]]:
     return _page_article(*_parsed_page(data, source, fallback_encoding), source, line_model)
 
@@ -1335,7 +1346,7 @@ def _page_article(page: str, tree: etree._Element, repairs: list[Reject], source
 
 
 def read_html(
-    data: bytes, source: str, line_model: LineModel | None = None, *, fallback_encoding: str = "cp1252"
+    data: bytes, source: str, line_model: LineModel | None = None, *, fallback_encoding: str | None = None
 ) -> Article:
     """One saved page → one Article with its body and its comments (threaded where the markup says).
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from analyzer.config import ReadOptions
 from analyzer.readers import ReaderError, ReadResult, register
-from analyzer.readers._common import SeenIds, clean_text, fill_depths, to_iso8601
+from analyzer.readers._common import WESTERN, SeenIds, clean_text, fill_depths, to_iso8601
 from analyzer.readers._structured import (
     BadJson,
     ItemError,
@@ -331,7 +331,7 @@ def _unwrapped(document: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return None, document
 
 
-def _lines(path: Path, fallback: str) -> Iterator[tuple[int | None, str, list[tuple[str, str]]]]:
+def _lines(path: Path, fallback: str | None) -> Iterator[tuple[int | None, str, list[tuple[str, str]]]]:
     """The file's non-blank lines as (number, text, what decoding repaired), one at a time. UTF-16 and
     UTF-32, whose line breaks are not one byte, are decoded whole first: their repairs come first, with
     number None, since they name their lines themselves."""
@@ -350,18 +350,20 @@ def _lines(path: Path, fallback: str) -> Iterator[tuple[int | None, str, list[tu
             yield number, text.rstrip("\r\n"), repairs
 
 
-def _decoded_line(raw: bytes, fallback: str) -> tuple[str, list[tuple[str, str]]]:
+def _decoded_line(raw: bytes, fallback: str | None) -> tuple[str, list[tuple[str, str]]]:
     """One line of a UTF-8 dump as decode_text reads a UTF-8 file: bytes that are not UTF-8 read in
-    ``fallback`` (a line of them alone too: the dump is UTF-8, the line damaged), control characters removed."""
+    ``fallback`` (by default cp1252; a line of them alone too: the dump is UTF-8, the line damaged), control
+    characters removed."""
     repairs: list[tuple[str, str]] = []
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("utf-8", errors="surrogateescape")
         bad = sum(len(run) for run in _NOT_UTF8.findall(text))
+        stray = fallback or WESTERN
         text = _NOT_UTF8.sub(
-            lambda run: run.group().encode("utf-8", "surrogateescape").decode(fallback, errors="replace"), text)
-        repairs.append(("line", f"{bad} byte(s) not valid UTF-8 read as {fallback}"))
+            lambda run: run.group().encode("utf-8", "surrogateescape").decode(stray, errors="replace"), text)
+        repairs.append(("line", f"{bad} byte(s) not valid UTF-8 read as {stray}"))
     text = text.removeprefix("\ufeff")
     if _CONTROL_CHARACTERS.search(text):
         cleaned = without_controls(text)
@@ -369,7 +371,7 @@ def _decoded_line(raw: bytes, fallback: str) -> tuple[str, list[tuple[str, str]]
     return text, repairs
 
 
-def _is_dump(path: Path, fallback: str) -> bool:
+def _is_dump(path: Path, fallback: str | None) -> bool:
     """Whether the file is JSON lines of comments and submissions rather than one JSON document: its first
     line is a whole comment or submission. When that line is broken, one of the next few that is a bare
     comment or submission (never a whole line of a JSON document, where things are wrapped) says so."""
@@ -451,7 +453,7 @@ class _DumpReader:
         self.subreddits: dict[str, str] = {}
         self.repairs = _Repairs(path)
 
-    def read(self, fallback: str) -> None:
+    def read(self, fallback: str | None) -> None:
         for number, line, decoding in _lines(self.path, fallback):
             self.repairs.add(number, decoding, "text repaired")
             if not line.strip():
