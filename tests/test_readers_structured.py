@@ -406,6 +406,38 @@ def test_a_quoted_csv_field_never_closed_rejects_the_rest_of_the_file_by_its_lin
     assert reject.location == "line 3" and "never closed" in reject.reason
 
 
+@pytest.mark.parametrize("separator", [",", "\t"])
+def test_rows_a_stray_quote_joined_are_read_a_line_each(tmp_path: Path, separator: str) -> None:
+    # a naive writer leaves a comment that opens with '"' unquoted: csv reads on to the next quote in the file, and
+    # the rows between became one comment (a TSV: silently), one reject, or prose (0 comments, exit 0)
+    def row(*cells: str) -> str:
+        return separator.join(cells) + "\n"
+
+    path = tmp_path / ("export.csv" if separator == "," else "export.tsv")
+    path.write_text(row("id", "author", "text") + row("1", "ann", '"Peace, they call it') + row("2", "bo", "Fine by me.")
+                    + row("3", "cy", "Too much.") + row("4", "di", '"Quoted" again') + row("5", "ed", "Last one.")
+                    + row("6", "fy", '"Never closed') + row("7", "gu", "After it."))
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    assert [(c.id, c.author, c.text) for c in _comments(result.articles)] == [
+        ("1", "ann", "Peace, they call it"), ("2", "bo", "Fine by me."), ("3", "cy", "Too much."),
+        ("4", "di", "Quoted again"), ("5", "ed", "Last one."), ("6", "fy", "Never closed"), ("7", "gu", "After it.")]
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("line 2", "CSV repaired: a quote opened on line 2 joined 4 lines into one record; each line read as its own row"),
+        ("line 7", "CSV repaired: a quote opened on line 7 joined 2 lines into one record; each line read as its own row")]
+
+
+def test_a_quoted_comment_of_several_lines_stays_one_comment_whatever_its_lines_hold(tmp_path: Path) -> None:
+    # each of its lines would split into the table's three columns, but the record is well made: it is one comment
+    path = tmp_path / "export.csv"
+    path.write_text('id,author,text\n1,ann,"I agree, mostly, with this.\nBut, then, again.\nOr, not, at all."\n'
+                    "2,bo,Fine.\n")
+    result = read_file(path)
+    assert [c.text for c in _comments(result.articles)] == [
+        "I agree, mostly, with this.\nBut, then, again.\nOr, not, at all.", "Fine."]
+    assert result.rejects == []
+
+
 # --- hostile values: each becomes a reject or a repair, never a traceback ----------------------------
 
 

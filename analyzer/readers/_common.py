@@ -356,8 +356,30 @@ def csv_head(head: bytes) -> CsvHead | None:
     header, delimiter = max((_header_cells(decode_bytes(first_line).rstrip("\r"), d), d) for d in _DELIMITERS)
     if not header:
         return None
-    rows, cut = _first_records(decode_bytes(head), delimiter)
+    text = decode_bytes(head)
+    rows, cut, broken = _first_records(text, delimiter)
+    if broken or cut:  # maybe a stray quote: a comment opening with '"', left unquoted, runs on to the next quote
+        complete = text.splitlines()[1 : None if text.endswith(("\n", "\r")) else -1]  # a last line may be cut
+        by_line = line_records([line for line in complete if line.strip()][:_SAMPLE_RECORDS], delimiter, len(header))
+        if by_line is not None:
+            return CsvHead(header=header, records=by_line, cut=False)
     return CsvHead(header=header, records=rows[1 : _SAMPLE_RECORDS + 1], cut=cut)
+
+
+#: A table this wide at least, for lines a stray quote joined into one record to be read a row each: with two
+#: columns, a line of a comment holding one comma would pass for a row.
+_STRAY_QUOTE_MIN_COLUMNS = 3
+
+
+def line_records(lines: list[str], delimiter: str, width: int) -> list[list[str]] | None:
+    """Lines that a stray quote joined into one CSV record, each parsed alone (the quote then ends with its
+    line); None unless there are two or more and each splits into the header's ``width`` columns (any cells past
+    them empty), which the lines of one long comment would not."""
+    if width < _STRAY_QUOTE_MIN_COLUMNS or len(lines) < 2:
+        return None
+    records = [next(csv.reader([line], delimiter=delimiter)) for line in lines]
+    fitting = all(len(record) >= width and not any(cell.strip() for cell in record[width:]) for record in records)
+    return records if fitting else None
 
 
 #: Lines a title block above a table's header may take: an export's name, where it came from, its date.
@@ -379,10 +401,11 @@ def preamble_lines(head: bytes, is_header: Callable[[list[str]], bool]) -> int:
     return 0
 
 
-def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], bool]:
-    """The header and the first records of a CSV text, and whether the text ends inside a record."""
+def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], bool, bool]:
+    """The header and the first records of a CSV text, whether the text ends inside a record, and whether a
+    record is broken (a quoted field closed before other text)."""
     rows: list[list[str]] = []
-    cut = False
+    cut = broken = False
     # A long comment is one field: the csv module's own limit (128 Ki characters) would end the
     # parse there. The limit is process-wide, so it is put back at once.
     limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
@@ -399,9 +422,10 @@ def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], bool]:
                 rows.pop()
     except csv.Error as error:
         cut = "unexpected end of data" in str(error)
+        broken = not cut
     finally:
         csv.field_size_limit(limit)
-    return rows, cut
+    return rows, cut, broken
 
 
 def _header_cells(line: str, delimiter: str) -> list[str]:

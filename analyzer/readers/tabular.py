@@ -51,6 +51,7 @@ from analyzer.readers._common import (
     flag_name,
     flag_status,
     is_header_row,
+    line_records,
     parent_id,
     preamble_lines,
     thread_tops,
@@ -313,12 +314,26 @@ def _column_names(header: list[str]) -> list[str]:
 
 def _is_unterminated(raw: str, separator: str) -> bool:
     """Whether a record ends inside a quoted field (only strict csv says so, at the end of the data)."""
+    error = _strict_error(raw, separator)
+    return error is not None and "end of data" in error
+
+
+def _strict_error(raw: str, separator: str) -> str | None:
+    """What strict csv finds wrong with a record's text (a quote closed before other text, none closed)."""
     try:
         for _ in csv.reader(io.StringIO(raw, newline=""), delimiter=separator, strict=True):
             pass
     except csv.Error as error:
-        return "end of data" in str(error)
-    return False
+        return str(error)
+    return None
+
+
+def _is_damaged(record: list[str], raw: str, separator: str, width: int) -> bool:
+    """Whether a record of several lines is damaged: more values than the header names, or a quoted field that
+    strict csv refuses (closed before other text, or never closed), which a well-made quoted field of several
+    lines never is."""
+    several_lines = raw.rstrip("\r\n").count("\n") > 0
+    return several_lines and (_overflows(record, width) or _strict_error(raw, separator) is not None)
 
 
 def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
@@ -353,7 +368,13 @@ def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
             header = _column_names(record)
             continue
         data_rows += 1
-        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
+        if _is_damaged(record, raw, separator, len(header)) and (
+                repaired := _stray_quote_rows(path, first, raw, separator, header, data_rows)) is not None:
+            data_rows += len(repaired.rows) - 1
+            loaded.rows += repaired.rows
+            loaded.rejects += repaired.rejects
+            continue
+        if _overflows(record, len(header)):
             reason = f"{len(record)} fields where the header has {len(header)}"
             loaded.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
             continue
@@ -366,6 +387,28 @@ def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
                   "the rest of the file is one row")
         loaded.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
     return loaded
+
+
+def _overflows(record: list[str], width: int) -> bool:
+    """Whether a record holds more values than the header names (empty cells past it are no values)."""
+    return len(record) > width and any(cell.strip() for cell in record[width:])
+
+
+def _stray_quote_rows(path: Path, first: int, raw: str, separator: str, header: list[str],
+                      number: int) -> _Loaded | None:
+    """The rows of a damaged record of several lines that a stray quote made (a comment opening with '"' that a
+    naive writer left unquoted runs on to the next quote in the file), each line read alone, named from row
+    ``number`` on, and a note of the repair; None where a line does not then split into the header's columns,
+    which the lines of one comment would not."""
+    lines = [line for line in raw.splitlines() if line.strip()]
+    records = line_records(lines, separator, len(header))
+    if records is None:
+        return None
+    repaired = _Loaded([(f"row {number + index}", dict(zip(header, record))) for index, record in enumerate(records)])
+    reason = (f"CSV repaired: a quote opened on line {first} joined {len(lines)} lines into one record; "
+              "each line read as its own row")
+    repaired.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
+    return repaired
 
 
 def _is_json_lines(path: Path, text: str) -> bool:
