@@ -427,6 +427,28 @@ def test_rows_a_stray_quote_joined_are_read_a_line_each(tmp_path: Path, separato
         ("line 7", "CSV repaired: a quote opened on line 7 joined 2 lines into one record; each line read as its own row")]
 
 
+def test_a_writer_that_quotes_nothing_leaves_its_commas_to_the_comment_text(tmp_path: Path) -> None:
+    # ",".join(cells): every comment holding a comma had been a reject ("5 fields where the header has 3"), and a
+    # file of such rows read as prose, 0 comments with exit 0
+    path = tmp_path / "scraped.csv"
+    rows = ("id,author,text,date\n1,ann,I agree, mostly, with this.,2019-02-28\n2,bo,Fine, I guess.,2019-02-28\n"
+            '3,cy,He said "no", and left,2019-03-01\n4,di,Well, maybe.,2019-03-01\n5,ed,No.,2019-03-01\n')
+    path.write_text(rows)
+    assert detect_format(path) == "tabular"
+    result = read_file(path)
+    assert [(c.id, c.text, c.time) for c in _comments(result.articles)] == [
+        ("1", "I agree, mostly, with this.", "2019-02-28T00:00:00"), ("2", "Fine, I guess.", "2019-02-28T00:00:00"),
+        ("3", 'He said "no", and left', "2019-03-01T00:00:00"), ("4", "Well, maybe.", "2019-03-01T00:00:00"),
+        ("5", "No.", "2019-03-01T00:00:00")]
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("lines 2, 3, 4, 5", "CSV repaired: rows that quote nothing hold commas in their comment text, read as text")]
+    # a writer that quotes a field holding a comma would have quoted these too: their excess values are damage
+    path.write_text(rows + '6,fy,"Quoted, properly",2019-03-01\n')
+    result = read_file(path)
+    assert [c.id for c in _comments(result.articles)] == ["5", "6"]
+    assert [r.reason for r in result.rejects] == [f"{n} fields where the header has 4" for n in (6, 5, 5, 5)]
+
+
 def test_a_quoted_comment_of_several_lines_stays_one_comment_whatever_its_lines_hold(tmp_path: Path) -> None:
     # each of its lines would split into the table's three columns, but the record is well made: it is one comment
     path = tmp_path / "export.csv"

@@ -225,7 +225,7 @@ class DecodedText:
     repairs: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _lines_location(lines: list[int]) -> str:
+def lines_location(lines: list[int]) -> str:
     """``line 3`` or ``lines 3, 7, 12 and 40 more``."""
     if len(lines) == 1:
         return f"line {lines[0]}"
@@ -301,7 +301,7 @@ def decode_text(data: bytes, fallback: str | None = None) -> DecodedText:
     text = _ESCAPED_BYTES.sub(
         lambda run: run.group().encode("utf-8", "surrogateescape").decode(stray, errors="replace"), text)
     cleaned = without_controls(text)
-    repair = (_lines_location(lines), f"{bad_bytes} byte(s) not valid UTF-8 read as {stray}")
+    repair = (lines_location(lines), f"{bad_bytes} byte(s) not valid UTF-8 read as {stray}")
     return DecodedText(cleaned.text, [repair, *cleaned.repairs])
 
 
@@ -326,7 +326,7 @@ def without_controls(text: str) -> DecodedText:
     if not _CONTROLS.search(text):
         return DecodedText(text)
     lines = _lines_of(text, _CONTROLS)
-    return DecodedText(_CONTROLS.sub("", text), [(_lines_location(lines), "control characters (NUL …) removed")])
+    return DecodedText(_CONTROLS.sub("", text), [(lines_location(lines), "control characters (NUL …) removed")])
 
 
 # --- JSON ------------------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def parse_json(text: str, first_line: int = 1) -> ParsedJson:
     if found:
         lines = [first_line - 1 + n for n in _line_numbers(text, found)]
         text = cleaned
-        repairs.append((_lines_location(lines), "lone surrogate escapes replaced by U+FFFD, NUL escapes removed"))
+        repairs.append((lines_location(lines), "lone surrogate escapes replaced by U+FFFD, NUL escapes removed"))
     out_of_range = _OutOfRange()
     try:
         document = json.loads(text, parse_constant=out_of_range.on_constant, parse_float=out_of_range.on_float,

@@ -44,6 +44,7 @@ from analyzer.readers._common import (
     SeenIds,
     as_utc,
     clean_text,
+    CsvHead,
     csv_head,
     decode_bytes,
     MAX_PREAMBLE_LINES,
@@ -64,6 +65,7 @@ from analyzer.readers._structured import (
     decode_text,
     json_lines,
     excerpt,
+    lines_location,
     extra_value,
     item_reject,
     markup_text,
@@ -201,13 +203,28 @@ def _sniff(head: bytes, path: Path) -> float:
     if path.suffix.lower() in _TABLE_SUFFIXES and _one_text_column(stripped):
         return 0.7
     table = csv_head(head)
-    if table is not None and table.consistent and _names_a_text_column(table.header):
+    if table is not None and _names_a_text_column(table.header) and (table.consistent or _unquoted_rows(table)):
         return 0.7
     if preamble_lines(stripped, _names_a_text_column):  # a title block above the header
         return 0.7
     if table is None or table.consistent == 0:
         return 0.0
     return 0.5 if path.suffix.lower() in _TABLE_SUFFIXES else 0.0
+
+
+#: A naive writer's table (it quotes nothing, so a comment's commas add fields) is taken for one only this wide,
+#: with an id, name or date before the text no longer than this: a line of prose splits at its commas too.
+_UNQUOTED_MIN_COLUMNS, _SHORT_CELL = 3, 64
+
+
+def _unquoted_rows(table: CsvHead) -> bool:
+    """Whether the head's records are the rows of a writer that quotes nothing: two or more, each at least as
+    wide as a header of three or more columns, with short cells before the text column (which prose's lines,
+    split at their commas, do not have)."""
+    at = _text_index(table.header, None)
+    return bool(at) and len(table.header) >= _UNQUOTED_MIN_COLUMNS and len(table.records) >= 2 and all(
+        len(record) >= len(table.header) and all(len(cell) <= _SHORT_CELL for cell in record[:at])
+        for record in table.records)
 
 
 def _describes_its_page(head: bytes) -> bool:
@@ -340,7 +357,7 @@ def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
     """Rows by header name. A row with more fields than the header is rejected by its line; so is a
     quoted field never closed (the file cut short, or a stray quote), which swallows the rest of the file.
     A title block above the header is kept aside (``_Loaded.preamble``), not read as the header."""
-    loaded, header, data_rows = _Loaded(), None, 0
+    loaded, header, data_rows, text_at, unquoted = _Loaded(), None, 0, None, []
     head = text[:_PREAMBLE_SEARCH_CHARS].encode("utf-8", "surrogateescape")
     first = csv_head(head)
     if first is None or not _names_a_text_column(first.header, text_column):
@@ -366,6 +383,8 @@ def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
         last_row = None
         if header is None:
             header = _column_names(record)
+            # where the writer quotes a field holding the separator, excess values are no commas of a text
+            text_at = None if _quotes_separators(text, separator) else _text_index(header, text_column)
             continue
         data_rows += 1
         if _is_damaged(record, raw, separator, len(header)) and (
@@ -374,12 +393,20 @@ def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
             loaded.rows += repaired.rows
             loaded.rejects += repaired.rejects
             continue
+        if _overflows(record, len(header)) and (spliced := _unquoted_text(record, raw, separator, header, text_at)):
+            loaded.rows.append((f"row {data_rows}", dict(zip(header, spliced))))
+            unquoted.append(first)
+            continue
         if _overflows(record, len(header)):
             reason = f"{len(record)} fields where the header has {len(header)}"
             loaded.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
             continue
         loaded.rows.append((f"row {data_rows}", dict(zip(header, record))))
         last_row = first, raw
+    if unquoted:
+        reason = (f"CSV repaired: rows that quote nothing hold {_SEPARATOR_NAMES.get(separator, repr(separator))} "
+                  "in their comment text, read as text")
+        loaded.rejects.insert(0, Reject(str(path), lines_location(unquoted), reason))  # repairs first, as decoding's
     if last_row is not None and _is_unterminated(last_row[1], separator):
         first, raw = last_row
         loaded.rows.pop()
@@ -387,6 +414,36 @@ def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
                   "the rest of the file is one row")
         loaded.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
     return loaded
+
+
+_SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
+
+
+def _text_index(header: list[str], chosen: str | None) -> int | None:
+    """Where the comment text column is in the header: the one named, else the first of the usual names."""
+    if chosen is not None:
+        return header.index(chosen) if chosen in header else None
+    usual = [_usual_name(name) for name in header]
+    return next((usual.index(guess) for guess in TEXT_COLUMNS if guess in usual), None)
+
+
+def _quotes_separators(text: str, separator: str) -> bool:
+    """Whether the text holds a quoted field with the separator in it: its writer quotes what needs it."""
+    s = re.escape(separator)
+    quoted = re.finditer(rf'(?:^|{s})[ \t]*"((?:[^"]|"")*)"[ \t]*(?={s}|\r?$)', text, re.MULTILINE)
+    return any(separator in field.group(1) for field in quoted)
+
+
+def _unquoted_text(record: list[str], raw: str, separator: str, header: list[str],
+                   text_at: int | None) -> list[str] | None:
+    """A row with more values than the header names, from a writer that quotes nothing (it joins the cells with
+    the separator, so the separators in excess are the comment's own, "I agree, mostly"): the text cell takes
+    them. None where the table has no text column or its writer quotes (``text_at`` is None then), or the row
+    opens a field with a quote (a broken row)."""
+    if text_at is None or re.search(rf"(?:^|{re.escape(separator)})[ \t]*\"", raw):
+        return None
+    extra = len(record) - len(header)
+    return [*record[:text_at], separator.join(record[text_at : text_at + extra + 1]), *record[text_at + extra + 1 :]]
 
 
 def _overflows(record: list[str], width: int) -> bool:
