@@ -281,8 +281,11 @@ def test_mastodon_context_the_first_ancestor_is_the_article() -> None:
     result = read_file(MASTODON)
     assert result.rejects == []
     [article] = result.articles
+    # the post's opening line is its title (a toot has none of its own), as an X post's: its replies' stance context
     assert (article.id, article.title, article.url, article.date) == (
-        "1089", None, "https://example.social/@citynews/1089", "2024-05-02T09:00:00+00:00")
+        "1089", "Council votes 7\u20132 to close the Elm Street library in June. news.example.org/2024/05/elm-st",
+        "https://example.social/@citynews/1089",
+        "2024-05-02T09:00:00+00:00")
     assert article.body.startswith("Council votes 7\u20132 to close the Elm Street library in June.")
     assert article.extra["platform"] == "mastodon"
     # 1090 answers the post: top level. The status asked about (1091) is in no list: its replies keep their
@@ -509,7 +512,8 @@ def test_bluesky_thread_the_top_of_the_parent_chain_is_the_article() -> None:
     assert result.rejects == []
     [article] = result.articles
     assert (article.id, article.title, article.url, article.date, article.declared_comment_count) == (
-        BSKY_ROOT, None, "https://bsky.app/profile/news.example.com/post/3kuqnewspool0", "2024-06-03T08:00:00+00:00", None)
+        BSKY_ROOT, "The Riverside pool closes for repairs on 1 July, for ten weeks, the council says.",
+        "https://bsky.app/profile/news.example.com/post/3kuqnewspool0", "2024-06-03T08:00:00+00:00", None)
     assert article.body == "The Riverside pool closes for repairs on 1 July, for ten weeks, the council says."
     assert article.extra["platform"] == "bluesky"
     assert article.extra["fields"] == {"comments": "$.thread", "text": "post.record.text",

@@ -798,8 +798,9 @@ def _mastodon(document: Any) -> _Platform | None:
     items = [(status, _child("$.ancestors", index)) for index, status in enumerate(ancestors) if index or post is None]
     items += [(status, _child("$.descendants", index)) for index, status in enumerate(descendants)]
     post_id = _id_of(post, "id") if post is not None else _missing_parent(descendants, "in_reply_to_id")
-    thread = _Thread(items, id=post_id, url=_top_level(post, _URL), date=_post_time(post, "created_at"),
-                     body=_body(post, "content"), post_id=post_id)
+    body = _body(post, "content")
+    thread = _Thread(items, id=post_id, title=opening_title(body), url=_top_level(post, _URL),
+                     date=_post_time(post, "created_at"), body=body, post_id=post_id)
     return _Platform("mastodon", "$.ancestors, $.descendants", [thread])
 
 
@@ -1015,8 +1016,9 @@ def _bluesky(document: Any) -> _Platform | None:
     record = post["record"] if post is not None else None
     handle = _bsky_handle(post.get("author")) if post is not None else None
     # no declared count: replyCount counts the post's direct replies only, not the thread (as Mastodon's)
-    article = _Thread(items, id=root, url=_bsky_url(root, handle), date=_post_time(record, "createdAt"),
-                      body=_body(record, "text"), post_id=root)
+    body = _body(record, "text")  # a post has no title: its opening line is one, as an X post's
+    article = _Thread(items, id=root, title=opening_title(body), url=_bsky_url(root, handle),
+                      date=_post_time(record, "createdAt"), body=body, post_id=root)
     return _Platform("bluesky", "$.thread", [article], fields=_BSKY_FIELDS, sources=_BSKY_SOURCES)
 
 
