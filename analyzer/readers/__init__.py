@@ -353,6 +353,28 @@ def _named_after(shown: str | Path, copy: Path, read: Callable[[], ReadResult]) 
     return result
 
 
+def _read_python_literals(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadResult | None:
+    """A file of Python literals (``print(comment)``, ``str(rows)``) read as the JSON it stands for, with a note;
+    None for any other file, and for one whose literals do not read (then it is read as it is)."""
+    from analyzer.readers._python_literals import is_python_literal, write_as_json  # imports _structured
+
+    with path.open("rb") as stream:
+        if not is_python_literal(stream.read(_PYTHON_LITERAL_HEAD)):
+            return None
+    with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
+        converted = Path(folder) / path.name  # the same name: readers name articles after it
+        if not write_as_json(path, converted):
+            return None
+        result = _named_after(path, converted, lambda: read_file(converted, fmt, options))
+    note = "JSON repaired: Python literals (single quotes, None, True, False) read as the JSON they stand for"
+    result.rejects.insert(0, Reject(str(path), "file", note))
+    return result
+
+
+#: How much of a file is looked at for the opening of a Python literal.
+_PYTHON_LITERAL_HEAD = 4096
+
+
 def _read_compressed(path: Path, compression: Compression, fmt: str | None, options: ReadOptions | None) -> ReadResult:
     """Read the file a gzip / bzip2 / xz / zstandard file holds, as if it had been unpacked beside it."""
     with tempfile.TemporaryDirectory(prefix="analyzer-") as folder:
@@ -576,6 +598,8 @@ def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | N
         return _read_warc(path, options)
     if container.refusal is not None:
         raise ReaderError(path, "byte 0", container.refusal)
+    if (literals := _read_python_literals(path, fmt, options)) is not None:
+        return literals
     detection = detect(path, fmt)
     reader = available[detection.format]
     options = options or ReadOptions()
