@@ -397,6 +397,27 @@ def test_one_malformed_json_line_is_rejected_alone_even_the_first(tmp_path: Path
     assert reject.location.startswith("line 1, column") and reject.raw == '{"text": "broken'
 
 
+def test_line_breaks_and_tabs_a_naive_writer_left_raw_in_json_strings_are_read_as_text(tmp_path: Path) -> None:
+    # f'{{"text": "{text}"}}': a comment of two lines split its JSON line in two, both rejects; a raw tab, or a
+    # raw line break in a JSON document, made the whole file "not valid JSON"
+    path = tmp_path / "comments.jsonl"
+    path.write_text('{"id": 1, "text": "First line\nsecond line,\twith a tab"}\n{"id": 2, "text": "Fine."}\n'
+                    '{"id": 3, "text": "I counted\n42\nvotes"}\n{"id": 4, "text": "cut short\n{"id": 5, "text": "After it."}\n')
+    result = read_file(path)
+    assert [(c.id, c.text) for c in _comments(result.articles)] == [
+        ("1", "First line\nsecond line, with a tab"), ("2", "Fine."), ("3", "I counted\n42\nvotes"), ("5", "After it.")]
+    repaired = "JSON repaired: line breaks or tabs written raw inside strings read as part of them"
+    # a line opening as a JSON line does ({"id": 5 …}) never completes another: the line cut short is a reject
+    assert [(r.location, r.reason) for r in result.rejects] == [
+        ("line 1", repaired), ("line 4", repaired),
+        ("line 7, column 19", "not valid JSON: Unterminated string starting at")]
+    document = tmp_path / "page.json"
+    document.write_text('{"title": "Fares", "comments": [{"author": "ann", "text": "Raw\ttab and\nbreak"}]}')
+    result = read_file(document)
+    assert [c.text for c in _comments(result.articles)] == ["Raw tab and\nbreak"]
+    assert [(r.location, r.reason) for r in result.rejects] == [("line 1", repaired)]
+
+
 def test_a_quoted_csv_field_never_closed_rejects_the_rest_of_the_file_by_its_line(tmp_path: Path) -> None:
     path = tmp_path / "cut.csv"
     path.write_text('text,author\n"First comment",Ann\n"Second, cut short\nby the scraper,Ben\n')

@@ -408,6 +408,12 @@ def _without_lone_escapes(text: str) -> tuple[str, list[int]]:
     return _LONE_ESCAPE.sub(replace, text), found
 
 
+#: json's message for a control character inside a string, which ``strict=False`` reads as text.
+_RAW_CONTROL = "Invalid control character"
+#: How many lines, and characters, one JSON line's raw line breaks may have split it into.
+_MAX_SPLIT_LINES, _MAX_SPLIT_CHARS = 100, 1024**2
+
+
 def parse_json(text: str, first_line: int = 1) -> ParsedJson:
     """json.loads for untrusted text, with every repair reported; BadJson when it is not JSON.
 
@@ -422,9 +428,19 @@ def parse_json(text: str, first_line: int = 1) -> ParsedJson:
         text = cleaned
         repairs.append((lines_location(lines), "lone surrogate escapes replaced by U+FFFD, NUL escapes removed"))
     out_of_range = _OutOfRange()
+    hooks = {"parse_constant": out_of_range.on_constant, "parse_float": out_of_range.on_float,
+             "parse_int": out_of_range.on_int}
     try:
-        document = json.loads(text, parse_constant=out_of_range.on_constant, parse_float=out_of_range.on_float,
-                              parse_int=out_of_range.on_int)
+        try:
+            document = json.loads(text, **hooks)
+        except json.JSONDecodeError as error:
+            if not error.msg.startswith(_RAW_CONTROL):
+                raise
+            # a naive writer's raw line break or tab inside a string: JSON wants it escaped, and nothing else
+            # can be meant by it
+            document = json.loads(text, strict=False, **hooks)
+            repairs.append((f"line {first_line - 1 + error.lineno}", "line breaks or tabs written raw inside "
+                                                                       "strings read as part of them"))
     except json.JSONDecodeError as error:
         raise BadJson(f"line {first_line - 1 + error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}") from None
     except RecursionError:
@@ -469,19 +485,53 @@ def json_lines(path: Path, text: str) -> JsonLines:
     """Parse each non-blank line on its own: one bad line is a reject, the others are read."""
     lines = JsonLines()
     # split("\n"), not splitlines(): U+2028 and other line separators may stand unescaped inside JSON strings
-    for number, line in enumerate(text.split("\n"), start=1):
+    rows = text.split("\n")
+    index = 0
+    while index < len(rows):
+        number, line = index + 1, rows[index]
+        index += 1
         if not line.strip():
             continue
         try:
             parsed = parse_json(line, first_line=number)
         except BadJson as error:
-            refusal = Reject(str(path), error.location, error.message, excerpt(line))
-            lines.rejects.append(refusal)
-            lines.first_refusal = lines.first_refusal or refusal
-            continue
+            joined = _rejoined(rows, number - 1) if error.message.endswith(_UNTERMINATED_MESSAGE) else None
+            if joined is None:
+                refusal = Reject(str(path), error.location, error.message, excerpt(line))
+                lines.rejects.append(refusal)
+                lines.first_refusal = lines.first_refusal or refusal
+                continue
+            parsed, taken = joined
+            index += taken
         lines.documents.append((number, parsed.document))
         lines.rejects += repair_rejects(path, parsed.repairs, "JSON repaired")
     return lines
+
+
+#: How BadJson words a string the text ends inside (``parse_json``).
+_UNTERMINATED_MESSAGE = "not valid JSON: Unterminated string starting at"
+
+
+def _rejoined(rows: list[str], start: int) -> tuple[ParsedJson, int] | None:
+    """The JSON line that a raw line break inside a string split at ``rows[start]``, and how many lines after it
+    were its rest; None where no run of the following lines completes it. A line that opens as a JSON line does
+    ("{", "[") is no rest of another (a file of lines cut short is not joined line after line), and the run stops
+    at ``_MAX_SPLIT_LINES`` lines or ``_MAX_SPLIT_CHARS`` characters."""
+    candidate = rows[start]
+    for taken in range(1, _MAX_SPLIT_LINES + 1):
+        if start + taken >= len(rows) or rows[start + taken].lstrip().startswith(("{", "[")):
+            return None
+        candidate = candidate.removesuffix("\r") + "\n" + rows[start + taken]
+        if len(candidate) > _MAX_SPLIT_CHARS:
+            return None
+        try:
+            return parse_json(candidate, first_line=start + 1), taken
+        except BadJson as error:
+            if not error.message.endswith(_UNTERMINATED_MESSAGE):
+                return None
+    return None
+
+
 
 
 # --- typed fields of one untrusted item -------------------------------------------------------------
