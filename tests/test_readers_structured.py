@@ -397,6 +397,16 @@ def test_one_malformed_json_line_is_rejected_alone_even_the_first(tmp_path: Path
     assert reject.location.startswith("line 1, column") and reject.raw == '{"text": "broken'
 
 
+def test_text_saved_as_utf8_after_a_latin1_reading_is_read_as_written(tmp_path: Path) -> None:
+    # mojibake: UTF-8 read as cp1252 somewhere and saved again; the model read "donâ€™t" as noise
+    path = tmp_path / "comments.csv"
+    path.write_text('id,text\n1,"I donâ€™t think so â€“ the deal is dead."\n2,"CafÃ© owners werenâ€™t impressed."\n'
+                    '3,"naïve café – “quotes” stay as they are"\n', encoding="utf-8")
+    result = read_file(path)
+    assert [c.text for c in _comments(result.articles)] == [
+        "I don’t think so – the deal is dead.", "Café owners weren’t impressed.", "naïve café – “quotes” stay as they are"]
+
+
 def test_line_breaks_and_tabs_a_naive_writer_left_raw_in_json_strings_are_read_as_text(tmp_path: Path) -> None:
     # f'{{"text": "{text}"}}': a comment of two lines split its JSON line in two, both rejects; a raw tab, or a
     # raw line break in a JSON document, made the whole file "not valid JSON"

@@ -6,6 +6,7 @@ Where our count differs from the PROVENANCE table, the test says why and asserts
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -59,6 +60,13 @@ def test_wxr_counts(shared: Path, name: str, total: int, statuses: dict, kinds: 
     assert Counter(c.kind for c in comments) == kinds
     assert sum(1 for c in comments if c.parent_id) == replies
     assert _dangling_parents(result.articles) == [] and result.rejects == []
+
+
+def test_wxr_export_whose_database_saved_utf8_as_latin1_reads_without_mojibake(shared: Path) -> None:
+    # its posts hold "â€™" for "’" and "Ã³" for "ó", as a WordPress database of the wrong collation writes them
+    result = read_file(shared / "formats/wxr/cc-archive_labs_wordpress.xml")
+    texts = [a.body for a in result.articles] + [c.text for c in _comments(result.articles)]
+    assert not [text for text in texts if re.search("â€|Ã[\u00a0-\u00bf]", text)]
 
 
 def test_wxr_theme_unit_test_threads_ten_levels_deep(shared: Path) -> None:

@@ -100,11 +100,23 @@ def decode_bytes(data: bytes) -> str:
 
 
 def clean_text(text: str | None) -> str:
-    """Collapse runs of spaces, trim each line, keep paragraph breaks (at most one blank line)."""
+    """Collapse runs of spaces, trim each line, keep paragraph breaks (at most one blank line); mojibake undone
+    (``without_mojibake``)."""
     if not text:
         return ""
+    if not text.isascii():
+        text = without_mojibake(text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def without_mojibake(text: str) -> str:
+    """Text that was UTF-8, read as cp1252 or Latin-1 somewhere on its way and saved again ("donâ€™t", "cafÃ©",
+    a WordPress database of the wrong collation), as it was written: ftfy's ``fix_encoding``, made to leave alone
+    whatever is not such mojibake (curly quotes, accents and other scripts stay as they are)."""
+    import ftfy  # only text beyond ASCII needs it
+
+    return ftfy.fix_encoding(text)
 
 
 #: Month names in the languages of the news pages readers meet most, as English ones for dateutil.
