@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from analyzer.readers._common import WESTERN
 from analyzer.readers._structured import decode_text
 
 #: A file that opens an object with a single-quoted key, alone or as the first item of a list.
@@ -31,7 +32,8 @@ _MAX_WHOLE_CHARS = 64 * 1024**2
 
 def is_python_literal(head: bytes) -> bool:
     """Whether the file opens as a Python dict literal would (``{'`` or ``[{'``), as no JSON does."""
-    return _OPENING.match(decode_text(head[:4096]).text) is not None
+    # "{'" is ASCII: the head is decoded as the file will be, but with no encoding guessed for a look at it
+    return _OPENING.match(decode_text(head[:4096], WESTERN).text) is not None
 
 
 def write_as_json(path: Path, target: Path) -> bool:

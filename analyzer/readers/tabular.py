@@ -41,6 +41,7 @@ from analyzer.readers._common import (
     FLAG_STATUSES,
     KIND_WORDS,
     STATUS_WORDS,
+    WESTERN,
     SeenIds,
     as_utc,
     clean_text,
@@ -393,11 +394,11 @@ def _csv_rows(path: Path, text: str, text_column: str | None) -> _Loaded:
             loaded.rows += repaired.rows
             loaded.rejects += repaired.rejects
             continue
-        if _overflows(record, len(header)) and (spliced := _unquoted_text(record, raw, separator, header, text_at)):
-            loaded.rows.append((f"row {data_rows}", dict(zip(header, spliced))))
-            unquoted.append(first)
-            continue
         if _overflows(record, len(header)):
+            if spliced := _unquoted_text(record, raw, separator, header, text_at):
+                loaded.rows.append((f"row {data_rows}", dict(zip(header, spliced))))
+                unquoted.append(first)
+                continue
             reason = f"{len(record)} fields where the header has {len(header)}"
             loaded.rejects.append(Reject(str(path), f"line {first}", reason, excerpt(raw)))
             continue
@@ -566,8 +567,8 @@ def _load_rows(path: Path, options: ReadOptions) -> _Loaded:
         return _workbook_rows(path, options.text_column, sheets)
     with path.open("rb") as stream:
         head = stream.read(_SPREADSHEET_ML_HEAD * 2)
-    # decoded: UTF-16 XML is looked at as the sniffers saw it, in UTF-8
-    if is_spreadsheet_ml(decode_text(head).text.encode("utf-8")):
+    # decoded: UTF-16 XML is looked at as the sniffers saw it, in UTF-8 (an ASCII marker: no encoding guessed)
+    if is_spreadsheet_ml(decode_text(head, WESTERN).text.encode("utf-8")):
         return _workbook_rows(path, options.text_column, spreadsheet_ml_sheets)
     data = path.read_bytes()
     if data.startswith(b"PAR1") or path.suffix.lower() == ".parquet":

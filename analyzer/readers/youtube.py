@@ -42,7 +42,7 @@ from typing import Any
 
 from analyzer.config import ReadOptions
 from analyzer.readers import SNIFF_BYTES, ReaderError, ReadResult, register
-from analyzer.readers._common import SeenIds, clean_text, fill_depths, to_iso8601
+from analyzer.readers._common import WESTERN, SeenIds, clean_text, fill_depths, to_iso8601
 from analyzer.readers._structured import (
     BadJson,
     ItemError,
@@ -594,7 +594,7 @@ def _ytdlp_lines(records: list[tuple[Any, str]]) -> bool:
 def read(path: Path, options: ReadOptions) -> ReadResult:
     with path.open("rb") as stream:
         # decoded as the whole file will be (UTF-16 without a byte-order mark too), re-encoded for the patterns
-        head = decode_text(stream.read(SNIFF_BYTES), options.fallback_encoding).text.encode("utf-8")
+        head = decode_text(stream.read(SNIFF_BYTES), options.fallback_encoding or WESTERN).text.encode("utf-8")
     if _API_KIND.search(head):
         return _read_api(path, options)
     if _is_ytdlp(head):
