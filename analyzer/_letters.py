@@ -9,7 +9,16 @@ Two rules, neither touching ordinary text: a letter or digit restyled (a compati
 letter or digit that is a font, width or circle variant) becomes that one, and so does a small capital; and in a word whose letters are mostly Latin, a letter beyond ASCII that Unicode lists as confusable
 with an ASCII letter (its confusables data, through ``confusable_homoglyphs``: Cyrillic and Greek look-alikes,
 Latin small capitals) becomes that letter. A word mostly of Cyrillic or Greek letters is that language's word and
-is left as it is; accented letters are not confusables (the tokenizer drops their accents itself).
+is left as it is, unless it mixes in a Latin letter and its other letters all look like Latin ones ("реорlе");
+accented letters are not confusables (the tokenizer drops their accents itself).
+
+Then three ways of writing a word around a filter, each undone only where it gives a known word (a whole word of
+the model's vocabulary, or an English word of Webster's or GCIDE through ``english_words``) and the word as
+written is not one: letters spelled out one at a time ("i d i o t", "s.h.i.t"; a run of several words split into
+the likeliest ones, "f u c k y o u" as "fuck you"), digits and signs for the letters
+they look like inside a word ("1d10t", "b!tch", "a$$hole"), and a letter drawn out ("idiiiiiot"). Unknown
+codes and names keep their spelling ("H1N1", "C3PO", "J.R.R."): no such word hides in them. The shipped model
+read "You are an i d i o t." as 0.46 toxic and "You are an 1d10t." as 0.39, against 0.97 for the plain words.
 """
 
 from __future__ import annotations
@@ -17,19 +26,135 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Collection
 from functools import cache
 from importlib import resources
+from typing import Protocol
+from weakref import WeakKeyDictionary
 
 #: A run of letters (no digits, no underscore).
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def plain_letters(text: str) -> str:
-    """The text with styled letters as plain ones and look-alike letters inside Latin words as Latin ones."""
-    if text.isascii():
-        return text
-    text = "".join(_plain(char) if not char.isascii() else char for char in text)
-    return _WORD.sub(_latin_word, text) if not text.isascii() else text
+def plain_letters(text: str, vocabulary: Collection[str] = frozenset()) -> str:
+    """The text with styled letters as plain ones, look-alike letters inside Latin words as Latin ones, and words
+    spelled out, written with digits or drawn out as the known word they spell.
+
+    ``vocabulary``: the model's whole words (``known_words(tokenizer)``), known beside the English word lists.
+    """
+    if not text.isascii():
+        text = "".join(_plain(char) if not char.isascii() else char for char in text)
+        text = _WORD.sub(_latin_word, text) if not text.isascii() else text
+    return _undisguised(text, vocabulary)
+
+
+class _Tokenizer(Protocol):
+    def get_vocab(self) -> dict[str, int]: ...
+
+
+_VOCABULARIES: WeakKeyDictionary[_Tokenizer, frozenset[str]] = WeakKeyDictionary()
+
+
+def known_words(tokenizer: _Tokenizer) -> frozenset[str]:
+    """The tokenizer's whole words of letters (not its "##" word pieces), lower case; read once per tokenizer."""
+    if tokenizer not in _VOCABULARIES:
+        _VOCABULARIES[tokenizer] = frozenset(token.lower() for token in tokenizer.get_vocab() if token.isalpha())
+    return _VOCABULARIES[tokenizer]
+
+
+#: Three or more single letters, each apart from the next by the same space, dot, hyphen, asterisk or underscore.
+_SPELLED_OUT = re.compile(r"(?<![^\W_])[A-Za-z]([ .\-*_])[A-Za-z](?:\1[A-Za-z])+(?![^\W_])")
+#: A word with digits or signs among its letters: a sign only between two letters ("b!tch" but not "Yahoo!"),
+#: "$" also in front ("$hit"; not "@", which opens a user name).
+_WITH_DIGITS = re.compile(r"(?<![\w@$])(?:[A-Za-z0-9@$]|(?<=[A-Za-z])[!|](?=[A-Za-z]))+")
+#: A digit or sign between two letters, or one digit or "$" opening a word of letters: what makes a word with
+#: digits a disguise rather than a code ("10am", "mp3", "G20", "4th" have none).
+_INSIDE = re.compile(r"(?<=[A-Za-z])[0-9@$!|]+(?=[A-Za-z])|(?<![\w@$])[0-9$](?=[A-Za-z]{3,}(?![\w@$]))")
+#: A letter written three or more times over; not the "III" of a Roman numeral ("WWIII", "Louis XIII").
+_DRAWN_OUT = re.compile(r"(?!III)([A-Za-z])\1{2,}")
+#: A word of letters alone: not inside a user name, a hashtag, a path or a code ("@alexxx_99", "#f5fffa").
+_ASCII_WORD = re.compile(r"(?<![\w@#/])[A-Za-z]+(?![\w/])")
+#: The shortest word read from letters spelled out or written with digits: shorter ones are mostly abbreviations
+#: and codes ("U.S.A", "C.I.A", "L4C" would read as the English "lac").
+_SHORTEST = 4
+#: The longest word looked for in a run of letters spelled out.
+_LONGEST_WORD = 20
+#: Each digit or sign and the letters it stands for, "1" for both "i" and "l" ("k1ll", "1ame").
+_LEET = {"0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
+
+
+def _undisguised(text: str, vocabulary: Collection[str]) -> str:
+    def known(word: str) -> bool:
+        return word in vocabulary or word in _english_words()
+
+    def spelled_out(match: re.Match[str]) -> str:
+        word = match.group()[::2].lower()
+        if len(word) >= _SHORTEST and known(word):
+            return word
+        # several words spelled out in one run ("f u c k y o u", "a s h i t"): the fewest known words it splits into
+        words = _split_into_words(word, vocabulary)
+        return " ".join(words) if words and max(map(len, words)) >= _SHORTEST else match.group()
+
+    def with_digits(match: re.Match[str]) -> str:
+        written = match.group()
+        if written.isalpha() or not _INSIDE.search(written):
+            return written
+        lower = written.lower()
+        for reading in (0, 1):  # "1" as "i", then as "l"
+            word = "".join(_LEET[c][min(reading, len(_LEET[c]) - 1)] if c in _LEET else c for c in lower)
+            if len(word) >= _SHORTEST and known(word):
+                return word
+        return written
+
+    def drawn_out(match: re.Match[str]) -> str:
+        written = match.group()
+        if not _DRAWN_OUT.search(written) or known(written.lower()):  # "xxx", "Brrr" are words
+            return written
+        for times in (r"\1\1", r"\1"):  # "coool" is "cool", "idiiiot" is "idiot"
+            word = _DRAWN_OUT.sub(times, written.lower())
+            if len(word) >= _SHORTEST and known(word):  # "sooo" and "Hmmm" stay as written, as the model knows them
+                return word
+        return written
+
+    # each rule is looked for in the whole text first: almost no comment has any, and a match per word is slow
+    text = _SPELLED_OUT.sub(spelled_out, text)
+    if _INSIDE.search(text):
+        text = _WITH_DIGITS.sub(with_digits, text)
+    return _ASCII_WORD.sub(drawn_out, text) if _DRAWN_OUT.search(text) else text
+
+
+#: The words of one or two letters a run of letters spelled out may hold: English's commonest, so that a run is
+#: not split into rare ones ("a b c d" is no "ab" and "cd").
+_SHORT_WORDS = frozenset("a i am an as at be by do go he if in is it me my no of on or so to up us we".split())
+
+
+def _split_into_words(letters: str, vocabulary: Collection[str]) -> list[str] | None:
+    """The likeliest words that spell these letters, each a known word of three letters or more or one of
+    ``_SHORT_WORDS``; None where there are none. Likeliest: a word of the model's vocabulary (common ones) counts
+    one, a word only the English lists know (rare ones: "arean") three, and the least sum wins."""
+    costs: list[tuple[int, list[str]] | None] = [(0, [])] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - _LONGEST_WORD), end):
+            piece, before = letters[start:end], costs[start]
+            if before is None:
+                continue
+            if piece in _SHORT_WORDS or (len(piece) >= 3 and piece in vocabulary):
+                cost = 1
+            elif len(piece) >= 3 and piece in _english_words():
+                cost = 3
+            else:
+                continue
+            if costs[end] is None or before[0] + cost < costs[end][0]:
+                costs[end] = (before[0] + cost, [*before[1], piece])
+    return costs[-1][1] if costs[-1] is not None else None
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    """English words of Webster's Second and of GCIDE, lower case (about 300,000); read once, when first asked."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2", "gcide"], lower=True, alpha=True))
 
 
 #: The name Unicode gives a small capital ("ᴀ" is LATIN LETTER SMALL CAPITAL A), which NFKC leaves as it is.
@@ -59,9 +184,11 @@ def _latin_word(match: re.Match[str]) -> str:
     if word.isascii():
         return word
     latin = sum(_is_latin(char) for char in word)
-    if latin * 2 <= len(word):  # a word of another script, or half of one: not a disguised English word
-        return word
     look_alikes = _look_alikes()
+    # a word of another script, or half of one, is not a disguised English word, unless it mixes in a Latin letter
+    # and every other letter of it looks like a Latin one ("реорlе": no Russian word is written so)
+    if latin * 2 <= len(word) and not (latin and all(_is_latin(c) or c in look_alikes for c in word)):
+        return word
     return "".join(look_alikes.get(char, char) for char in word)
 
 

@@ -51,7 +51,7 @@ from torch import nn
 from transformers import AutoTokenizer, BertConfig, BertModel, PreTrainedTokenizerBase
 
 from analyzer._hashing import file_sha256
-from analyzer._letters import plain_letters
+from analyzer._letters import known_words, plain_letters
 from analyzer._labels import STANCE_LABELS
 from analyzer.config import BACKENDS, FloatRecheck, ScoreOptions
 
@@ -257,11 +257,13 @@ def encode_windows(
     the first ``context_tokens`` tokens (at most a quarter of the window) follow the comment.
     ``whole``: a text longer than one window gets overlapping windows to its end; False keeps its first.
     """
-    # letters written to look like others (fullwidth, styled, a Cyrillic "і" in "іdіot") read as the ones they show
-    comment_ids = tokenizer([plain_letters(text) for text in texts], add_special_tokens=False)["input_ids"]
+    # letters written to look like others (fullwidth, styled, a Cyrillic "і" in "іdіot") read as the ones they show,
+    # and words spelled out or with digits ("i d i o t", "1d10t") as the words they spell
+    vocabulary = known_words(tokenizer)
+    comment_ids = tokenizer([plain_letters(text, vocabulary) for text in texts], add_special_tokens=False)["input_ids"]
     target_ids = _token_ids(tokenizer, targets)
     contexts = contexts if contexts is not None and context_tokens > 0 else [None] * len(comment_ids)
-    contexts = [plain_letters(context) if context else context for context in contexts]
+    contexts = [plain_letters(context, vocabulary) if context else context for context in contexts]
     context_ids = _token_ids(tokenizer, contexts)
     context_limit = min(context_tokens, int(max_length * MAX_CONTEXT_SHARE))
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id

@@ -407,6 +407,16 @@ def test_text_saved_as_utf8_after_a_latin1_reading_is_read_as_written(tmp_path: 
         "I don’t think so – the deal is dead.", "Café owners weren’t impressed.", "naïve café – “quotes” stay as they are"]
 
 
+def test_names_saved_as_utf8_after_a_latin1_reading_are_read_as_written(tmp_path: Path) -> None:
+    # the database that garbled the texts garbled the names too; a reader takes a name as it stands
+    path = tmp_path / "comments.csv"
+    path.write_text('id,author,title,text\n1,"JosÃ© MartÃ­nez","Ã‰lysÃ©e summit","Fine."\n'
+                    '2,"Zoë Ångström","Élysée summit","Also fine."\n', encoding="utf-8")
+    result = read_file(path, options=ReadOptions(title_column="title"))
+    assert [(a.title, [c.author for c in a.comments]) for a in result.articles] == [
+        ("Élysée summit", ["José Martínez", "Zoë Ångström"])]
+
+
 def test_line_breaks_and_tabs_a_naive_writer_left_raw_in_json_strings_are_read_as_text(tmp_path: Path) -> None:
     # f'{{"text": "{text}"}}': a comment of two lines split its JSON line in two, both rejects; a raw tab, or a
     # raw line break in a JSON document, made the whole file "not valid JSON"
@@ -1486,21 +1496,37 @@ def test_a_table_in_another_scripts_legacy_encoding_is_read_in_it_and_says_so(
         f"text repaired: not UTF-8: read as {read}, the encoding its bytes suggest (name another with --encoding)"))]
 
 
+@pytest.mark.parametrize("encoding", ["cp1250", "iso8859_2"])
+def test_a_polish_table_is_read_in_its_code_page_where_cp1252_would_put_signs_inside_words(
+        tmp_path: Path, encoding: str) -> None:
+    # read as cp1252 this was "£ukasz", "uda³y", "mo¿e" (and "±", "¶" for ISO-8859-2's "ą", "ś"), with exit 0
+    path = tmp_path / "comments.csv"
+    path.write_bytes('author,text\nŁukasz,"Rozmowy się nie udały, może kiedyś."\nŻaneta,"Będą rozmawiać."\n'
+                     .encode(encoding))
+    result = read_file(path)
+    assert [(c.author, c.text) for c in _comments(result.articles)] == [
+        ("Łukasz", "Rozmowy się nie udały, może kiedyś."), ("Żaneta", "Będą rozmawiać.")]
+    read = "cp1250" if encoding == "cp1250" else "iso8859-2"
+    assert [r.reason for r in result.rejects] == [
+        f"text repaired: not UTF-8: read as {read}, the encoding its bytes suggest (name another with --encoding)"]
+
+
 def test_a_western_legacy_table_stays_cp1252_and_another_latin_one_needs_its_encoding_named(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "comments.csv"
-    path.write_bytes('author,text\nJörg,"Schön – aber zu teuer, für alle."\nRené,"Très bien, ça marche."\n'.encode("cp1252"))
+    path.write_bytes('author,text\nJörg,"Schön – aber zu teuer, für alle: 20 m³, £5."\nRené,"Très bien, ¿no? '
+                     'La col·lecció, «ça marche»."\n'.encode("cp1252"))
     result = read_file(path)
     assert [c.author for c in _comments(result.articles)] == ["Jörg", "René"] and result.rejects == []
-    # Polish in cp1250 reads as text in cp1252 too ("£ukasz"): its bytes cannot tell, the user can
-    path.write_bytes('author,text\nŁukasz,"Rozmowy się nie udały."\n'.encode("cp1250"))
-    assert [c.author for c in _comments(read_file(path).articles)] == ["£ukasz"]
-    polish = ReadOptions(fallback_encoding="cp1250")
-    assert [(c.author, c.text) for c in _comments(read_file(path, options=polish).articles)] == [
-        ("Łukasz", "Rozmowy się nie udały.")]
+    # Czech in cp1250 reads as letters in cp1252 too ("øekl" for "řekl"): its bytes cannot tell, the user can
+    path.write_bytes('author,text\nVěra,"Rozhovory selhaly, řekl ministr."\n'.encode("cp1250"))
+    assert [c.text for c in _comments(read_file(path).articles)] == ["Rozhovory selhaly, øekl ministr."]
+    czech = ReadOptions(fallback_encoding="cp1250")
+    assert [(c.author, c.text) for c in _comments(read_file(path, options=czech).articles)] == [
+        ("Věra", "Rozhovory selhaly, řekl ministr.")]
     output = tmp_path / "out.jsonl"
     assert main(["split", str(path), "--encoding", "windows-1250", "-o", str(output)]) == 0
-    assert "Łukasz" in output.read_text(encoding="utf-8")
+    assert "řekl" in output.read_text(encoding="utf-8")
     with pytest.raises(SystemExit) as refused:
         main(["split", str(path), "--encoding", "klingon", "-o", str(output)])
     assert refused.value.code == 2 and "unknown encoding 'klingon'" in capsys.readouterr().err

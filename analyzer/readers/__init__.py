@@ -38,7 +38,7 @@ from typing import BinaryIO
 
 from analyzer._files import path_text
 from analyzer.config import ReadOptions
-from analyzer.readers._common import UTF16_BOMS, csv_head
+from analyzer.readers._common import UTF16_BOMS, csv_head, without_mojibake
 from analyzer.readers._compressed import (Compression, UnreadableContainer, container_of, decompress, inner_name,
                                           saved_page, warc_captures, zip_members)
 from analyzer.readers._saved_time import anchor_times
@@ -573,7 +573,22 @@ def _web_archive_collection(members: list[tuple[str, Path]], result: ReadResult)
 
 def read_file(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> ReadResult:
     """Read one dump file into Articles and Rejects, detecting the format unless ``fmt`` is given."""
-    path = Path(path)
+    return _names_without_mojibake(_read_file(Path(path), fmt, options))
+
+
+def _names_without_mojibake(result: ReadResult) -> ReadResult:
+    """Titles and authors with their mojibake undone ("JosÃ© MartÃnez"), as ``clean_text`` undoes it in texts: a
+    reader takes a name as it stands, and the database that garbled a dump's texts garbled its names too."""
+    for article in result.articles:
+        if article.title and not article.title.isascii():
+            article.title = without_mojibake(article.title)
+        for comment in article.comments:
+            if comment.author and not comment.author.isascii():
+                comment.author = without_mojibake(comment.author)
+    return result
+
+
+def _read_file(path: Path, fmt: str | None, options: ReadOptions | None) -> ReadResult:
     if path.is_dir():
         # input_files() expands folders and keeps only the empty ones, so via split() this means "empty"
         has_files = any(found.is_file() for found in path.rglob("*"))

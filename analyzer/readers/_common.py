@@ -52,17 +52,34 @@ _GUESS_BYTES = 1024**2
 
 def legacy_encoding(data: bytes) -> str:
     """The encoding of text that is not UTF-8 and names none: cp1252 (``WESTERN``) where it reads as text in
-    cp1252, as charset_normalizer's measure of mess judges it; else the encoding chardet identifies (an export
+    cp1252, as charset_normalizer's measure of mess judges it, unless it puts signs inside words that a Central
+    European code page reads as letters (``_central_european``); else the encoding chardet identifies (an export
     written on a machine set to Russian, Greek, Hebrew, Arabic, Chinese, Japanese, Korean …: cp1251, KOI8-R,
-    GB18030, Shift-JIS, EUC-KR …). The Latin code pages are not told apart by their bytes (German reads as well in
-    cp1250 as in cp1252; Polish as well in cp1252 as in cp1250, as "£ukasz"), so cp1252 is kept for them, and a
-    Central European file needs its encoding named."""
+    GB18030, Shift-JIS, EUC-KR …). Otherwise the Latin code pages are not told apart by their bytes (German reads
+    as well in cp1250 as in cp1252, Czech without "ť" as well in cp1252, as "øekl"), so cp1252 is kept for them,
+    and such a file needs its encoding named."""
     from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs either library
 
     sample = data[:_GUESS_BYTES]
     if from_bytes(sample, cp_isolation=[WESTERN]).best() is not None:
-        return WESTERN
+        return _central_european(sample) or WESTERN
     return _identified(sample) or WESTERN
+
+
+#: A sign of Latin-1's (U+00A1 to U+00BF: "³", "¹", "¿", "£", "±", "¶" …) between two letters, where no Western
+#: text has one ("m³", "£5", "¿Qué" have a letter on one side at most; the Catalan "l·l" is left out). In cp1252
+#: these are the Polish "ł", "ą", "ż" of cp1250 ("z³oty", "mo¿e"), and of ISO-8859-2 "ą", "ś", "ź" too.
+_SIGN_IN_WORD = re.compile(r"(?<=[^\W\d_])[\u00a1-\u00b6\u00b8-\u00bf](?=[^\W\d_])")
+_CENTRAL_EUROPEAN = ("cp1250", "iso8859_2")
+
+
+def _central_european(sample: bytes) -> str | None:
+    """cp1250 or ISO-8859-2 where cp1252 reads a sign inside a word and that code page reads a letter there in
+    every such word (as it does for Polish, Slovak and Czech); None otherwise."""
+    if not _SIGN_IN_WORD.search(sample.decode(WESTERN, errors="replace")):
+        return None
+    return next((name for name in _CENTRAL_EUROPEAN
+                 if not _SIGN_IN_WORD.search(sample.decode(name, errors="replace"))), None)
 
 
 def _identified(sample: bytes) -> str | None:
