@@ -12,7 +12,8 @@ Latin small capitals) becomes that letter. A word mostly of Cyrillic or Greek le
 is left as it is, unless it mixes in a Latin letter and its other letters all look like Latin ones ("реорlе");
 accented letters are not confusables (the tokenizer drops their accents itself).
 
-Then three ways of writing a word around a filter, each undone only where it gives a known word (a whole word of
+Characters written as HTML references ("&amp;", "&#8217;") are read as the characters they stand for. Then three
+ways of writing a word around a filter, each undone only where it gives a known word (a whole word of
 the model's vocabulary, or an English word of Webster's or GCIDE through ``english_words``) and the word as
 written is not one: letters spelled out one at a time ("i d i o t", "s.h.i.t"; a run of several words split into
 the likeliest ones, "f u c k y o u" as "fuck you"), digits and signs for the letters
@@ -23,7 +24,9 @@ read "You are an i d i o t." as 0.46 toxic and "You are an 1d10t." as 0.39, agai
 
 from __future__ import annotations
 
+import html
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Collection
@@ -32,6 +35,9 @@ from importlib import resources
 from typing import Protocol
 from weakref import WeakKeyDictionary
 
+#: An HTML character reference closed by its semicolon ("&amp;", "&#8217;", "&#x200B;"); one without it ("&para=2"
+#: in an address) is left as written.
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 #: A run of letters (no digits, no underscore).
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -42,6 +48,8 @@ def plain_letters(text: str, vocabulary: Collection[str] = frozenset()) -> str:
 
     ``vocabulary``: the model's whole words (``known_words(tokenizer)``), known beside the English word lists.
     """
+    if "&" in text:  # "don&#8217;t", "Q&amp;A", as tweets and scrapers' tables keep them, or "&#105;&#100;…" to hide a word
+        text = _ENTITY.sub(lambda entity: html.unescape(entity.group()), text)
     if not text.isascii():
         text = "".join(_plain(char) if not char.isascii() else char for char in text)
         text = _WORD.sub(_latin_word, text) if not text.isascii() else text
@@ -77,8 +85,8 @@ _ASCII_WORD = re.compile(r"(?<![\w@#/])[A-Za-z]+(?![\w/])")
 #: The shortest word read from letters spelled out or written with digits: shorter ones are mostly abbreviations
 #: and codes ("U.S.A", "C.I.A", "L4C" would read as the English "lac").
 _SHORTEST = 4
-#: The longest word looked for in a run of letters spelled out.
-_LONGEST_WORD = 20
+#: The longest word looked for in a run of letters spelled out, and the longest run split into words.
+_LONGEST_WORD, _LONGEST_RUN = 20, 200
 #: Each digit or sign and the letters it stands for, "1" for both "i" and "l" ("k1ll", "1ame").
 _LEET = {"0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
 
@@ -130,23 +138,34 @@ _SHORT_WORDS = frozenset("a i am an as at be by do go he if in is it me my no of
 
 def _split_into_words(letters: str, vocabulary: Collection[str]) -> list[str] | None:
     """The likeliest words that spell these letters, each a known word of three letters or more or one of
-    ``_SHORT_WORDS``; None where there are none. Likeliest: a word of the model's vocabulary (common ones) counts
-    one, a word only the English lists know (rare ones: "arean") three, and the least sum wins."""
-    costs: list[tuple[int, list[str]] | None] = [(0, [])] + [None] * len(letters)
+    ``_SHORT_WORDS``; None where there are none, or where the run is longer than a few words. Likeliest: a word of
+    the model's vocabulary (common ones) counts one, a word only the English lists know (rare ones: "arean")
+    three, and the least sum wins."""
+    if len(letters) > _LONGEST_RUN:
+        return None
+    # cost[end]: the least cost of spelling letters[:end]; start[end]: where its last word starts
+    cost: list[float] = [0.0] + [math.inf] * len(letters)
+    start = [0] * (len(letters) + 1)
     for end in range(1, len(letters) + 1):
-        for start in range(max(0, end - _LONGEST_WORD), end):
-            piece, before = letters[start:end], costs[start]
-            if before is None:
+        for begin in range(max(0, end - _LONGEST_WORD), end):
+            piece = letters[begin:end]
+            if cost[begin] == math.inf:
                 continue
             if piece in _SHORT_WORDS or (len(piece) >= 3 and piece in vocabulary):
-                cost = 1
+                price = 1
             elif len(piece) >= 3 and piece in _english_words():
-                cost = 3
+                price = 3
             else:
                 continue
-            if costs[end] is None or before[0] + cost < costs[end][0]:
-                costs[end] = (before[0] + cost, [*before[1], piece])
-    return costs[-1][1] if costs[-1] is not None else None
+            if cost[begin] + price < cost[end]:
+                cost[end], start[end] = cost[begin] + price, begin
+    if cost[-1] == math.inf:
+        return None
+    words, end = [], len(letters)
+    while end:
+        words.append(letters[start[end]:end])
+        end = start[end]
+    return words[::-1]
 
 
 @cache

@@ -47,6 +47,8 @@ def test_ordinary_text_is_left_as_it_is(text: str) -> None:
     ("I can't st@nd this f00l", "I can't stand this fool"),
     ("you b!tch, you a$$hole, $hit!", "you bitch, you asshole, shit!"),  # signs for letters; "!" after a word stays
     ("You're an idiiiiiot and it's sooo coooool", "You're an idiot and it's sooo cool"),  # drawn out
+    ("Q&amp;A: don&#8217;t, you &#105;&#100;&#105;&#111;&#116;", "Q&A: don’t, you idiot"),  # HTML references
+    ("see example.org/?a=1&para=2 &nosuch", "see example.org/?a=1&para=2 &nosuch"),  # none without its ";"
 ])
 def test_a_word_written_around_a_filter_is_read_as_the_word_it_spells(written: str, read: str) -> None:
     assert plain_letters(written, known_words(load_tokenizer())) == read
