@@ -52,12 +52,11 @@ _GUESS_BYTES = 1024**2
 
 def legacy_encoding(data: bytes) -> str:
     """The encoding of text that is not UTF-8 and names none: cp1252 (``WESTERN``) where it reads as text in
-    cp1252, as charset_normalizer's measure of mess judges it, unless it puts signs inside words that a Central
-    European code page reads as letters (``_central_european``); else the encoding chardet identifies (an export
-    written on a machine set to Russian, Greek, Hebrew, Arabic, Chinese, Japanese, Korean …: cp1251, KOI8-R,
-    GB18030, Shift-JIS, EUC-KR …). Otherwise the Latin code pages are not told apart by their bytes (German reads
-    as well in cp1250 as in cp1252, Czech without "ť" as well in cp1252, as "øekl"), so cp1252 is kept for them,
-    and such a file needs its encoding named."""
+    cp1252, as charset_normalizer's measure of mess judges it, unless it is Central European text
+    (``_central_european``: Polish, Czech, Slovak, Hungarian read as text in cp1252 too); else the encoding
+    chardet identifies (an export written on a machine set to Russian, Greek, Hebrew, Arabic, Chinese, Japanese,
+    Korean …: cp1251, KOI8-R, GB18030, Shift-JIS, EUC-KR …). Other Latin code pages (Turkish, Baltic) are kept
+    as cp1252, and such a file needs its encoding named."""
     from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs either library
 
     sample = data[:_GUESS_BYTES]
@@ -68,32 +67,49 @@ def legacy_encoding(data: bytes) -> str:
 
 #: A sign of Latin-1's (U+00A1 to U+00BF: "³", "¹", "¿", "£", "±", "¶" …) between two letters, where no Western
 #: text has one ("m³", "£5", "¿Qué" have a letter on one side at most; the Catalan "l·l" is left out). In cp1252
-#: these are the Polish "ł", "ą", "ż" of cp1250 ("z³oty", "mo¿e"), and of ISO-8859-2 "ą", "ś", "ź" too.
+#: these are the Polish "ł", "ą", "ż" of cp1250 ("z³oty", "mo¿e"), and of ISO-8859-2 "ą", "ś", "ź", "š", "ž" too.
 _SIGN_IN_WORD = re.compile(r"(?<=[^\W\d_])[\u00a1-\u00b6\u00b8-\u00bf](?=[^\W\d_])")
-_CENTRAL_EUROPEAN = ("cp1250", "iso8859_2")
+#: What no text read in the right code page holds: a C1 control (ISO-8859-2 reading Windows' curly quotes) or a
+#: byte the code page leaves undefined.
+_UNREAD = re.compile("[\u0080-\u009f\ufffd]")
+_CENTRAL_EUROPEAN = ("cp1250", "iso8859-2")
+_WESTERN_NAMES = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 
 
 def _central_european(sample: bytes) -> str | None:
-    """cp1250 or ISO-8859-2 where cp1252 reads a sign inside a word and that code page reads a letter there in
-    every such word (as it does for Polish, Slovak and Czech); None otherwise."""
-    if not _SIGN_IN_WORD.search(sample.decode(WESTERN, errors="replace")):
+    """cp1250 or ISO-8859-2 for Central European text that reads as text in cp1252 too, where that code page reads
+    it otherwise and as letters: where cp1252 puts a sign inside a word (Polish), or where chardet ranks the Central
+    European code page above every Western one (Czech, Slovak, Hungarian: "øekl" in cp1252 is "řekl", which only
+    the language tells); None otherwise. Where both code pages read it, chardet's choice, else cp1250."""
+    western = sample.decode(WESTERN, errors="replace")
+    readings = {name: sample.decode(name, errors="replace") for name in _CENTRAL_EUROPEAN}
+    lettered = [name for name, text in readings.items() if text != western and not _SIGN_IN_WORD.search(text)
+                and len(_UNREAD.findall(text)) <= len(_UNREAD.findall(western))]
+    if not lettered:
         return None
-    return next((name for name in _CENTRAL_EUROPEAN
-                 if not _SIGN_IN_WORD.search(sample.decode(name, errors="replace"))), None)
+    level = set(_ranked_first(sample))
+    if not _SIGN_IN_WORD.search(western) and (level & _WESTERN_NAMES or not level & set(lettered)):
+        return None
+    return next((name for name in lettered if name in level), lettered[0])
 
 
 def _identified(sample: bytes) -> str | None:
     """The encoding chardet ranks first for these bytes, as Python names it; a Windows code page where chardet
     ranks one as high as another (Windows-1251 level with Mac Cyrillic, Windows-1253 with ISO-8859-7)."""
+    level = _ranked_first(sample)
+    return next((name for name in level if name.startswith("cp")), level[0]) if level else None
+
+
+def _ranked_first(sample: bytes) -> list[str]:
+    """The encodings chardet ranks first for these bytes, all those as sure as the first, as Python names them."""
     import chardet
 
     ranked = [(found["confidence"], _codec(found["encoding"])) for found in chardet.detect_all(sample)]
     ranked = [(confidence, name) for confidence, name in ranked if name not in (None, "ascii", "utf-8")]
     if not ranked:
-        return None
+        return []
     best = max(confidence for confidence, _ in ranked)
-    level = [name for confidence, name in ranked if confidence >= best]
-    return next((name for name in level if name.startswith("cp")), level[0])
+    return [name for confidence, name in ranked if confidence >= best]
 
 
 def _codec(name: str | None) -> str | None:
