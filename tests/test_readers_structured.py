@@ -1518,14 +1518,29 @@ def test_a_polish_table_is_read_in_its_code_page_where_cp1252_would_put_signs_in
     "Příliš žluťoučký kůň úpěl ďábelské ódy, řekl ministr. Kim nic nevrátil, žádné hlavice.",
 ], ids=["slovak", "hungarian", "czech"])
 def test_czech_slovak_and_hungarian_tables_are_read_in_their_code_page(tmp_path: Path, encoding: str, text: str) -> None:
-    # their letters read as letters in cp1252 too ("kÛÚ", "Õszintén", "Ïábelské"): chardet tells the language
+    # their letters read as letters in cp1252 too ("kùò", "Õszintén", "ïábelské"): chardet tells the language
+    _assert_read_in_a_code_page_of(tmp_path, text, encoding, ("cp1250", "iso8859-2"))
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("Görüşmeler başarısız oldu, dedi bakan. Kim hiçbir şey geri vermedi. Açıkçası bu beklenen bir sonuçtu.", "cp1254"),
+    ("Derybos žlugo, sakė ministras. Kimas nieko negrąžino. Tikėjomės daugiau, bet susitarimas mirė.", "cp1257"),
+    ("Sarunas izgāzās, sacīja ministrs. Kims neko neatdeva. Mēs gaidījām vairāk, bet vienošanās ir mirusi.", "cp1257"),
+], ids=["turkish", "lithuanian", "latvian"])
+def test_turkish_and_baltic_tables_are_read_in_their_code_page(tmp_path: Path, text: str, encoding: str) -> None:
+    # cp1252 read them as letters too: "baþarýsýz", "negràþino"
+    iso = {"cp1254": "iso8859-9", "cp1257": "iso8859-13"}[encoding]  # as alike as cp1250 and ISO-8859-2 (below)
+    _assert_read_in_a_code_page_of(tmp_path, text, encoding, (encoding, iso))
+
+
+def _assert_read_in_a_code_page_of(tmp_path: Path, text: str, encoding: str, read_as: tuple[str, ...]) -> None:
     path = tmp_path / "comments.csv"
     path.write_bytes(f'author,text\nAnn,"{text}"\n'.encode(encoding))
     result = read_file(path)
     assert [c.text for c in _comments(result.articles)] == [text]
-    # ISO-8859-2 and cp1250 read many texts alike: either is right where the text reads the same
+    # Windows' code page and its ISO kin read many texts alike: either is right where the text reads the same
     [note] = [r.reason for r in result.rejects]
-    assert note.split(",")[0] in ("text repaired: not UTF-8: read as cp1250", "text repaired: not UTF-8: read as iso8859-2")
+    assert note.split(",")[0] in [f"text repaired: not UTF-8: read as {name}" for name in read_as]
 
 
 def test_a_western_legacy_table_stays_cp1252_and_a_central_european_one_is_read_in_its_code_page(

@@ -52,16 +52,15 @@ _GUESS_BYTES = 1024**2
 
 def legacy_encoding(data: bytes) -> str:
     """The encoding of text that is not UTF-8 and names none: cp1252 (``WESTERN``) where it reads as text in
-    cp1252, as charset_normalizer's measure of mess judges it, unless it is Central European text
-    (``_central_european``: Polish, Czech, Slovak, Hungarian read as text in cp1252 too); else the encoding
-    chardet identifies (an export written on a machine set to Russian, Greek, Hebrew, Arabic, Chinese, Japanese,
-    Korean …: cp1251, KOI8-R, GB18030, Shift-JIS, EUC-KR …). Other Latin code pages (Turkish, Baltic) are kept
-    as cp1252, and such a file needs its encoding named."""
+    cp1252, as charset_normalizer's measure of mess judges it, unless it is text of another Latin code page
+    (``_other_latin``: Polish, Czech, Slovak, Hungarian, Turkish, Lithuanian, Latvian read as text in cp1252
+    too); else the encoding chardet identifies (an export written on a machine set to Russian, Greek, Hebrew,
+    Arabic, Chinese, Japanese, Korean …: cp1251, KOI8-R, GB18030, Shift-JIS, EUC-KR …)."""
     from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs either library
 
     sample = data[:_GUESS_BYTES]
     if from_bytes(sample, cp_isolation=[WESTERN]).best() is not None:
-        return _central_european(sample) or WESTERN
+        return _other_latin(sample) or WESTERN
     return _identified(sample) or WESTERN
 
 
@@ -69,28 +68,35 @@ def legacy_encoding(data: bytes) -> str:
 #: text has one ("m³", "£5", "¿Qué" have a letter on one side at most; the Catalan "l·l" is left out). In cp1252
 #: these are the Polish "ł", "ą", "ż" of cp1250 ("z³oty", "mo¿e"), and of ISO-8859-2 "ą", "ś", "ź", "š", "ž" too.
 _SIGN_IN_WORD = re.compile(r"(?<=[^\W\d_])[\u00a1-\u00b6\u00b8-\u00bf](?=[^\W\d_])")
-#: What no text read in the right code page holds: a C1 control (ISO-8859-2 reading Windows' curly quotes) or a
-#: byte the code page leaves undefined.
-_UNREAD = re.compile("[\u0080-\u009f\ufffd]")
-_CENTRAL_EUROPEAN = ("cp1250", "iso8859-2")
+#: The Latin code pages beside the Western ones: Central European (Polish, Czech, Slovak, Hungarian …), Turkish,
+#: Baltic; Windows' first, which also reads an ISO file alike where it holds none of the letters they place apart.
+_OTHER_LATIN = ("cp1250", "iso8859-2", "cp1254", "iso8859-9", "cp1257", "iso8859-13")
 _WESTERN_NAMES = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 
 
-def _central_european(sample: bytes) -> str | None:
-    """cp1250 or ISO-8859-2 for Central European text that reads as text in cp1252 too, where that code page reads
-    it otherwise and as letters: where cp1252 puts a sign inside a word (Polish), or where chardet ranks the Central
-    European code page above every Western one (Czech, Slovak, Hungarian: "øekl" in cp1252 is "řekl", which only
-    the language tells); None otherwise. Where both code pages read it, chardet's choice, else cp1250."""
+def _other_latin(sample: bytes) -> str | None:
+    """A Latin code page other than cp1252 for text that reads as text in cp1252 too, where that code page reads
+    it otherwise and every word as letters, and either cp1252 puts a sign inside a word (Polish: "z³oty") or
+    chardet ranks the code page above every Western one (Czech "øekl" for "řekl", Turkish "baþarýsýz" for
+    "başarısız": letters in both, and only the language tells); None otherwise. Where several such code pages
+    read it, chardet's choice, else the first of ``_OTHER_LATIN``."""
     western = sample.decode(WESTERN, errors="replace")
-    readings = {name: sample.decode(name, errors="replace") for name in _CENTRAL_EUROPEAN}
-    lettered = [name for name, text in readings.items() if text != western and not _SIGN_IN_WORD.search(text)
-                and len(_UNREAD.findall(text)) <= len(_UNREAD.findall(western))]
+    readings = {name: sample.decode(name, errors="replace") for name in _OTHER_LATIN}
+    lettered = [name for name, text in readings.items() if _reads_letters(text, western)]
     if not lettered:
         return None
     level = set(_ranked_first(sample))
     if not _SIGN_IN_WORD.search(western) and (level & _WESTERN_NAMES or not level & set(lettered)):
         return None
     return next((name for name in lettered if name in level), lettered[0])
+
+
+def _reads_letters(text: str, western: str) -> bool:
+    """Whether a code page's reading differs from cp1252's, with a letter wherever it does (not the curly quotes
+    of Windows as ISO's control characters, nor an acute accent written for an apostrophe, "that´s", as a quote
+    mark), and no sign left inside a word."""
+    differences = [char for char, other in zip(text, western) if char != other]
+    return bool(differences) and all(char.isalpha() for char in differences) and not _SIGN_IN_WORD.search(text)
 
 
 def _identified(sample: bytes) -> str | None:
