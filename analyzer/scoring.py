@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 from analyzer._files import path_text, temporary_path, write_text_atomically
 from analyzer._tables import TABLE_SUFFIXES, PartFileMismatch, append_rows, open_part, write_table
 from analyzer._language import Language, foreign_language
+from analyzer._letters import known_words, plain_letters
 from analyzer.config import LanguageCheck, ReadOptions, ScoreOptions
 from analyzer.readers import ReaderError, detect_format
 from analyzer.records import (
@@ -387,7 +388,7 @@ def _pending_comments(
             problem = text.problem or _removal_notice(comment, text)
             if problem:
                 summary.unscored += 1
-            elif options.language_check and (language := foreign_language(text.model_text, options.language_check)):
+            elif options.language_check and (language := _foreign(model, text.model_text, options.language_check)):
                 problem = _foreign_language_reason(language, options.language_check)
                 summary.other_languages[language.code] += 1
             if problem:
@@ -400,6 +401,13 @@ def _pending_comments(
             summary.quoting += text.quoted_lines > 0
             row = _id_columns(item, comment, text, target, context_kind)
             yield Pending(row, None if problem else text.model_text, target, context)
+
+
+def _foreign(model: Model, text: str, check: LanguageCheck) -> Language | None:
+    """``foreign_language`` of the text as the model reads it: written in fullwidth, small-capital or look-alike
+    letters, or spelled out, an English insult had looked Japanese, Amharic, Serbian or Ligurian to the language
+    check, and so went unscored."""
+    return foreign_language(plain_letters(text, known_words(model.tokenizer)), check)
 
 
 def _removal_notice(comment: Comment, text: PreparedText) -> str | None:

@@ -30,7 +30,9 @@ from typing import Any
 from scipy.stats import binomtest
 
 from analyzer._language import foreign_language, other_language_candidate
+from analyzer._letters import known_words, plain_letters
 from analyzer.config import EVAL_REPORTS_DIR, LanguageCheck
+from analyzer.model import load_tokenizer
 from analyzer.splitting import split
 from eval.bench_speed import invoked_command, write_report_folder
 from eval.gate import SHARED
@@ -72,11 +74,13 @@ def top_language_rule(text: str, check: LanguageCheck) -> str | None:
 
 
 def measure(texts: Sequence[str], check: LanguageCheck) -> dict[str, Any]:
-    """How many of ``texts`` each rule leaves unscored, with the languages named and an interval."""
+    """How many of ``texts`` each rule leaves unscored, with the languages named and an interval; each text judged
+    as ``score`` judges it, as the model reads it (``analyzer._letters``)."""
     shipped: Counter[str] = Counter()
     compared: Counter[str] = Counter()
+    vocabulary = known_words(load_tokenizer())
     began = time.perf_counter()
-    for text in texts:
+    for text in (plain_letters(text, vocabulary) for text in texts):
         if found := foreign_language(text, check):
             shipped[found.code] += 1
         if code := top_language_rule(text, check):

@@ -119,3 +119,19 @@ def test_on_real_comments_english_threads_are_scored_and_german_ones_are_not(sha
     german = german_comments(shared / "formats")
     caught = [text for text in german if (found := foreign_language(text, LanguageCheck())) and found.code == "de"]
     assert len(german) > 50 and len(caught) >= 0.9 * len(german)
+
+
+def test_english_written_in_disguise_is_judged_as_the_model_reads_it(model, tmp_path: Path) -> None:
+    # read as written, the language check called these Japanese, Amharic, Serbian and Ligurian, so the insults
+    # went unscored
+    disguised = ["ＹＯＵ ＡＲＥ ＡＮ ＩＤＩＯＴ", "ʏᴏᴜ ᴀʀᴇ ᴀɴ ɪᴅɪᴏᴛ ᴀɴᴅ ᴀ ᴍᴏʀᴏɴ", "Yоu аrе а соmрlеtе mоrоn, gо аwау",
+                 "y o u a r e a n i d i o t"]
+    assert [foreign_language(text, LanguageCheck()) is not None for text in disguised] == [True] * 4
+    article = Article(id="pool", source_file="invented.txt", format="plaintext", title="The pool closes",
+                      comments=[Comment(id=f"c{i}", text=t, position=i) for i, t in enumerate([*disguised, GERMAN])])
+    dump = tmp_path / "in.jsonl"
+    dump.write_text(json.dumps(article.to_dict()) + "\n", encoding="utf-8")
+    summary = score([dump], tmp_path / "scores.csv", model=model)
+    table = pd.read_csv(tmp_path / "scores.csv")
+    assert table.loc[table["toxicity"].isna(), "comment_id"].tolist() == ["c4"]
+    assert summary.other_languages == {"de": 1}
