@@ -1,4 +1,5 @@
-"""Letters as the model reads them: a letter written to look like another is read as the one it shows.
+"""Text as the model reads it: a letter written to look like another is read as the one it shows, and a word
+written around a filter as the word it spells.
 
 Commenters dodge word filters with letters that only look like the usual ones: fullwidth and "styled" letters
 ("ＩＤＩＯＴ", "𝐢𝐝𝐢𝐨𝐭", "ɪᴅɪᴏᴛ", which the tokenizer has no pieces for) and letters of another script inside an English
@@ -99,7 +100,7 @@ def _undisguised(text: str, vocabulary: Collection[str]) -> str:
         word = match.group()[::2].lower()
         if len(word) >= _SHORTEST and known(word):
             return word
-        # several words spelled out in one run ("f u c k y o u", "a s h i t"): the fewest known words it splits into
+        # several words spelled out in one run ("f u c k y o u", "a s h i t"): the likeliest words it splits into
         words = _split_into_words(word, vocabulary)
         return " ".join(words) if words and max(map(len, words)) >= _SHORTEST else match.group()
 
@@ -148,9 +149,9 @@ def _split_into_words(letters: str, vocabulary: Collection[str]) -> list[str] | 
     start = [0] * (len(letters) + 1)
     for end in range(1, len(letters) + 1):
         for begin in range(max(0, end - _LONGEST_WORD), end):
-            piece = letters[begin:end]
             if cost[begin] == math.inf:
                 continue
+            piece = letters[begin:end]
             if piece in _SHORT_WORDS or (len(piece) >= 3 and piece in vocabulary):
                 price = 1
             elif len(piece) >= 3 and piece in _english_words():

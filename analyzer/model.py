@@ -591,6 +591,11 @@ class Model:
         """Whether this checkpoint reads a comment's context (title, parent) for its stance."""
         return self.config.context_tokens > 0
 
+    def read_as(self, text: str) -> str:
+        """The text as the model reads it (``encode_windows``): letters in disguise as the ones they show, words
+        written around a filter as the words they spell, HTML references as their characters."""
+        return plain_letters(text, known_words(self.tokenizer))
+
     def predict(
         self,
         texts: str | Sequence[str],

@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 from analyzer._files import path_text, temporary_path, write_text_atomically
 from analyzer._tables import TABLE_SUFFIXES, PartFileMismatch, append_rows, open_part, write_table
 from analyzer._language import Language, foreign_language
-from analyzer._letters import known_words, plain_letters
 from analyzer.config import LanguageCheck, ReadOptions, ScoreOptions
 from analyzer.readers import ReaderError, detect_format
 from analyzer.records import (
@@ -407,7 +406,7 @@ def _foreign(model: Model, text: str, check: LanguageCheck) -> Language | None:
     """``foreign_language`` of the text as the model reads it: written in fullwidth, small-capital or look-alike
     letters, or spelled out, an English insult had looked Japanese, Amharic, Serbian or Ligurian to the language
     check, and so went unscored."""
-    return foreign_language(plain_letters(text, known_words(model.tokenizer)), check)
+    return foreign_language(model.read_as(text), check)
 
 
 def _removal_notice(comment: Comment, text: PreparedText) -> str | None:

@@ -195,6 +195,9 @@ class ProfanityCheckModel:
 
         return [Prediction(toxicity={"toxicity": float(p)}) for p in predict_prob(list(texts))]
 
+    def read_as(self, text: str) -> str:
+        return text  # it reads the text as written
+
 
 def _random_model(name: str, encoder_overrides: dict[str, Any], like: Path | None = None):
     """Random weights in the given encoder shape, with the window length of the checkpoint ``like``."""
